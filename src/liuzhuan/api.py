@@ -1,0 +1,92 @@
+"""REST API root: /api/v1 (django-ninja). Errors are JSON ``{code, message, field}``."""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpRequest
+from django.utils import timezone
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.security import HttpBearer, django_auth
+
+from liuzhuan.core.errors import DomainError, PermissionDenied
+from liuzhuan.members.models import TOKEN_PREFIX, ApiToken, TokenScope
+
+
+class TokenAuth(HttpBearer):
+    """``Authorization: Bearer lz_<key_id>_<secret>``; only the secret's SHA-256 is stored."""
+
+    def authenticate(self, request: HttpRequest, token: str):
+        parts = token.split("_", 2)
+        if len(parts) != 3 or parts[0] != TOKEN_PREFIX:
+            return None
+        _, key_id, secret = parts
+        api_token = ApiToken.objects.select_related("user", "user__organisation").filter(key_id=key_id).first()
+        if api_token is None or not api_token.is_usable or not api_token.matches(secret):
+            return None
+        user = api_token.user
+        if not user.is_active:
+            return None
+        ApiToken.objects.filter(pk=api_token.pk).update(last_used_at=timezone.now())
+        request.user = user
+        request.token_scope = api_token.scope
+        return user
+
+
+def acting_user(request: HttpRequest, *, write: bool = False):
+    """The authenticated user; for a write, a read-only token is refused."""
+    user = request.auth
+    if write and getattr(request, "token_scope", TokenScope.WRITE) != TokenScope.WRITE:
+        raise PermissionDenied("此令牌为只读令牌，不能执行写操作", code="token_read_only")
+    return user
+
+
+api = NinjaAPI(
+    title="流转 liuzhuan API",
+    version="1",
+    description="应收账款债权凭证流转、债务闭环抵销与续贷过桥资金平台接口。认证：会话（含 CSRF）或 Bearer 令牌。",
+    auth=[TokenAuth(), django_auth],
+    urls_namespace="api",
+)
+
+
+@api.exception_handler(DomainError)
+def _domain_error(request, exc: DomainError):
+    return api.create_response(request, exc.as_dict(), status=exc.status)
+
+
+@api.exception_handler(NinjaValidationError)
+def _validation_error(request, exc: NinjaValidationError):
+    first = exc.errors[0] if exc.errors else {}
+    loc = [str(x) for x in first.get("loc", []) if x not in ("body", "query", "path", "payload", "form")]
+    field = ".".join(loc) or None
+    message = f"字段 {field} 不正确：{first.get('msg', '')}" if field else "请求格式不正确"
+    return api.create_response(
+        request, {"code": "invalid", "message": message, "field": field, "errors": exc.errors}, status=422
+    )
+
+
+@api.exception_handler(AuthenticationError)
+def _auth_error(request, exc):
+    return api.create_response(request, {"code": "not_authenticated", "message": "未登录或令牌无效", "field": None}, status=401)
+
+
+@api.exception_handler(Http404)
+def _not_found(request, exc):
+    return api.create_response(request, {"code": "not_found", "message": "对象不存在", "field": None}, status=404)
+
+
+@api.exception_handler(HttpError)
+def _http_error(request, exc: HttpError):
+    return api.create_response(request, {"code": "http_error", "message": str(exc), "field": None}, status=exc.status_code)
+
+
+def _register_routers() -> None:
+    from liuzhuan.members.api import router as members_router
+    from liuzhuan.supervision.api import router as supervision_router
+
+    api.add_router("/", members_router)
+    api.add_router("/supervision", supervision_router)
+
+
+_register_routers()

@@ -1,0 +1,123 @@
+"""Appending to and verifying the audit hash chain.
+
+``hash = sha256(canonical_json(event fields + prev_hash))``. Canonical JSON: keys sorted, no
+spaces, UTF-8, timestamps as UTC ISO-8601 with microseconds. Appends lock the ``AuditHead`` row,
+so concurrent actions queue for the tip for the instant at the end of their transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from .models import AuditEvent, AuditHead
+
+GENESIS = "0" * 64
+
+
+def canonical_json(data: dict) -> str:
+    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+
+
+def _utc_iso(value: dt.datetime) -> str:
+    return value.astimezone(dt.UTC).isoformat(timespec="microseconds")
+
+
+def event_payload(event: AuditEvent) -> dict:
+    return {
+        "seq": event.seq,
+        "at": _utc_iso(event.at),
+        "actor_user_id": event.actor_user_id,
+        "actor_username": event.actor_username,
+        "actor_org_id": event.actor_org_id,
+        "actor_org_name": event.actor_org_name,
+        "action": event.action,
+        "object_type": event.object_type,
+        "object_id": event.object_id,
+        "summary": event.summary,
+        "prev_hash": event.prev_hash,
+    }
+
+
+def compute_hash(event: AuditEvent) -> str:
+    return hashlib.sha256(canonical_json(event_payload(event)).encode("utf-8")).hexdigest()
+
+
+def _jsonable(summary: dict) -> dict:
+    # Round-trip so what we hash is exactly what the JSON column will give back.
+    return json.loads(canonical_json(summary))
+
+
+def record(actor, action: str, obj=None, *, summary: dict | None = None, object_type: str = "", object_id="") -> AuditEvent:
+    """Append one event. Must run inside the action's ``transaction.atomic()``."""
+    if not connection.in_atomic_block:
+        raise RuntimeError("audit.record() must run inside the action's transaction")
+    if obj is not None:
+        object_type = object_type or obj._meta.label_lower
+        object_id = object_id or str(obj.pk)
+    user = actor if getattr(actor, "pk", None) and hasattr(actor, "organisation_id") else None
+    org = getattr(user, "organisation", None) if user else None
+    head, _ = AuditHead.objects.select_for_update().get_or_create(id=1)
+    event = AuditEvent(
+        seq=head.last_seq + 1,
+        at=timezone.now(),
+        actor_user_id=user.pk if user else None,
+        actor_username=user.username if user else (str(actor) if actor else "system"),
+        actor_org_id=org.pk if org else None,
+        actor_org_name=org.name if org else "",
+        action=action,
+        object_type=object_type,
+        object_id=str(object_id),
+        summary=_jsonable(summary or {}),
+        prev_hash=head.last_hash,
+    )
+    event.hash = compute_hash(event)
+    event.save()
+    AuditHead.objects.filter(id=1).update(last_seq=event.seq, last_hash=event.hash)
+    return event
+
+
+@dataclass(frozen=True)
+class ChainProblem:
+    seq: int
+    reason: str
+
+    def __str__(self) -> str:
+        return f"审计事件 #{self.seq}：{self.reason}"
+
+
+def iter_chain_problems(batch: int = 2000) -> Iterator[ChainProblem]:
+    prev = GENESIS
+    expected_seq = 1
+    last_seen = 0
+    while True:
+        rows = list(AuditEvent.objects.filter(seq__gt=last_seen).order_by("seq")[:batch])
+        if not rows:
+            break
+        for event in rows:
+            if event.seq != expected_seq:
+                yield ChainProblem(expected_seq, f"序号缺失（下一条为 #{event.seq}）")
+                return
+            if event.prev_hash != prev:
+                yield ChainProblem(event.seq, "prev_hash 与上一条事件的哈希不一致")
+                return
+            if compute_hash(event) != event.hash:
+                yield ChainProblem(event.seq, "内容与哈希不符（记录被篡改）")
+                return
+            prev = event.hash
+            expected_seq += 1
+            last_seen = event.seq
+    head = AuditHead.objects.filter(id=1).first()
+    if head and (head.last_seq != last_seen or head.last_hash != prev):
+        yield ChainProblem(last_seen + 1, "链尾与记录的链头不一致（有事件被删除或截断）")
+
+
+def verify_chain() -> ChainProblem | None:
+    with transaction.atomic():
+        return next(iter_chain_problems(), None)

@@ -1,0 +1,36 @@
+"""Navigation by role for the base template."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+
+from .roles import Role
+
+# (label, url name, roles that see it; empty = every signed-in user)
+NAV_ITEMS: list[tuple[str, str, frozenset[str]]] = [
+    ("工作台", "home", frozenset()),
+    ("会员审核", "members:review_queue", frozenset({Role.OPERATOR})),
+    ("机构管理", "members:org_list", frozenset({Role.OPERATOR, Role.REGULATOR, Role.BUREAU})),
+    ("本机构", "members:my_org", frozenset()),
+    ("审计日志", "supervision:events", frozenset({Role.OPERATOR, Role.REGULATOR, Role.BUREAU})),
+    ("通知", "members:inbox", frozenset()),
+    ("API 令牌", "members:tokens", frozenset()),
+]
+
+#: apps that add nav entries register them here at import time
+EXTRA_NAV: list[tuple[str, str, frozenset[str]]] = []
+
+
+def navigation(request):
+    user = getattr(request, "user", None)
+    if not user or not user.is_authenticated or not getattr(user, "organisation_id", None):
+        return {"nav_items": []}
+    org = user.organisation
+    items = []
+    for label, name, roles in [*NAV_ITEMS[:3], *EXTRA_NAV, *NAV_ITEMS[3:]]:
+        if roles and not org.has_any_role(roles):
+            continue
+        url = reverse(name)
+        items.append({"label": label, "url": url, "active": request.path == url or (url != "/" and request.path.startswith(url))})
+    unread = org.notifications.filter(acknowledged_at__isnull=True).count()
+    return {"nav_items": items, "unread_count": unread, "current_org": org}

@@ -1,0 +1,41 @@
+"""Form helpers: run an action and turn a DomainError into a Chinese form error."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
+
+from django import forms
+
+from .errors import DomainError
+from .money import MoneyError, parse_yuan
+
+T = TypeVar("T")
+
+
+def run_action(form: forms.Form, fn: Callable[[], T]) -> T | None:
+    """Call ``fn``; on DomainError attach the message to the named field (or the form)."""
+    try:
+        return fn()
+    except DomainError as exc:
+        field = exc.field if exc.field in form.fields else None
+        form.add_error(field, exc.message)
+        return None
+
+
+class YuanField(forms.CharField):
+    """An amount typed in yuan ("12,345.67"); cleans to integer fen."""
+
+    def __init__(self, *args, allow_zero: bool = False, **kwargs):
+        self.allow_zero = allow_zero
+        kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "decimal", "placeholder": "例如 12,345.67"}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, value):
+        value = super().clean(value)
+        if value in (None, ""):
+            return None
+        try:
+            return parse_yuan(value, allow_zero=self.allow_zero)
+        except MoneyError as exc:
+            raise forms.ValidationError(exc.message, code=exc.code) from exc

@@ -1,0 +1,51 @@
+"""The audit chain: an append-only, hash-linked log of every state change."""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class AppendOnlyError(Exception):
+    pass
+
+
+class AuditHead(models.Model):
+    """Single row holding the chain's tip. Locking it serialises appends (short, at commit end)."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    last_seq = models.BigIntegerField(default=0)
+    last_hash = models.CharField(max_length=64, default="0" * 64)
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=models.Q(id=1), name="audithead_singleton")]
+
+
+class AuditEvent(models.Model):
+    seq = models.BigIntegerField(unique=True, verbose_name="序号")
+    at = models.DateTimeField(verbose_name="时间")
+    actor_user_id = models.BigIntegerField(null=True, blank=True, verbose_name="操作用户")
+    actor_username = models.CharField(max_length=150, blank=True, verbose_name="用户名")
+    actor_org_id = models.BigIntegerField(null=True, blank=True, verbose_name="操作机构")
+    actor_org_name = models.CharField(max_length=200, blank=True, verbose_name="机构名称")
+    action = models.CharField(max_length=80, db_index=True, verbose_name="动作")
+    object_type = models.CharField(max_length=80, verbose_name="对象类型")
+    object_id = models.CharField(max_length=64, verbose_name="对象")
+    summary = models.JSONField(default=dict, verbose_name="摘要")
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
+
+    class Meta:
+        ordering = ["seq"]
+        indexes = [models.Index(fields=["object_type", "object_id"], name="audit_object_idx")]
+        verbose_name = "审计事件"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AppendOnlyError("audit events are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("audit events are append-only")
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.action} {self.object_type}:{self.object_id}"

@@ -1,0 +1,41 @@
+"""Roles an organisation can hold. Pure module: no Django import."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    OPERATOR = "operator"
+    MEMBER = "member"
+    BANK = "bank"
+    MERCHANT = "merchant"
+    PURCHASER = "purchaser"
+    HOUSING = "housing"
+    REGULATOR = "regulator"
+    FUND_MANAGER = "fund_manager"
+    BUREAU = "bureau"
+
+    @property
+    def label(self) -> str:
+        return ROLE_LABELS[self]
+
+
+ROLE_LABELS: dict[Role, str] = {
+    Role.OPERATOR: "债权管理服务机构",
+    Role.MEMBER: "会员",
+    Role.BANK: "合作银行",
+    Role.MERCHANT: "特约商户",
+    Role.PURCHASER: "市场化收购主体",
+    Role.HOUSING: "存量房盘活主体",
+    Role.REGULATOR: "监管部门",
+    Role.FUND_MANAGER: "过桥资金管理机构",
+    Role.BUREAU: "财政局",
+}
+
+ROLE_CHOICES = [(r.value, ROLE_LABELS[r]) for r in Role]
+
+#: roles whose users only ever read
+READ_ONLY_ROLES = frozenset({Role.REGULATOR})
+#: roles that may see every organisation's records (read-only for the regulator)
+OVERSIGHT_ROLES = frozenset({Role.OPERATOR, Role.REGULATOR, Role.BUREAU})

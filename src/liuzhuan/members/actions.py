@@ -1,0 +1,432 @@
+"""Member business operations. The only code that changes organisations, users and tokens.
+
+Every function: checks who is asking, validates, locks what it changes, writes, appends an
+audit event — all inside one transaction. A ``DomainError`` means nothing was changed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from liuzhuan.core import audit
+from liuzhuan.core.errors import DomainError, NotFound, PermissionDenied
+from liuzhuan.core.permissions import require_active_user, require_role
+from liuzhuan.core.roles import Role
+
+from .identity import clean_legal_id
+from .models import (
+    ApiToken,
+    Notification,
+    Organisation,
+    OrganisationRole,
+    OrgStatus,
+    OrgType,
+    Position,
+    RegistrationChannel,
+    RegistrationReview,
+    ReviewDecision,
+    ReviewMethod,
+    TokenScope,
+    User,
+)
+
+#: roles an organisation may ask for when registering itself; the rest are granted by the operator
+SELF_SERVICE_ROLES = frozenset({Role.MEMBER, Role.MERCHANT})
+
+
+@dataclass(frozen=True)
+class RegistrationInput:
+    name: str
+    org_type: str
+    legal_id: str
+    legal_representative: str = ""
+    contact_name: str = ""
+    contact_phone: str = ""
+    address: str = ""
+    roles: tuple[str, ...] = (Role.MEMBER.value,)
+    username: str = ""
+    password: str = ""
+    display_name: str = ""
+
+
+def _validate_registration(data: RegistrationInput, *, by_operator: bool) -> tuple[str, list[str]]:
+    name = (data.name or "").strip()
+    if not name:
+        raise DomainError("name_required", "请填写机构或个人名称", field="name")
+    if len(name) > 200:
+        raise DomainError("name_too_long", "名称不能超过200个字", field="name")
+    if data.org_type not in OrgType.values:
+        raise DomainError("org_type_invalid", "主体类型不正确", field="org_type")
+    legal_id = clean_legal_id(data.org_type, data.legal_id)
+    roles = list(dict.fromkeys(data.roles or (Role.MEMBER.value,)))
+    for r in roles:
+        if r not in {x.value for x in Role}:
+            raise DomainError("role_invalid", f"角色“{r}”不存在", field="roles")
+        if not by_operator and Role(r) not in SELF_SERVICE_ROLES:
+            raise DomainError("role_not_self_service", f"“{Role(r).label}”角色须由运营机构授予", field="roles")
+    return legal_id, roles
+
+
+def _create_login(org: Organisation, data: RegistrationInput, position: str) -> User:
+    username = (data.username or "").strip()
+    if not username:
+        raise DomainError("username_required", "请填写登录用户名", field="username")
+    if User.objects.filter(username=username).exists():
+        raise DomainError("username_taken", f"用户名“{username}”已被使用", field="username")
+    user = User(username=username, organisation=org, position=position, display_name=data.display_name.strip())
+    try:
+        validate_password(data.password, user)
+    except ValidationError as exc:
+        raise DomainError("password_weak", "；".join(exc.messages), field="password") from exc
+    user.set_password(data.password)
+    user.save()
+    return user
+
+
+def register_organisation(actor: User | None, data: RegistrationInput) -> Organisation:
+    """会员注册: online by the organisation itself (actor None) or on site by operator staff."""
+    by_operator = actor is not None
+    if by_operator:
+        require_role(actor, Role.OPERATOR)
+    legal_id, roles = _validate_registration(data, by_operator=by_operator)
+    try:
+        with transaction.atomic():
+            if Organisation.objects.filter(legal_id=legal_id).exists():
+                raise DomainError("legal_id_taken", f"证件号码“{legal_id}”已注册", field="legal_id")
+            org = Organisation.objects.create(
+                name=data.name.strip(),
+                org_type=data.org_type,
+                legal_id=legal_id,
+                legal_representative=data.legal_representative.strip(),
+                contact_name=data.contact_name.strip(),
+                contact_phone=data.contact_phone.strip(),
+                address=data.address.strip(),
+                channel=RegistrationChannel.ON_SITE if by_operator else RegistrationChannel.ONLINE,
+                status=OrgStatus.PENDING,
+            )
+            OrganisationRole.objects.bulk_create([OrganisationRole(organisation=org, role=r) for r in roles])
+            user = None
+            if data.username or not by_operator:
+                user = _create_login(org, data, Position.MANAGER)
+            audit.record(
+                actor or "self-registration",
+                "member.register",
+                org,
+                summary={
+                    "after": {"name": org.name, "legal_id": legal_id, "status": org.status, "roles": roles},
+                    "channel": org.channel,
+                    "login": user.username if user else None,
+                },
+            )
+            notify_role(Role.OPERATOR, "新会员注册待审核", f"{org.name}（{legal_id}）提交了会员注册，请审核。", obj=org)
+            return org
+    except IntegrityError as exc:  # a concurrent registration of the same id or username
+        raise DomainError("duplicate", "证件号码或用户名已被占用，请重试", field="legal_id") from exc
+
+
+def resubmit_registration(actor: User, changes: dict) -> Organisation:
+    """After 'ask for more material' the organisation's manager updates details and resubmits."""
+    require_active_user(actor)
+    with transaction.atomic():
+        org = Organisation.objects.select_for_update().get(pk=actor.organisation_id)
+        if org.status != OrgStatus.NEEDS_INFO:
+            raise DomainError("not_needs_info", "只有“待补充材料”的注册可以重新提交")
+        before = {k: getattr(org, k) for k in changes}
+        for key in ("legal_representative", "contact_name", "contact_phone", "address"):
+            if key in changes:
+                setattr(org, key, str(changes[key]).strip())
+        org.status = OrgStatus.PENDING
+        org.save()
+        audit.record(actor, "member.resubmit", org, summary={"before": before, "after": changes})
+        notify_role(Role.OPERATOR, "会员补充材料待审核", f"{org.name} 已补充材料，请重新审核。", obj=org)
+        return org
+
+
+def review_registration(actor: User, org_id: int, decision: str, method: str, reason: str = "") -> RegistrationReview:
+    """审核: approve, reject with reason, or ask for more material. Records method, reviewer, time."""
+    require_role(actor, Role.OPERATOR)
+    if decision not in ReviewDecision.values:
+        raise DomainError("decision_invalid", "审核结论不正确", field="decision")
+    if method not in ReviewMethod.values:
+        raise DomainError("method_invalid", "请选择审核方式（现场或网络）", field="method")
+    reason = (reason or "").strip()
+    if decision != ReviewDecision.APPROVE and not reason:
+        raise DomainError("reason_required", "不通过或要求补充材料时必须填写意见", field="reason")
+    with transaction.atomic():
+        org = Organisation.objects.select_for_update().filter(pk=org_id).first()
+        if org is None:
+            raise NotFound("机构不存在")
+        if org.pk == actor.organisation_id:
+            raise PermissionDenied("不能审核本机构的注册", code="self_review")
+        if org.status != OrgStatus.PENDING:
+            raise DomainError("not_pending", f"该机构当前状态为“{org.get_status_display()}”，不在待审核状态")
+        before = org.status
+        org.status = {
+            ReviewDecision.APPROVE: OrgStatus.ACTIVE,
+            ReviewDecision.REJECT: OrgStatus.REJECTED,
+            ReviewDecision.REQUEST_INFO: OrgStatus.NEEDS_INFO,
+        }[ReviewDecision(decision)]
+        org.status_reason = reason
+        org.save(update_fields=["status", "status_reason"])
+        review = RegistrationReview.objects.create(
+            organisation=org, decision=decision, method=method, reason=reason, reviewer=actor
+        )
+        audit.record(
+            actor,
+            "member.review",
+            org,
+            summary={"before": {"status": before}, "after": {"status": org.status}, "decision": decision, "method": method, "reason": reason},
+        )
+        notify(org, f"会员注册审核结果：{review.get_decision_display()}", reason or "您的会员注册已审核通过。", obj=org)
+        return review
+
+
+_STATUS_ACTIONS = {
+    # action: (allowed from, to, audit name, Chinese verb)
+    "suspend": ({OrgStatus.ACTIVE}, OrgStatus.SUSPENDED, "member.suspend", "暂停"),
+    "reactivate": ({OrgStatus.SUSPENDED}, OrgStatus.ACTIVE, "member.reactivate", "恢复"),
+    "close": ({OrgStatus.ACTIVE, OrgStatus.SUSPENDED, OrgStatus.REJECTED}, OrgStatus.CLOSED, "member.close", "注销"),
+}
+
+
+def change_status(actor: User, org_id: int, action: str, reason: str) -> Organisation:
+    """Suspend / reactivate / close an organisation (operator only, reason required)."""
+    require_role(actor, Role.OPERATOR)
+    if action not in _STATUS_ACTIONS:
+        raise DomainError("action_invalid", "操作不正确", field="action")
+    allowed, target, audit_name, verb = _STATUS_ACTIONS[action]
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError("reason_required", f"{verb}机构须填写原因", field="reason")
+    with transaction.atomic():
+        org = Organisation.objects.select_for_update().filter(pk=org_id).first()
+        if org is None:
+            raise NotFound("机构不存在")
+        if org.pk == actor.organisation_id:
+            raise PermissionDenied("不能变更本机构的状态", code="self_status")
+        if org.status not in allowed:
+            raise DomainError("status_transition", f"机构当前状态为“{org.get_status_display()}”，不能{verb}")
+        before = org.status
+        org.status = target
+        org.status_reason = reason
+        org.save(update_fields=["status", "status_reason"])
+        if target == OrgStatus.CLOSED:
+            User.objects.filter(organisation=org).update(is_active=False)
+        audit.record(actor, audit_name, org, summary={"before": {"status": before}, "after": {"status": target}, "reason": reason})
+        notify(org, f"机构状态变更：{org.get_status_display()}", reason, obj=org)
+        return org
+
+
+def grant_role(actor: User, org_id: int, role: str) -> Organisation:
+    require_role(actor, Role.OPERATOR)
+    if role not in [r.value for r in Role]:
+        raise DomainError("role_invalid", f"角色“{role}”不存在", field="role")
+    with transaction.atomic():
+        org = Organisation.objects.select_for_update().filter(pk=org_id).first()
+        if org is None:
+            raise NotFound("机构不存在")
+        if org.has_role(role):
+            raise DomainError("role_exists", f"该机构已具有“{Role(role).label}”角色", field="role")
+        OrganisationRole.objects.create(organisation=org, role=role)
+        audit.record(actor, "member.grant_role", org, summary={"role": role})
+        return org
+
+
+def create_user(actor: User, org_id: int, username: str, password: str, display_name: str = "", position: str = Position.STAFF) -> User:
+    """Add a user to an organisation: its own manager, or operator staff for any organisation."""
+    require_active_user(actor)
+    is_operator = actor.organisation.has_role(Role.OPERATOR) and actor.organisation.status == OrgStatus.ACTIVE
+    if not is_operator and (actor.organisation_id != org_id or actor.position != Position.MANAGER):
+        raise PermissionDenied("只有本机构负责人或运营机构可以添加用户")
+    if position not in Position.values:
+        raise DomainError("position_invalid", "岗位不正确", field="position")
+    with transaction.atomic():
+        org = Organisation.objects.select_for_update().filter(pk=org_id).first()
+        if org is None:
+            raise NotFound("机构不存在")
+        if org.status == OrgStatus.CLOSED:
+            raise DomainError("org_closed", "机构已注销，不能添加用户")
+        data = RegistrationInput(name=org.name, org_type=org.org_type, legal_id=org.legal_id, username=username, password=password, display_name=display_name)
+        try:
+            with transaction.atomic():
+                user = _create_login(org, data, position)
+        except IntegrityError as exc:
+            raise DomainError("username_taken", f"用户名“{username}”已被使用", field="username") from exc
+        audit.record(actor, "user.create", user, summary={"after": {"username": user.username, "organisation": org.pk, "position": position}})
+        return user
+
+
+def set_user_active(actor: User, user_id: int, active: bool) -> User:
+    require_active_user(actor)
+    with transaction.atomic():
+        user = User.objects.select_for_update().filter(pk=user_id).first()
+        if user is None:
+            raise NotFound("用户不存在")
+        is_operator = actor.organisation.has_role(Role.OPERATOR)
+        same_org_manager = actor.organisation_id == user.organisation_id and actor.position == Position.MANAGER
+        if not (is_operator or same_org_manager):
+            raise NotFound("用户不存在")
+        if user.pk == actor.pk:
+            raise DomainError("self_disable", "不能停用自己的账号")
+        user.is_active = active
+        user.save(update_fields=["is_active"])
+        audit.record(actor, "user.enable" if active else "user.disable", user, summary={"after": {"is_active": active}})
+        return user
+
+
+def reset_password(actor: User, user_id: int, new_password: str) -> User:
+    """Password reset by the operator (the user must change it at next login)."""
+    require_role(actor, Role.OPERATOR)
+    with transaction.atomic():
+        user = User.objects.select_for_update().filter(pk=user_id).first()
+        if user is None:
+            raise NotFound("用户不存在")
+        try:
+            validate_password(new_password, user)
+        except ValidationError as exc:
+            raise DomainError("password_weak", "；".join(exc.messages), field="password") from exc
+        user.set_password(new_password)
+        user.must_change_password = True
+        user.failed_logins = 0
+        user.locked_until = None
+        user.save(update_fields=["password", "must_change_password", "failed_logins", "locked_until"])
+        audit.record(actor, "user.reset_password", user, summary={"username": user.username})
+        return user
+
+
+def change_own_password(actor: User, old_password: str, new_password: str) -> User:
+    require_active_user(actor)
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=actor.pk)
+        if not user.check_password(old_password):
+            raise DomainError("old_password_wrong", "原密码不正确", field="old_password")
+        try:
+            validate_password(new_password, user)
+        except ValidationError as exc:
+            raise DomainError("password_weak", "；".join(exc.messages), field="new_password") from exc
+        user.set_password(new_password)
+        user.must_change_password = False
+        user.save(update_fields=["password", "must_change_password"])
+        audit.record(user, "user.change_password", user, summary={})
+        return user
+
+
+# --- login throttling -----------------------------------------------------------------------
+
+
+def login_locked_until(username: str) -> dt.datetime | None:
+    user = User.objects.filter(username=username).only("locked_until").first()
+    if user and user.locked_until and user.locked_until > timezone.now():
+        return user.locked_until
+    return None
+
+
+def record_login_failure(username: str) -> None:
+    with transaction.atomic():
+        user = User.objects.select_for_update().filter(username=username).first()
+        if user is None:
+            return
+        user.failed_logins += 1
+        locked = user.failed_logins >= settings.LOGIN_MAX_FAILURES
+        if locked:
+            user.locked_until = timezone.now() + dt.timedelta(minutes=settings.LOGIN_LOCK_MINUTES)
+            user.failed_logins = 0
+        user.save(update_fields=["failed_logins", "locked_until"])
+        if locked:
+            audit.record("system", "user.locked", user, summary={"until": user.locked_until.isoformat()})
+
+
+def record_login_success(user: User) -> None:
+    if user.failed_logins or user.locked_until:
+        User.objects.filter(pk=user.pk).update(failed_logins=0, locked_until=None)
+
+
+# --- API tokens -------------------------------------------------------------------------------
+
+
+def issue_api_token(actor: User, name: str, scope: str = TokenScope.READ, days: int | None = 365) -> tuple[ApiToken, str]:
+    """Create a token for the acting user; the clear text is returned once and never stored."""
+    require_active_user(actor)
+    name = (name or "").strip()
+    if not name:
+        raise DomainError("name_required", "请填写令牌名称", field="name")
+    if scope not in TokenScope.values:
+        raise DomainError("scope_invalid", "权限范围只能是 read 或 write", field="scope")
+    if actor.organisation.has_only_roles({Role.REGULATOR}) and scope == TokenScope.WRITE:
+        raise PermissionDenied("监管部门只能申请只读令牌", field="scope")
+    key_id, secret, text = ApiToken.new_credentials()
+    with transaction.atomic():
+        token = ApiToken.objects.create(
+            user=actor,
+            name=name,
+            key_id=key_id,
+            secret_hash=ApiToken.hash_secret(secret),
+            scope=scope,
+            expires_at=timezone.now() + dt.timedelta(days=days) if days else None,
+        )
+        audit.record(actor, "token.issue", token, summary={"name": name, "scope": scope, "key_id": key_id})
+    return token, text
+
+
+def revoke_api_token(actor: User, token_id: int) -> ApiToken:
+    require_active_user(actor)
+    with transaction.atomic():
+        token = ApiToken.objects.select_for_update().select_related("user").filter(pk=token_id).first()
+        is_operator = actor.organisation.has_role(Role.OPERATOR)
+        if token is None or not (token.user_id == actor.pk or is_operator or (
+            actor.position == Position.MANAGER and token.user.organisation_id == actor.organisation_id
+        )):
+            raise NotFound("令牌不存在")
+        if token.revoked_at:
+            raise DomainError("already_revoked", "该令牌已撤销")
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+        audit.record(actor, "token.revoke", token, summary={"key_id": token.key_id})
+        return token
+
+
+# --- notifications ----------------------------------------------------------------------------
+
+
+def notify(org: Organisation, title: str, body: str = "", *, obj=None, kind: str = "", requires_ack: bool = False) -> Notification:
+    """Inbox notice, written in the caller's transaction (so it exists iff the action committed)."""
+    return Notification.objects.create(
+        organisation=org,
+        title=title,
+        body=body,
+        kind=kind,
+        object_type=obj._meta.label_lower if obj is not None else "",
+        object_id=str(obj.pk) if obj is not None else "",
+        requires_ack=requires_ack,
+    )
+
+
+def notify_role(role: Role, title: str, body: str = "", *, obj=None, kind: str = "") -> int:
+    orgs = Organisation.objects.filter(roles__role=role, status=OrgStatus.ACTIVE).distinct()
+    n = 0
+    for org in orgs:
+        notify(org, title, body, obj=obj, kind=kind)
+        n += 1
+    return n
+
+
+def acknowledge(actor: User, notification_id: int) -> Notification:
+    require_active_user(actor)
+    with transaction.atomic():
+        note = Notification.objects.select_for_update().filter(pk=notification_id, organisation_id=actor.organisation_id).first()
+        if note is None:
+            raise NotFound("通知不存在")
+        if note.acknowledged_at is None:
+            note.acknowledged_at = timezone.now()
+            note.acknowledged_by = actor
+            note.save(update_fields=["acknowledged_at", "acknowledged_by"])
+            if note.requires_ack:
+                audit.record(actor, "notice.acknowledge", note, summary={"title": note.title})
+        return note

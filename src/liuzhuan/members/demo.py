@@ -1,0 +1,126 @@
+"""Demo organisations and users for every role (fictional, deterministic)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from liuzhuan.core.roles import Role
+
+from . import actions
+from .bootstrap import create_operator
+from .identity import make_ric, make_uscc
+from .models import Organisation, OrgStatus, Position, User
+
+DEMO_PASSWORD = "Liuzhuan#2026"
+REGION = "150802"  # 巴彦淖尔市临河区
+
+
+@dataclass
+class DemoOrg:
+    key: str
+    name: str
+    roles: tuple[str, ...]
+    username: str
+    person: str
+    org_type: str = "enterprise"
+    status: str = "active"
+    extra_users: list[tuple[str, str, str]] = field(default_factory=list)  # (username, name, position)
+
+
+def _uscc(prefix: str, n: int) -> str:
+    return make_uscc(f"{prefix}{REGION}{n:09d}")
+
+
+OPERATOR = DemoOrg("operator", "临河区恒通资本运营有限公司", (Role.OPERATOR,), "op_manager", "王建国",
+                   extra_users=[("op_clerk", "李晓梅", Position.STAFF), ("op_checker", "赵志强", Position.MANAGER)])
+
+ORGS: list[DemoOrg] = [
+    DemoOrg("bureau", "临河区财政局", (Role.BUREAU,), "czj_liu", "刘国栋", org_type="institution"),
+    DemoOrg("regulator", "临河区金融工作办公室", (Role.REGULATOR,), "jg_sun", "孙丽华", org_type="institution"),
+    DemoOrg("bank1", "内蒙古河套农村商业银行临河支行", (Role.BANK, Role.MEMBER), "bank1_zhou", "周文斌"),
+    DemoOrg("bank2", "巴彦淖尔黄河银行城区支行", (Role.BANK, Role.MEMBER), "bank2_wu", "吴海燕"),
+    DemoOrg("purchaser", "临河区兴投投资有限公司", (Role.PURCHASER, Role.MEMBER), "xt_zheng", "郑宏伟"),
+    DemoOrg("housing", "临河区汇浦房产经营有限公司", (Role.HOUSING, Role.MEMBER), "hp_chen", "陈志远"),
+    DemoOrg("fund", "临河兴财控股集团有限公司", (Role.FUND_MANAGER,), "xc_huang", "黄晓东",
+            extra_users=[("xc_clerk", "马丽", Position.STAFF)]),
+    DemoOrg("merchant1", "临河区万家福超市有限公司", (Role.MERCHANT, Role.MEMBER), "wjf_he", "何秀英"),
+    DemoOrg("merchant2", "巴彦淖尔市塞上建材商贸有限公司", (Role.MERCHANT, Role.MEMBER), "ss_lin", "林建军"),
+    DemoOrg("merchant3", "临河区河套汽车销售服务有限公司", (Role.MERCHANT, Role.MEMBER), "ht_guo", "郭涛"),
+]
+SME_NAMES = [
+    ("sme01", "临河区金穗农业科技有限公司", "张伟"),
+    ("sme02", "巴彦淖尔市河套面业有限公司", "李娜"),
+    ("sme03", "临河区鑫达建筑工程有限公司", "王磊"),
+    ("sme04", "临河区塞北物流有限公司", "刘洋"),
+    ("sme05", "巴彦淖尔市绿源番茄制品有限公司", "陈静"),
+    ("sme06", "临河区华辰电气设备有限公司", "杨帆"),
+    ("sme07", "临河区恒泰钢结构有限公司", "赵敏"),
+    ("sme08", "巴彦淖尔市草原羊绒制品有限公司", "黄磊"),
+    ("sme09", "临河区瑞丰饲料有限公司", "周强"),
+    ("sme10", "临河区宏宇装饰工程有限公司", "吴婷"),
+    ("sme11", "临河区天成印务有限公司", "徐明"),
+]
+ORGS += [DemoOrg(k, n, (Role.MEMBER,), f"{k}_boss", p) for k, n, p in SME_NAMES]
+#: a natural person member and two registrations waiting in the review queue
+ORGS.append(DemoOrg("person1", "高建华", (Role.MEMBER,), "gao_jh", "高建华", org_type="person"))
+ORGS.append(DemoOrg("pending1", "临河区新星食品有限公司", (Role.MEMBER,), "xx_song", "宋佳", status="pending"))
+ORGS.append(DemoOrg("pending2", "临河区益民农机合作社", (Role.MEMBER,), "ym_han", "韩冬", org_type="other", status="pending"))
+
+
+def org(key: str) -> Organisation:
+    return Organisation.objects.get(legal_id=legal_id_for(key))
+
+
+def legal_id_for(key: str) -> str:
+    if key == "operator":
+        return _uscc("91", 1)
+    index = [o.key for o in ORGS].index(key) + 2
+    d = next(o for o in ORGS if o.key == key)
+    if d.org_type == "person":
+        return make_ric(f"11010119800101{index:03d}")
+    prefix = {"institution": "12", "other": "93"}.get(d.org_type, "91")
+    return _uscc(prefix, index)
+
+
+def load(stdout=None) -> bool:
+    """Create the demo world once. Returns False when it already exists (idempotent)."""
+    if Organisation.objects.filter(legal_id=legal_id_for("operator")).exists():
+        return False
+    manager = create_operator(
+        name=OPERATOR.name, legal_id=legal_id_for("operator"), username=OPERATOR.username,
+        password=DEMO_PASSWORD, display_name=OPERATOR.person,
+    )
+    for username, person, position in OPERATOR.extra_users:
+        actions.create_user(manager, manager.organisation_id, username, DEMO_PASSWORD, person, position)
+    clerk = User.objects.get(username="op_clerk")
+    checker = User.objects.get(username="op_checker")
+    for d in ORGS:
+        data = actions.RegistrationInput(
+            name=d.name, org_type=d.org_type, legal_id=legal_id_for(d.key), legal_representative=d.person,
+            contact_name=d.person, contact_phone=f"0478-8{ORGS.index(d):06d}",
+            address="内蒙古自治区巴彦淖尔市临河区", roles=tuple(str(r) for r in d.roles),
+            username=d.username, password=DEMO_PASSWORD, display_name=d.person,
+        )
+        o = actions.register_organisation(clerk, data)
+        User.objects.filter(username=d.username).update(position=Position.MANAGER)
+        if d.status == OrgStatus.ACTIVE:
+            actions.review_registration(checker, o.pk, "approve", "on_site", "")
+        for username, person, position in d.extra_users:
+            actions.create_user(checker, o.pk, username, DEMO_PASSWORD, person, position)
+    return True
+
+
+def logins() -> list[tuple[str, str, str]]:
+    """(username, organisation, roles) for the README and ./run banner."""
+    rows = []
+    for u in User.objects.select_related("organisation").filter(username__in=_demo_usernames()).order_by("id"):
+        rows.append((u.username, u.organisation.name, "、".join(u.organisation.role_labels())))
+    return rows
+
+
+def _demo_usernames() -> list[str]:
+    names = [OPERATOR.username] + [u for u, _, _ in OPERATOR.extra_users]
+    for d in ORGS:
+        names.append(d.username)
+        names += [u for u, _, _ in d.extra_users]
+    return names

@@ -1,0 +1,81 @@
+from django import forms
+
+from liuzhuan.core.roles import ROLE_CHOICES
+
+from .models import OrgType, Position, ReviewDecision, ReviewMethod
+
+
+class RegistrationForm(forms.Form):
+    name = forms.CharField(label="机构/个人名称", max_length=200)
+    org_type = forms.ChoiceField(label="主体类型", choices=OrgType.choices)
+    legal_id = forms.CharField(label="统一社会信用代码/身份证号", max_length=20)
+    legal_representative = forms.CharField(label="法定代表人/负责人", max_length=60, required=False)
+    contact_name = forms.CharField(label="联系人", max_length=60, required=False)
+    contact_phone = forms.CharField(label="联系电话", max_length=30, required=False)
+    address = forms.CharField(label="地址", max_length=200, required=False)
+    username = forms.CharField(label="登录用户名", max_length=150)
+    display_name = forms.CharField(label="您的姓名", max_length=60, required=False)
+    password = forms.CharField(label="登录密码", widget=forms.PasswordInput, help_text="至少10位，不能全为数字")
+    password2 = forms.CharField(label="确认密码", widget=forms.PasswordInput)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("password") and data.get("password") != data.get("password2"):
+            self.add_error("password2", "两次输入的密码不一致")
+        return data
+
+
+class OperatorRegistrationForm(RegistrationForm):
+    roles = forms.MultipleChoiceField(label="角色", choices=ROLE_CHOICES, widget=forms.CheckboxSelectMultiple, initial=["member"])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for f in ("username", "password", "password2"):
+            self.fields[f].required = False
+
+
+class ReviewForm(forms.Form):
+    decision = forms.ChoiceField(label="审核结论", choices=ReviewDecision.choices)
+    method = forms.ChoiceField(label="审核方式", choices=ReviewMethod.choices)
+    reason = forms.CharField(label="意见", max_length=500, required=False, widget=forms.TextInput(attrs={"placeholder": "不通过或要求补充材料时必填"}))
+
+
+class StatusForm(forms.Form):
+    action = forms.ChoiceField(label="操作", choices=[("suspend", "暂停"), ("reactivate", "恢复"), ("close", "注销")])
+    reason = forms.CharField(label="原因", max_length=300)
+
+
+class UserForm(forms.Form):
+    username = forms.CharField(label="用户名", max_length=150)
+    display_name = forms.CharField(label="姓名", max_length=60, required=False)
+    position = forms.ChoiceField(label="岗位", choices=Position.choices)
+    password = forms.CharField(label="初始密码", widget=forms.PasswordInput)
+
+
+class ResetPasswordForm(forms.Form):
+    user_id = forms.IntegerField(widget=forms.HiddenInput)
+    password = forms.CharField(label="新密码", widget=forms.PasswordInput)
+
+
+class ChangePasswordForm(forms.Form):
+    old_password = forms.CharField(label="原密码", widget=forms.PasswordInput)
+    new_password = forms.CharField(label="新密码", widget=forms.PasswordInput)
+    new_password2 = forms.CharField(label="确认新密码", widget=forms.PasswordInput)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("new_password") and data.get("new_password") != data.get("new_password2"):
+            self.add_error("new_password2", "两次输入的密码不一致")
+        return data
+
+
+class TokenForm(forms.Form):
+    name = forms.CharField(label="令牌名称", max_length=100)
+    scope = forms.ChoiceField(label="权限范围", choices=[("read", "只读"), ("write", "读写")])
+
+
+class ResubmitForm(forms.Form):
+    legal_representative = forms.CharField(label="法定代表人/负责人", max_length=60, required=False)
+    contact_name = forms.CharField(label="联系人", max_length=60, required=False)
+    contact_phone = forms.CharField(label="联系电话", max_length=30, required=False)
+    address = forms.CharField(label="地址", max_length=200, required=False)

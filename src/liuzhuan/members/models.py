@@ -1,0 +1,214 @@
+"""Organisations (members), their roles, users, registration reviews and API tokens."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.utils import timezone
+
+from liuzhuan.core.roles import ROLE_CHOICES, Role
+
+
+class OrgType(models.TextChoices):
+    ENTERPRISE = "enterprise", "企业法人"
+    INSTITUTION = "institution", "事业法人"
+    OTHER = "other", "其他经济组织"
+    PERSON = "person", "自然人"
+
+
+class OrgStatus(models.TextChoices):
+    PENDING = "pending", "待审核"
+    NEEDS_INFO = "needs_info", "待补充材料"
+    REJECTED = "rejected", "审核未通过"
+    ACTIVE = "active", "正常"
+    SUSPENDED = "suspended", "已暂停"
+    CLOSED = "closed", "已注销"
+
+
+class RegistrationChannel(models.TextChoices):
+    ONLINE = "online", "网上自助注册"
+    ON_SITE = "on_site", "现场代为录入"
+
+
+class ReviewMethod(models.TextChoices):
+    ON_SITE = "on_site", "现场审核"
+    ONLINE = "online", "网络审核"
+
+
+class Organisation(models.Model):
+    name = models.CharField("名称", max_length=200)
+    org_type = models.CharField("主体类型", max_length=20, choices=OrgType.choices)
+    #: 统一社会信用代码 (18 chars) for organisations, 居民身份证号码 for natural persons
+    legal_id = models.CharField("统一社会信用代码/身份证号", max_length=18, unique=True)
+    legal_representative = models.CharField("法定代表人/负责人", max_length=60, blank=True)
+    contact_name = models.CharField("联系人", max_length=60, blank=True)
+    contact_phone = models.CharField("联系电话", max_length=30, blank=True)
+    address = models.CharField("地址", max_length=200, blank=True)
+    status = models.CharField("状态", max_length=20, choices=OrgStatus.choices, default=OrgStatus.PENDING)
+    channel = models.CharField("注册渠道", max_length=20, choices=RegistrationChannel.choices)
+    registered_at = models.DateTimeField("注册时间", default=timezone.now)
+    status_reason = models.CharField("状态说明", max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = "机构"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=[s.value for s in OrgStatus]), name="org_status_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    # roles ---------------------------------------------------------------------------------
+    @property
+    def role_set(self) -> frozenset[str]:
+        cache = getattr(self, "_role_cache", None)
+        if cache is None:
+            cache = frozenset(self.roles.values_list("role", flat=True))
+            self._role_cache = cache
+        return cache
+
+    def has_role(self, role: Role | str) -> bool:
+        return str(role) in self.role_set
+
+    def has_any_role(self, roles) -> bool:
+        return any(str(r) in self.role_set for r in roles)
+
+    def has_only_roles(self, roles) -> bool:
+        return bool(self.role_set) and self.role_set <= {str(r) for r in roles}
+
+    def role_labels(self) -> list[str]:
+        return [Role(r).label for r in sorted(self.role_set, key=lambda r: list(Role).index(Role(r)))]
+
+    @property
+    def is_active_member(self) -> bool:
+        return self.status == OrgStatus.ACTIVE
+
+
+class OrganisationRole(models.Model):
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="roles")
+    role = models.CharField("角色", max_length=20, choices=ROLE_CHOICES)
+    granted_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["organisation", "role"], name="org_role_unique")]
+        verbose_name = "机构角色"
+
+
+class Position(models.TextChoices):
+    STAFF = "staff", "经办人员"
+    MANAGER = "manager", "负责人"
+
+
+class User(AbstractUser):
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="users", null=True, blank=True, verbose_name="所属机构"
+    )
+    position = models.CharField("岗位", max_length=20, choices=Position.choices, default=Position.STAFF)
+    display_name = models.CharField("姓名", max_length=60, blank=True)
+    phone = models.CharField("手机", max_length=30, blank=True)
+    failed_logins = models.PositiveIntegerField(default=0)
+    locked_until = models.DateTimeField(null=True, blank=True)
+    must_change_password = models.BooleanField(default=False)
+
+    objects = UserManager()
+
+    class Meta:
+        verbose_name = "用户"
+
+    def __str__(self) -> str:
+        return self.display_name or self.username
+
+    @property
+    def label(self) -> str:
+        return f"{self.display_name or self.username}（{self.organisation.name if self.organisation_id else '—'}）"
+
+
+class ReviewDecision(models.TextChoices):
+    APPROVE = "approve", "通过"
+    REJECT = "reject", "不通过"
+    REQUEST_INFO = "request_info", "要求补充材料"
+
+
+class RegistrationReview(models.Model):
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="reviews")
+    decision = models.CharField("审核结论", max_length=20, choices=ReviewDecision.choices)
+    method = models.CharField("审核方式", max_length=20, choices=ReviewMethod.choices)
+    reason = models.CharField("意见", max_length=500, blank=True)
+    reviewer = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", verbose_name="审核人")
+    reviewed_at = models.DateTimeField("审核时间", default=timezone.now)
+
+    class Meta:
+        ordering = ["-reviewed_at", "-id"]
+        verbose_name = "注册审核"
+
+
+class Notification(models.Model):
+    """Inbox notice to an organisation (optionally one user); acknowledgement is recorded."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="notifications")
+    title = models.CharField(max_length=200)
+    body = models.TextField(blank=True)
+    kind = models.CharField(max_length=60, blank=True)
+    object_type = models.CharField(max_length=80, blank=True)
+    object_id = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    requires_ack = models.BooleanField(default=False)
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["organisation", "acknowledged_at"], name="notif_org_ack_idx")]
+        verbose_name = "通知"
+
+
+TOKEN_PREFIX = "lz"
+
+
+class TokenScope(models.TextChoices):
+    READ = "read", "只读"
+    WRITE = "write", "读写"
+
+
+class ApiToken(models.Model):
+    """A machine client's credential. Only a SHA-256 of the secret is stored."""
+
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="api_tokens")
+    name = models.CharField("名称", max_length=100)
+    key_id = models.CharField(max_length=16, unique=True)
+    secret_hash = models.CharField(max_length=64)
+    scope = models.CharField("权限范围", max_length=10, choices=TokenScope.choices, default=TokenScope.READ)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "API 令牌"
+
+    @staticmethod
+    def hash_secret(secret: str) -> str:
+        return hashlib.sha256(secret.encode()).hexdigest()
+
+    @classmethod
+    def new_credentials(cls) -> tuple[str, str, str]:
+        """(key_id, secret, full token text to hand to the client once)."""
+        key_id = secrets.token_hex(6)
+        secret = secrets.token_urlsafe(32)
+        return key_id, secret, f"{TOKEN_PREFIX}_{key_id}_{secret}"
+
+    def matches(self, secret: str) -> bool:
+        return hmac.compare_digest(self.secret_hash, self.hash_secret(secret))
+
+    @property
+    def is_usable(self) -> bool:
+        if self.revoked_at is not None:
+            return False
+        return not (self.expires_at and self.expires_at <= timezone.now())

@@ -1,0 +1,48 @@
+"""Read-only helpers shared by pages, API and reports."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from liuzhuan.core.errors import NotFound
+from liuzhuan.core.roles import OVERSIGHT_ROLES
+
+from .models import Notification, Organisation, User
+
+
+def sees_all(user: User) -> bool:
+    org = user.organisation
+    return bool(org and org.has_any_role(OVERSIGHT_ROLES))
+
+
+def visible_organisations(user: User) -> QuerySet[Organisation]:
+    qs = Organisation.objects.prefetch_related("roles").order_by("id")
+    if sees_all(user):
+        return qs
+    return qs.filter(pk=user.organisation_id)
+
+
+def get_visible_organisation(user: User, org_id: int) -> Organisation:
+    org = visible_organisations(user).filter(pk=org_id).first()
+    if org is None:
+        raise NotFound("机构不存在")
+    return org
+
+
+def visible_users(user: User, org: Organisation) -> QuerySet[User]:
+    get_visible_organisation(user, org.pk)
+    return User.objects.filter(organisation=org).order_by("id")
+
+
+def inbox(user: User, unread_only: bool = False) -> QuerySet[Notification]:
+    qs = Notification.objects.filter(organisation_id=user.organisation_id)
+    if unread_only:
+        qs = qs.filter(acknowledged_at__isnull=True)
+    return qs
+
+
+def active_counterparties(exclude_org_id: int | None = None) -> QuerySet[Organisation]:
+    qs = Organisation.objects.filter(status="active").order_by("name")
+    if exclude_org_id:
+        qs = qs.exclude(pk=exclude_org_id)
+    return qs

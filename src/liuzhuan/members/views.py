@@ -1,0 +1,225 @@
+"""Member pages: registration, review queue, organisations, users, tokens, inbox, password."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from liuzhuan.core.errors import DomainError
+from liuzhuan.core.forms import run_action
+from liuzhuan.core.roles import Role
+
+from . import actions, queries
+from .forms import (
+    ChangePasswordForm,
+    OperatorRegistrationForm,
+    RegistrationForm,
+    ResetPasswordForm,
+    ResubmitForm,
+    ReviewForm,
+    StatusForm,
+    TokenForm,
+    UserForm,
+)
+from .models import ApiToken, Organisation, OrgStatus
+
+
+def _require_role_page(request, *roles):
+    org = request.user.organisation
+    if org is None or not org.has_any_role(roles):
+        raise Http404("页面不存在")
+
+
+def register(request):
+    """会员网上自助注册 (public)."""
+    form = RegistrationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        data = actions.RegistrationInput(
+            name=d["name"], org_type=d["org_type"], legal_id=d["legal_id"],
+            legal_representative=d["legal_representative"], contact_name=d["contact_name"],
+            contact_phone=d["contact_phone"], address=d["address"], username=d["username"],
+            password=d["password"], display_name=d["display_name"],
+        )
+        org = run_action(form, lambda: actions.register_organisation(None, data))
+        if org:
+            messages.success(request, f"注册已提交：{org.name}。运营机构审核通过后即可办理业务，现在可以登录查看进度。")
+            return redirect("login")
+    return render(request, "members/register.html", {"form": form})
+
+
+@login_required
+def review_queue(request):
+    _require_role_page(request, Role.OPERATOR)
+    pending = Organisation.objects.filter(status=OrgStatus.PENDING).prefetch_related("roles").order_by("registered_at")
+    forms_by_org = [(org, ReviewForm(prefix=f"o{org.pk}")) for org in pending]
+    return render(request, "members/review_queue.html", {"items": forms_by_org})
+
+
+@login_required
+@require_POST
+def review_submit(request, org_id: int):
+    _require_role_page(request, Role.OPERATOR)
+    form = ReviewForm(request.POST, prefix=f"o{org_id}")
+    if form.is_valid():
+        d = form.cleaned_data
+        review = run_action(form, lambda: actions.review_registration(request.user, org_id, d["decision"], d["method"], d["reason"]))
+        if review:
+            messages.success(request, f"已审核：{review.organisation.name} — {review.get_decision_display()}")
+            return redirect("members:review_queue")
+    for err in form.errors.values():
+        messages.error(request, "；".join(err))
+    return redirect("members:review_queue")
+
+
+@login_required
+def org_list(request):
+    _require_role_page(request, Role.OPERATOR, Role.REGULATOR, Role.BUREAU)
+    qs = queries.visible_organisations(request.user)
+    status = request.GET.get("status") or ""
+    q = (request.GET.get("q") or "").strip()
+    if status:
+        qs = qs.filter(status=status)
+    if q:
+        qs = qs.filter(name__icontains=q) | qs.filter(legal_id__icontains=q)
+    page = Paginator(qs, 30).get_page(request.GET.get("page"))
+    return render(request, "members/org_list.html", {"page": page, "status": status, "q": q, "statuses": OrgStatus.choices})
+
+
+@login_required
+def org_new(request):
+    """运营机构现场代为录入."""
+    _require_role_page(request, Role.OPERATOR)
+    form = OperatorRegistrationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        data = actions.RegistrationInput(
+            name=d["name"], org_type=d["org_type"], legal_id=d["legal_id"],
+            legal_representative=d["legal_representative"], contact_name=d["contact_name"],
+            contact_phone=d["contact_phone"], address=d["address"], username=d["username"] or "",
+            password=d["password"] or "", display_name=d["display_name"], roles=tuple(d["roles"]),
+        )
+        org = run_action(form, lambda: actions.register_organisation(request.user, data))
+        if org:
+            messages.success(request, f"已录入：{org.name}（待审核）")
+            return redirect("members:org_detail", org_id=org.pk)
+    return render(request, "members/org_new.html", {"form": form})
+
+
+@login_required
+def my_org(request):
+    return redirect("members:org_detail", org_id=request.user.organisation_id)
+
+
+@login_required
+def org_detail(request, org_id: int):
+    try:
+        org = queries.get_visible_organisation(request.user, org_id)
+    except DomainError as exc:
+        raise Http404(exc.message) from exc
+    user = request.user
+    is_operator = user.organisation.has_role(Role.OPERATOR) and user.organisation.status == OrgStatus.ACTIVE
+    is_own_manager = user.organisation_id == org.pk and user.position == "manager"
+    status_form = StatusForm(prefix="st")
+    user_form = UserForm(prefix="u")
+    resubmit_form = ResubmitForm(prefix="rs", initial={
+        "legal_representative": org.legal_representative, "contact_name": org.contact_name,
+        "contact_phone": org.contact_phone, "address": org.address,
+    })
+    if request.method == "POST":
+        kind = request.POST.get("form")
+        done = None
+        if kind == "status" and is_operator:
+            status_form = StatusForm(request.POST, prefix="st")
+            if status_form.is_valid():
+                d = status_form.cleaned_data
+                done = run_action(status_form, lambda: actions.change_status(user, org.pk, d["action"], d["reason"]))
+        elif kind == "user" and (is_operator or is_own_manager):
+            user_form = UserForm(request.POST, prefix="u")
+            if user_form.is_valid():
+                d = user_form.cleaned_data
+                done = run_action(user_form, lambda: actions.create_user(user, org.pk, d["username"], d["password"], d["display_name"], d["position"]))
+        elif kind == "reset" and is_operator:
+            reset_form = ResetPasswordForm(request.POST)
+            if reset_form.is_valid():
+                d = reset_form.cleaned_data
+                done = run_action(reset_form, lambda: actions.reset_password(user, d["user_id"], d["password"]))
+            for err in reset_form.errors.values():
+                messages.error(request, "；".join(err))
+        elif kind == "resubmit" and is_own_manager:
+            resubmit_form = ResubmitForm(request.POST, prefix="rs")
+            if resubmit_form.is_valid():
+                done = run_action(resubmit_form, lambda: actions.resubmit_registration(user, resubmit_form.cleaned_data))
+        else:
+            raise Http404("页面不存在")
+        if done is not None:
+            messages.success(request, "已保存。")
+            return redirect("members:org_detail", org_id=org.pk)
+    return render(request, "members/org_detail.html", {
+        "org": org,
+        "users": queries.visible_users(user, org),
+        "reviews": org.reviews.select_related("reviewer")[:20],
+        "is_operator": is_operator,
+        "is_own_manager": is_own_manager,
+        "status_form": status_form,
+        "user_form": user_form,
+        "resubmit_form": resubmit_form,
+    })
+
+
+@login_required
+def inbox(request):
+    notes = Paginator(queries.inbox(request.user), 30).get_page(request.GET.get("page"))
+    return render(request, "members/inbox.html", {"page": notes})
+
+
+@login_required
+@require_POST
+def inbox_ack(request, note_id: int):
+    try:
+        actions.acknowledge(request.user, note_id)
+    except DomainError as exc:
+        raise Http404(exc.message) from exc
+    return redirect(request.POST.get("next") or "members:inbox")
+
+
+@login_required
+def tokens(request):
+    form = TokenForm(request.POST or None)
+    created_text = None
+    if request.method == "POST" and form.is_valid():
+        res = run_action(form, lambda: actions.issue_api_token(request.user, form.cleaned_data["name"], form.cleaned_data["scope"]))
+        if res:
+            created_text = res[1]
+            form = TokenForm()
+    items = ApiToken.objects.filter(user=request.user).order_by("-id")
+    return render(request, "members/tokens.html", {"form": form, "items": items, "created_text": created_text})
+
+
+@login_required
+@require_POST
+def token_revoke(request, token_id: int):
+    try:
+        actions.revoke_api_token(request.user, token_id)
+        messages.success(request, "令牌已撤销。")
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("members:tokens")
+
+
+@login_required
+def password(request):
+    form = ChangePasswordForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        user = run_action(form, lambda: actions.change_own_password(request.user, d["old_password"], d["new_password"]))
+        if user:
+            update_session_auth_hash(request, user)
+            messages.success(request, "密码已修改。")
+            return redirect("home")
+    return render(request, "members/password.html", {"form": form})

@@ -1,0 +1,59 @@
+"""Supervision API: the event log and integrity verification (oversight roles only)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.http import HttpRequest
+from ninja import Router, Schema
+
+from liuzhuan.api import acting_user
+from liuzhuan.core.errors import PermissionDenied
+from liuzhuan.core.models import AuditEvent
+from liuzhuan.members.queries import sees_all
+
+from .integrity import run_all
+
+router = Router(tags=["监管"])
+
+
+class EventOut(Schema):
+    seq: int
+    at: dt.datetime
+    actor_username: str
+    actor_org_name: str
+    action: str
+    object_type: str
+    object_id: str
+    summary: dict
+    prev_hash: str
+    hash: str
+
+
+class VerifyOut(Schema):
+    ok: bool
+    checks: list[tuple[str, int]]
+    problems: list[str]
+
+
+def _oversight(request):
+    user = acting_user(request)
+    if not sees_all(user):
+        raise PermissionDenied("仅运营机构、监管部门和财政局可以查看审计日志")
+    return user
+
+
+@router.get("/events", response=list[EventOut], summary="审计事件（哈希链）")
+def events(request: HttpRequest, after_seq: int = 0, limit: int = 100, action: str | None = None):
+    _oversight(request)
+    qs = AuditEvent.objects.filter(seq__gt=after_seq).order_by("seq")
+    if action:
+        qs = qs.filter(action=action)
+    return list(qs[: max(1, min(limit, 1000))])
+
+
+@router.get("/verify", response=VerifyOut, summary="校验哈希链与业务不变量")
+def verify(request: HttpRequest):
+    _oversight(request)
+    report = run_all()
+    return VerifyOut(ok=report.ok, checks=report.checks, problems=report.problems)

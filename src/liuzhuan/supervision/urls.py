@@ -1,0 +1,6 @@
+from django.urls import path
+
+from . import views
+
+app_name = "supervision"
+urlpatterns = [path("events/", views.events, name="events")]
