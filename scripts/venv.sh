@@ -17,6 +17,6 @@ ensure_venv() {
   fi
   echo "== installing liuzhuan${extras} into .venv =="
   .venv/bin/python -m pip install -q --disable-pip-version-check -e ".${extras}" 2>&1 | grep -v "is ignored: it is neither a file nor a directory" || true
-  .venv/bin/python -c "import liuzhuan, django, ninja, ortools" || return 1
+  .venv/bin/python -c "import liuzhuan, django, ortools, stdnum, cn2an" || return 1
   echo "${hash}${extras}" > "$stamp"
 }

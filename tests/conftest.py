@@ -13,7 +13,14 @@ from django.test import Client
 
 from liuzhuan.core.roles import Role
 from liuzhuan.members.identity import make_ric, make_uscc
-from liuzhuan.members.models import Organisation, OrganisationRole, OrgStatus, Position, RegistrationChannel, User
+from liuzhuan.members.models import (
+    Organisation,
+    OrganisationRole,
+    OrgStatus,
+    Position,
+    RegistrationChannel,
+    User,
+)
 
 PASSWORD = "Correct-Horse-42"
 _counter = itertools.count(1)
@@ -31,6 +38,8 @@ def new_ric() -> str:
 def _fast_hasher(settings):
     # Argon2 stays the production hasher (asserted in test_auth); tests use a fast one.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # No collectstatic in tests: serve from the finders without the manifest.
+    settings.STORAGES = {**settings.STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
 
 
 def make_org(name: str, *roles: Role | str, status: str = OrgStatus.ACTIVE, org_type: str = "enterprise") -> Organisation:
@@ -99,8 +108,7 @@ class ApiClient:
         self.client = Client(enforce_csrf_checks=True)
         if user is not None:
             self.client.force_login(user)
-        self.client.get("/login/")  # obtain the CSRF cookie
-        self.csrf = self.client.cookies["csrftoken"].value if "csrftoken" in self.client.cookies else ""
+        self.csrf = self.client.get("/api/v1/csrf").json()["csrftoken"]
 
     def get(self, path: str, **params):
         return self.client.get(f"/api/v1{path}", params)

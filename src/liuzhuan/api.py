@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.http import Http404, HttpRequest
+from django.middleware.csrf import get_token
 from django.utils import timezone
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
@@ -79,6 +80,12 @@ def _not_found(request, exc):
 @api.exception_handler(HttpError)
 def _http_error(request, exc: HttpError):
     return api.create_response(request, {"code": "http_error", "message": str(exc), "field": None}, status=exc.status_code)
+
+
+@api.get("/csrf", auth=None, summary="获取 CSRF Cookie（会话方式调用写接口前使用）")
+def csrf(request):
+    """Sets the ``csrftoken`` cookie; send it back as the ``X-CSRFToken`` header on writes."""
+    return {"csrftoken": get_token(request)}
 
 
 def _register_routers() -> None:

@@ -4,7 +4,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from liuzhuan.core.dates import CalendarNotCovered, add_workdays, days_inclusive, is_workday, parse_iso_date, workdays_between
+from liuzhuan.core.dates import (
+    CalendarNotCovered,
+    add_workdays,
+    days_inclusive,
+    is_workday,
+    parse_iso_date,
+    workdays_between,
+)
 
 
 def test_national_day_is_not_workday():

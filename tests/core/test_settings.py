@@ -22,7 +22,7 @@ def test_env_bool_strict_refuses(monkeypatch, raw):
 
 
 def _django(args, **env):
-    full = {k: v for k, v in os.environ.items() if not k.startswith("LIUZHUAN_")}
+    full = {k: v for k, v in os.environ.items() if not k.startswith("LIUZHUAN_") and k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
     full.update(env)
     full["DJANGO_SETTINGS_MODULE"] = "liuzhuan.settings"
     return subprocess.run([sys.executable, "-m", "django", *args], env=full, capture_output=True, text=True, timeout=120)

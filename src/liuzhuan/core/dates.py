@@ -10,7 +10,7 @@ import chinese_calendar
 CHINA_TZ = ZoneInfo("Asia/Shanghai")
 
 
-class CalendarNotCovered(ValueError):  # noqa: N818
+class CalendarNotCovered(ValueError):
     """The official holiday calendar does not cover this year yet."""
 
     def __init__(self, day: dt.date):

@@ -22,14 +22,14 @@ class DomainError(Exception):
         return {"code": self.code, "message": self.message, "field": self.field}
 
 
-class PermissionDenied(DomainError):  # noqa: N818 - mirrors Django's name on purpose
+class PermissionDenied(DomainError):
     status = 403
 
     def __init__(self, message: str = "无权执行此操作", code: str = "forbidden", field: str | None = None):
         super().__init__(code, message, field)
 
 
-class NotFound(DomainError):  # noqa: N818
+class NotFound(DomainError):
     """Also used for objects that exist but belong to someone else: outsiders learn nothing."""
 
     status = 404
@@ -38,7 +38,7 @@ class NotFound(DomainError):  # noqa: N818
         super().__init__(code, message, field)
 
 
-class Conflict(DomainError):  # noqa: N818
+class Conflict(DomainError):
     """The object changed state under us (e.g. a concurrent transfer won)."""
 
     status = 409

@@ -6,6 +6,7 @@ import datetime as dt
 
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
+from ninja.responses import Status
 
 from liuzhuan.api import acting_user
 
@@ -169,13 +170,13 @@ def me(request: HttpRequest):
 @router.post("/registrations", response={201: OrgOut}, auth=None, summary="会员网上自助注册")
 def self_register(request: HttpRequest, payload: RegistrationIn):
     org = actions.register_organisation(None, payload.to_input())
-    return 201, OrgOut.from_org(org)
+    return Status(201, OrgOut.from_org(org))
 
 
 @router.post("/organisations", response={201: OrgOut}, summary="运营机构现场代为录入注册")
 def operator_register(request: HttpRequest, payload: RegistrationIn):
     org = actions.register_organisation(acting_user(request, write=True), payload.to_input())
-    return 201, OrgOut.from_org(org)
+    return Status(201, OrgOut.from_org(org))
 
 
 @router.get("/organisations", response=list[OrgOut], summary="机构列表（按权限）")
@@ -215,7 +216,7 @@ def add_user(request: HttpRequest, org_id: int, payload: UserIn):
     user = acting_user(request, write=True)
     queries.get_visible_organisation(user, org_id)
     u = actions.create_user(user, org_id, payload.username, payload.password, payload.display_name, payload.position)
-    return 201, _user_out(u)
+    return Status(201, _user_out(u))
 
 
 @router.post("/users/{user_id}/reset-password", response=UserOut, summary="运营机构重置密码")
@@ -232,7 +233,7 @@ def list_tokens(request: HttpRequest):
 @router.post("/tokens", response={201: TokenCreated}, summary="申请 API 令牌（明文仅返回一次）")
 def create_token(request: HttpRequest, payload: TokenIn):
     token, text = actions.issue_api_token(acting_user(request, write=True), payload.name, payload.scope, payload.days)
-    return 201, _token_out(token, TokenCreated, token=text)
+    return Status(201, _token_out(token, TokenCreated, token=text))
 
 
 @router.post("/tokens/{token_id}/revoke", response=TokenOut, summary="撤销令牌")

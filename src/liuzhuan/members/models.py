@@ -100,6 +100,9 @@ class OrganisationRole(models.Model):
         constraints = [models.UniqueConstraint(fields=["organisation", "role"], name="org_role_unique")]
         verbose_name = "机构角色"
 
+    def __str__(self) -> str:
+        return f"{self.organisation_id}:{self.role}"
+
 
 class Position(models.TextChoices):
     STAFF = "staff", "经办人员"
@@ -148,6 +151,9 @@ class RegistrationReview(models.Model):
         ordering = ["-reviewed_at", "-id"]
         verbose_name = "注册审核"
 
+    def __str__(self) -> str:
+        return f"{self.organisation_id} {self.decision}"
+
 
 class Notification(models.Model):
     """Inbox notice to an organisation (optionally one user); acknowledgement is recorded."""
@@ -167,6 +173,9 @@ class Notification(models.Model):
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["organisation", "acknowledged_at"], name="notif_org_ack_idx")]
         verbose_name = "通知"
+
+    def __str__(self) -> str:
+        return self.title
 
 
 TOKEN_PREFIX = "lz"
@@ -192,6 +201,9 @@ class ApiToken(models.Model):
 
     class Meta:
         verbose_name = "API 令牌"
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.key_id})"
 
     @staticmethod
     def hash_secret(secret: str) -> str:

@@ -23,12 +23,12 @@ DROP FUNCTION IF EXISTS core_auditevent_append_only();
 def forwards(apps, schema_editor):
     apps.get_model("core", "AuditHead").objects.get_or_create(id=1)
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(PG_UP)
+        schema_editor.execute(PG_UP, params=None)
 
 
 def backwards(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(PG_DOWN)
+        schema_editor.execute(PG_DOWN, params=None)
 
 
 class Migration(migrations.Migration):

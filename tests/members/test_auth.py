@@ -1,0 +1,118 @@
+import datetime as dt
+
+import pytest
+from django.conf import settings as django_settings
+from django.test import Client
+from django.utils import timezone
+
+from liuzhuan.core.errors import DomainError, NotFound, PermissionDenied
+from liuzhuan.core.models import AuditEvent
+from liuzhuan.members import actions
+from liuzhuan.members.models import ApiToken
+
+from ..conftest import PASSWORD
+
+
+def test_production_hasher_is_argon2():
+    from liuzhuan import settings as project_settings
+
+    assert project_settings.PASSWORD_HASHERS[0].endswith("Argon2PasswordHasher")
+    from django.contrib.auth.hashers import Argon2PasswordHasher
+
+    hasher = Argon2PasswordHasher()
+    encoded = hasher.encode("x", hasher.salt())
+    assert encoded.startswith("argon2$argon2id$") and hasher.verify("x", encoded) and not hasher.verify("y", encoded)
+
+
+def _login(client, username, password):
+    return client.post("/login/", {"username": username, "password": password})
+
+
+def test_login_and_logout(world):
+    c = Client()
+    r = _login(c, "alice", PASSWORD)
+    assert r.status_code == 302 and r.url == "/"
+    home = c.get("/")
+    assert "工作台" in home.content.decode()
+    c.post("/logout/")
+    assert c.get("/").status_code == 302
+
+
+def test_lockout_after_repeated_failures(world, settings):
+    c = Client()
+    for _ in range(django_settings.LOGIN_MAX_FAILURES):
+        r = _login(c, "alice", "wrong-password")
+        assert "用户名或密码不正确" in r.content.decode()
+    world.alice.refresh_from_db()
+    assert world.alice.locked_until and world.alice.locked_until > timezone.now()
+    r = _login(c, "alice", PASSWORD)  # right password, still locked
+    assert r.status_code == 200 and "已锁定" in r.content.decode()
+    assert AuditEvent.objects.filter(action="user.locked").count() == 1
+    # the operator's reset clears the lock
+    actions.reset_password(world.clerk, world.alice.pk, "Fresh-Password-7")
+    assert _login(c, "alice", "Fresh-Password-7").status_code == 302
+
+
+def test_lock_expires(world):
+    world.alice.locked_until = timezone.now() - dt.timedelta(seconds=1)
+    world.alice.save()
+    assert _login(Client(), "alice", PASSWORD).status_code == 302
+
+
+def test_token_hashed_at_rest_and_works(world, api):
+    token, text = actions.issue_api_token(world.banker, "核心系统", "read")
+    stored = ApiToken.objects.get(pk=token.pk)
+    assert text.split("_", 2)[2] not in stored.secret_hash and len(stored.secret_hash) == 64
+    c = Client()
+    r = c.get("/api/v1/me", HTTP_AUTHORIZATION=f"Bearer {text}")
+    assert r.status_code == 200 and r.json()["username"] == "banker"
+    stored.refresh_from_db()
+    assert stored.last_used_at is not None
+
+
+def test_read_token_cannot_write(world):
+    _, text = actions.issue_api_token(world.clerk, "只读", "read")
+    r = Client().post(f"/api/v1/organisations/{world.alice_org.pk}/status", {"action": "suspend", "reason": "x"},
+                      content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {text}")
+    assert r.status_code == 403 and r.json()["code"] == "token_read_only"
+    _, wtext = actions.issue_api_token(world.clerk, "读写", "write")
+    r = Client().post(f"/api/v1/organisations/{world.alice_org.pk}/status", {"action": "suspend", "reason": "x"},
+                      content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {wtext}")
+    assert r.status_code == 200 and r.json()["status"] == "suspended"
+
+
+def test_revoked_expired_and_forged_tokens_refused(world):
+    token, text = actions.issue_api_token(world.banker, "t", "read")
+    actions.revoke_api_token(world.banker, token.pk)
+    assert Client().get("/api/v1/me", HTTP_AUTHORIZATION=f"Bearer {text}").status_code == 401
+    token2, text2 = actions.issue_api_token(world.banker, "t2", "read")
+    ApiToken.objects.filter(pk=token2.pk).update(expires_at=timezone.now() - dt.timedelta(days=1))
+    assert Client().get("/api/v1/me", HTTP_AUTHORIZATION=f"Bearer {text2}").status_code == 401
+    forged = text2.rsplit("_", 1)[0] + "_" + "A" * 43
+    assert Client().get("/api/v1/me", HTTP_AUTHORIZATION=f"Bearer {forged}").status_code == 401
+    r = Client().get("/api/v1/me")
+    assert r.status_code == 401 and r.json()["code"] == "not_authenticated"
+
+
+def test_regulator_gets_read_only_token(world):
+    with pytest.raises(PermissionDenied):
+        actions.issue_api_token(world.inspector, "x", "write")
+
+
+def test_token_revoke_rejects_other_org(world):
+    token, _ = actions.issue_api_token(world.banker, "t", "read")
+    with pytest.raises(NotFound):
+        actions.revoke_api_token(world.alice, token.pk)
+    token.refresh_from_db()
+    assert token.revoked_at is None
+    with pytest.raises(DomainError):
+        actions.issue_api_token(world.banker, " ", "read")
+
+
+def test_change_own_password(world):
+    with pytest.raises(DomainError) as exc:
+        actions.change_own_password(world.alice, "wrong", "Another-Pass-99")
+    assert exc.value.field == "old_password"
+    actions.change_own_password(world.alice, PASSWORD, "Another-Pass-99")
+    world.alice.refresh_from_db()
+    assert world.alice.check_password("Another-Pass-99")
