@@ -88,12 +88,26 @@ def csrf(request):
     return {"csrftoken": get_token(request)}
 
 
-def _register_routers() -> None:
-    from liuzhuan.members.api import router as members_router
-    from liuzhuan.supervision.api import router as supervision_router
+#: apps whose router is mounted somewhere other than /<app label>
+_ROUTER_PREFIX = {"members": "/", "supervision": "/supervision"}
 
-    api.add_router("/", members_router)
-    api.add_router("/supervision", supervision_router)
+
+def _register_routers() -> None:
+    """Mount ``router`` from every liuzhuan app that has an ``api`` module, at ``/<label>``."""
+    import importlib
+
+    from django.apps import apps
+
+    for config in apps.get_app_configs():
+        if not config.name.startswith("liuzhuan."):
+            continue
+        try:
+            module = importlib.import_module(f"{config.name}.api")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{config.name}.api":
+                raise
+            continue
+        api.add_router(_ROUTER_PREFIX.get(config.label, f"/{config.label}"), module.router)
 
 
 _register_routers()

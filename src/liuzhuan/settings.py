@@ -78,6 +78,9 @@ INSTALLED_APPS = [
     "liuzhuan.core",
     "liuzhuan.members",
     "liuzhuan.supervision",
+    "liuzhuan.certificates",
+    "liuzhuan.netting",
+    "liuzhuan.bridge",
 ]
 
 MIDDLEWARE = [

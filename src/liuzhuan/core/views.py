@@ -15,7 +15,8 @@ from django.views.decorators.http import require_GET
 from liuzhuan.members import actions as member_actions
 from liuzhuan.members import queries as member_queries
 
-DASHBOARD_SECTIONS: list = []  # apps append callables(request) -> dict(title, template, context)
+#: apps append ``fn(request) -> dict(title=..., template=..., context=...) | None`` in AppConfig.ready()
+DASHBOARD_SECTIONS: list = []
 
 
 class ThrottledAuthenticationForm(AuthenticationForm):
