@@ -1,0 +1,44 @@
+import datetime as dt
+import importlib
+
+from django.apps import apps
+from django.core.management.base import BaseCommand, CommandError
+
+from liuzhuan.core.daily import registered_jobs, run_daily
+from liuzhuan.core.dates import today_china
+
+
+def load_jobs() -> None:
+    """Import ``<app>.jobs`` for every liuzhuan app so its @daily_job functions register."""
+    for config in apps.get_app_configs():
+        if not config.name.startswith("liuzhuan."):
+            continue
+        try:
+            importlib.import_module(f"{config.name}.jobs")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{config.name}.jobs":
+                raise
+
+
+class Command(BaseCommand):
+    help = "日终批处理：到期、展期、逾期、提醒、风险监测等（幂等：同一天重复运行不会重复处理）"
+
+    def add_arguments(self, parser):
+        parser.add_argument("--date", help="业务日期 YYYY-MM-DD（默认北京时间今天）")
+
+    def handle(self, *args, **options):
+        if options["date"]:
+            try:
+                today = dt.date.fromisoformat(options["date"])
+            except ValueError as exc:
+                raise CommandError(f"--date 日期“{options['date']}”格式不正确，应为 YYYY-MM-DD") from exc
+        else:
+            today = today_china()
+        load_jobs()
+        jobs = registered_jobs()
+        if not jobs:
+            self.stdout.write("没有需要运行的日终任务。")
+            return
+        for name, result in run_daily(today):
+            detail = "，".join(f"{k} {v}" for k, v in result.items()) or "无变化"
+            self.stdout.write(f"{today.isoformat()} {name}：{detail}")
