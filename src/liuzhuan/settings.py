@@ -110,6 +110,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "liuzhuan.core.context.navigation",
             ],
+            "builtins": ["liuzhuan.core.templatetags.liuzhuan_tags"],
         },
     }
 ]

@@ -4,6 +4,7 @@ from django.apps import apps
 from django.urls import include, path
 
 from liuzhuan.api import api
+from liuzhuan.certificates import views as certificate_views
 from liuzhuan.core import views as core_views
 
 urlpatterns = [
@@ -13,6 +14,7 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("robots.txt", core_views.robots),
     path("api/v1/", api.urls),
+    path("verify/<str:number>", certificate_views.verify, name="verify"),
 ]
 
 # Every liuzhuan app with a ``urls`` module is mounted at /<app label>/ (members/, supervision/,

@@ -1,0 +1,630 @@
+"""Certificate business operations: the only code that changes applications, certificates,
+pieces, transfers and fees. Each checks who is asking, validates, locks (certificate row, then
+piece rows, in pk order), writes, appends an audit event and notifies — in one transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from liuzhuan.core import audit
+from liuzhuan.core.dates import today_china
+from liuzhuan.core.errors import Conflict, DomainError, NotFound
+from liuzhuan.core.money import format_yuan
+from liuzhuan.core.numbers import next_number
+from liuzhuan.core.permissions import require_checker, require_role, require_write_access
+from liuzhuan.core.roles import Role
+from liuzhuan.members.actions import notify, notify_role
+from liuzhuan.members.models import Organisation, OrgStatus, User
+
+from .fees import compute_fee, split_fee
+from .models import (
+    Application,
+    ApplicationStatus,
+    Attachment,
+    Certificate,
+    CertificateConfig,
+    FeeCharge,
+    FeeRule,
+    OfferStatus,
+    OperationType,
+    Piece,
+    PieceStatus,
+    ReviewAction,
+    Transfer,
+)
+
+ALLOWED_UPLOADS = {  # magic bytes → (content type, extension)
+    b"%PDF-": ("application/pdf", "pdf"),
+    b"\x89PNG\r\n\x1a\n": ("image/png", "png"),
+    b"\xff\xd8\xff": ("image/jpeg", "jpg"),
+}
+
+
+def _ceiling() -> int:
+    return settings.LIUZHUAN_AMOUNT_CEILING_FEN
+
+
+def _member_actor(actor: User) -> Organisation:
+    require_write_access(actor)
+    require_role(actor)  # organisation active
+    return actor.organisation
+
+
+# --- applications ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ApplicationInput:
+    counterparty_id: int
+    role: str  # "creditor" or "debtor": the acting organisation's side
+    contract_no: str
+    contract_title: str
+    contract_date: dt.date
+    amount_fen: int
+    maturity_date: dt.date
+    settle_by_asset: bool
+    settle_by_consumption: bool
+    non_cash_declared: bool
+    accepted_categories: str = ""
+    extension_days: int | None = None
+    extension_max: int | None = None
+    guarantee_text: str = ""
+    purchase_commitment_ref: str = ""
+
+
+def _validate_application(org: Organisation, data: ApplicationInput, today: dt.date) -> tuple[Organisation, Organisation]:
+    if data.role not in ("creditor", "debtor"):
+        raise DomainError("role_invalid", "请选择本机构在合同中的身份（债权人或债务人）", field="role")
+    counterparty = Organisation.objects.filter(pk=data.counterparty_id).first()
+    if counterparty is None:
+        raise DomainError("counterparty_unknown", "对方机构不存在", field="counterparty_id")
+    if counterparty.pk == org.pk:
+        raise DomainError("counterparty_self", "债权人与债务人不能是同一机构", field="counterparty_id")
+    if counterparty.status != OrgStatus.ACTIVE:
+        raise DomainError("counterparty_inactive", f"对方机构“{counterparty.name}”不是正常状态的会员", field="counterparty_id")
+    if not data.non_cash_declared:
+        raise DomainError(
+            "cash_settlement_refused",
+            "仅限债权债务双方协议约定以非货币方式清偿的债权；以现金兑付的债权不能申请开具凭证",
+            field="non_cash_declared",
+        )
+    if not (data.settle_by_asset or data.settle_by_consumption):
+        raise DomainError("settlement_required", "请至少选择一种清偿方式（资产抵付或消费抵付）", field="settle_by_asset")
+    if not (data.contract_no or "").strip():
+        raise DomainError("contract_no_required", "请填写基础合同编号", field="contract_no")
+    if not (data.contract_title or "").strip():
+        raise DomainError("contract_title_required", "请填写基础合同名称", field="contract_title")
+    if data.contract_date > today:
+        raise DomainError("contract_date_future", "合同签订日期不能晚于今天", field="contract_date")
+    if data.amount_fen <= 0:
+        raise DomainError("amount_not_positive", "债权金额必须大于零", field="amount_fen")
+    if data.amount_fen > _ceiling():
+        raise DomainError("amount_too_large", f"债权金额超过上限 {format_yuan(_ceiling())}", field="amount_fen")
+    if data.maturity_date <= today:
+        raise DomainError("maturity_past", "清偿期限必须晚于今天", field="maturity_date")
+    if (data.extension_days is None) != (data.extension_max is None):
+        raise DomainError("extension_incomplete", "展期条款须同时填写展期天数和最多展期次数", field="extension_days")
+    if data.extension_days is not None:
+        if not 1 <= data.extension_days <= 366:
+            raise DomainError("extension_days_range", "展期天数应在 1–366 天之间", field="extension_days")
+        if not 1 <= data.extension_max <= 12:
+            raise DomainError("extension_max_range", "最多展期次数应在 1–12 次之间", field="extension_max")
+    if data.role == "creditor":
+        return org, counterparty
+    return counterparty, org
+
+
+def _side(app: Application, org_id: int) -> str:
+    if app.creditor_id == org_id:
+        return "creditor"
+    if app.debtor_id == org_id:
+        return "debtor"
+    raise NotFound("申请不存在")
+
+
+def _confirm_side(app: Application, side: str, actor: User, now) -> None:
+    setattr(app, f"{side}_confirmed_by", actor)
+    setattr(app, f"{side}_confirmed_at", now)
+
+
+def create_application(actor: User, data: ApplicationInput) -> Application:
+    """Either party starts the joint application; its own side counts as confirmed."""
+    org = _member_actor(actor)
+    today = today_china()
+    creditor, debtor = _validate_application(org, data, today)
+    with transaction.atomic():
+        now = timezone.now()
+        app = Application(
+            number=next_number("SQ", today.year), creditor=creditor, debtor=debtor,
+            contract_no=data.contract_no.strip(), contract_title=data.contract_title.strip(),
+            contract_date=data.contract_date, amount_fen=data.amount_fen, maturity_date=data.maturity_date,
+            settle_by_asset=data.settle_by_asset, settle_by_consumption=data.settle_by_consumption,
+            accepted_categories=data.accepted_categories.strip(), non_cash_declared=True,
+            extension_days=data.extension_days, extension_max=data.extension_max,
+            guarantee_text=data.guarantee_text.strip(), purchase_commitment_ref=data.purchase_commitment_ref.strip(),
+            created_by=actor,
+        )
+        _confirm_side(app, data.role, actor, now)
+        app.save()
+        audit.record(actor, "certificate.apply", app, summary={
+            "number": app.number, "creditor": creditor.pk, "debtor": debtor.pk, "amount_fen": app.amount_fen,
+            "maturity": app.maturity_date.isoformat(), "contract_no": app.contract_no,
+        })
+        other = debtor if data.role == "creditor" else creditor
+        notify(other, f"请确认凭证申请 {app.number}", f"{org.name} 发起了应收账款债权凭证联合申请，金额 {format_yuan(app.amount_fen)}，请核对基础合同后确认。", obj=app)
+        return app
+
+
+def _lock_application(app_id: int, org: Organisation | None) -> Application:
+    app = Application.objects.select_for_update().filter(pk=app_id).first()
+    if app is None or (org is not None and org.pk not in (app.creditor_id, app.debtor_id)):
+        raise NotFound("申请不存在")
+    return app
+
+
+def confirm_application(actor: User, app_id: int) -> Application:
+    """An authorised user of the creditor or the debtor confirms online."""
+    org = _member_actor(actor)
+    with transaction.atomic():
+        app = _lock_application(app_id, org)
+        if app.status != ApplicationStatus.DRAFT:
+            raise DomainError("not_draft", f"申请当前状态为“{app.get_status_display()}”，不能确认")
+        side = _side(app, org.pk)
+        if getattr(app, f"{side}_confirmed_at"):
+            raise DomainError("already_confirmed", "本机构已确认过该申请")
+        _confirm_side(app, side, actor, timezone.now())
+        if app.creditor_confirmed_at and app.debtor_confirmed_at:
+            app.status = ApplicationStatus.SUBMITTED
+        app.save()
+        audit.record(actor, "certificate.confirm", app, summary={"side": side, "status": app.status})
+        if app.status == ApplicationStatus.SUBMITTED:
+            notify_role(Role.OPERATOR, f"凭证申请 {app.number} 待审核", f"债权人与债务人均已确认，金额 {format_yuan(app.amount_fen)}。", obj=app)
+        return app
+
+
+def withdraw_application(actor: User, app_id: int) -> Application:
+    org = _member_actor(actor)
+    with transaction.atomic():
+        app = _lock_application(app_id, org)
+        if app.status not in (ApplicationStatus.DRAFT, ApplicationStatus.RETURNED, ApplicationStatus.SUBMITTED):
+            raise DomainError("cannot_withdraw", f"申请当前状态为“{app.get_status_display()}”，不能撤回")
+        before = app.status
+        app.status = ApplicationStatus.WITHDRAWN
+        app.save(update_fields=["status"])
+        audit.record(actor, "certificate.withdraw", app, summary={"before": before})
+        other = app.debtor if org.pk == app.creditor_id else app.creditor
+        notify(other, f"凭证申请 {app.number} 已撤回", f"{org.name} 撤回了申请。", obj=app)
+        return app
+
+
+def resubmit_application(actor: User, app_id: int, data: ApplicationInput) -> Application:
+    """After the operator returned it: edit, and both sides confirm again (the editor's side now)."""
+    org = _member_actor(actor)
+    today = today_china()
+    with transaction.atomic():
+        app = _lock_application(app_id, org)
+        if app.status not in (ApplicationStatus.RETURNED, ApplicationStatus.DRAFT):
+            raise DomainError("not_editable", f"申请当前状态为“{app.get_status_display()}”，不能修改")
+        side = _side(app, org.pk)
+        if data.role != side:
+            raise DomainError("role_mismatch", "不能改变本机构在申请中的身份", field="role")
+        other_id = app.debtor_id if side == "creditor" else app.creditor_id
+        if data.counterparty_id != other_id:
+            raise DomainError("counterparty_fixed", "修改申请时不能更换对方机构，请撤回后重新申请", field="counterparty_id")
+        _validate_application(org, data, today)
+        for f in ("contract_no", "contract_title", "contract_date", "amount_fen", "maturity_date", "settle_by_asset",
+                  "settle_by_consumption", "accepted_categories", "extension_days", "extension_max", "guarantee_text",
+                  "purchase_commitment_ref"):
+            value = getattr(data, f)
+            setattr(app, f, value.strip() if isinstance(value, str) else value)
+        app.creditor_confirmed_by = app.debtor_confirmed_by = None
+        app.creditor_confirmed_at = app.debtor_confirmed_at = None
+        _confirm_side(app, side, actor, timezone.now())
+        app.status = ApplicationStatus.DRAFT
+        app.prepared_by = None
+        app.prepared_action = ""
+        app.prepared_at = None
+        app.save()
+        audit.record(actor, "certificate.resubmit", app, summary={"amount_fen": app.amount_fen, "side": side})
+        notify(app.debtor if side == "creditor" else app.creditor, f"请重新确认凭证申请 {app.number}", "申请内容已修改，需要贵机构重新确认。", obj=app)
+        return app
+
+
+def add_attachment(actor: User, app_id: int, name: str, content: bytes) -> Attachment:
+    """Underlying-contract attachment: PDF/PNG/JPEG checked by content, size-checked, SHA-256 kept."""
+    org = _member_actor(actor)
+    config = CertificateConfig.get()
+    if not content:
+        raise DomainError("file_empty", "附件为空", field="file")
+    if len(content) > config.max_attachment_bytes:
+        raise DomainError("file_too_large", f"附件大小 {len(content) // 1024} KB 超过上限 {config.max_attachment_bytes // 1024} KB", field="file")
+    kind = next((v for magic, v in ALLOWED_UPLOADS.items() if content.startswith(magic)), None)
+    if kind is None:
+        raise DomainError("file_type", "附件只能是 PDF、PNG 或 JPEG 文件", field="file")
+    content_type, ext = kind
+    digest = hashlib.sha256(content).hexdigest()
+    with transaction.atomic():
+        app = _lock_application(app_id, org)
+        if app.status not in (ApplicationStatus.DRAFT, ApplicationStatus.RETURNED):
+            raise DomainError("not_editable", "申请已提交审核，不能再添加附件")
+        if app.attachments.filter(sha256=digest).exists():
+            raise DomainError("file_duplicate", "相同内容的附件已上传", field="file")
+        # Written before commit: an orphan file on rollback is harmless; a row without its file is not.
+        stored = default_storage.save(f"attachments/{app.number}/{digest[:16]}.{ext}", ContentFile(content))
+        att = Attachment.objects.create(
+            application=app, file=stored, original_name=(name or f"附件.{ext}")[:200], content_type=content_type,
+            size=len(content), sha256=digest, uploaded_by=actor,
+        )
+        audit.record(actor, "certificate.attach", app, summary={"file": att.original_name, "sha256": digest, "size": len(content)})
+        return att
+
+
+def prepare_review(actor: User, app_id: int, action: str, reason: str = "") -> Application:
+    """Operator reviewer (maker) prepares a decision; a different user decides."""
+    require_role(actor, Role.OPERATOR)
+    if action not in ReviewAction.values:
+        raise DomainError("action_invalid", "审核意见不正确", field="action")
+    reason = (reason or "").strip()
+    if action != ReviewAction.APPROVE and not reason:
+        raise DomainError("reason_required", "不予开具或退回时必须填写理由", field="reason")
+    with transaction.atomic():
+        app = _lock_application(app_id, None)
+        if app.status != ApplicationStatus.SUBMITTED:
+            raise DomainError("not_submitted", f"申请当前状态为“{app.get_status_display()}”，不在待初审状态")
+        if not app.debtor_confirmed_at:  # defence in depth: SUBMITTED implies it
+            raise DomainError("debtor_not_confirmed", "债务人尚未确认，不能审核")
+        app.prepared_by = actor
+        app.prepared_action = action
+        app.prepared_reason = reason
+        app.prepared_at = timezone.now()
+        app.status = ApplicationStatus.PREPARED
+        app.save()
+        audit.record(actor, "certificate.review_prepare", app, summary={"action": action, "reason": reason})
+        return app
+
+
+def decide_review(actor: User, app_id: int, agree: bool, reason: str = "") -> Application:
+    """The checker agrees (the prepared decision takes effect) or sends it back to the maker."""
+    require_role(actor, Role.OPERATOR)
+    with transaction.atomic():
+        app = _lock_application(app_id, None)
+        if app.status != ApplicationStatus.PREPARED:
+            raise DomainError("not_prepared", f"申请当前状态为“{app.get_status_display()}”，不在待复核状态")
+        require_checker(app.prepared_by_id, actor)
+        reason = (reason or "").strip()
+        app.decided_by = actor
+        app.decided_at = timezone.now()
+        app.decision_reason = reason
+        if not agree:
+            if not reason:
+                raise DomainError("reason_required", "复核不同意时必须填写理由", field="reason")
+            app.status = ApplicationStatus.SUBMITTED
+            app.save()
+            audit.record(actor, "certificate.review_send_back", app, summary={"reason": reason})
+            return app
+        action = app.prepared_action
+        if action == ReviewAction.APPROVE:
+            app.status = ApplicationStatus.ISSUED
+            app.save()
+            audit.record(actor, "certificate.review_approve", app, summary={"prepared_by": app.prepared_by_id})
+            _issue(actor, app)
+        else:
+            app.status = ApplicationStatus.REJECTED if action == ReviewAction.REJECT else ApplicationStatus.RETURNED
+            app.save()
+            audit.record(actor, f"certificate.review_{action}", app, summary={"reason": app.prepared_reason})
+            for org in (app.creditor, app.debtor):
+                notify(org, f"凭证申请 {app.number}：{app.get_status_display()}", app.prepared_reason, obj=app)
+        return app
+
+
+def _issue(actor: User, app: Application) -> Certificate:
+    today = today_china()
+    cert = Certificate.objects.create(
+        number=next_number("LZ", today.year), application=app, creditor=app.creditor, debtor=app.debtor,
+        operator=actor.organisation, face_fen=app.amount_fen, maturity_date=app.maturity_date,
+        issue_date=today, issued_by=actor, piece_count=1,
+    )
+    piece = Piece.objects.create(
+        number=f"{cert.number}-001", certificate=cert, holder=app.creditor, amount_fen=cert.face_fen, origin="issue",
+    )
+    audit.record(actor, "certificate.issue", cert, summary={
+        "number": cert.number, "face_fen": cert.face_fen, "creditor": cert.creditor_id, "debtor": cert.debtor_id,
+        "maturity": cert.maturity_date.isoformat(), "piece": piece.number,
+    })
+    charge_fee(OperationType.ISSUANCE, cert, base_fen=cert.face_fen, payer_a=app.creditor, payer_b=app.debtor,
+               reference=cert.number, today=today)
+    for org in (app.creditor, app.debtor):
+        notify(org, f"债权凭证 {cert.number} 已开具", f"凭证金额 {format_yuan(cert.face_fen)}，清偿期限 {cert.maturity_date:%Y-%m-%d}。", obj=cert)
+    return cert
+
+
+# --- fees --------------------------------------------------------------------------------------
+
+
+def fee_rule_on(op_type: str, day: dt.date) -> FeeRule | None:
+    return FeeRule.objects.filter(op_type=op_type, effective_date__lte=day).order_by("-effective_date").first()
+
+
+def charge_fee(op_type: str, cert: Certificate, *, base_fen: int, payer_a: Organisation, payer_b: Organisation,
+               reference: str, today: dt.date, transfer: Transfer | None = None) -> int:
+    """Record the service fee per the schedule in force (payer_a = transferor/creditor side)."""
+    rule = fee_rule_on(op_type, today)
+    if rule is None:
+        return 0
+    fee = compute_fee(base_fen, rule.rate_per_10k, rule.min_fen, rule.max_fen)
+    shares = split_fee(fee, rule.payer)
+    for org, share in zip((payer_a, payer_b), shares, strict=True):
+        if share > 0:
+            FeeCharge.objects.create(org=org, op_type=op_type, rule=rule, base_fen=base_fen, amount_fen=share,
+                                     certificate=cert, transfer=transfer, reference=reference, charged_on=today)
+    return fee
+
+
+def set_fee_rule(actor: User, op_type: str, rate_per_10k, min_fen: int, max_fen: int | None, payer: str,
+                 effective_date: dt.date) -> FeeRule:
+    require_role(actor, Role.OPERATOR)
+    if op_type not in OperationType.values:
+        raise DomainError("op_type_invalid", "业务类型不正确", field="op_type")
+    try:
+        rate = Decimal(str(rate_per_10k))
+    except InvalidOperation as exc:
+        raise DomainError("rate_invalid", "费率格式不正确", field="rate_per_10k") from exc
+    if not rate.is_finite() or rate < 0 or rate > 10000:
+        raise DomainError("rate_range", "费率应在 0–10000‱ 之间", field="rate_per_10k")
+    if rate != rate.quantize(Decimal("0.0001")):
+        raise DomainError("rate_precision", "费率最多保留四位小数", field="rate_per_10k")
+    if min_fen < 0:
+        raise DomainError("min_negative", "最低收费不能为负", field="min_fen")
+    if max_fen is not None and max_fen < min_fen:
+        raise DomainError("max_below_min", "最高收费不能低于最低收费", field="max_fen")
+    if payer not in ("transferor", "transferee", "split"):
+        raise DomainError("payer_invalid", "付费方不正确", field="payer")
+    if effective_date < today_china():
+        raise DomainError("effective_past", "生效日期不能早于今天（已生效的标准不能追溯修改）", field="effective_date")
+    with transaction.atomic():
+        rule, created = FeeRule.objects.update_or_create(
+            op_type=op_type, effective_date=effective_date,
+            defaults={"rate_per_10k": rate, "min_fen": min_fen, "max_fen": max_fen, "payer": payer, "created_by": actor},
+        )
+        audit.record(actor, "fee.rule_set", rule, summary={
+            "op_type": op_type, "rate_per_10k": str(rate), "min_fen": min_fen, "max_fen": max_fen, "payer": payer,
+            "effective_date": effective_date.isoformat(), "replaced": not created,
+        })
+        return rule
+
+
+def set_config(actor: User, *, min_unit_fen: int, offer_days: int) -> CertificateConfig:
+    require_role(actor, Role.OPERATOR)
+    if min_unit_fen < 1:
+        raise DomainError("min_unit_range", "最小拆分单位至少为 ¥0.01", field="min_unit_fen")
+    if not 1 <= offer_days <= 60:
+        raise DomainError("offer_days_range", "接收期限应在 1–60 天之间", field="offer_days")
+    with transaction.atomic():
+        CertificateConfig.objects.bulk_create([CertificateConfig(id=1)], ignore_conflicts=True)
+        config = CertificateConfig.objects.select_for_update().get(id=1)
+        before = {"min_unit_fen": config.min_unit_fen, "offer_days": config.offer_days}
+        config.min_unit_fen = min_unit_fen
+        config.offer_days = offer_days
+        config.updated_at = timezone.now()
+        config.save()
+        audit.record(actor, "certificate.config", config, summary={"before": before, "after": {"min_unit_fen": min_unit_fen, "offer_days": offer_days}})
+        return config
+
+
+# --- pieces: transfer and split ----------------------------------------------------------------
+
+
+def _lock_piece_for_holder(piece_id: int, org: Organisation) -> tuple[Certificate, Piece]:
+    """Lock the certificate row, then the piece. Outsiders get 404 (they learn nothing)."""
+    cert_id = Piece.objects.filter(pk=piece_id, holder=org).values_list("certificate_id", flat=True).first()
+    if cert_id is None:
+        raise NotFound("凭证分段不存在")
+    cert = Certificate.objects.select_for_update().get(pk=cert_id)
+    piece = Piece.objects.select_for_update().get(pk=piece_id)
+    if piece.holder_id != org.pk:  # changed between the two reads
+        raise NotFound("凭证分段不存在")
+    return cert, piece
+
+
+def _new_piece(cert: Certificate, *, parent: Piece, holder: Organisation, amount_fen: int, status: str, origin: str) -> Piece:
+    cert.piece_count += 1
+    return Piece.objects.create(
+        number=f"{cert.number}-{cert.piece_count:03d}", certificate=cert, parent=parent, holder=holder,
+        amount_fen=amount_fen, status=status, origin=origin,
+    )
+
+
+def require_live(piece: Piece) -> None:
+    if piece.status != PieceStatus.LIVE:
+        raise Conflict("piece_not_live", f"凭证分段 {piece.number} 当前状态为“{piece.get_status_display()}”，不能办理")
+
+
+def split_off(cert: Certificate, piece: Piece, amount_fen: int, *, status: str, min_unit: int) -> tuple[Piece, Piece | None]:
+    """End ``piece`` and create (part of ``amount_fen`` with ``status``, live remainder) — or reuse it whole."""
+    if amount_fen == piece.amount_fen:
+        piece.status = status
+        piece.save(update_fields=["status"])
+        return piece, None
+    remainder = piece.amount_fen - amount_fen
+    if remainder < min_unit:
+        raise DomainError("remainder_below_min", f"拆分后剩余金额 {format_yuan(remainder)} 低于最小拆分单位 {format_yuan(min_unit)}", field="amount_fen")
+    changed = Piece.objects.filter(pk=piece.pk, status=PieceStatus.LIVE).update(status=PieceStatus.SPLIT, ended_at=timezone.now())
+    if changed != 1:
+        raise Conflict("piece_not_live", f"凭证分段 {piece.number} 已被其他操作占用")
+    part = _new_piece(cert, parent=piece, holder=piece.holder, amount_fen=amount_fen, status=status, origin="split")
+    rest = _new_piece(cert, parent=piece, holder=piece.holder, amount_fen=remainder, status=PieceStatus.LIVE, origin="split")
+    cert.save(update_fields=["piece_count"])
+    return part, rest
+
+
+def offer_transfer(actor: User, piece_id: int, to_org_id: int, amount_fen: int, agreement_ref: str) -> Transfer:
+    """转让: offer a piece whole or in part; the offered amount is reserved until the transferee decides."""
+    org = _member_actor(actor)
+    if not Piece.objects.filter(pk=piece_id, holder=org).exists():
+        raise NotFound("凭证分段不存在")  # before any validation: outsiders learn nothing
+    config = CertificateConfig.get()
+    agreement_ref = (agreement_ref or "").strip()
+    if not agreement_ref:
+        raise DomainError("agreement_required", "请填写债权转让协议编号", field="agreement_ref")
+    if amount_fen <= 0:
+        raise DomainError("amount_not_positive", "转让金额必须大于零", field="amount_fen")
+    if to_org_id == org.pk:
+        raise DomainError("transfer_to_self", "不能转让给本机构", field="to_org_id")
+    to_org = Organisation.objects.filter(pk=to_org_id).first()
+    if to_org is None:
+        raise DomainError("transferee_unknown", "受让方不存在", field="to_org_id")
+    if to_org.status != OrgStatus.ACTIVE:
+        raise DomainError("transferee_inactive", f"受让方“{to_org.name}”当前状态为“{to_org.get_status_display()}”，不能受让", field="to_org_id")
+    today = today_china()
+    with transaction.atomic():
+        cert, piece = _lock_piece_for_holder(piece_id, org)
+        require_live(piece)
+        if cert.status != "active":
+            raise DomainError("certificate_inactive", f"凭证 {cert.number} 当前状态为“{cert.get_status_display()}”，不能转让")
+        if amount_fen > piece.amount_fen:
+            raise DomainError("amount_exceeds_available",
+                              f"转让金额 {format_yuan(amount_fen)} 超过该分段可用金额 {format_yuan(piece.amount_fen)}", field="amount_fen")
+        if amount_fen < config.min_unit_fen:
+            raise DomainError("amount_below_min", f"转让金额 {format_yuan(amount_fen)} 低于最小拆分单位 {format_yuan(config.min_unit_fen)}", field="amount_fen")
+        offered, rest = split_off(cert, piece, amount_fen, status=PieceStatus.OFFERED, min_unit=config.min_unit_fen)
+        offer = Transfer.objects.create(
+            piece=offered, from_org=org, to_org=to_org, amount_fen=amount_fen, agreement_ref=agreement_ref,
+            offered_by=actor, deadline=today + dt.timedelta(days=config.offer_days),
+        )
+        audit.record(actor, "piece.offer", offer, summary={
+            "piece": piece.number, "offered_piece": offered.number, "remainder_piece": rest.number if rest else None,
+            "amount_fen": amount_fen, "to": to_org.pk, "agreement_ref": agreement_ref, "deadline": offer.deadline.isoformat(),
+        })
+        notify(to_org, f"收到凭证转让：{format_yuan(amount_fen)}", f"{org.name} 向贵机构转让凭证 {cert.number} 项下债权 {format_yuan(amount_fen)}，请于 {offer.deadline:%Y-%m-%d} 前接收或拒收。", obj=offer)
+        return offer
+
+
+def _lock_offer(transfer_id: int, org: Organisation, side: str) -> tuple[Certificate, Transfer, Piece]:
+    field = "to_org" if side == "to" else "from_org"
+    row = Transfer.objects.filter(pk=transfer_id, **{field: org}).values_list("piece__certificate_id", flat=True).first()
+    if row is None:
+        raise NotFound("转让不存在")
+    cert = Certificate.objects.select_for_update().get(pk=row)
+    offer = Transfer.objects.select_for_update().get(pk=transfer_id)
+    piece = Piece.objects.select_for_update().get(pk=offer.piece_id)
+    if offer.status != OfferStatus.OFFERED:
+        raise Conflict("offer_closed", f"该转让当前状态为“{offer.get_status_display()}”，不能再处理")
+    return cert, offer, piece
+
+
+def accept_offer(actor: User, transfer_id: int) -> Transfer:
+    """受让方签收: a new piece for the transferee; registration number; debtor notified; fee recorded."""
+    org = _member_actor(actor)
+    today = today_china()
+    with transaction.atomic():
+        cert, offer, piece = _lock_offer(transfer_id, org, "to")
+        if offer.deadline < today:
+            raise DomainError("offer_expired", f"已超过接收截止日 {offer.deadline:%Y-%m-%d}，该转让失效")
+        if piece.status != PieceStatus.OFFERED:  # pragma: no cover - guarded by the open-offer constraint
+            raise Conflict("piece_not_offered", "凭证分段状态异常")
+        piece.status = PieceStatus.TRANSFERRED
+        piece.ended_at = timezone.now()
+        piece.save(update_fields=["status", "ended_at"])
+        new = _new_piece(cert, parent=piece, holder=org, amount_fen=piece.amount_fen, status=PieceStatus.LIVE, origin="transfer")
+        cert.save(update_fields=["piece_count"])
+        offer.status = OfferStatus.ACCEPTED
+        offer.decided_by = actor
+        offer.decided_at = timezone.now()
+        offer.registration_no = next_number("BG", today.year)
+        offer.new_piece = new
+        offer.fee_fen = charge_fee(OperationType.TRANSFER, cert, base_fen=offer.amount_fen, payer_a=offer.from_org,
+                                   payer_b=org, reference=offer.registration_no, today=today, transfer=offer)
+        offer.save()
+        audit.record(actor, "piece.transfer_accept", offer, summary={
+            "registration_no": offer.registration_no, "from_piece": piece.number, "new_piece": new.number,
+            "amount_fen": offer.amount_fen, "from": offer.from_org_id, "to": org.pk, "fee_fen": offer.fee_fen,
+        })
+        notify(cert.debtor, f"债权转让通知：凭证 {cert.number}", (
+            f"依据流转变更登记 {offer.registration_no}，{offer.from_org.name} 已将凭证 {cert.number} 项下债权 "
+            f"{format_yuan(offer.amount_fen)} 转让给 {org.name}。债务人的清偿义务及方式不变，请向新持有人履行。"
+        ), obj=offer, kind="transfer_notice", requires_ack=True)
+        notify(offer.from_org, f"转让已被接收：{offer.registration_no}", f"{org.name} 已接收 {format_yuan(offer.amount_fen)}。", obj=offer)
+        return offer
+
+
+def _return_to_transferor(piece: Piece) -> None:
+    """The reserved amount goes back to the transferor as a live piece (same piece, same holder)."""
+    piece.status = PieceStatus.LIVE
+    piece.save(update_fields=["status"])
+
+
+def decline_offer(actor: User, transfer_id: int, reason: str = "") -> Transfer:
+    org = _member_actor(actor)
+    with transaction.atomic():
+        _cert, offer, piece = _lock_offer(transfer_id, org, "to")
+        _return_to_transferor(piece)
+        offer.status = OfferStatus.DECLINED
+        offer.decided_by = actor
+        offer.decided_at = timezone.now()
+        offer.decline_reason = (reason or "").strip()[:300]
+        offer.save()
+        audit.record(actor, "piece.transfer_decline", offer, summary={"piece": piece.number, "reason": offer.decline_reason})
+        notify(offer.from_org, "转让被拒收", f"{org.name} 拒收了 {format_yuan(offer.amount_fen)}（{offer.decline_reason or '未说明原因'}），金额已退回分段 {piece.number}。", obj=offer)
+        return offer
+
+
+def cancel_offer(actor: User, transfer_id: int) -> Transfer:
+    org = _member_actor(actor)
+    with transaction.atomic():
+        _cert, offer, piece = _lock_offer(transfer_id, org, "from")
+        _return_to_transferor(piece)
+        offer.status = OfferStatus.CANCELLED
+        offer.decided_by = actor
+        offer.decided_at = timezone.now()
+        offer.save()
+        audit.record(actor, "piece.transfer_cancel", offer, summary={"piece": piece.number})
+        notify(offer.to_org, "转让已撤回", f"{org.name} 撤回了 {format_yuan(offer.amount_fen)} 的转让。", obj=offer)
+        return offer
+
+
+def lapse_expired_offers(today: dt.date) -> int:
+    """Offers past their deadline lapse; the amount returns to the transferor (daily job)."""
+    n = 0
+    for offer_id in Transfer.objects.filter(status=OfferStatus.OFFERED, deadline__lt=today).order_by("pk").values_list("pk", flat=True):
+        with transaction.atomic():
+            offer = Transfer.objects.select_for_update().get(pk=offer_id)
+            if offer.status != OfferStatus.OFFERED:
+                continue
+            Certificate.objects.select_for_update().get(pk=offer.piece.certificate_id)
+            piece = Piece.objects.select_for_update().get(pk=offer.piece_id)
+            _return_to_transferor(piece)
+            offer.status = OfferStatus.LAPSED
+            offer.decided_at = timezone.now()
+            offer.save(update_fields=["status", "decided_at"])
+            audit.record("system:daily", "piece.transfer_lapse", offer, summary={"piece": piece.number, "deadline": offer.deadline.isoformat()})
+            notify(offer.from_org, "转让已逾期失效", f"{offer.to_org.name} 未在 {offer.deadline:%Y-%m-%d} 前接收，{format_yuan(offer.amount_fen)} 已退回分段 {piece.number}。", obj=offer)
+            n += 1
+    return n
+
+
+def record_print(actor: User, piece: Piece) -> int:
+    """Each paper copy gets the next reprint number (first print = 1)."""
+    with transaction.atomic():
+        Piece.objects.filter(pk=piece.pk).update(prints=F("prints") + 1)
+        piece.refresh_from_db(fields=["prints"])
+        audit.record(actor, "piece.print", piece, summary={"reprint_no": piece.prints})
+        return piece.prints
+
+
+def ensure_visible(actor: User, piece: Piece) -> None:
+    from .queries import can_view_piece
+
+    if not can_view_piece(actor, piece):
+        raise NotFound("凭证分段不存在")
+

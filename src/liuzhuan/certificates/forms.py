@@ -1,0 +1,80 @@
+from django import forms
+
+from liuzhuan.core.forms import YuanField
+from liuzhuan.members.models import Organisation
+
+from .models import FeePayer, OperationType, ReviewAction
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class ApplicationForm(forms.Form):
+    role = forms.ChoiceField(label="本机构身份", choices=[("creditor", "债权人"), ("debtor", "债务人")])
+    counterparty = forms.ModelChoiceField(label="对方机构", queryset=Organisation.objects.none(), empty_label="请选择")
+    contract_no = forms.CharField(label="基础合同编号", max_length=60)
+    contract_title = forms.CharField(label="基础合同名称", max_length=200)
+    contract_date = forms.DateField(label="合同签订日期", widget=DateInput)
+    amount = YuanField(label="债权金额（元）")
+    maturity_date = forms.DateField(label="清偿期限", widget=DateInput)
+    settle_by_asset = forms.BooleanField(label="资产抵付", required=False)
+    settle_by_consumption = forms.BooleanField(label="消费抵付", required=False)
+    accepted_categories = forms.CharField(label="可抵付资产或消费范围", max_length=300, required=False, widget=forms.TextInput(attrs={"placeholder": "如：商品房、建材、农机"}))
+    non_cash_declared = forms.BooleanField(label="双方确认：该债权约定以非货币方式清偿，不以现金兑付、不计利息", required=False)
+    extension_days = forms.IntegerField(label="展期天数（可选）", required=False, min_value=1)
+    extension_max = forms.IntegerField(label="最多展期次数（可选）", required=False, min_value=1)
+    guarantee_text = forms.CharField(label="资产保障措施", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    purchase_commitment_ref = forms.CharField(label="第三方收购承诺（编号或说明）", max_length=200, required=False)
+
+    def __init__(self, *args, org=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        qs = Organisation.objects.filter(status="active").order_by("name")
+        if org is not None:
+            qs = qs.exclude(pk=org.pk)
+        self.fields["counterparty"].queryset = qs
+
+
+class AttachmentForm(forms.Form):
+    file = forms.FileField(label="基础合同附件（PDF/PNG/JPEG）")
+
+
+class PrepareForm(forms.Form):
+    action = forms.ChoiceField(label="初审意见", choices=ReviewAction.choices)
+    reason = forms.CharField(label="理由", max_length=500, required=False)
+
+
+class DecideForm(forms.Form):
+    agree = forms.ChoiceField(label="复核", choices=[("yes", "同意初审意见"), ("no", "不同意，退回初审")])
+    reason = forms.CharField(label="理由", max_length=500, required=False)
+
+
+class TransferForm(forms.Form):
+    to_org = forms.ModelChoiceField(label="受让方", queryset=Organisation.objects.none(), empty_label="请选择")
+    amount = YuanField(label="转让金额（元）")
+    agreement_ref = forms.CharField(label="转让协议编号", max_length=100)
+
+    def __init__(self, *args, org=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        qs = Organisation.objects.filter(status="active").order_by("name")
+        if org is not None:
+            qs = qs.exclude(pk=org.pk)
+        self.fields["to_org"].queryset = qs
+
+
+class DeclineForm(forms.Form):
+    reason = forms.CharField(label="拒收原因", max_length=300, required=False)
+
+
+class FeeRuleForm(forms.Form):
+    op_type = forms.ChoiceField(label="业务类型", choices=OperationType.choices)
+    rate_per_10k = forms.DecimalField(label="费率（‱）", max_digits=8, decimal_places=4, min_value=0)
+    min_amount = YuanField(label="最低收费（元）", required=False, allow_zero=True)
+    max_amount = YuanField(label="最高收费（元，可空）", required=False, allow_zero=True)
+    payer = forms.ChoiceField(label="付费方", choices=FeePayer.choices)
+    effective_date = forms.DateField(label="生效日期", widget=DateInput)
+
+
+class ConfigForm(forms.Form):
+    min_unit = YuanField(label="最小拆分单位（元）")
+    offer_days = forms.IntegerField(label="受让方接收期限（天）", min_value=1, max_value=60)

@@ -1,0 +1,199 @@
+import datetime as dt
+
+import pytest
+
+from liuzhuan.certificates import actions
+from liuzhuan.certificates.models import FeeCharge, Piece, Transfer
+from liuzhuan.core.dates import today_china
+from liuzhuan.core.errors import Conflict, DomainError, NotFound
+from liuzhuan.core.numbers import is_valid_number
+from liuzhuan.members.models import Notification
+from liuzhuan.supervision.integrity import run_all
+
+from ..conftest import make_org
+
+
+def test_whole_transfer_creates_new_piece_for_transferee(world, issued):
+    cert, piece = issued
+    offer = actions.offer_transfer(world.alice, piece.pk, world.bank_org.pk, piece.amount_fen, "ZR-1")
+    piece.refresh_from_db()
+    assert piece.status == "offered" and offer.piece == piece
+    done = actions.accept_offer(world.banker, offer.pk)
+    piece.refresh_from_db()
+    assert piece.status == "transferred" and piece.holder == world.alice_org  # a piece's holder never changes
+    new = done.new_piece
+    assert new.holder == world.bank_org and new.amount_fen == cert.face_fen and new.parent == piece
+    assert is_valid_number(done.registration_no)
+    assert run_all().ok
+
+
+def test_partial_transfer_splits(world, issued):
+    cert, piece = issued
+    offer = actions.offer_transfer(world.alice, piece.pk, world.bob_org.pk, 300_000_00, "ZR-2")
+    piece.refresh_from_db()
+    assert piece.status == "split"
+    children = list(piece.children.order_by("id"))
+    assert [(c.amount_fen, c.status, c.holder_id) for c in children] == [
+        (300_000_00, "offered", world.alice_org.pk), (700_000_00, "live", world.alice_org.pk)]
+    assert offer.piece == children[0]
+    actions.accept_offer(world.bob, offer.pk)
+    assert sum(p.amount_fen for p in Piece.objects.filter(status__in=["live", "offered"])) == cert.face_fen
+    assert run_all().ok
+
+
+def test_accept_notifies_debtor_and_records_fee(world, issued):
+    _cert, piece = issued
+    actions.set_fee_rule(world.clerk, "transfer", "5", 1000, 100000, "split", today_china())
+    offer = actions.offer_transfer(world.alice, piece.pk, world.bank_org.pk, 123_456_78, "ZR-3")
+    done = actions.accept_offer(world.banker, offer.pk)
+    assert done.fee_fen == 6173  # 12,345,678 fen × 5‱ = 6172.839 → 6173 (half-up)
+    charges = {c.org_id: c.amount_fen for c in FeeCharge.objects.filter(transfer=done)}
+    assert charges == {world.alice_org.pk: 3087, world.bank_org.pk: 3086}
+    notice = Notification.objects.get(organisation=world.bob_org, kind="transfer_notice")
+    assert notice.requires_ack and done.registration_no in notice.body and "清偿义务及方式不变" in notice.body
+    from liuzhuan.members.actions import acknowledge
+
+    acked = acknowledge(world.bob, notice.pk)
+    assert acked.acknowledged_by == world.bob and acked.acknowledged_at
+
+
+@pytest.mark.parametrize(
+    ("amount", "code", "fragment"),
+    [(1_000_000_01, "amount_exceeds_available", "¥1,000,000.01"), (50, "amount_below_min", "最小拆分单位"),
+     (0, "amount_not_positive", "大于零"), (999_999_50, "remainder_below_min", "剩余金额")],
+)
+def test_bad_amounts_change_nothing(world, issued, amount, code, fragment):
+    _, piece = issued
+    with pytest.raises(DomainError) as exc:
+        actions.offer_transfer(world.alice, piece.pk, world.bob_org.pk, amount, "ZR")
+    assert exc.value.code == code and fragment in exc.value.message and exc.value.field == "amount_fen"
+    piece.refresh_from_db()
+    assert piece.status == "live" and Piece.objects.count() == 1 and not Transfer.objects.exists()
+
+
+def test_above_available_names_both_amounts(world, issued):
+    _, piece = issued
+    with pytest.raises(DomainError) as exc:
+        actions.offer_transfer(world.alice, piece.pk, world.bob_org.pk, 2_000_000_00, "ZR")
+    assert "¥2,000,000.00" in exc.value.message and "¥1,000,000.00" in exc.value.message
+
+
+def test_transferee_rules(world, issued):
+    _, piece = issued
+    with pytest.raises(DomainError) as exc:
+        actions.offer_transfer(world.alice, piece.pk, world.alice_org.pk, 100, "ZR")
+    assert exc.value.code == "transfer_to_self"
+    with pytest.raises(DomainError) as exc:
+        actions.offer_transfer(world.alice, piece.pk, make_org("暂停公司", status="suspended").pk, 100_00, "ZR")
+    assert exc.value.code == "transferee_inactive"
+    with pytest.raises(DomainError) as exc:
+        actions.offer_transfer(world.alice, piece.pk, 987654, 100_00, "ZR")
+    assert exc.value.code == "transferee_unknown"
+    with pytest.raises(DomainError) as exc:
+        actions.offer_transfer(world.alice, piece.pk, world.bob_org.pk, 100_00, " ")
+    assert exc.value.field == "agreement_ref"
+
+
+def test_transfer_of_piece_not_held_is_not_found(world, issued):
+    _, piece = issued
+    with pytest.raises(NotFound):
+        actions.offer_transfer(world.outsider, piece.pk, world.outsider_org.pk, 100_00, "ZR")
+    with pytest.raises(NotFound):
+        actions.offer_transfer(world.bob, piece.pk, world.outsider_org.pk, 100_00, "ZR")
+
+
+def test_ended_piece_cannot_move(world, issued):
+    _, piece = issued
+    actions.offer_transfer(world.alice, piece.pk, world.bob_org.pk, 100_00, "ZR")
+    with pytest.raises(Conflict) as exc:
+        actions.offer_transfer(world.alice, piece.pk, world.bank_org.pk, 100_00, "ZR")
+    assert exc.value.code == "piece_not_live" and "已拆分" in exc.value.message
+
+
+def test_accepting_someone_elses_offer_is_not_found(world, issued):
+    _, piece = issued
+    offer = actions.offer_transfer(world.alice, piece.pk, world.bob_org.pk, 100_00, "ZR")
+    for intruder in (world.outsider, world.banker, world.alice):
+        with pytest.raises(NotFound):
+            actions.accept_offer(intruder, offer.pk)
+    with pytest.raises(NotFound):
+        actions.cancel_offer(world.bob, offer.pk)
+    offer.refresh_from_db()
+    assert offer.status == "offered"
+
+
+def test_decline_and_cancel_return_amount(world, issued):
+    _, piece = issued
+    offer = actions.offer_transfer(world.alice, piece.pk, world.bob_org.pk, 200_000_00, "ZR")
+    actions.decline_offer(world.bob, offer.pk, "价格不合适")
+    offer.piece.refresh_from_db()
+    assert offer.piece.status == "live" and offer.piece.holder == world.alice_org
+    again = actions.offer_transfer(world.alice, offer.piece_id, world.bank_org.pk, 200_000_00, "ZR-b")
+    actions.cancel_offer(world.alice, again.pk)
+    with pytest.raises(Conflict):
+        actions.accept_offer(world.banker, again.pk)
+    assert run_all().ok
+
+
+def test_lapse_by_daily_job_is_idempotent(world, issued):
+    from django.core.management import call_command
+
+    _, piece = issued
+    offer = actions.offer_transfer(world.alice, piece.pk, world.bob_org.pk, 100_00, "ZR")
+    day_after = offer.deadline + dt.timedelta(days=1)
+    assert actions.lapse_expired_offers(offer.deadline) == 0  # still acceptable on the deadline itself
+    call_command("daily", date=day_after.isoformat())
+    offer.refresh_from_db()
+    assert offer.status == "lapsed"
+    offer.piece.refresh_from_db()
+    assert offer.piece.status == "live"
+    assert actions.lapse_expired_offers(day_after) == 0
+    assert run_all().ok
+
+
+def test_multi_tier_chain_of_title(world, issued, api):
+    _cert, piece = issued
+    o1 = actions.accept_offer(world.bob, actions.offer_transfer(world.alice, piece.pk, world.bob_org.pk, 600_000_00, "T1").pk)
+    o2 = actions.accept_offer(world.banker, actions.offer_transfer(world.bob, o1.new_piece_id, world.bank_org.pk, 250_000_00, "T2").pk)
+    r = api(world.banker).get(f"/certificates/pieces/{o2.new_piece_id}/chain")
+    assert r.status_code == 200
+    steps = r.json()
+    assert [s["kind"] for s in steps] == ["issue", "split", "transfer", "split", "transfer"]
+    assert [s["holder"] for s in steps][-1] == "丙银行" and steps[2]["registration_no"] == o1.registration_no
+    assert steps[-1]["amount_fen"] == 250_000_00
+    # earlier holder alice does not see the downstream piece; the debtor does
+    assert api(world.alice).get(f"/certificates/pieces/{o2.new_piece_id}/chain").status_code == 404
+    assert api(world.bob).get(f"/certificates/pieces/{o2.new_piece_id}").status_code == 200
+    assert api(world.outsider).get(f"/certificates/pieces/{o2.new_piece_id}/chain").status_code == 404
+
+
+def test_transfer_via_api_errors_name_field(world, issued, api):
+    _, piece = issued
+    r = api(world.alice).post(f"/certificates/pieces/{piece.pk}/transfer", {"to_org_id": world.bob_org.pk, "amount_fen": 5_000_000_00, "agreement_ref": "X"})
+    assert r.status_code == 400 and r.json()["field"] == "amount_fen"
+    r = api(world.outsider).post(f"/certificates/pieces/{piece.pk}/transfer", {"to_org_id": world.bob_org.pk, "amount_fen": 100_00, "agreement_ref": "X"})
+    assert r.status_code == 404
+    r = api(world.alice).post(f"/certificates/pieces/{piece.pk}/transfer", {"to_org_id": world.bob_org.pk, "amount_fen": 100_00, "agreement_ref": "X"})
+    assert r.status_code == 201
+    offer_id = r.json()["id"]
+    assert api(world.outsider).post(f"/certificates/offers/{offer_id}/accept").status_code == 404
+    r = api(world.bob).post(f"/certificates/offers/{offer_id}/accept")
+    assert r.status_code == 200 and r.json()["registration_no"]
+    r = api(world.bob).post(f"/certificates/offers/{offer_id}/accept")
+    assert r.status_code == 409
+
+
+def test_transfer_pages(world, issued, client):
+    _, piece = issued
+    client.force_login(world.alice)
+    r = client.post(f"/certificates/pieces/{piece.pk}/", {"to_org": world.bob_org.pk, "amount": "2,000,000.00", "agreement_ref": "P"})
+    assert r.status_code == 200 and "超过该分段可用金额" in r.content.decode()
+    r = client.post(f"/certificates/pieces/{piece.pk}/", {"to_org": world.bob_org.pk, "amount": "1,000.00", "agreement_ref": "P"})
+    assert r.status_code == 302
+    client.force_login(world.outsider)
+    assert client.get(f"/certificates/pieces/{piece.pk}/").status_code == 404
+    client.force_login(world.bob)
+    offer = Transfer.objects.get()
+    assert client.post(f"/certificates/offers/{offer.pk}/accept/").status_code == 302
+    offer.refresh_from_db()
+    assert offer.status == "accepted"
