@@ -364,10 +364,11 @@ def charge_fee(op_type: str, cert: Certificate, *, base_fen: int, payer_a: Organ
         return 0
     fee = compute_fee(base_fen, rule.rate_per_10k, rule.min_fen, rule.max_fen)
     shares = split_fee(fee, rule.payer)
-    for org, share in zip((payer_a, payer_b), shares, strict=True):
-        if share > 0:
-            FeeCharge.objects.create(org=org, op_type=op_type, rule=rule, base_fen=base_fen, amount_fen=share,
-                                     certificate=cert, transfer=transfer, reference=reference, charged_on=today)
+    FeeCharge.objects.bulk_create([
+        FeeCharge(org=org, op_type=op_type, rule=rule, base_fen=base_fen, amount_fen=share, certificate=cert,
+                  transfer=transfer, reference=reference, charged_on=today)
+        for org, share in zip((payer_a, payer_b), shares, strict=True) if share > 0
+    ])
     return fee
 
 
@@ -425,12 +426,18 @@ def set_config(actor: User, *, min_unit_fen: int, offer_days: int) -> Certificat
 # --- pieces: transfer and split ----------------------------------------------------------------
 
 
-def _lock_piece_for_holder(piece_id: int, org: Organisation) -> tuple[Certificate, Piece]:
-    """Lock the certificate row, then the piece. Outsiders get 404 (they learn nothing)."""
+def _held_certificate_id(piece_id: int, org: Organisation) -> int:
+    """The piece's certificate id if ``org`` holds it; outsiders get 404 (they learn nothing)."""
     cert_id = Piece.objects.filter(pk=piece_id, holder=org).values_list("certificate_id", flat=True).first()
     if cert_id is None:
         raise NotFound("凭证分段不存在")
-    cert = Certificate.objects.select_for_update().get(pk=cert_id)
+    return cert_id
+
+
+def _lock_piece_for_holder(piece_id: int, org: Organisation, cert_id: int | None = None) -> tuple[Certificate, Piece]:
+    """Lock the certificate row, then the piece (the order every certificate action uses)."""
+    cert_id = cert_id or _held_certificate_id(piece_id, org)
+    cert = Certificate.objects.select_for_update(of=("self",)).select_related("debtor").get(pk=cert_id)
     piece = Piece.objects.select_for_update().get(pk=piece_id)
     if piece.holder_id != org.pk:  # changed between the two reads
         raise NotFound("凭证分段不存在")
@@ -471,8 +478,7 @@ def split_off(cert: Certificate, piece: Piece, amount_fen: int, *, status: str, 
 def offer_transfer(actor: User, piece_id: int, to_org_id: int, amount_fen: int, agreement_ref: str) -> Transfer:
     """转让: offer a piece whole or in part; the offered amount is reserved until the transferee decides."""
     org = _member_actor(actor)
-    if not Piece.objects.filter(pk=piece_id, holder=org).exists():
-        raise NotFound("凭证分段不存在")  # before any validation: outsiders learn nothing
+    cert_id = _held_certificate_id(piece_id, org)  # before any validation: outsiders learn nothing
     config = CertificateConfig.get()
     agreement_ref = (agreement_ref or "").strip()
     if not agreement_ref:
@@ -488,7 +494,7 @@ def offer_transfer(actor: User, piece_id: int, to_org_id: int, amount_fen: int, 
         raise DomainError("transferee_inactive", f"受让方“{to_org.name}”当前状态为“{to_org.get_status_display()}”，不能受让", field="to_org_id")
     today = today_china()
     with transaction.atomic():
-        cert, piece = _lock_piece_for_holder(piece_id, org)
+        cert, piece = _lock_piece_for_holder(piece_id, org, cert_id)
         require_live(piece)
         if cert.status != "active":
             raise DomainError("certificate_inactive", f"凭证 {cert.number} 当前状态为“{cert.get_status_display()}”，不能转让")
@@ -515,9 +521,9 @@ def _lock_offer(transfer_id: int, org: Organisation, side: str) -> tuple[Certifi
     row = Transfer.objects.filter(pk=transfer_id, **{field: org}).values_list("piece__certificate_id", flat=True).first()
     if row is None:
         raise NotFound("转让不存在")
-    cert = Certificate.objects.select_for_update().get(pk=row)
-    offer = Transfer.objects.select_for_update().get(pk=transfer_id)
-    piece = Piece.objects.select_for_update().get(pk=offer.piece_id)
+    cert = Certificate.objects.select_for_update(of=("self",)).select_related("debtor").get(pk=row)
+    offer = Transfer.objects.select_for_update(of=("self", "piece")).select_related("piece", "from_org", "to_org").get(pk=transfer_id)
+    piece = offer.piece
     if offer.status != OfferStatus.OFFERED:
         raise Conflict("offer_closed", f"该转让当前状态为“{offer.get_status_display()}”，不能再处理")
     return cert, offer, piece

@@ -63,7 +63,10 @@ def record(actor, action: str, obj=None, *, summary: dict | None = None, object_
         object_id = object_id or str(obj.pk)
     user = actor if getattr(actor, "pk", None) and hasattr(actor, "organisation_id") else None
     org = getattr(user, "organisation", None) if user else None
-    head, _ = AuditHead.objects.select_for_update().get_or_create(id=1)
+    head = AuditHead.objects.select_for_update().filter(id=1).first()
+    if head is None:  # the migration seeds it; this covers a database created without migrations
+        AuditHead.objects.bulk_create([AuditHead(id=1)], ignore_conflicts=True)
+        head = AuditHead.objects.select_for_update().get(id=1)
     event = AuditEvent(
         seq=head.last_seq + 1,
         at=timezone.now(),

@@ -16,8 +16,10 @@ def next_value(name: str) -> int:
     """Next value of a named counter; must run inside the caller's transaction (row lock)."""
     if not connection.in_atomic_block:
         raise RuntimeError("next_value() must run inside a transaction")
-    Sequence.objects.bulk_create([Sequence(name=name)], ignore_conflicts=True)  # race-free create
-    seq = Sequence.objects.select_for_update().get(name=name)
+    seq = Sequence.objects.select_for_update().filter(name=name).first()
+    if seq is None:  # first use of this counter: race-free create, then lock it
+        Sequence.objects.bulk_create([Sequence(name=name)], ignore_conflicts=True)
+        seq = Sequence.objects.select_for_update().get(name=name)
     seq.value += 1
     seq.save(update_fields=["value"])
     return seq.value

@@ -1,0 +1,211 @@
+"""Accepted transfers per second through the action layer vs the database's raw commit rate.
+
+    .venv/bin/python bench/transfers.py [--transfers 300] [--clients 1 8] [--db sqlite postgres]
+
+For each database: a fresh schema (SQLite in a temp dir; PostgreSQL database ``liuzhuan_bench``),
+then (a) raw single-row INSERT + COMMIT loops and (b) offer + accept of a whole piece through
+``liuzhuan.certificates.actions`` (each accepted transfer ends a piece, creates one, numbers a
+registration, charges a fee, notifies the debtor and appends audit events), with 1 and 8 client
+processes. Afterwards it checks that no fen was spent twice (conservation + piece counts).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing as mp
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
+PG_BENCH = "postgres://postgres@127.0.0.1:5432/liuzhuan_bench"
+
+
+def _setup_django():
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "liuzhuan.settings")
+    import django
+
+    django.setup()
+
+
+def _raw_client(n: int, q) -> None:
+    _setup_django()
+    from django.db import connection, transaction
+
+    t0 = time.perf_counter()
+    for i in range(n):
+        with transaction.atomic(), connection.cursor() as cur:
+            cur.execute("INSERT INTO bench_raw (v) VALUES (%s)", [i])
+    q.put((n, time.perf_counter() - t0))
+
+
+class _ListQueue(list):
+    put = list.append
+
+
+def _transfer_client(idx: int, n: int, q, close: bool = True) -> None:
+    _setup_django()
+    from django.db import connections
+
+    from liuzhuan.certificates import actions
+    from liuzhuan.certificates.models import Certificate
+    from liuzhuan.members.models import User
+
+    a = User.objects.get(username=f"bench_a{idx}")
+    b = User.objects.get(username=f"bench_b{idx}")
+    cert = Certificate.objects.get(application__contract_no=f"B{idx}")
+    piece = cert.pieces.get(status="live")
+    holder, other = (a, b) if piece.holder_id == a.organisation_id else (b, a)
+    t0 = time.perf_counter()
+    done = 0
+    try:
+        for _ in range(n):
+            offer = actions.offer_transfer(holder, piece.pk, other.organisation_id, piece.amount_fen, "BENCH")
+            offer = actions.accept_offer(other, offer.pk)
+            piece = offer.new_piece
+            holder, other = other, holder
+            done += 1
+    finally:  # always report, so the parent never waits on a dead client
+        q.put((done, time.perf_counter() - t0))
+    if close:
+        connections.close_all()
+
+
+def _run_clients(target, clients: int, n: int, extra=()) -> float:
+    """Run ``clients`` processes; return operations per second over the wall-clock span."""
+    from django.db import connections
+
+    connections.close_all()
+    ctx = mp.get_context("fork")
+    q = ctx.Queue()
+    procs = [ctx.Process(target=target, args=(*((i,) if target is _transfer_client else ()), n, q)) for i in range(clients)]
+    t0 = time.perf_counter()
+    for p in procs:
+        p.start()
+    done = [q.get(timeout=1800) for _ in procs]
+    for p in procs:
+        p.join()
+    wall = time.perf_counter() - t0
+    return sum(d[0] for d in done) / wall
+
+
+def worker(db: str, transfers: int, client_counts: list[int]) -> dict:
+    _setup_django()
+    from django.core.management import call_command
+    from django.db import connection
+
+    call_command("migrate", verbosity=0)
+    with connection.cursor() as cur:
+        cur.execute("CREATE TABLE IF NOT EXISTS bench_raw (id INTEGER PRIMARY KEY %s, v INTEGER)" % ("AUTOINCREMENT" if connection.vendor == "sqlite" else "GENERATED ALWAYS AS IDENTITY"))
+
+    from liuzhuan.certificates import actions
+    from liuzhuan.certificates.models import Piece
+    from liuzhuan.core.dates import today_china
+    from liuzhuan.members.bootstrap import create_operator
+    from liuzhuan.members.identity import make_uscc
+    from liuzhuan.members.models import Organisation, OrganisationRole, User
+    from liuzhuan.supervision.integrity import run_all
+
+    op = create_operator(name="基准运营", legal_id=make_uscc("91150802000000001"), username="bench_op", password="Bench-Password-1")
+    op2 = User(username="bench_checker", organisation=op.organisation, position="manager")
+    op2.set_password("Bench-Password-1")
+    op2.save()
+    actions.set_fee_rule(op, "transfer", "5", 100, None, "split", today_china())
+    import datetime as dt
+
+    max_clients = max(client_counts)
+    for i in range(max_clients):
+        users = []
+        for side in "ab":
+            org = Organisation.objects.create(name=f"基准{side}{i}", org_type="enterprise", legal_id=make_uscc(f"9115080200{i:05d}{'12'[side == 'b']}0"),
+                                              status="active", channel="on_site")
+            OrganisationRole.objects.create(organisation=org, role="member")
+            u = User(username=f"bench_{side}{i}", organisation=org, position="manager")
+            u.set_unusable_password()
+            u.save()
+            users.append(u)
+        app = actions.create_application(users[0], actions.ApplicationInput(
+            counterparty_id=users[1].organisation_id, role="creditor", contract_no=f"B{i}", contract_title="基准合同",
+            contract_date=today_china(), amount_fen=10_000_000_00, maturity_date=today_china() + dt.timedelta(days=365),
+            settle_by_asset=True, settle_by_consumption=False, non_cash_declared=True))
+        actions.confirm_application(users[1], app.pk)
+        actions.prepare_review(op, app.pk, "approve")
+        actions.decide_review(op2, app.pk, True)
+
+    if os.environ.get("LIUZHUAN_BENCH_PROFILE"):
+        import cProfile
+        import pstats
+
+        from django.test.utils import CaptureQueriesContext
+
+        q = _ListQueue()
+        with CaptureQueriesContext(connection) as ctx:
+            _transfer_client(0, 10, q, close=False)
+        print(f"queries per accepted transfer: {len(ctx.captured_queries) / 10:.1f}", file=sys.stderr)
+        cProfile.runctx("_transfer_client(0, 50, q, close=False)", globals(), {"q": q, "_transfer_client": _transfer_client}, "/tmp/lz.prof")
+        pstats.Stats("/tmp/lz.prof", stream=sys.stderr).sort_stats("cumulative").print_stats(35)
+        return {}
+
+    result = {"db": db, "vendor": connection.vendor, "raw": {}, "transfers": {}}
+    for clients in client_counts:
+        result["raw"][clients] = _run_clients(_raw_client, clients, transfers * 3)
+        before = Piece.objects.count()
+        result["transfers"][clients] = _run_clients(_transfer_client, clients, transfers // clients if clients > 1 else transfers)
+        result.setdefault("pieces_created", {})[clients] = Piece.objects.count() - before
+    report = run_all()
+    result["verify_ok"] = report.ok
+    result["problems"] = report.problems[:5]
+    result["double_spends"] = sum(1 for p in report.problems if "守恒" in p)
+    return result
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--transfers", type=int, default=400, help="accepted transfers per configuration")
+    parser.add_argument("--clients", type=int, nargs="+", default=[1, 8])
+    parser.add_argument("--db", nargs="+", default=["sqlite", "postgres"])
+    parser.add_argument("--worker", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.worker:
+        print(json.dumps(worker(args.worker, args.transfers, args.clients)))
+        return 0
+
+    rows = []
+    for db in args.db:
+        env = {**os.environ, "LIUZHUAN_DB_CONN_MAX_AGE": "0"}
+        env.pop("DATABASE_URL", None)
+        tmp = tempfile.mkdtemp(prefix="lz-bench-")
+        env["LIUZHUAN_VAR_DIR"] = tmp
+        if db == "postgres":
+            import psycopg
+
+            try:
+                with psycopg.connect(PG_ADMIN, autocommit=True, connect_timeout=3) as conn:
+                    conn.execute("DROP DATABASE IF EXISTS liuzhuan_bench WITH (FORCE)")
+                    conn.execute("CREATE DATABASE liuzhuan_bench")
+            except psycopg.Error as exc:
+                print(f"PostgreSQL unavailable ({exc.__class__.__name__}); skipping")
+                continue
+            env["DATABASE_URL"] = PG_BENCH
+        out = subprocess.run([sys.executable, __file__, "--worker", db, "--transfers", str(args.transfers), "--clients", *map(str, args.clients)],
+                             env=env, capture_output=True, text=True, cwd=ROOT)
+        if out.returncode != 0:
+            print(out.stderr[-3000:])
+            return 1
+        rows.append(json.loads(out.stdout.strip().splitlines()[-1]))
+
+    print(f"\n{'database':<10} {'clients':>7} {'raw commits/s':>14} {'transfers/s':>12} {'ratio':>7}  double spends / verify")
+    for r in rows:
+        for c in args.clients:
+            raw, tr = r["raw"][str(c)], r["transfers"][str(c)]
+            print(f"{r['db']:<10} {c:>7} {raw:>14.1f} {tr:>12.1f} {tr / raw:>7.1%}  {r['double_spends']} / {'ok' if r['verify_ok'] else r['problems']}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
