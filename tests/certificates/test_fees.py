@@ -70,3 +70,14 @@ def test_statement_scoping_and_excel(world, api, client):
     client.force_login(world.bob)
     ws = load_workbook(io.BytesIO(client.get("/certificates/fees/statement.xlsx").content)).active
     assert ws.max_row == 2  # header + total: bob sees none of alice's fees
+
+
+def test_config_via_api_and_wrong_org(world, api):
+    r = api(world.clerk).post("/certificates/config", {"min_unit_fen": 10000, "offer_days": 3})
+    assert r.status_code == 200 and r.json() == {"min_unit_fen": 10000, "offer_days": 3}
+    assert api(world.alice).post("/certificates/config", {"min_unit_fen": 1, "offer_days": 3}).status_code == 403
+    bad = api(world.clerk).post("/certificates/config", {"min_unit_fen": 100, "offer_days": 90})
+    assert bad.status_code == 400 and bad.json()["field"] == "offer_days"
+    from liuzhuan.certificates.models import CertificateConfig
+
+    assert CertificateConfig.get().min_unit_fen == 10000

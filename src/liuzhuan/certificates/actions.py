@@ -291,6 +291,7 @@ def prepare_review(actor: User, app_id: int, action: str, reason: str = "") -> A
         app.status = ApplicationStatus.PREPARED
         app.save()
         audit.record(actor, "certificate.review_prepare", app, summary={"action": action, "reason": reason})
+        notify_role(Role.OPERATOR, f"凭证申请 {app.number} 待复核", f"{actor.label} 初审意见：{app.get_prepared_action_display()}。复核人须为其他工作人员。", obj=app)
         return app
 
 

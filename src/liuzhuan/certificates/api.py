@@ -312,6 +312,17 @@ def set_rule(request: HttpRequest, payload: FeeRuleIn):
     return Status(201, {"id": rule.pk, "op_type": rule.op_type, "rate_per_10k": str(rule.rate_per_10k), "effective_date": rule.effective_date})
 
 
+class ConfigIn(Schema):
+    min_unit_fen: int = Field(..., description="最小拆分单位（分）")
+    offer_days: int = Field(..., description="受让方接收期限（天）")
+
+
+@router.post("/config", response=ConfigIn, summary="设置凭证业务参数（运营机构）")
+def set_config(request: HttpRequest, payload: ConfigIn):
+    config = actions.set_config(acting_user(request, write=True), min_unit_fen=payload.min_unit_fen, offer_days=payload.offer_days)
+    return ConfigIn(min_unit_fen=config.min_unit_fen, offer_days=config.offer_days)
+
+
 @router.get("/fees/statement", response=list[FeeChargeOut], summary="服务费明细（会员看本机构；运营与监管可指定机构）")
 def statement(request: HttpRequest, org_id: int | None = None, start: dt.date | None = None, end: dt.date | None = None):
     user = acting_user(request)
