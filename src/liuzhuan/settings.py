@@ -124,6 +124,8 @@ if _database_url:
             _database_url, conn_max_age=int(os.environ.get("LIUZHUAN_DB_CONN_MAX_AGE", "60")), conn_health_checks=True
         )
     }
+    # Test runs create their own database; the pid keeps two runs on one server apart.
+    DATABASES["default"]["TEST"] = {"NAME": f"test_{DATABASES['default'].get('NAME') or 'liuzhuan'}_{os.getpid()}"}
 else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {
