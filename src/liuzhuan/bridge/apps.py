@@ -5,3 +5,26 @@ class BridgeConfig(AppConfig):
     name = "liuzhuan.bridge"
     label = "bridge"
     verbose_name = "续贷过桥资金"
+
+    def ready(self):
+        from liuzhuan.core import context, views
+        from liuzhuan.core.roles import Role
+
+        oversight = frozenset({Role.FUND_MANAGER, Role.BUREAU, Role.REGULATOR})
+        entries = [
+            ("过桥资金", "bridge:overview", oversight),
+            ("过桥业务", "bridge:applications", frozenset({*oversight, Role.BANK, Role.MEMBER})),
+            ("过桥台账", "bridge:ledger", oversight),
+            ("合作银行", "bridge:banks", oversight),
+            ("利率与LPR", "bridge:rates", oversight),
+            ("季度报告", "bridge:reports", oversight),
+        ]
+        for entry in entries:
+            if all(existing[1] != entry[1] for existing in context.EXTRA_NAV):
+                context.EXTRA_NAV.append(entry)
+
+        from . import queries  # noqa: F401 - registers the bridge invariants for `liuzhuan verify`
+        from .views import dashboard_section
+
+        if dashboard_section not in views.DASHBOARD_SECTIONS:
+            views.DASHBOARD_SECTIONS.append(dashboard_section)

@@ -1,0 +1,332 @@
+"""Read-only helpers for the bridge fund, shared by pages, API, reports and the daily job."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import F, Q, QuerySet, Sum
+
+from liuzhuan.core.errors import NotFound
+from liuzhuan.core.roles import Role
+
+from . import rates
+from .models import (
+    AT_RISK_STATUSES,
+    DISBURSED_STATUSES,
+    LIVE_LOAN_STATUSES,
+    AgreementStatus,
+    Application,
+    BankAgreement,
+    ChecklistVersion,
+    FraudFinding,
+    Fund,
+    LprRate,
+    PrincipalChange,
+    RecoveryCase,
+    RequestStatus,
+    ResumeRequest,
+)
+
+# ---------------------------------------------------------------------------------------------
+# Fund, LPR
+# ---------------------------------------------------------------------------------------------
+
+
+def get_fund() -> Fund | None:
+    return Fund.objects.select_related("manager", "bureau").filter(pk=1).first()
+
+
+def lpr_table() -> rates.LprTable:
+    """The LPR table from the database (the bureau maintains it); the shipped CSV if empty."""
+    rows = list(LprRate.objects.order_by("effective_date").values_list("effective_date", "lpr_1y", "lpr_5y"))
+    if not rows:
+        return rates.shipped_table()
+    return rates.LprTable.from_rows(rows, "database:LprRate")
+
+
+def current_cap(on: dt.date, basis: int) -> rates.RateCap:
+    return rates.cap_daily_rate(on, basis, lpr_table())
+
+
+def latest_filed_checklist() -> ChecklistVersion | None:
+    return ChecklistVersion.objects.filter(filed_at__isnull=False).order_by("-version").first()
+
+
+def active_ban(org_id: int, on: dt.date) -> FraudFinding | None:
+    """A fraud finding still banning the organisation on ``on`` (第十七条: 5 年内不再受理)."""
+    return FraudFinding.objects.filter(organisation_id=org_id, banned_until__gt=on).order_by("-banned_until").first()
+
+
+def live_agreement(bank_id: int) -> BankAgreement | None:
+    return (
+        BankAgreement.objects.filter(bank_id=bank_id, status__in=[AgreementStatus.ACTIVE, AgreementStatus.SUSPENDED])
+        .order_by("-id")
+        .first()
+    )
+
+
+def banks_in_cooperation(on: dt.date) -> QuerySet[BankAgreement]:
+    return BankAgreement.objects.select_related("bank").filter(
+        status=AgreementStatus.ACTIVE, valid_from__lte=on, valid_until__gte=on
+    )
+
+
+def pending_resume_request() -> ResumeRequest | None:
+    return ResumeRequest.objects.filter(status=RequestStatus.PENDING).first()
+
+
+# ---------------------------------------------------------------------------------------------
+# Exposure, balances
+# ---------------------------------------------------------------------------------------------
+
+
+def _outstanding(statuses) -> int:
+    total = Application.objects.filter(status__in=statuses).aggregate(
+        s=Sum(F("amount_fen") - F("principal_repaid_fen"))
+    )["s"]
+    return int(total or 0)
+
+
+def at_risk_fen() -> int:
+    """Principal at risk (第二十二条): unrepaid principal of overdue loans and loans under recovery."""
+    return _outstanding(AT_RISK_STATUSES)
+
+
+def outstanding_fen() -> int:
+    """Principal currently lent out."""
+    return _outstanding(LIVE_LOAN_STATUSES)
+
+
+def principal_steps() -> list[tuple[dt.date, int]]:
+    """The fund principal as a step function ``[(effective_on, principal in force), ...]``."""
+    steps: dict[dt.date, int] = {}
+    running = 0
+    for change in PrincipalChange.objects.order_by("effective_on", "id"):
+        running += change.signed_fen
+        steps[change.effective_on] = running
+    return sorted(steps.items())
+
+
+def principal_on(day: dt.date) -> int:
+    value = 0
+    for since, amount in principal_steps():
+        if since <= day:
+            value = amount
+    return value
+
+
+@dataclass(frozen=True)
+class Exposure:
+    at_risk_fen: int
+    principal_fen: int
+
+    @property
+    def ratio(self) -> Decimal | None:
+        if self.principal_fen <= 0:
+            return None
+        return rates.exposure_ratio(self.at_risk_fen, self.principal_fen)
+
+    @property
+    def percent(self) -> str:
+        r = self.ratio
+        return "—" if r is None else rates.percent_str(r, 2)
+
+    @property
+    def breached(self) -> bool:
+        """≥ 30 % (含30%); with no principal at all, any principal at risk counts as a breach."""
+        if self.principal_fen <= 0:
+            return self.at_risk_fen > 0
+        return rates.should_suspend(self.at_risk_fen, self.principal_fen)
+
+
+def exposure(fund: Fund | None = None) -> Exposure:
+    fund = fund or get_fund()
+    return Exposure(at_risk_fen(), fund.principal_fen if fund else 0)
+
+
+@dataclass(frozen=True)
+class Overview:
+    fund: Fund
+    principal_fen: int
+    outstanding_fen: int
+    available_fen: int
+    exposure: Exposure
+    ytd_volume_fen: int
+    ytd_loans: int
+    ytd_enterprises: int
+    ytd_turnover: Decimal | None
+    ytd_turnover_weighted: Decimal | None
+    pipeline: int
+    live_loans: int
+    at_risk_loans: int
+    open_cases: int
+    today: dt.date
+
+    @property
+    def target_progress(self) -> str:
+        t = self.fund.annual_turnover_target
+        if not t or self.ytd_turnover_weighted is None:
+            return "—"
+        return rates.percent_str(self.ytd_turnover_weighted / t, 1)
+
+
+def disbursed_between(start: dt.date, end: dt.date) -> QuerySet[Application]:
+    return Application.objects.filter(status__in=DISBURSED_STATUSES, disbursed_on__gte=start, disbursed_on__lte=end)
+
+
+def volume_between(start: dt.date, end: dt.date) -> tuple[int, int, int]:
+    """(累计发生额 fen, loans, distinct enterprises) for loans drawn in [start, end]."""
+    qs = disbursed_between(start, end)
+    agg = qs.aggregate(v=Sum("amount_fen"))
+    return int(agg["v"] or 0), qs.count(), qs.values("applicant_id").distinct().count()
+
+
+def turnover_pair(volume_fen: int, start: dt.date, end: dt.date, principal_end: int) -> tuple[Decimal | None, Decimal | None]:
+    """(simple, time-weighted) turnover over [start, end]; see docs/design/bridge-rates.md §11."""
+    simple = rates.turnover_rate(volume_fen, principal_end) if principal_end > 0 else None
+    steps = principal_steps()
+    weighted = None
+    if steps:
+        lo = max(start, steps[0][0])
+        if lo <= end:
+            try:
+                weighted = rates.turnover_rate_weighted(volume_fen, steps, lo, end)
+            except rates.BridgeError:
+                weighted = None
+    return simple, weighted
+
+
+def overview(today: dt.date) -> Overview | None:
+    fund = get_fund()
+    if fund is None:
+        return None
+    start = dt.date(today.year, 1, 1)
+    vol, loans, ents = volume_between(start, today)
+    simple, weighted = turnover_pair(vol, start, today, fund.principal_fen)
+    out = outstanding_fen()
+    return Overview(
+        fund=fund,
+        principal_fen=fund.principal_fen,
+        outstanding_fen=out,
+        available_fen=max(0, fund.principal_fen - out),
+        exposure=exposure(fund),
+        ytd_volume_fen=vol,
+        ytd_loans=loans,
+        ytd_enterprises=ents,
+        ytd_turnover=simple,
+        ytd_turnover_weighted=weighted,
+        pipeline=Application.objects.filter(status__in=["submitted", "prepared", "approved", "confirmed"]).count(),
+        live_loans=Application.objects.filter(status__in=LIVE_LOAN_STATUSES).count(),
+        at_risk_loans=Application.objects.filter(status__in=AT_RISK_STATUSES).count(),
+        open_cases=RecoveryCase.objects.exclude(status="recovered").count(),
+        today=today,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Who sees what
+# ---------------------------------------------------------------------------------------------
+
+
+def is_manager_org(user, fund: Fund | None = None) -> bool:
+    fund = fund or get_fund()
+    return bool(fund and user.organisation_id == fund.manager_id and user.organisation.has_role(Role.FUND_MANAGER))
+
+
+def is_bureau(user, fund: Fund | None = None) -> bool:
+    fund = fund or get_fund()
+    return bool(fund and user.organisation_id == fund.bureau_id and user.organisation.has_role(Role.BUREAU))
+
+
+def sees_all(user) -> bool:
+    """The fund manager, the finance bureau and the regulator see every bridge record."""
+    org = getattr(user, "organisation", None)
+    if org is None:
+        return False
+    if org.has_role(Role.REGULATOR):
+        return True
+    return is_manager_org(user) or is_bureau(user)
+
+
+def visible_applications(user) -> QuerySet[Application]:
+    qs = Application.objects.select_related("applicant", "bank").order_by("-id")
+    if sees_all(user):
+        return qs
+    org = user.organisation
+    if org is None:
+        return qs.none()
+    cond = Q(applicant_id=org.pk)
+    if org.has_role(Role.BANK):
+        cond |= Q(bank_id=org.pk)
+    return qs.filter(cond)
+
+
+def get_visible_application(user, pk: int) -> Application:
+    app = visible_applications(user).filter(pk=pk).first()
+    if app is None:
+        raise NotFound("过桥资金业务不存在")
+    return app
+
+
+def can_apply(user) -> bool:
+    org = getattr(user, "organisation", None)
+    return bool(
+        org
+        and org.status == "active"
+        and org.has_role(Role.MEMBER)
+        and not org.has_any_role([Role.BANK, Role.FUND_MANAGER, Role.BUREAU, Role.REGULATOR, Role.OPERATOR])
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Invariants re-checked by ``liuzhuan verify`` (registered when the app is ready)
+# ---------------------------------------------------------------------------------------------
+
+
+def _register_invariants() -> None:
+    from collections.abc import Iterator
+
+    from liuzhuan.core.money import format_yuan
+    from liuzhuan.supervision.integrity import invariant
+
+    from .models import DepositInterest, Remittance, Repayment
+
+    @invariant("过桥资金本金与出资记录一致")
+    def principal_matches_history() -> Iterator[str]:
+        fund = get_fund()
+        if fund is None:
+            return
+        total = sum(c.signed_fen for c in PrincipalChange.objects.all())
+        if total != fund.principal_fen:
+            yield f"本金总额 {format_yuan(fund.principal_fen)} 与出资/调回记录合计 {format_yuan(total)} 不一致"
+        last = PrincipalChange.objects.order_by("-effective_on", "-id").first()
+        if last and last.principal_after_fen != fund.principal_fen:
+            yield f"最近一次本金变动后余额 {format_yuan(last.principal_after_fen)} 与本金总额不一致"
+
+    @invariant("过桥资金还款记录与台账一致")
+    def repayments_match_loans() -> Iterator[str]:
+        sums = {
+            row["application_id"]: row
+            for row in Repayment.objects.values("application_id").annotate(p=Sum("principal_fen"), f=Sum("fee_fen"), n=Sum("penalty_fen"))
+        }
+        for app in Application.objects.only("pk", "submitted_on", "status", "amount_fen", "principal_repaid_fen", "fee_paid_fen",
+                                            "penalty_paid_fen").iterator():
+            s = sums.get(app.pk, {"p": 0, "f": 0, "n": 0})
+            if (app.principal_repaid_fen, app.fee_paid_fen, app.penalty_paid_fen) != (s["p"] or 0, s["f"] or 0, s["n"] or 0):
+                yield f"业务 {app.number} 的已收本金/占用费/违约金与还款记录合计不一致"
+            if app.status == "repaid" and app.principal_repaid_fen != app.amount_fen:
+                yield f"业务 {app.number} 已结清但本金未全部收回"
+
+    @invariant("非税收入上缴不超过已收")
+    def remitted_within_collected() -> Iterator[str]:
+        r = Repayment.objects.aggregate(f=Sum("fee_fen"), n=Sum("penalty_fen"))
+        i = DepositInterest.objects.aggregate(s=Sum("amount_fen"))["s"] or 0
+        m = Remittance.objects.aggregate(f=Sum("fee_fen"), i=Sum("interest_fen"), n=Sum("penalty_fen"))
+        for label, collected, remitted in (("占用费", r["f"] or 0, m["f"] or 0), ("存款利息", i, m["i"] or 0), ("违约金", r["n"] or 0, m["n"] or 0)):
+            if remitted > collected:
+                yield f"{label}上缴 {format_yuan(remitted)} 超过已收 {format_yuan(collected)}"
+
+
+_register_invariants()

@@ -1,0 +1,408 @@
+"""Quarterly report (第十二条、第二十四条) and the ledger (台账): figures, Excel and PDF.
+
+``compute_figures`` derives every number from the database (never typed in): enterprises
+supported (distinct), loans, cumulative volume (累计发生额) for the quarter, the year to date and
+since inception, turnover (simple and day-weighted, see docs/design/bridge-rates.md §11) against
+the annual target, risk, income and remittance, and the ledger rows. The result is plain JSON,
+stored on the report so a submitted report never changes.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import io
+import re
+from decimal import Decimal
+
+from django.db.models import Q, Sum
+
+from liuzhuan.core.money import format_yuan
+
+from . import queries, rates
+from .models import (
+    DISBURSED_STATUSES,
+    Application,
+    AppStatus,
+    DepositInterest,
+    FraudFinding,
+    FundStatusChange,
+    Mode,
+    RecoveryCase,
+    Remittance,
+    Repayment,
+)
+
+REPORT_DUE_DAYS = 10  # 季度终了后 10 日内
+
+
+def quarter_bounds(year: int, quarter: int) -> tuple[dt.date, dt.date]:
+    first_month = 3 * (quarter - 1) + 1
+    last_month = first_month + 2
+    return dt.date(year, first_month, 1), dt.date(year, last_month, calendar.monthrange(year, last_month)[1])
+
+
+def due_date(year: int, quarter: int) -> dt.date:
+    return quarter_bounds(year, quarter)[1] + dt.timedelta(days=REPORT_DUE_DAYS)
+
+
+def quarter_of(day: dt.date) -> tuple[int, int]:
+    return day.year, (day.month - 1) // 3 + 1
+
+
+def previous_quarter(day: dt.date) -> tuple[int, int]:
+    year, q = quarter_of(day)
+    return (year - 1, 4) if q == 1 else (year, q - 1)
+
+
+def _dec(value: Decimal | None) -> str | None:
+    return None if value is None else str(value)
+
+
+def _period(start: dt.date, end: dt.date, principal_end: int) -> dict:
+    volume, loans, enterprises = queries.volume_between(start, end)
+    simple, weighted = queries.turnover_pair(volume, start, end, principal_end)
+    return {
+        "start": start.isoformat(),
+        "end": end.isoformat(),
+        "volume_fen": volume,
+        "loans": loans,
+        "enterprises": enterprises,
+        "turnover": _dec(simple),
+        "turnover_weighted": _dec(weighted),
+    }
+
+
+def _income(start: dt.date, end: dt.date) -> dict:
+    r = Repayment.objects.filter(paid_on__gte=start, paid_on__lte=end).aggregate(
+        f=Sum("fee_fen"), p=Sum("penalty_fen"), c=Sum("principal_fen")
+    )
+    interest = DepositInterest.objects.filter(received_on__gte=start, received_on__lte=end).aggregate(s=Sum("amount_fen"))["s"]
+    m = Remittance.objects.filter(remitted_on__gte=start, remitted_on__lte=end).aggregate(
+        f=Sum("fee_fen"), i=Sum("interest_fen"), p=Sum("penalty_fen")
+    )
+    remitted = int(m["f"] or 0) + int(m["i"] or 0) + int(m["p"] or 0)
+    return {
+        "principal_collected_fen": int(r["c"] or 0),
+        "fee_fen": int(r["f"] or 0),
+        "penalty_fen": int(r["p"] or 0),
+        "interest_fen": int(interest or 0),
+        "remitted_fen": remitted,
+    }
+
+
+def ledger_queryset(start: dt.date, end: dt.date):
+    """Loans live at any moment of [start, end]: drawn by ``end`` and not closed before ``start``."""
+    return (
+        Application.objects.select_related("applicant", "bank")
+        .filter(status__in=DISBURSED_STATUSES, disbursed_on__lte=end)
+        .filter(Q(closed_on__isnull=True) | Q(closed_on__gte=start))
+        .order_by("disbursed_on", "id")
+    )
+
+
+def ledger_row(app: Application) -> dict:
+    end = app.closed_on
+    return {
+        "number": app.number,
+        "applicant": app.applicant.name,
+        "bank": app.bank.name,
+        "mode": Mode(app.mode).label if app.mode else "",
+        "original_contract_no": app.original_contract_no,
+        "renewal_approval_no": app.renewal_approval_no,
+        "amount_fen": app.amount_fen,
+        "disbursed_on": app.disbursed_on.isoformat() if app.disbursed_on else "",
+        "due_date": app.due_date.isoformat() if app.due_date else "",
+        "closed_on": end.isoformat() if end else "",
+        "days_used": rates.usage_days(app.disbursed_on, end) if end else None,
+        "daily_rate": app.daily_rate_display,
+        "basis": app.basis,
+        "planned_fee_fen": app.planned_fee_fen or 0,
+        "principal_repaid_fen": app.principal_repaid_fen,
+        "fee_paid_fen": app.fee_paid_fen,
+        "penalty_paid_fen": app.penalty_paid_fen,
+        "penalty_accrued_fen": app.penalty_accrued_fen,
+        "renewed_on": app.renewed_on.isoformat() if app.renewed_on else "",
+        "status": app.status,
+        "status_label": AppStatus(app.status).label,
+    }
+
+
+def compute_figures(year: int, quarter: int, as_of: dt.date) -> dict:
+    fund = queries.get_fund()
+    start, end = quarter_bounds(year, quarter)
+    principal_end = queries.principal_on(end)
+    ystart = dt.date(year, 1, 1)
+    inception = fund.established_on
+    qtr = _period(start, end, principal_end)
+    ytd = _period(max(ystart, inception), end, principal_end)
+    target = fund.annual_turnover_target
+    achieved = Decimal(ytd["turnover_weighted"]) if ytd["turnover_weighted"] is not None else None
+    exp = queries.exposure(fund)
+    ledger = [ledger_row(a) for a in ledger_queryset(start, end)]
+    fraud_q = FraudFinding.objects.filter(declared_on__gte=start, declared_on__lte=end)
+    bal_end = _unremitted(end)
+    return {
+        "year": year,
+        "quarter_no": quarter,
+        "period": {"start": start.isoformat(), "end": end.isoformat()},
+        "generated_on": as_of.isoformat(),
+        "fund": {
+            "name": fund.name,
+            "manager": fund.manager.name,
+            "bureau": fund.bureau.name,
+            "established_on": inception.isoformat(),
+            "principal_end_fen": principal_end,
+            "principal_now_fen": fund.principal_fen,
+            "status": fund.status,
+            "status_label": fund.get_status_display(),
+            "day_basis": fund.day_basis,
+            "self_daily_rate": _dec(fund.self_daily_rate),
+        },
+        "quarter": qtr,
+        "year_to_date": ytd,
+        "inception": _period(inception, end, principal_end),
+        "target": {
+            "annual_turnover_target": _dec(target),
+            "achieved_weighted": _dec(achieved),
+            "completion": rates.percent_str(achieved / target, 1) if achieved is not None and target else None,
+        },
+        "risk": {
+            "at_risk_fen": exp.at_risk_fen,
+            "principal_fen": exp.principal_fen,
+            "exposure": exp.percent,
+            "breached": exp.breached,
+            "outstanding_fen": queries.outstanding_fen(),
+            "overdue_loans": Application.objects.filter(status=AppStatus.OVERDUE).count(),
+            "recovery_loans": Application.objects.filter(status=AppStatus.RECOVERY).count(),
+            "open_cases": RecoveryCase.objects.exclude(status="recovered").count(),
+            "fraud_findings_in_quarter": fraud_q.count(),
+            "suspensions_in_quarter": FundStatusChange.objects.filter(
+                to_status="suspended", decided_at__date__gte=start, decided_at__date__lte=end
+            ).count(),
+        },
+        "income": {"quarter": _income(start, end), "year_to_date": _income(max(ystart, inception), end)},
+        "unremitted_end_fen": bal_end,
+        "ledger": ledger,
+    }
+
+
+def _unremitted(upto: dt.date) -> int:
+    from .actions import revenue_balance
+
+    b = revenue_balance(upto)
+    return b.fee_unremitted_fen + b.interest_unremitted_fen + b.penalty_unremitted_fen
+
+
+# ---------------------------------------------------------------------------------------------
+# Presentation: the same rows for the page, Excel and PDF
+# ---------------------------------------------------------------------------------------------
+
+
+def _turn(value) -> str:
+    return "—" if value is None else f"{value} 次"
+
+
+def summary_rows(fig: dict) -> list[tuple[str, str]]:
+    """(label, value) pairs in the order the report shows them."""
+    q, y, i = fig["quarter"], fig["year_to_date"], fig["inception"]
+    risk, inc_q, inc_y = fig["risk"], fig["income"]["quarter"], fig["income"]["year_to_date"]
+    t = fig["target"]
+    return [
+        ("报告期", f"{fig['period']['start']} 至 {fig['period']['end']}"),
+        ("数据生成日", fig["generated_on"]),
+        ("资金名称", fig["fund"]["name"]),
+        ("管理机构", fig["fund"]["manager"]),
+        ("期末本金总额", format_yuan(fig["fund"]["principal_end_fen"])),
+        ("一、使用管理情况", ""),
+        ("业务状态", fig["fund"]["status_label"]),
+        ("计息基准", f"{fig['fund']['day_basis']} 天"),
+        ("二、工作成效", ""),
+        ("本季度扶持企业户数", f"{q['enterprises']} 户"),
+        ("本季度发放笔数", f"{q['loans']} 笔"),
+        ("本季度续贷累计发生额", format_yuan(q["volume_fen"])),
+        ("本年扶持企业户数", f"{y['enterprises']} 户"),
+        ("本年发放笔数", f"{y['loans']} 笔"),
+        ("本年续贷累计发生额", format_yuan(y["volume_fen"])),
+        ("设立以来扶持企业户数", f"{i['enterprises']} 户"),
+        ("设立以来发放笔数", f"{i['loans']} 笔"),
+        ("设立以来续贷累计发生额", format_yuan(i["volume_fen"])),
+        ("本季度资金周转率（按期末本金）", _turn(q["turnover"])),
+        ("本季度资金周转率（按日加权平均本金）", _turn(q["turnover_weighted"])),
+        ("本年资金周转率（按期末本金）", _turn(y["turnover"])),
+        ("本年资金周转率（按日加权平均本金）", _turn(y["turnover_weighted"])),
+        ("设立以来周转次数（按期末本金）", _turn(i["turnover"])),
+        ("年度周转率考核目标", _turn(t["annual_turnover_target"])),
+        ("年度目标完成进度（加权口径）", t["completion"] or "—"),
+        ("三、风险状况", ""),
+        ("在贷余额", format_yuan(risk["outstanding_fen"])),
+        ("风险本金（逾期及追缴中）", format_yuan(risk["at_risk_fen"])),
+        ("风险敞口（占本金总额）", risk["exposure"]),
+        ("逾期笔数", f"{risk['overdue_loans']} 笔"),
+        ("追缴中笔数", f"{risk['recovery_loans']} 笔"),
+        ("未结追偿案件", f"{risk['open_cases']} 件"),
+        ("本季度骗取认定", f"{risk['fraud_findings_in_quarter']} 件"),
+        ("本季度业务暂停次数", f"{risk['suspensions_in_quarter']} 次"),
+        ("四、收入及上缴情况", ""),
+        ("本季度占用费收入", format_yuan(inc_q["fee_fen"])),
+        ("本季度违约金收入", format_yuan(inc_q["penalty_fen"])),
+        ("本季度存款利息", format_yuan(inc_q["interest_fen"])),
+        ("本季度上缴市财政", format_yuan(inc_q["remitted_fen"])),
+        ("本年占用费收入", format_yuan(inc_y["fee_fen"])),
+        ("本年违约金收入", format_yuan(inc_y["penalty_fen"])),
+        ("本年存款利息", format_yuan(inc_y["interest_fen"])),
+        ("本年上缴市财政", format_yuan(inc_y["remitted_fen"])),
+        ("期末已收未缴", format_yuan(fig["unremitted_end_fen"])),
+    ]
+
+
+LEDGER_HEADERS = [
+    ("number", "业务编号"),
+    ("applicant", "借款企业"),
+    ("bank", "贷款银行"),
+    ("mode", "模式"),
+    ("original_contract_no", "原贷款合同"),
+    ("renewal_approval_no", "续贷批复文号"),
+    ("amount_fen", "过桥金额"),
+    ("disbursed_on", "提款日"),
+    ("due_date", "约定还款日"),
+    ("closed_on", "结清日"),
+    ("days_used", "使用天数"),
+    ("daily_rate", "日利率"),
+    ("planned_fee_fen", "约定占用费"),
+    ("principal_repaid_fen", "已还本金"),
+    ("fee_paid_fen", "已收占用费"),
+    ("penalty_paid_fen", "已收违约金"),
+    ("renewed_on", "续贷发放日"),
+    ("status_label", "状态"),
+]
+MONEY_KEYS = {"amount_fen", "planned_fee_fen", "principal_repaid_fen", "fee_paid_fen", "penalty_paid_fen"}
+
+
+def _pdf_cell(key: str, value) -> str:
+    if key in MONEY_KEYS:
+        return format_yuan(int(value or 0), symbol=False)
+    return "" if value is None else str(value)
+
+
+def xlsx_bytes(title: str, summary: list[tuple[str, str]], ledger: list[dict], narrative: str = "") -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "报告"
+    ws.append([title])
+    ws["A1"].font = Font(bold=True, size=14)
+    ws.append([])
+    for label, value in summary:
+        ws.append([label, value])
+        if not value:
+            ws.cell(row=ws.max_row, column=1).font = Font(bold=True)
+    if narrative:
+        ws.append([])
+        ws.append(["使用管理情况及其他需要报告的情况", narrative])
+        ws.cell(row=ws.max_row, column=2).alignment = Alignment(wrap_text=True, vertical="top")
+    ws.column_dimensions["A"].width = 38
+    ws.column_dimensions["B"].width = 60
+    lw = wb.create_sheet("台账")
+    lw.append([label for _, label in LEDGER_HEADERS])
+    for cell in lw[1]:
+        cell.font = Font(bold=True)
+    for row in ledger:
+        # money as numbers in yuan (2 decimals) so auditors can sum them
+        lw.append([
+            (Decimal(int(row.get(k) or 0)) / 100) if k in MONEY_KEYS else ("" if row.get(k) is None else row.get(k))
+            for k, _ in LEDGER_HEADERS
+        ])
+    for col_idx, (key, _) in enumerate(LEDGER_HEADERS, start=1):
+        letter = lw.cell(row=1, column=col_idx).column_letter
+        lw.column_dimensions[letter].width = 16 if key not in ("applicant", "bank") else 30
+        if key in MONEY_KEYS:
+            for r in range(2, lw.max_row + 1):
+                lw.cell(row=r, column=col_idx).number_format = "#,##0.00"
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+_FONT = "STSong-Light"
+#: ledger column widths in mm (landscape A4 minus margins = 269 mm)
+_LEDGER_MM = [18, 26, 26, 8, 16, 16, 19, 13, 13, 13, 7, 15, 14, 19, 14, 12, 13, 7]
+_PER_10K_RE = re.compile(r"([\d.]+)‱")
+
+
+def _pdf_text(value) -> str:
+    """Escape for reportlab and spell ‱ out (the CID font has no glyph for it): 3.3‱ → 万分之3.3."""
+    from xml.sax.saxutils import escape
+
+    return escape(_PER_10K_RE.sub(r"万分之\1", str(value)))
+
+
+def _register_font() -> None:
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+
+    if _FONT not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(UnicodeCIDFont(_FONT))
+
+
+def pdf_bytes(title: str, summary: list[tuple[str, str]], ledger: list[dict], narrative: str = "", footer: str = "") -> bytes:
+    from xml.sax.saxutils import escape
+
+    from reportlab.lib import colors
+    from reportlab.lib.pagesizes import A4, landscape
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.lib.units import mm
+    from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+    _register_font()
+    h = ParagraphStyle("h", fontName=_FONT, fontSize=15, leading=20, spaceAfter=8)
+    p = ParagraphStyle("p", fontName=_FONT, fontSize=9.5, leading=14)
+    small = ParagraphStyle("s", fontName=_FONT, fontSize=6.6, leading=8.5)
+    buf = io.BytesIO()
+    doc = SimpleDocTemplate(buf, pagesize=landscape(A4), leftMargin=14 * mm, rightMargin=14 * mm,
+                            topMargin=14 * mm, bottomMargin=14 * mm, title=title, author="流转平台")
+    story = [Paragraph(escape(title), h)]
+    rows = [[Paragraph(_pdf_text(label), p), Paragraph(_pdf_text(value), p)] for label, value in summary]
+    t = Table(rows, colWidths=[90 * mm, 150 * mm], hAlign="LEFT")
+    style = [("GRID", (0, 0), (-1, -1), 0.4, colors.grey), ("VALIGN", (0, 0), (-1, -1), "TOP")]
+    for idx, (_, value) in enumerate(summary):
+        if not value:
+            style.append(("BACKGROUND", (0, idx), (-1, idx), colors.HexColor("#eef1f5")))
+    t.setStyle(TableStyle(style))
+    story.append(t)
+    if narrative:
+        story += [Spacer(1, 6 * mm), Paragraph("使用管理情况及其他需要报告的情况", h)]
+        story += [Paragraph(_pdf_text(line) or "&nbsp;", p) for line in narrative.splitlines()]
+    story += [PageBreak(), Paragraph("业务台账（金额单位：元）", h)]
+    head = [Paragraph(label, small) for _, label in LEDGER_HEADERS]
+    body = [[Paragraph(_pdf_text(_pdf_cell(k, row.get(k))), small) for k, _ in LEDGER_HEADERS] for row in ledger]
+    if not body:
+        body = [[Paragraph("本期无业务", small)] + [""] * (len(LEDGER_HEADERS) - 1)]
+    lt = Table([head, *body], repeatRows=1, colWidths=[w * mm for w in _LEDGER_MM], hAlign="LEFT")
+    lt.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.3, colors.grey),
+                            ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eef1f5")),
+                            ("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 2),
+                            ("RIGHTPADDING", (0, 0), (-1, -1), 2)]))
+    story.append(lt)
+    if footer:
+        story += [Spacer(1, 4 * mm), Paragraph(_pdf_text(footer), small)]
+    doc.build(story)
+    return buf.getvalue()
+
+
+def report_xlsx(report) -> bytes:
+    return xlsx_bytes(report.title, summary_rows(report.figures), report.figures.get("ledger", []), report.narrative)
+
+
+def report_pdf(report) -> bytes:
+    status = "已报送" if report.status == "submitted" else "草稿"
+    footer = f"状态：{status}；报送截止日 {report.due_date.isoformat()}" + ("；逾期报送" if report.late else "")
+    return pdf_bytes(report.title, summary_rows(report.figures), report.figures.get("ledger", []), report.narrative, footer)
+
+
+def ledger_xlsx(start: dt.date, end: dt.date) -> bytes:
+    rows = [ledger_row(a) for a in ledger_queryset(start, end)]
+    title = f"续贷过桥资金业务台账 {start.isoformat()} 至 {end.isoformat()}"
+    return xlsx_bytes(title, [("期间", f"{start.isoformat()} 至 {end.isoformat()}"), ("笔数", f"{len(rows)} 笔")], rows)

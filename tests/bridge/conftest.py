@@ -1,0 +1,156 @@
+"""Bridge fund fixtures: a fund, its manager (maker/checker), the bureau, two banks, SMEs, outsiders.
+
+Business dates are fixed (``TODAY`` = Monday 2 March 2026, LPR 1Y 3.00 % in force since
+2025-05-20) and passed to the actions, so figures never depend on the clock.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+import pytest
+
+from liuzhuan.bridge import actions
+from liuzhuan.bridge.models import Application, BankAgreement, ChecklistVersion, Fund
+from liuzhuan.core.roles import Role
+from liuzhuan.members.models import Organisation, Position, User
+
+from ..conftest import make_org, make_user
+
+TODAY = dt.date(2026, 3, 2)
+ESTABLISHED = dt.date(2025, 1, 1)
+YUAN = 100
+#: fund principal: 10,000,000 yuan
+PRINCIPAL = 10_000_000 * YUAN
+
+
+@dataclass
+class BW:
+    bureau_org: Organisation
+    bureau: User
+    fund_org: Organisation
+    manager: User  # 负责人 (checker)
+    clerk: User  # 经办 (maker)
+    clerk2: User  # a second staff member (not a 负责人)
+    other_fm_org: Organisation
+    other_fm: User
+    other_bureau: User
+    bank_org: Organisation
+    banker: User
+    bank2_org: Organisation
+    banker2: User
+    sme_org: Organisation
+    sme: User
+    sme2_org: Organisation
+    sme2: User
+    inspector: User
+    fund: Fund
+    agreement: BankAgreement
+    agreement2: BankAgreement
+    checklist: ChecklistVersion
+
+    def refresh(self) -> Fund:
+        self.fund.refresh_from_db()
+        return self.fund
+
+
+@pytest.fixture
+def bw(db) -> BW:
+    bureau_org = make_org("桐城市财政局", Role.BUREAU, org_type="institution")
+    fund_org = make_org("兴财控股", Role.FUND_MANAGER)
+    other_fm_org = make_org("别处控股", Role.FUND_MANAGER)
+    other_bureau_org = make_org("别处财政局", Role.BUREAU, org_type="institution")
+    bank_org = make_org("甲银行", Role.BANK, Role.MEMBER)
+    bank2_org = make_org("乙银行", Role.BANK, Role.MEMBER)
+    sme_org = make_org("甲企业", Role.MEMBER)
+    sme2_org = make_org("乙企业", Role.MEMBER)
+    reg_org = make_org("金融监管支局", Role.REGULATOR, org_type="institution")
+    bureau = make_user(bureau_org, "czj", Position.MANAGER)
+    manager = make_user(fund_org, "xc_head", Position.MANAGER)
+    clerk = make_user(fund_org, "xc_maker")
+    clerk2 = make_user(fund_org, "xc_maker2")
+    other_fm = make_user(other_fm_org, "bc_head", Position.MANAGER)
+    other_bureau = make_user(other_bureau_org, "bc_czj", Position.MANAGER)
+    banker = make_user(bank_org, "jia_bank", Position.MANAGER)
+    banker2 = make_user(bank2_org, "yi_bank", Position.MANAGER)
+    sme = make_user(sme_org, "jia_sme", Position.MANAGER)
+    sme2 = make_user(sme2_org, "yi_sme", Position.MANAGER)
+    inspector = make_user(reg_org, "jg")
+    fund = actions.establish_fund(bureau, name="桐城市中小企业续贷过桥资金", manager_org_id=fund_org.pk,
+                                  established_on=ESTABLISHED, annual_turnover_target=Decimal("8"))
+    actions.change_principal(bureau, kind="contribute", amount_fen=PRINCIPAL, effective_on=ESTABLISHED,
+                             document_no="桐财〔2025〕1号", on=TODAY)
+    actions.set_rates(manager, day_basis=360, self_daily_rate=Decimal("0.0003"), entrusted_multiplier=Decimal("1"),
+                      penalty_annual_rate=Decimal("0.10"), on=TODAY)
+    ag = actions.create_agreement(manager, bank_id=bank_org.pk, number="XQ-2025-01", signed_on=ESTABLISHED,
+                                  valid_from=ESTABLISHED, valid_until=dt.date(2027, 12, 31),
+                                  joint_liability_principal=True, joint_liability_fee=True, entrusted_allowed=True)
+    ag2 = actions.create_agreement(manager, bank_id=bank2_org.pk, number="XQ-2025-02", signed_on=ESTABLISHED,
+                                   valid_from=ESTABLISHED, valid_until=dt.date(2027, 12, 31),
+                                   joint_liability_principal=True, joint_liability_fee=True)
+    cl = actions.create_checklist(manager, items=["过桥资金申请书", "营业执照"], process="受理—初审—复核—银行确认—放款—收回")
+    actions.file_checklist(manager, cl.pk)
+    fund.refresh_from_db()
+    return BW(bureau_org, bureau, fund_org, manager, clerk, clerk2, other_fm_org, other_fm, other_bureau, bank_org, banker,
+              bank2_org, banker2, sme_org, sme, sme2_org, sme2, inspector, fund, ag, ag2, cl)
+
+
+def app_input(bw: BW, **over) -> actions.ApplicationInput:
+    data = dict(
+        bank_id=bw.bank_org.pk,
+        sme_size="small",
+        original_contract_no="JY-LD-2025-0088",
+        original_loan_type="working_capital",
+        original_due_fen=1_200_000 * YUAN,
+        original_due_date=TODAY + dt.timedelta(days=1),
+        classification="normal",
+        loan_account="6228 0000 1111",
+        renewal_approval_fen=1_000_000 * YUAN,
+        renewal_approval_no="甲银批〔2026〕18号",
+        renewal_approval_date=TODAY - dt.timedelta(days=3),
+        amount_fen=1_000_000 * YUAN,
+        planned_days=10,
+        planned_draw_date=TODAY,
+        purpose_confirmed=True,
+        evidence={k: f"{k} 证明材料" for k, _ in actions.ELIGIBILITY_ITEMS},
+        materials={"m1": "申请书原件", "m2": "营业执照副本"},
+    )
+    data.update(over)
+    return actions.ApplicationInput(**data)
+
+
+def submitted(bw: BW, user: User | None = None, on: dt.date = TODAY, **over) -> Application:
+    over.setdefault("planned_draw_date", on)
+    over.setdefault("renewal_approval_date", on - dt.timedelta(days=3))
+    return actions.submit_application(user or bw.sme, app_input(bw, **over), on=on)
+
+
+def tick_all(bw: BW, app: Application) -> None:
+    for c in app.checks.all():
+        actions.review_check(bw.clerk, app.pk, c.pk, passed=True)
+
+
+def prepared(bw: BW, mode: str = "self", **over) -> Application:
+    app = submitted(bw, **over)
+    tick_all(bw, app)
+    return actions.prepare(bw.clerk, app.pk, mode=mode, on=over.get("on", TODAY))
+
+
+def approved(bw: BW, **kw) -> Application:
+    app = prepared(bw, **kw)
+    return actions.approve(bw.manager, app.pk)
+
+
+def confirmed(bw: BW, **kw) -> Application:
+    app = approved(bw, **kw)
+    return actions.bank_confirm(
+        bw.banker if app.bank_id == bw.bank_org.pk else bw.banker2, app.pk,
+        renewal_approval_fen=app.renewal_approval_fen, renewal_approval_no=app.renewal_approval_no,
+        renewal_approval_date=app.renewal_approval_date, renewal_in_progress=True, classification="normal", on=TODAY)
+
+
+def disbursed(bw: BW, on: dt.date = TODAY, **kw) -> Application:
+    app = confirmed(bw, on=on, **kw)
+    return actions.disburse(bw.clerk, app.pk, account=app.loan_account, voucher=f"HK-{app.pk}", on=on)

@@ -1,0 +1,99 @@
+"""Browser test: one bridge loan from application to repayment through the pages (screenshots
+in test-artifacts/): SME applies, manager staff prepares, the 负责人 approves, the bank confirms,
+staff disburses and records the repayment."""
+
+import pytest
+
+from liuzhuan.bridge.models import Application
+from liuzhuan.core.dates import today_china
+
+from ..browser import browser_page, login, logout, shot  # noqa: F401 - fixture import
+from ..conftest import PASSWORD
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def open_app(page, base, pk):
+    page.goto(f"{base}/bridge/applications/{pk}/")
+
+
+def test_loan_from_application_to_repayment(bw, browser_page):  # noqa: F811
+    page, base = browser_page
+    today = today_china().isoformat()
+
+    # 1. the SME applies
+    login(page, base, "jia_sme", PASSWORD)
+    page.click("nav >> text=过桥业务")
+    page.click("text=申请续贷过桥资金")
+    page.select_option("select[name=bank_id]", str(bw.bank_org.pk))
+    page.select_option("select[name=sme_size]", "small")
+    page.fill("input[name=original_contract_no]", "甲银流贷〔2026〕0188")
+    page.select_option("select[name=original_loan_type]", "working_capital")
+    page.fill("input[name=original_due_fen]", "1,200,000")
+    page.fill("input[name=original_due_date]", today)
+    page.select_option("select[name=classification]", "normal")
+    page.fill("input[name=loan_account]", "6228 0000 1111")
+    page.fill("input[name=renewal_approval_fen]", "1,000,000")
+    page.fill("input[name=renewal_approval_no]", "甲银批〔2026〕18号")
+    page.fill("input[name=renewal_approval_date]", today)
+    page.fill("input[name=amount_fen]", "1,000,000")
+    page.fill("input[name=planned_days]", "10")
+    page.fill("input[name=planned_draw_date]", today)
+    page.check("input[name=purpose_confirmed]")
+    for field in page.locator("input[name^='evidence.'], input[name^='materials.']").all():
+        field.fill("已提交原件，经核对一致")
+    shot(page, "bridge-1-sme-apply")
+    page.click("button:has-text('提交申请')")
+    page.wait_for_selector("text=申请已提交")
+    app = Application.objects.get()
+    assert app.status == "submitted"
+    logout(page)
+
+    # 2. manager staff ticks every item and prepares (maker)
+    login(page, base, "xc_maker", PASSWORD)
+    open_app(page, base, app.pk)
+    for i in range(app.checks.count()):
+        page.locator("#checks form").nth(i).locator("button").click()
+        page.wait_for_load_state()
+    assert page.locator("#checks .check-ok").count() == app.checks.count()
+    page.select_option("select[name=prepare-mode]", "self")
+    page.fill("input[name=prepare-note]", "申请条件及资料齐全")
+    page.click("button:has-text('初审通过，提交复核')")
+    page.wait_for_selector("text=已初审")
+    shot(page, "bridge-2-staff-prepared")
+    logout(page)
+
+    # 3. the 负责人 approves (checker, a different user)
+    login(page, base, "xc_head", PASSWORD)
+    open_app(page, base, app.pk)
+    page.click("button:has-text('复核通过')")
+    page.wait_for_selector("text=已复核通过")
+    logout(page)
+
+    # 4. the bank confirms the renewal is under way
+    login(page, base, "jia_bank", PASSWORD)
+    assert "待本行确认续贷" in page.content()
+    open_app(page, base, app.pk)
+    page.check("input[name=bank_confirm-renewal_in_progress]")
+    page.click("button:has-text('确认续贷')")
+    page.wait_for_selector("text=已确认续贷")
+    logout(page)
+
+    # 5. staff disburses to the loan account and records the repayment
+    login(page, base, "xc_maker", PASSWORD)
+    open_app(page, base, app.pk)
+    page.fill("input[name=disburse-voucher]", "HK20260001")
+    page.click("button:has-text('确认放款')")
+    page.wait_for_selector("text=已放款")
+    shot(page, "bridge-3-disbursed")
+    page.fill("input[name=repay-reference]", "SK20260001")
+    page.click("button:has-text('登记还款')")
+    page.wait_for_selector("text=还款已登记")
+    app.refresh_from_db()
+    assert app.status == "repaid" and app.fee_paid_fen == 30_000  # same-day repayment: one day of fee
+    assert "已结清" in page.content()
+    shot(page, "bridge-4-repaid")
+    page.click("nav >> text=过桥资金")
+    page.wait_for_selector("text=风险敞口")
+    shot(page, "bridge-5-overview")
+

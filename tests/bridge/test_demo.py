@@ -1,0 +1,18 @@
+"""Demo data: loads once after the members demo, through the actions; a second load changes nothing."""
+
+from liuzhuan.bridge import demo, jobs
+from liuzhuan.bridge.models import Application, Fund, QuarterlyReport
+from liuzhuan.core.dates import today_china
+from liuzhuan.members import demo as members_demo
+
+
+def test_demo_loads_once(db):
+    assert demo.load() is False  # no members demo yet: nothing to attach to
+    members_demo.load()
+    assert demo.load() is True
+    assert Fund.objects.get().manager == members_demo.org("fund")
+    statuses = set(Application.objects.values_list("status", flat=True))
+    assert {"repaid", "disbursed", "overdue", "confirmed", "approved", "prepared", "submitted", "rejected"} <= statuses
+    assert QuarterlyReport.objects.exists()
+    assert demo.load() is False
+    assert jobs.bridge_daily(today_china()) == {}

@@ -1,0 +1,116 @@
+"""generate_report / submit_report and the report figures (第十二条、第二十四条、第二十五条).
+
+All figures are derived from the data: the expected turnover below is computed here from the
+loans and the principal history, independently of the code under test.
+"""
+
+import datetime as dt
+import io
+from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
+
+import pytest
+from openpyxl import load_workbook
+
+from liuzhuan.bridge import actions, reports
+from liuzhuan.bridge.models import QuarterlyReport
+from liuzhuan.core.errors import DomainError, PermissionDenied
+from liuzhuan.members.models import Notification
+
+from .conftest import PRINCIPAL, TODAY, YUAN, disbursed
+
+APR1 = dt.date(2026, 4, 1)
+
+
+def loan(bw, user, yuan, on, contract, repay_after=None):
+    fen = yuan * YUAN
+    app = disbursed(bw, user=user, on=on, amount_fen=fen, original_due_fen=fen, renewal_approval_fen=fen, original_contract_no=contract)
+    if repay_after:
+        paid = on + dt.timedelta(days=repay_after - 1)
+        d = actions.dues(app, paid)
+        actions.record_repayment(bw.clerk, app.pk, paid_on=paid, principal_fen=d.principal_fen, fee_fen=d.fee_due_fen, penalty_fen=0,
+                                 reference=f"R-{contract}", on=paid)
+    return app
+
+
+@pytest.fixture
+def q1(bw):
+    """Q1 2026: three loans to two enterprises; the bureau doubles the principal on 1 February."""
+    loan(bw, bw.sme, 1_000_000, dt.date(2026, 1, 10), "C-1", repay_after=6)
+    actions.change_principal(bw.bureau, kind="contribute", amount_fen=PRINCIPAL, effective_on=dt.date(2026, 2, 1),
+                             document_no="增资", on=TODAY)
+    loan(bw, bw.sme, 2_000_000, dt.date(2026, 2, 10), "C-2", repay_after=10)
+    loan(bw, bw.sme2, 3_000_000, TODAY, "C-3")
+    return bw
+
+
+def test_figures_are_computed_from_the_data(q1):
+    report = actions.generate_report(q1.clerk, year=2026, quarter=1, on=APR1)
+    f = report.figures
+    assert report.due_date == dt.date(2026, 4, 10) and report.status == "draft"
+    q = f["quarter"]
+    volume = (1_000_000 + 2_000_000 + 3_000_000) * YUAN
+    assert (q["volume_fen"], q["loans"], q["enterprises"]) == (volume, 3, 2)
+    assert f["fund"]["principal_end_fen"] == 2 * PRINCIPAL
+    # simple: volume ÷ principal at quarter end
+    assert Decimal(q["turnover"]) == (Fraction(volume, 2 * PRINCIPAL).numerator / Decimal(Fraction(volume, 2 * PRINCIPAL).denominator)).quantize(
+        Decimal("0.0001"), rounding=ROUND_HALF_UP)
+    # day-weighted principal: 31 days at P (January) + 59 days at 2P (February, March)
+    weighted = Fraction(volume * 90, 31 * PRINCIPAL + 59 * 2 * PRINCIPAL)
+    expected = (Decimal(weighted.numerator) / Decimal(weighted.denominator)).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)
+    assert Decimal(q["turnover_weighted"]) == expected == Decimal("0.3624")
+    assert f["year_to_date"]["volume_fen"] == volume and f["inception"]["loans"] == 3
+    assert f["target"]["annual_turnover_target"] == "8.00" and f["target"]["completion"] == "4.5%"
+    # fees: 1,000,000 × 0.0003 × 6 days + 2,000,000 × 0.0003 × 10 days = 1,800 + 6,000 yuan
+    assert f["income"]["quarter"]["fee_fen"] == 780_000
+    assert f["risk"]["outstanding_fen"] == 3_000_000 * YUAN and f["risk"]["at_risk_fen"] == 0
+    assert [r["number"] for r in f["ledger"]] == [a.number for a in reports.ledger_queryset(dt.date(2026, 1, 1), dt.date(2026, 3, 31))]
+    assert len(f["ledger"]) == 3
+
+
+def test_excel_and_pdf_are_valid_files(q1):
+    report = actions.generate_report(q1.clerk, year=2026, quarter=1, on=APR1)
+    wb = load_workbook(io.BytesIO(reports.report_xlsx(report)))
+    assert wb.sheetnames == ["报告", "台账"]
+    rows = {r[0]: r[1] for r in wb["报告"].iter_rows(values_only=True) if r and r[0]}
+    assert rows["本季度续贷累计发生额"] == "¥6,000,000.00" and rows["本季度扶持企业户数"] == "2 户"
+    ledger = list(wb["台账"].iter_rows(values_only=True))
+    assert ledger[0][0] == "业务编号" and len(ledger) == 4 and float(ledger[1][6]) == 1_000_000
+    pdf = reports.report_pdf(report)
+    assert pdf.startswith(b"%PDF") and b"STSong-Light" in pdf and pdf.rstrip().endswith(b"%%EOF")
+
+
+def test_submit_on_time_and_late(q1):
+    report = actions.generate_report(q1.clerk, year=2026, quarter=1, on=APR1)
+    report = actions.submit_report(q1.manager, report.pk, narrative="资金封闭运行，专款专用。", on=dt.date(2026, 4, 8))
+    assert report.status == "submitted" and not report.late and report.submitted_by == q1.manager
+    assert Notification.objects.filter(organisation=q1.bureau_org, title__contains="已报送").exists()
+    with pytest.raises(DomainError) as exc:
+        actions.generate_report(q1.clerk, year=2026, quarter=1, on=APR1)
+    assert exc.value.code == "already_submitted"
+    q4 = actions.generate_report(q1.clerk, year=2025, quarter=4, on=TODAY)
+    q4 = actions.submit_report(q1.manager, q4.pk, narrative="补报", on=TODAY)
+    assert q4.late and q4.due_date == dt.date(2026, 1, 10)
+
+
+def test_bad_input(bw):
+    for kw, code in [(dict(year=2026, quarter=5), "invalid_quarter"), (dict(year=2026, quarter=2), "quarter_not_over"),
+                     (dict(year=2024, quarter=4), "before_fund")]:
+        with pytest.raises(DomainError) as exc:
+            actions.generate_report(bw.clerk, on=APR1, **kw)
+        assert exc.value.code == code
+    report = actions.generate_report(bw.clerk, year=2026, quarter=1, on=APR1)
+    with pytest.raises(DomainError) as exc:
+        actions.submit_report(bw.manager, report.pk, narrative=" ", on=APR1)
+    assert exc.value.field == "narrative"
+
+
+def test_rejects_other_org(bw):
+    for user in (bw.other_fm, bw.bureau, bw.sme):
+        with pytest.raises(PermissionDenied):
+            actions.generate_report(user, year=2026, quarter=1, on=APR1)
+    report = actions.generate_report(bw.clerk, year=2026, quarter=1, on=APR1)
+    for user in (bw.clerk, bw.other_fm, bw.bureau):
+        with pytest.raises(PermissionDenied):
+            actions.submit_report(user, report.pk, narrative="x", on=APR1)
+    assert QuarterlyReport.objects.get(pk=report.pk).status == "draft"
