@@ -38,20 +38,6 @@ def browser_page(live_server, monkeypatch):
         yield page, live_server.url
         context.close()
         browser.close()
-    _drop_live_server_connections()
-
-
-def _drop_live_server_connections() -> None:
-    """The live server's request threads keep their PostgreSQL sessions while a keep-alive socket
-    lives; end them so the test database can be dropped at teardown."""
-    from django.db import connection
-
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cur:
-            cur.execute(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
-            )
 
 
 def login(page, base: str, username: str, password: str) -> None:

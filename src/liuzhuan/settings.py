@@ -124,8 +124,9 @@ if _database_url:
             _database_url, conn_max_age=int(os.environ.get("LIUZHUAN_DB_CONN_MAX_AGE", "60")), conn_health_checks=True
         )
     }
-    # Test runs create their own database; the pid keeps two runs on one server apart.
-    DATABASES["default"]["TEST"] = {"NAME": f"test_{DATABASES['default'].get('NAME') or 'liuzhuan'}_{os.getpid()}"}
+    # Test runs create test_<name>; LIUZHUAN_TEST_DB_SUFFIX keeps parallel runs on one server apart.
+    if suffix := os.environ.get("LIUZHUAN_TEST_DB_SUFFIX", ""):
+        DATABASES["default"]["TEST"] = {"NAME": f"test_{DATABASES['default'].get('NAME') or 'liuzhuan'}_{suffix}"}
 else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {
