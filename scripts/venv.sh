@@ -3,6 +3,10 @@
 ensure_venv() {
   local extras="$1"
   local py="${PYTHON:-python3}"
+  if [ -x .venv/bin/python ] && ! .venv/bin/python -m pip --version >/dev/null 2>&1; then
+    echo "== .venv is incomplete (an interrupted set-up?); recreating it =="
+    rm -rf .venv
+  fi
   if [ ! -x .venv/bin/python ]; then
     echo "== creating .venv =="
     "$py" -m venv .venv || return 1
