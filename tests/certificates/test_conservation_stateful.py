@@ -1,5 +1,7 @@
-"""Hypothesis stateful test: random issue/transfer/split/accept/decline/cancel/lapse sequences keep
-every certificate's face amount conserved and every reserved amount backed by exactly one offer."""
+"""Hypothesis stateful test: random issue/transfer/split/accept/decline/cancel/lapse sequences — and
+the lifecycle: pledge/register/release/enforce, offset apply/complete/withdraw, purchase commitments
+and sales — keep every certificate's face amount conserved and every reserved or frozen amount
+backed by exactly one open record."""
 
 import datetime as dt
 
@@ -8,10 +10,20 @@ from django.db import transaction
 from django.db.models import Sum
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
+from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule, run_state_machine_as_test
 
-from liuzhuan.certificates import actions
-from liuzhuan.certificates.models import Certificate, Piece, Transfer
+from liuzhuan.certificates import actions, lifecycle
+from liuzhuan.certificates.integrity import ended_value_statuses
+from liuzhuan.certificates.models import (
+    HOLDING_STATUSES,
+    Certificate,
+    OffsetApplication,
+    Piece,
+    Pledge,
+    PurchaseCommitment,
+    PurchaseSale,
+    Transfer,
+)
 from liuzhuan.core.dates import today_china
 from liuzhuan.core.errors import DomainError
 from liuzhuan.supervision.integrity import run_all
@@ -31,6 +43,11 @@ class CertificateMachine(RuleBasedStateMachine):
         self.orgs = [make_org(f"会员{i}") for i in range(4)]
         self.users = [make_user(o, f"m_user{i}", "manager") for i, o in enumerate(self.orgs)]
         actions.set_fee_rule(self.clerk, "transfer", "5", 100, None, "split", today_china())
+        self.provider = make_org("收购方", "purchaser", "member")
+        self.provider_user = make_user(self.provider, "m_provider", "manager")
+        lifecycle.decide_provider(self.checker, lifecycle.prepare_provider(self.clerk, self.provider.pk, 10**15).pk, True)
+        self.orgs.append(self.provider)
+        self.users.append(self.provider_user)
 
     def teardown(self):
         transaction.set_rollback(True)
@@ -39,11 +56,17 @@ class CertificateMachine(RuleBasedStateMachine):
     def _user_of(self, org_id):
         return self.users[[o.pk for o in self.orgs].index(org_id)]
 
-    @rule(creditor=st.integers(0, 3), debtor=st.integers(0, 3), amount=st.integers(1_00, 5_000_000_00))
-    def issue(self, creditor, debtor, amount):
+    @initialize(amounts=st.lists(st.integers(1_00, 5_000_000_00), min_size=2, max_size=2))
+    def two_certificates(self, amounts):
+        self.issue(0, 1, amounts[0], True)
+        self.issue(2, 0, amounts[1], False)
+
+    @rule(creditor=st.integers(0, 3), debtor=st.integers(0, 3), amount=st.integers(1_00, 5_000_000_00), extension=st.booleans())
+    def issue(self, creditor, debtor, amount, extension):
         if creditor == debtor:
             return
-        app = actions.create_application(self.users[creditor], app_input(self.orgs[debtor], amount_fen=amount))
+        clause = {"extension_days": 60, "extension_max": 2} if extension else {}
+        app = actions.create_application(self.users[creditor], app_input(self.orgs[debtor], amount_fen=amount, **clause))
         actions.confirm_application(self.users[debtor], app.pk)
         actions.prepare_review(self.clerk, app.pk, "approve")
         actions.decide_review(self.checker, app.pk, True)
@@ -76,13 +99,128 @@ class CertificateMachine(RuleBasedStateMachine):
     def lapse(self):
         actions.lapse_expired_offers(today_china() + dt.timedelta(days=60))
 
+    # --- lifecycle rules ---------------------------------------------------------------------
+
+    def _live(self, data):
+        live = list(Piece.objects.filter(status="live").order_by("id").values_list("pk", "holder_id", "amount_fen", "certificate_id"))
+        return data.draw(st.sampled_from(live)) if live else None
+
+    @rule(data=st.data(), to=st.integers(0, 4), share=st.floats(0.0, 1.2), register=st.booleans())
+    def pledge(self, data, to, share, register):
+        picked = self._live(data)
+        if picked is None:
+            return
+        pk, holder_id, amount, _ = picked
+        today = today_china()
+        try:
+            p = lifecycle.create_pledge(self._user_of(holder_id), pk, self.orgs[to].pk, max(0, int(amount * share)), "ZY", 1,
+                                        today, today + dt.timedelta(days=30))
+            if register:
+                lifecycle.register_pledge(self._user_of(p.pledgee_id), p.pk, "REG", today)
+        except DomainError:
+            pass
+
+    @rule(data=st.data(), verb=st.sampled_from(["release", "enforce", "cancel", "transfer"]))
+    def pledge_end(self, data, verb):
+        open_pledges = list(Pledge.objects.filter(status__in=["pending_registration", "effective"]).order_by("id").values_list(
+            "pk", "pledgor_id", "pledgee_id"))
+        if not open_pledges:
+            return
+        pk, pledgor_id, pledgee_id = data.draw(st.sampled_from(open_pledges))
+        pledgee = self._user_of(pledgee_id)
+        try:
+            if verb == "release":
+                lifecycle.release_pledge(pledgee, pk)
+            elif verb == "enforce":
+                lifecycle.enforce_pledge(pledgee, pk, default_date=today_china(), reason="违约", agreement_ref="ZJ")
+            elif verb == "cancel":
+                lifecycle.cancel_pledge(self._user_of(pledgor_id), pk)
+            else:
+                to = next(o for o in self.orgs if o.pk not in (pledgor_id,))
+                req = lifecycle.request_pledged_transfer(self._user_of(pledgor_id), pk, to.pk, "ZR")
+                lifecycle.consent_pledged_transfer(pledgee, req.pk, True, "提存")
+                lifecycle.accept_pledged_transfer(self._user_of(to.pk), req.pk)
+        except DomainError:
+            pass
+
+    @rule(data=st.data(), share=st.floats(0.0, 1.2), price_share=st.floats(0.01, 1.5), finish=st.sampled_from(["complete", "withdraw", "open"]))
+    def offset(self, data, share, price_share, finish):
+        picked = self._live(data)
+        if picked is None:
+            return
+        pk, holder_id, amount, cert_id = picked
+        holder = self._user_of(holder_id)
+        debtor = self._user_of(Certificate.objects.get(pk=cert_id).debtor_id)
+        try:
+            off = lifecycle.apply_offset(holder, pk, "asset", max(0, int(amount * share)))
+        except DomainError:
+            return
+        if finish == "withdraw":
+            lifecycle.close_offset(holder, off.pk)
+        elif finish == "complete":
+            price = max(1, int(off.amount_fen * price_share))
+            asset = lifecycle.add_asset(debtor, kind="house", name="房", list_price_fen=price)
+            lifecycle.offer_offset_options(debtor, off.pk, asset_ids=[asset.pk])
+            lifecycle.propose_offset_price(holder, off.pk, price, asset.pk)
+            lifecycle.accept_offset_price(debtor, off.pk)
+            lifecycle.complete_offset(debtor, off.pk, delivery_ref="JF", title_registration_ref="DJ", cash_top_up_ref="LS",
+                                      cash_top_up_date=today_china())
+
+    @rule(data=st.data(), bp=st.integers(1, 10000))
+    def commit(self, data, bp):
+        certs = list(Certificate.objects.filter(status="active").order_by("id").values_list("pk", "creditor_id"))
+        if not certs:
+            return
+        cert_id, creditor_id = data.draw(st.sampled_from(certs))
+        if creditor_id == self.provider.pk:
+            return
+        today = today_china()
+        c = lifecycle.request_commitment(self._user_of(creditor_id), cert_id, self.provider.pk, price_kind="percent", price_bp=bp,
+                                         lockup_end=today, expiry=today + dt.timedelta(days=60), agreement_ref="WT")
+        lifecycle.accept_commitment(self.provider_user, c.pk)
+        PurchaseCommitment.objects.filter(pk=c.pk).update(lockup_end=today - dt.timedelta(days=1))
+
+    @rule(data=st.data(), share=st.floats(0.0, 1.2), confirm=st.booleans())
+    def sell(self, data, share, confirm):
+        picked = self._live(data)
+        if picked is None:
+            return
+        pk, holder_id, amount, cert_id = picked
+        c = PurchaseCommitment.objects.filter(certificate_id=cert_id, status="active").first()
+        if c is None:
+            return
+        try:
+            sale = lifecycle.apply_sale(self._user_of(holder_id), pk, c.pk, max(0, int(amount * share)))
+        except DomainError:
+            return
+        if confirm:
+            lifecycle.confirm_sale(self.provider_user, sale.pk, payment_fen=sale.price_fen, payment_date=today_china(), payment_ref="B")
+        else:
+            lifecycle.close_sale(self.provider_user, sale.pk, "不符合条件")
+
+    @rule(after=st.sampled_from([100, 160, 400]))
+    def daily(self, after):
+        lifecycle.process_maturities(today_china() + dt.timedelta(days=after))
+
     @invariant()
     def conserved(self):
         report = run_all()
         assert report.ok, report.problems
+        counted = list(HOLDING_STATUSES | ended_value_statuses())
         for cert in Certificate.objects.all():
-            held = Piece.objects.filter(certificate=cert, status__in=["live", "offered"]).aggregate(t=Sum("amount_fen"))["t"]
-            assert held == cert.face_fen
+            total = Piece.objects.filter(certificate=cert, status__in=counted).aggregate(t=Sum("amount_fen"))["t"]
+            assert total == cert.face_fen
+            held = Piece.objects.filter(certificate=cert, status__in=list(HOLDING_STATUSES)).aggregate(t=Sum("amount_fen"))["t"] or 0
+            cancelled = OffsetApplication.objects.filter(certificate=cert, status="completed").aggregate(t=Sum("offset_fen"))["t"] or 0
+            assert held + cancelled == cert.face_fen
+            assert (cert.status == "settled") == (held == 0)
+
+    @invariant()
+    def frozen_matches_records(self):
+        assert Piece.objects.filter(status="pledged").count() == Pledge.objects.filter(status__in=["pending_registration", "effective"]).count()
+        assert Piece.objects.filter(status="offsetting").count() == OffsetApplication.objects.exclude(
+            status__in=["completed", "refused", "withdrawn"]).count()
+        assert Piece.objects.filter(status="selling").count() == PurchaseSale.objects.filter(status="applied").count()
 
     @invariant()
     def reserved_matches_offers(self):
@@ -95,6 +233,6 @@ class CertificateMachine(RuleBasedStateMachine):
 def test_conservation_under_random_operations(db):
     run_state_machine_as_test(
         CertificateMachine,
-        settings=settings(max_examples=15, stateful_step_count=18, deadline=None,
+        settings=settings(max_examples=15, stateful_step_count=30, deadline=None,
                           suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture]),
     )

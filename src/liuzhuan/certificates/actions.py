@@ -453,8 +453,19 @@ def _new_piece(cert: Certificate, *, parent: Piece, holder: Organisation, amount
     )
 
 
+#: holding statuses that freeze a piece, with the rule each refusal names (see lifecycle.py)
+FROZEN_RULES = {
+    PieceStatus.PLEDGED: ("piece_pledged", "已质押，未经质权人同意不得转让、抵付或抵销"),
+    PieceStatus.OFFSETTING: ("piece_reserved_offset", "已申请抵付并被锁定，抵付完成或撤回前不能办理其他业务"),
+    PieceStatus.SELLING: ("piece_reserved_sale", "已申请收购并被锁定，收购完成或撤回前不能办理其他业务"),
+}
+
+
 def require_live(piece: Piece) -> None:
     if piece.status != PieceStatus.LIVE:
+        if piece.status in FROZEN_RULES:
+            code, rule = FROZEN_RULES[piece.status]
+            raise Conflict(code, f"凭证分段 {piece.number} {rule}")
         raise Conflict("piece_not_live", f"凭证分段 {piece.number} 当前状态为“{piece.get_status_display()}”，不能办理")
 
 
@@ -605,10 +616,12 @@ def lapse_expired_offers(today: dt.date) -> int:
     n = 0
     for offer_id in Transfer.objects.filter(status=OfferStatus.OFFERED, deadline__lt=today).order_by("pk").values_list("pk", flat=True):
         with transaction.atomic():
+            # certificate → transfer → piece, the order accept_offer uses, so the two never deadlock
+            cert_id = Transfer.objects.filter(pk=offer_id).values_list("piece__certificate_id", flat=True).get()
+            Certificate.objects.select_for_update().get(pk=cert_id)
             offer = Transfer.objects.select_for_update().get(pk=offer_id)
             if offer.status != OfferStatus.OFFERED:
                 continue
-            Certificate.objects.select_for_update().get(pk=offer.piece.certificate_id)
             piece = Piece.objects.select_for_update().get(pk=offer.piece_id)
             _return_to_transferor(piece)
             offer.status = OfferStatus.LAPSED

@@ -333,3 +333,7 @@ def statement(request: HttpRequest, org_id: int | None = None, start: dt.date | 
     return [FeeChargeOut(id=f.pk, org_id=f.org_id, op_type=f.op_type, base_fen=f.base_fen, amount_fen=f.amount_fen,
                          reference=f.reference, charged_on=f.charged_on, certificate=f.certificate.number)
             for f in queries.fee_statement(org_id, start, end)[:5000]]
+
+from .lifecycle_api import router as lifecycle_router  # noqa: E402 - pledge, purchase, offset, void, maturity
+
+router.add_router("", lifecycle_router)

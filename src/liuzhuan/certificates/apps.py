@@ -11,7 +11,8 @@ class CertificatesConfig(AppConfig):
         from liuzhuan.core.roles import Role
         from liuzhuan.core.views import DASHBOARD_SECTIONS
 
-        from . import integrity  # noqa: F401 - registers the conservation invariant
+        from . import integrity, lifecycle_integrity  # noqa: F401 - register the verify invariants
+        from .lifecycle_views import NAV as LIFECYCLE_NAV
         from .views import dashboard_section
 
         EXTRA_NAV.extend([
@@ -19,5 +20,6 @@ class CertificatesConfig(AppConfig):
             ("凭证审核", "certificates:review_queue", frozenset({Role.OPERATOR})),
             ("已开具凭证", "certificates:issued", frozenset({Role.OPERATOR, Role.REGULATOR, Role.BUREAU})),
             ("服务费", "certificates:fees", frozenset({Role.OPERATOR, Role.MEMBER})),
+            *LIFECYCLE_NAV,
         ])
         DASHBOARD_SECTIONS.append(dashboard_section)

@@ -29,8 +29,10 @@ def _apply(creditor_user: str, debtor_key: str, amount_yuan: int, title: str, no
 
 
 def load() -> bool:
+    from . import lifecycle_demo
+
     if Application.objects.exists():
-        return False
+        return lifecycle_demo.load()  # pledge, commitment, offset, market purchase (once)
     clerk, checker = _user("op_clerk"), _user("op_checker")
     today = today_china()
     actions.set_fee_rule(clerk, "issuance", "2", 2000, 200000, "transferor", today)
@@ -55,4 +57,5 @@ def load() -> bool:
     a3 = _apply("sme06_boss", "sme03", 420_000, "配电设备采购合同", "HC-DQ-2025-033", 120, categories="商品房、工程款抵付")
     actions.confirm_application(_user("sme03_boss"), a3.pk)  # submitted: waiting in the operator's queue
     _apply("sme09_boss", "sme05", 56_800, "饲料原料购销合同", "RF-SL-2025-102", 60)  # waiting for the debtor
+    lifecycle_demo.load()
     return True

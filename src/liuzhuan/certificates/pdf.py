@@ -20,6 +20,7 @@ from reportlab.pdfgen import canvas
 
 from liuzhuan.core.money import capital, format_yuan
 
+from .lifecycle_queries import commitment_text
 from .queries import chain_of_title, content_hash
 
 FONT = "STSong-Light"
@@ -78,7 +79,7 @@ def render_piece_pdf(piece, *, reprint_no: int, verify_url: str) -> bytes:
         ("清偿方式", f"{app.settlement_label}" + (f"（范围：{app.accepted_categories}）" if app.accepted_categories else "")),
         ("展期条款", app.extension_label),
         ("保障措施", app.guarantee_text or "—"),
-        ("第三方收购承诺", app.purchase_commitment_ref or "—"),
+        ("第三方收购承诺", commitment_text(cert) or app.purchase_commitment_ref or "—"),
         ("利息", "不计利息"),
         ("开具日期", f"{cert.issue_date:%Y年%m月%d日}"),
         ("开具机构", cert.operator.name),

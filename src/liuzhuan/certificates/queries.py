@@ -47,6 +47,8 @@ def can_view_piece(user: User, piece: Piece) -> bool:
     org_id = user.organisation_id
     if org_id in (piece.holder_id, piece.certificate.debtor_id):
         return True
+    if piece.status == PieceStatus.PLEDGED and piece.pledges.filter(pledgee_id=org_id).exists():  # the pledgee checks title
+        return True
     return piece.offers.filter(to_org_id=org_id, status=OfferStatus.OFFERED).exists()
 
 
@@ -67,7 +69,8 @@ def holdings_total(org_id: int) -> dict:
     rows = Piece.objects.filter(holder_id=org_id, status__in=HOLDING_STATUSES).values("status").annotate(total=Sum("amount_fen"))
     by = {r["status"]: r["total"] or 0 for r in rows}
     live, offered = by.get(PieceStatus.LIVE, 0), by.get(PieceStatus.OFFERED, 0)
-    return {"live_fen": live, "offered_fen": offered, "total_fen": live + offered}
+    frozen = sum(by.values()) - live - offered  # pledged, or reserved for an offset or a sale
+    return {"live_fen": live, "offered_fen": offered, "frozen_fen": frozen, "total_fen": live + offered + frozen}
 
 
 def offers_in(org_id: int) -> QuerySet[Transfer]:
@@ -110,7 +113,8 @@ def chain_of_title(piece: Piece) -> list[ChainStep]:
         if p.origin == "issue":
             steps.append(ChainStep(p, "issue", "开具", p.holder.name, p.amount_fen, p.created_at.date().isoformat(), p.certificate.number, 0, p.certificate.debtor.name))
         elif t is not None:
-            steps.append(ChainStep(p, "transfer", "转让", p.holder.name, p.amount_fen, t.decided_at.date().isoformat(), t.registration_no or "", t.fee_fen, t.from_org.name))
+            label = {"purchase": "收购", "enforcement": "质权实现"}.get(p.origin, "转让")  # lifecycle title passes
+            steps.append(ChainStep(p, "transfer", label, p.holder.name, p.amount_fen, t.decided_at.date().isoformat(), t.registration_no or "", t.fee_fen, t.from_org.name))
         else:
             steps.append(ChainStep(p, "split", "拆分", p.holder.name, p.amount_fen, p.created_at.date().isoformat(), p.parent.number if p.parent_id else "", 0, ""))
     return steps

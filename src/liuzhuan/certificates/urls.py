@@ -16,3 +16,8 @@ urlpatterns = [
     path("fees/", views.fees, name="fees"),
     path("fees/statement.xlsx", views.fees_xlsx, name="fees_xlsx"),
 ]
+
+# lifecycle pages: pledge, purchase commitments, offsets, assets, providers, voids, market purchase
+from .lifecycle_views import urlpatterns as lifecycle_urlpatterns  # noqa: E402
+
+urlpatterns += lifecycle_urlpatterns

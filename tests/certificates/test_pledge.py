@@ -1,0 +1,314 @@
+"""Pledge (质押): freeze, registration in 中征动产融资统一登记公示系统, release, enforcement, consented
+transfer (the pledge is released), bank book, and refusals that change nothing."""
+
+import pytest
+
+from liuzhuan.certificates import actions, lifecycle, queries
+from liuzhuan.certificates.models import FeeCharge, Piece, Pledge, PledgedTransfer, Transfer
+from liuzhuan.core.errors import DomainError
+from liuzhuan.members.models import Notification
+
+from ..conftest import make_org, make_user
+from .lifecycle_helpers import TODAY, days, pledge, state, verified
+
+
+def test_partial_pledge_splits_and_freezes_until_registered(world, issued):
+    _cert, piece = issued
+    p = pledge(world, piece, 400_000_00, register=False)
+    piece.refresh_from_db()
+    assert piece.status == "split" and p.status == "pending_registration"
+    assert p.piece.status == "pledged" and p.piece.amount_fen == 400_000_00 and p.piece.holder == world.alice_org
+    assert Piece.objects.get(parent=piece, status="live").amount_fen == 600_000_00
+    assert Notification.objects.filter(organisation=world.bank_org, title__contains="收到质押").exists()
+    assert queries.holdings_total(world.alice_org.pk) == {"live_fen": 600_000_00, "offered_fen": 0, "frozen_fen": 400_000_00,
+                                                         "total_fen": 1_000_000_00}
+    assert verified()
+
+
+def test_registration_makes_it_effective_notifies_debtor_and_charges_fee(world, issued):
+    _cert, piece = issued
+    actions.set_fee_rule(world.clerk, "pledge", "3", 100, None, "transferor", TODAY)
+    p = pledge(world, piece)
+    assert p.status == "effective" and p.registration_no == "0123456789ABCDEF" and p.registration_date == TODAY
+    assert p.fee_fen == 300_00 and FeeCharge.objects.get(op_type="pledge").org == world.alice_org
+    notice = Notification.objects.get(organisation=world.bob_org, kind="pledge_notice")
+    assert notice.requires_ack and p.number in notice.body
+    assert verified()
+
+
+@pytest.mark.parametrize(("number", "date", "code"), [("", TODAY, "registration_no_required"), ("X1", None, "registration_date_required"),
+                                                      ("X1", days(1), "registration_date_future")])
+def test_registration_needs_number_and_past_date(world, issued, number, date, code):
+    _, piece = issued
+    p = pledge(world, piece, register=False)
+    before = state()
+    with pytest.raises(DomainError) as exc:
+        lifecycle.register_pledge(world.banker, p.pk, number, date)
+    assert exc.value.code == code and state() == before
+
+
+def test_pledge_outside_registration_scope_is_confirmed_without_number(world, issued):
+    _, piece = issued
+    p = pledge(world, piece, register=False, registration_required=False)
+    p = lifecycle.register_pledge(world.banker, p.pk)
+    assert p.status == "effective" and p.registration_no == ""
+
+
+def test_pledged_piece_is_frozen(world, issued):
+    _, piece = issued
+    p = pledge(world, piece)
+    before = state()
+    for call in (lambda: actions.offer_transfer(world.alice, p.piece_id, world.bob_org.pk, 100_00, "ZR"),
+                 lambda: lifecycle.apply_offset(world.alice, p.piece_id, "asset", 100_00),
+                 lambda: lifecycle.create_pledge(world.alice, p.piece_id, world.outsider_org.pk, 100_00, "Z2", 1, TODAY, days(5))):
+        with pytest.raises(DomainError) as exc:
+            call()
+        assert exc.value.code == "piece_pledged" and "已质押" in exc.value.message and "质权人同意" in exc.value.message
+    assert state() == before
+
+
+def test_release_returns_the_piece(world, issued):
+    _, piece = issued
+    p = lifecycle.release_pledge(world.banker, pledge(world, piece).pk, "贷款已结清")
+    p.piece.refresh_from_db()
+    assert p.status == "released" and p.piece.status == "live" and p.close_reason == "贷款已结清"
+    actions.offer_transfer(world.alice, p.piece_id, world.bob_org.pk, 100_000_00, "ZR")  # free again
+    assert verified()
+
+
+def test_enforcement_passes_title_to_pledgee(world, issued):
+    _cert, piece = issued
+    p = pledge(world, piece)
+    with pytest.raises(DomainError) as exc:
+        lifecycle.enforce_pledge(world.banker, p.pk, default_date=days(1), reason="逾期", agreement_ref="ZJ-1")
+    assert exc.value.code == "default_date_future"
+    p = lifecycle.enforce_pledge(world.banker, p.pk, default_date=TODAY, reason="借款人逾期未还本息", agreement_ref="ZJ-1")
+    t = p.enforcement
+    assert p.status == "enforced" and t.to_org == world.bank_org and t.new_piece.holder == world.bank_org
+    assert t.new_piece.origin == "enforcement" and t.registration_no
+    assert [s.label for s in queries.chain_of_title(t.new_piece)] == ["开具", "质权实现"]
+    assert Notification.objects.filter(organisation=world.bob_org, kind="transfer_notice", body__contains=t.registration_no).exists()
+    assert verified()
+
+
+def test_enforcement_to_named_buyer(world, issued):
+    _, piece = issued
+    buyer = make_org("丁资产管理公司")
+    p = lifecycle.enforce_pledge(world.banker, pledge(world, piece).pk, default_date=TODAY, reason="违约", agreement_ref="BM-9",
+                                 buyer_org_id=buyer.pk)
+    assert p.enforcement.new_piece.holder == buyer and p.enforcement.from_org == world.alice_org
+    with pytest.raises(DomainError) as exc:
+        lifecycle.enforce_pledge(world.banker, p.pk, default_date=TODAY, reason="x", agreement_ref="y")
+    assert exc.value.code == "pledge_state"
+
+
+def test_enforcement_before_effective_is_refused(world, issued):
+    _, piece = issued
+    p = pledge(world, piece, register=False)
+    before = state()
+    with pytest.raises(DomainError) as exc:
+        lifecycle.enforce_pledge(world.banker, p.pk, default_date=TODAY, reason="违约", agreement_ref="ZJ")
+    assert exc.value.code == "pledge_state" and "待登记生效" in exc.value.message and state() == before
+
+
+def test_consented_transfer_releases_the_pledge(world, issued):
+    _, piece = issued
+    ding = make_org("丁公司")
+    ding_user = make_user(ding, "ding", "manager")
+    p = pledge(world, piece)
+    req = lifecycle.request_pledged_transfer(world.alice, p.pk, ding.pk, "ZR-77")
+    with pytest.raises(DomainError) as exc:  # the transferee cannot accept before the pledgee consents
+        lifecycle.accept_pledged_transfer(ding_user, req.pk)
+    assert exc.value.code == "pledged_transfer_state"
+    with pytest.raises(DomainError) as exc:
+        lifecycle.consent_pledged_transfer(world.banker, req.pk, True, "")
+    assert exc.value.code == "proceeds_required"
+    lifecycle.consent_pledged_transfer(world.banker, req.pk, True, "转让价款提存至本行监管账户")
+    req = lifecycle.accept_pledged_transfer(ding_user, req.pk)
+    p.refresh_from_db()
+    assert req.status == "completed" and p.status == "released" and "提存" in p.close_reason
+    assert req.transfer.new_piece.holder == ding and req.transfer.new_piece.status == "live"
+    assert Pledge.objects.filter(piece=req.transfer.new_piece).count() == 0  # the transferee takes it free of the pledge
+    assert verified()
+
+
+def test_refused_or_declined_transfer_keeps_the_pledge(world, issued):
+    _, piece = issued
+    ding = make_org("丁公司")
+    ding_user = make_user(ding, "ding", "manager")
+    p = pledge(world, piece)
+    r1 = lifecycle.request_pledged_transfer(world.alice, p.pk, ding.pk, "ZR-1")
+    with pytest.raises(DomainError) as exc:
+        lifecycle.request_pledged_transfer(world.alice, p.pk, ding.pk, "ZR-2")
+    assert exc.value.code == "pledged_transfer_open"
+    assert lifecycle.consent_pledged_transfer(world.banker, r1.pk, False, "贷款未结清").status == "refused"
+    r2 = lifecycle.request_pledged_transfer(world.alice, p.pk, ding.pk, "ZR-2")
+    lifecycle.consent_pledged_transfer(world.banker, r2.pk, True, "提前清偿")
+    assert lifecycle.accept_pledged_transfer(ding_user, r2.pk, False, "不要").status == "declined"
+    p.refresh_from_db()
+    p.piece.refresh_from_db()
+    assert p.status == "effective" and p.piece.status == "pledged" and p.piece.holder == world.alice_org
+    assert verified()
+
+
+def test_cancel_before_effective(world, issued):
+    _, piece = issued
+    p = pledge(world, piece, register=False)
+    p = lifecycle.cancel_pledge(world.banker, p.pk, "合同未签")
+    p.piece.refresh_from_db()
+    assert p.status == "cancelled" and p.piece.status == "live"
+    with pytest.raises(DomainError) as exc:
+        lifecycle.release_pledge(world.banker, p.pk)
+    assert exc.value.code == "pledge_state"
+
+
+@pytest.mark.parametrize(("kw", "code", "field"), [
+    ({"amount_fen": 0}, "amount_not_positive", "amount_fen"),
+    ({"amount_fen": 2_000_000_00}, "amount_exceeds_available", "amount_fen"),
+    ({"secured_fen": 0}, "secured_not_positive", "secured_fen"),
+    ({"contract_ref": " "}, "contract_ref_required", "contract_ref"),
+    ({"start_date": days(10), "end_date": days(5)}, "term_reversed", "end_date"),
+    ({"start_date": days(-10), "end_date": days(-5)}, "term_ended", "end_date"),
+])
+def test_bad_pledge_input_changes_nothing(world, issued, kw, code, field):
+    _, piece = issued
+    args = {"amount_fen": 100_000_00, "contract_ref": "ZY", "secured_fen": 1, "start_date": TODAY, "end_date": days(30)} | kw
+    before = state()
+    with pytest.raises(DomainError) as exc:
+        lifecycle.create_pledge(world.alice, piece.pk, world.bank_org.pk, args["amount_fen"], args["contract_ref"], args["secured_fen"],
+                                args["start_date"], args["end_date"])
+    assert exc.value.code == code and exc.value.field == field and state() == before
+
+
+def test_pledgee_must_be_another_active_member(world, issued):
+    _, piece = issued
+    for pledgee_id, code in ((world.alice_org.pk, "pledge_to_self"), (world.regulator_org.pk, "pledgee_not_member"),
+                             (make_org("停用银行", "bank", status="suspended").pk, "pledgee_id_inactive")):
+        with pytest.raises(DomainError) as exc:
+            lifecycle.create_pledge(world.alice, piece.pk, pledgee_id, 100_00, "ZY", 1, TODAY, days(3))
+        assert exc.value.code == code
+
+
+def test_pledge_rejects_other_org(world, issued):
+    _, piece = issued
+    for user in (world.outsider, world.bob, world.banker):  # not the holder: 404 (learns nothing)
+        with pytest.raises(DomainError) as exc:
+            lifecycle.create_pledge(user, piece.pk, world.bank_org.pk, 100_00, "ZY", 1, TODAY, days(3))
+        assert exc.value.status == 404
+    with pytest.raises(DomainError) as exc:
+        lifecycle.create_pledge(world.inspector, piece.pk, world.bank_org.pk, 100_00, "ZY", 1, TODAY, days(3))
+    assert exc.value.status == 403 and exc.value.code == "read_only"
+    p = pledge(world, piece, register=False)
+    for user, status in ((world.outsider, 404), (world.bob, 404), (world.alice, 403), (world.clerk, 403)):
+        with pytest.raises(DomainError) as exc:
+            lifecycle.register_pledge(user, p.pk, "X", TODAY)
+        assert exc.value.status == status, user
+    lifecycle.register_pledge(world.banker, p.pk, "X", TODAY)
+    for fn in (lambda u: lifecycle.release_pledge(u, p.pk), lambda u: lifecycle.enforce_pledge(
+            u, p.pk, default_date=TODAY, reason="r", agreement_ref="a")):
+        with pytest.raises(DomainError) as exc:
+            fn(world.alice)
+        assert exc.value.code == "wrong_party" and exc.value.status == 403
+        with pytest.raises(DomainError) as exc:
+            fn(world.outsider)
+        assert exc.value.status == 404
+    with pytest.raises(DomainError) as exc:
+        lifecycle.request_pledged_transfer(world.banker, p.pk, world.outsider_org.pk, "ZR")
+    assert exc.value.status == 403
+
+
+def test_api_and_bank_book(world, issued, api):
+    _, piece = issued
+    alice = api(world.alice)
+    r = alice.post(f"/certificates/pieces/{piece.pk}/pledge", {
+        "pledgee_id": world.bank_org.pk, "amount_fen": 300_000_00, "contract_ref": "ZY-API", "secured_fen": 250_000_00,
+        "start_date": TODAY.isoformat(), "end_date": days(180).isoformat()})
+    assert r.status_code == 201, r.json()
+    pid = r.json()["id"]
+    assert api(world.outsider).post(f"/certificates/pieces/{piece.pk}/pledge", {
+        "pledgee_id": world.bank_org.pk, "amount_fen": 1, "contract_ref": "Z", "secured_fen": 1, "start_date": TODAY.isoformat(),
+        "end_date": days(1).isoformat()}).status_code == 404
+    bank = api(world.banker)
+    assert bank.post(f"/certificates/pledges/{pid}/register", {"registration_no": ""}).json()["code"] == "registration_no_required"
+    r = bank.post(f"/certificates/pledges/{pid}/register", {"registration_no": "ZD-2026-1", "registration_date": TODAY.isoformat()})
+    assert r.status_code == 200 and r.json()["status"] == "effective"
+    book = bank.get("/certificates/pledgee/pledges").json()
+    assert book["effective_fen"] == 300_000_00 and book["secured_fen"] == 250_000_00 and book["pledges"][0]["id"] == pid
+    assert api(world.alice).get("/certificates/pledgee/pledges").status_code == 403  # not a bank
+    assert api(world.outsider).get(f"/certificates/pledges/{pid}").status_code == 404
+    assert api(world.inspector).get(f"/certificates/pledges/{pid}").status_code == 200
+    assert alice.post(f"/certificates/pledges/{pid}/release", {}).status_code == 403
+    # the pledgee may check the pledged piece's chain of title
+    assert bank.get(f"/certificates/pieces/{Pledge.objects.get(pk=pid).piece_id}/chain").status_code == 200
+
+
+def test_pages(world, issued, client):
+    _, piece = issued
+    client.force_login(world.alice)
+    r = client.post(f"/certificates/lifecycle/pieces/{piece.pk}/", {
+        "form": "pledge", "pledgee": world.bank_org.pk, "amount": "1,000,000.00", "contract_ref": "ZY-WEB", "secured": "800,000",
+        "start_date": TODAY.isoformat(), "end_date": days(90).isoformat(), "registration_required": "on"})
+    p = Pledge.objects.get()
+    assert r.status_code == 302 and r["Location"].endswith(f"/lifecycle/pledges/{p.pk}/")
+    assert "本分段已质押给" in client.get(f"/certificates/pieces/{p.piece_id}/").content.decode()
+    client.force_login(world.banker)
+    assert p.number in client.get("/certificates/lifecycle/pledges/").content.decode()
+    r = client.post(f"/certificates/lifecycle/pledges/{p.pk}/", {"form": "register", "registration_no": "", "registration_date": ""})
+    assert "登记编号" in r.content.decode()
+    client.post(f"/certificates/lifecycle/pledges/{p.pk}/", {"form": "register", "registration_no": "ZD-1", "registration_date": TODAY.isoformat()})
+    p.refresh_from_db()
+    assert p.status == "effective"
+    client.force_login(world.outsider)
+    assert client.get(f"/certificates/lifecycle/pledges/{p.pk}/").status_code == 404
+    assert client.get(f"/certificates/lifecycle/pieces/{p.piece_id}/").status_code == 404
+
+
+def test_transfer_row_per_title_change(world, issued):
+    _, piece = issued
+    p = lifecycle.enforce_pledge(world.banker, pledge(world, piece).pk, default_date=TODAY, reason="违约", agreement_ref="ZJ")
+    assert Transfer.objects.get().status == "accepted" and PledgedTransfer.objects.count() == 0 and p.enforcement.fee_fen == 0
+
+
+def test_pledged_transfer_rejects_other_org(world, issued):
+    _, piece = issued
+    ding = make_org("丁公司")
+    ding_user = make_user(ding, "ding", "manager")
+    p = pledge(world, piece)
+    req = lifecycle.request_pledged_transfer(world.alice, p.pk, ding.pk, "ZR-77")
+    for fn, expected in (
+        (lambda u: lifecycle.consent_pledged_transfer(u, req.pk, True, "提存"), {world.alice: 403, ding_user: 403, world.outsider: 404}),
+        (lambda u: lifecycle.withdraw_pledged_transfer(u, req.pk), {world.banker: 403, ding_user: 403, world.outsider: 404}),
+    ):
+        for user, status in expected.items():
+            with pytest.raises(DomainError) as exc:
+                fn(user)
+            assert exc.value.status == status, (user, status)
+    lifecycle.consent_pledged_transfer(world.banker, req.pk, True, "提存")
+    for user, status in ((world.alice, 403), (world.banker, 403), (world.outsider, 404), (world.bob, 404)):
+        with pytest.raises(DomainError) as exc:
+            lifecycle.accept_pledged_transfer(user, req.pk)
+        assert exc.value.status == status, user
+    before = state()
+    with pytest.raises(DomainError):
+        lifecycle.accept_pledged_transfer(world.outsider, req.pk)
+    assert state() == before
+
+
+def test_pledged_transfer_pages(world, issued, client):
+    _, piece = issued
+    ding = make_org("丁公司")
+    ding_user = make_user(ding, "ding", "manager")
+    p = pledge(world, piece)
+    client.force_login(world.alice)
+    client.post(f"/certificates/lifecycle/pledges/{p.pk}/", {"form": "transfer", "to_org": ding.pk, "agreement_ref": "ZR-WEB"})
+    req = PledgedTransfer.objects.get()
+    client.force_login(world.banker)
+    client.post(f"/certificates/lifecycle/pledged-transfers/{req.pk}/consent/", {"agree": "yes", "note": "转让价款提前清偿贷款"})
+    client.force_login(ding_user)
+    assert "ZR-WEB" in client.get("/certificates/lifecycle/pledges/").content.decode()
+    client.post(f"/certificates/lifecycle/pledged-transfers/{req.pk}/accept/")
+    req.refresh_from_db()
+    p.refresh_from_db()
+    assert req.status == "completed" and p.status == "released"
+    client.force_login(world.outsider)
+    assert client.post(f"/certificates/lifecycle/pledged-transfers/{req.pk}/withdraw/").status_code == 404

@@ -1,0 +1,112 @@
+"""Void (作废) of a certificate issued in error: maker-checker with a reason, only while nothing moved."""
+
+import pytest
+
+from liuzhuan.certificates import actions, lifecycle
+from liuzhuan.certificates.models import CertificateVoid
+from liuzhuan.core.errors import DomainError
+from liuzhuan.members.models import Notification
+
+from .lifecycle_helpers import commitment, pledge, purchaser, state, verified
+
+
+def test_void_maker_checker(world, issued):
+    cert, piece = issued
+    _, user = purchaser(world)
+    c = commitment(world, cert, user)
+    v = lifecycle.prepare_void(world.clerk, cert.pk, "债权金额录入错误")
+    assert v.status == "prepared"
+    with pytest.raises(DomainError) as exc:
+        lifecycle.prepare_void(world.checker, cert.pk, "重复")
+    assert exc.value.code == "void_pending"
+    with pytest.raises(DomainError) as exc:
+        lifecycle.decide_void(world.clerk, v.pk, True)
+    assert exc.value.code == "same_maker_checker" and exc.value.status == 403
+    v = lifecycle.decide_void(world.checker, v.pk, True)
+    cert.refresh_from_db()
+    piece.refresh_from_db()
+    c.refresh_from_db()
+    assert v.status == "voided" and cert.status == "voided" and piece.status == "voided" and c.status == "voided"
+    assert Notification.objects.filter(organisation=world.alice_org, title__contains="已作废").exists()
+    with pytest.raises(DomainError) as exc:
+        actions.offer_transfer(world.alice, piece.pk, world.bob_org.pk, 100_00, "ZR")
+    assert exc.value.code == "piece_not_live"
+    with pytest.raises(DomainError) as exc:
+        lifecycle.prepare_void(world.clerk, cert.pk, "再次")
+    assert exc.value.code == "certificate_inactive"
+    assert verified()
+
+
+def test_send_back_needs_reason(world, issued):
+    cert, _ = issued
+    v = lifecycle.prepare_void(world.clerk, cert.pk, "错误")
+    with pytest.raises(DomainError) as exc:
+        lifecycle.decide_void(world.checker, v.pk, False)
+    assert exc.value.code == "reason_required"
+    v = lifecycle.decide_void(world.checker, v.pk, False, "凭证无误")
+    cert.refresh_from_db()
+    assert v.status == "sent_back" and cert.status == "active"
+
+
+@pytest.mark.parametrize("move", ["split", "transfer", "pledge", "offset"])
+def test_no_void_once_a_piece_moved(world, issued, move):
+    cert, piece = issued
+    if move == "split":
+        actions.offer_transfer(world.alice, piece.pk, world.bob_org.pk, 100_00, "ZR")
+    elif move == "transfer":
+        actions.accept_offer(world.bob, actions.offer_transfer(world.alice, piece.pk, world.bob_org.pk, piece.amount_fen, "ZR").pk)
+    elif move == "pledge":
+        pledge(world, piece, register=False)
+    else:
+        lifecycle.apply_offset(world.alice, piece.pk, "asset", piece.amount_fen)
+    before = state()
+    with pytest.raises(DomainError) as exc:
+        lifecycle.prepare_void(world.clerk, cert.pk, "错误开具")
+    assert exc.value.code == "piece_moved" and "不能作废" in exc.value.message and state() == before
+
+
+def test_piece_moving_after_prepare_blocks_the_checker(world, issued):
+    cert, piece = issued
+    v = lifecycle.prepare_void(world.clerk, cert.pk, "错误开具")
+    actions.offer_transfer(world.alice, piece.pk, world.bob_org.pk, piece.amount_fen, "ZR")
+    with pytest.raises(DomainError) as exc:
+        lifecycle.decide_void(world.checker, v.pk, True)
+    assert exc.value.code == "piece_moved"
+    v.refresh_from_db()
+    assert v.status == "prepared"
+
+
+def test_void_rejects_other_roles(world, issued):
+    cert, _ = issued
+    for user, code in ((world.alice, "role_required"), (world.bob, "role_required"), (world.inspector, "read_only")):
+        with pytest.raises(DomainError) as exc:
+            lifecycle.prepare_void(user, cert.pk, "x")
+        assert exc.value.status == 403 and exc.value.code == code
+    v = lifecycle.prepare_void(world.clerk, cert.pk, "错误")
+    with pytest.raises(DomainError) as exc:
+        lifecycle.decide_void(world.alice, v.pk, True)
+    assert exc.value.status == 403
+    with pytest.raises(DomainError) as exc:
+        lifecycle.prepare_void(world.clerk, 999999, "x")
+    assert exc.value.status == 404
+    with pytest.raises(DomainError) as exc:
+        lifecycle.prepare_void(world.clerk, cert.pk, " ")
+    assert exc.value.code == "reason_required"
+
+
+def test_api_and_pages(world, issued, api, client):
+    cert, _ = issued
+    assert api(world.alice).post(f"/certificates/certs/{cert.pk}/void", {"reason": "x"}).status_code == 403
+    r = api(world.clerk).post(f"/certificates/certs/{cert.pk}/void", {"reason": "合同编号错误"})
+    assert r.status_code == 201
+    vid = r.json()["id"]
+    assert api(world.clerk).post(f"/certificates/voids/{vid}/decide", {"agree": True}).json()["code"] == "same_maker_checker"
+    client.force_login(world.checker)
+    assert "合同编号错误" in client.get("/certificates/lifecycle/voids/").content.decode()
+    client.post("/certificates/lifecycle/voids/", {"void": vid, "agree": "yes", "reason": ""})
+    assert CertificateVoid.objects.get(pk=vid).status == "voided"
+    assert "作废" in client.get(f"/certificates/c/{cert.pk}/").content.decode()
+    client.force_login(world.alice)
+    assert client.get("/certificates/lifecycle/voids/").status_code == 404
+    assert client.get(f"/certificates/lifecycle/certs/{cert.pk}/void/").status_code == 404
+    assert verified()
