@@ -88,3 +88,10 @@ def test_org_detail_manager_adds_user_via_page(world):
 def test_static_served_locally(world, client):
     html = _client(world.alice).get("/").content.decode()
     assert "/static/liuzhuan/app" in html and "http" not in html.split("<body>")[0].replace("http-equiv", "")
+
+
+def test_only_most_specific_nav_entry_is_active(world):
+    c = _client(world.banker)  # "/certificates/" and "/certificates/lifecycle/pledges/" both prefix the path
+    html = c.get("/certificates/lifecycle/pledges/").content.decode()
+    nav = html.split('<nav class="sidenav"')[1].split("</nav>")[0]
+    assert nav.count('class="active"') == 1 and 'href="/certificates/lifecycle/pledges/" class="active"' in nav

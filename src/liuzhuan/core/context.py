@@ -30,7 +30,10 @@ def navigation(request):
     for label, name, roles in [*NAV_ITEMS[:3], *EXTRA_NAV, *NAV_ITEMS[3:]]:
         if roles and not org.has_any_role(roles):
             continue
-        url = reverse(name)
-        items.append({"label": label, "url": url, "active": request.path == url or (url != "/" and request.path.startswith(url))})
+        items.append({"label": label, "url": reverse(name), "active": False})
+    # Highlight only the most specific entry whose URL prefixes the current path.
+    matches = [i for i in items if request.path == i["url"] or (i["url"] != "/" and request.path.startswith(i["url"]))]
+    if matches:
+        max(matches, key=lambda i: len(i["url"]))["active"] = True
     unread = org.notifications.filter(acknowledged_at__isnull=True).count()
     return {"nav_items": items, "unread_count": unread, "current_org": org}
