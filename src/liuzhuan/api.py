@@ -94,19 +94,9 @@ _ROUTER_PREFIX = {"members": "/", "supervision": "/supervision"}
 
 def _register_routers() -> None:
     """Mount ``router`` from every liuzhuan app that has an ``api`` module, at ``/<label>``."""
-    import importlib
+    from liuzhuan.core.discovery import app_modules
 
-    from django.apps import apps
-
-    for config in apps.get_app_configs():
-        if not config.name.startswith("liuzhuan."):
-            continue
-        try:
-            module = importlib.import_module(f"{config.name}.api")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"{config.name}.api":
-                raise
-            continue
+    for config, module in app_modules("api"):
         api.add_router(_ROUTER_PREFIX.get(config.label, f"/{config.label}"), module.router)
 
 

@@ -1,11 +1,9 @@
-import importlib
-
-from django.apps import apps
 from django.urls import include, path
 
 from liuzhuan.api import api
 from liuzhuan.certificates import views as certificate_views
 from liuzhuan.core import views as core_views
+from liuzhuan.core.discovery import app_modules
 
 urlpatterns = [
     path("", core_views.home, name="home"),
@@ -19,13 +17,5 @@ urlpatterns = [
 
 # Every liuzhuan app with a ``urls`` module is mounted at /<app label>/ (members/, supervision/,
 # certificates/, bridge/ ...), so a new business app needs no edit here.
-for _config in apps.get_app_configs():
-    if not _config.name.startswith("liuzhuan.") or _config.label == "core":
-        continue
-    try:
-        importlib.import_module(f"{_config.name}.urls")
-    except ModuleNotFoundError as exc:
-        if exc.name != f"{_config.name}.urls":
-            raise
-        continue
-    urlpatterns.append(path(f"{_config.label}/", include(f"{_config.name}.urls")))
+for _config, _module in app_modules("urls", skip=frozenset({"core"})):
+    urlpatterns.append(path(f"{_config.label}/", include(_module)))

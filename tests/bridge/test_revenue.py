@@ -66,3 +66,13 @@ def test_rejects_other_org(bw, collected):
         with pytest.raises(PermissionDenied):
             actions.record_deposit_interest(user, period_start=TODAY, period_end=TODAY, received_on=TODAY, amount_fen=1,
                                             reference="x", on=TODAY)
+
+
+def test_back_dated_remittance_cannot_remit_the_same_money_twice(bw, collected):
+    later = collected + dt.timedelta(days=10)
+    actions.record_remittance(bw.clerk, remitted_on=later, fee_fen=300_000, interest_fen=0, penalty_fen=0, voucher_no="FS-L", on=later)
+    with pytest.raises(DomainError) as exc:  # dated earlier than the first, but the money is already gone
+        actions.record_remittance(bw.clerk, remitted_on=collected, fee_fen=300_000, interest_fen=0, penalty_fen=0,
+                                  voucher_no="FS-E", on=later)
+    assert exc.value.field == "fee_fen"
+    assert actions.revenue_balance().fee_unremitted_fen == 0

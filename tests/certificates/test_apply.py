@@ -58,7 +58,7 @@ def test_counterparty_rules(world):
     pending = make_org("未审核公司", status="pending")
     with pytest.raises(DomainError) as exc:
         actions.create_application(world.alice, app_input(pending))
-    assert exc.value.code == "counterparty_inactive"
+    assert exc.value.code == "counterparty_unavailable"
 
 
 def test_confirm_rejects_other_org(world):
@@ -121,3 +121,16 @@ def test_apply_page_form_error_in_chinese(world, client):
                                              "maturity_date": "2030-01-01", "settle_by_asset": "on"})
     assert "不能申请开具凭证" in r.content.decode()
     assert not Application.objects.exists()
+
+
+def test_overlong_text_is_a_field_error_not_a_crash(world, api):
+    with pytest.raises(DomainError) as exc:
+        actions.create_application(world.alice, app_input(world.bob_org, contract_no="X" * 61))
+    assert exc.value.field == "contract_no"
+    payload = {"counterparty_id": world.bob_org.pk, "role": "creditor", "contract_no": "A" * 61, "contract_title": "合同",
+               "contract_date": "2026-01-05", "amount_fen": 100, "maturity_date": "2030-01-01", "settle_by_asset": True,
+               "non_cash_declared": True}
+    r = api(world.alice).post("/certificates/applications", payload)
+    assert r.status_code == 422 and r.json()["field"] == "contract_no"
+    r = api().post("/registrations", {"name": "x", "org_type": "enterprise", "legal_id": "1", "address": "长" * 201}, csrf=False)
+    assert r.status_code == 422 and r.json()["field"] == "address"

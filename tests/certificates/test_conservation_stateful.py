@@ -45,7 +45,7 @@ class CertificateMachine(RuleBasedStateMachine):
         actions.set_fee_rule(self.clerk, "transfer", "5", 100, None, "split", today_china())
         self.provider = make_org("收购方", "purchaser", "member")
         self.provider_user = make_user(self.provider, "m_provider", "manager")
-        lifecycle.decide_provider(self.checker, lifecycle.prepare_provider(self.clerk, self.provider.pk, 10**15).pk, True)
+        lifecycle.decide_provider(self.checker, lifecycle.prepare_provider(self.clerk, self.provider.pk, 10**13).pk, True)
         self.orgs.append(self.provider)
         self.users.append(self.provider_user)
 

@@ -7,9 +7,9 @@ from liuzhuan.core.models import AuditEvent
 def test_holder_downloads_pdf_with_reprint_numbers(world, issued, api):
     _, piece = issued
     c = api(world.alice)
-    r1 = c.get(f"/certificates/pieces/{piece.pk}/pdf")
+    r1 = c.post(f"/certificates/pieces/{piece.pk}/pdf")
     assert r1.status_code == 200 and r1.content.startswith(b"%PDF") and r1["Content-Type"] == "application/pdf"
-    c.get(f"/certificates/pieces/{piece.pk}/pdf")
+    c.post(f"/certificates/pieces/{piece.pk}/pdf")
     piece.refresh_from_db()
     assert piece.prints == 2
     assert list(AuditEvent.objects.filter(action="piece.print").values_list("summary__reprint_no", flat=True)) == [1, 2]
@@ -17,10 +17,14 @@ def test_holder_downloads_pdf_with_reprint_numbers(world, issued, api):
 
 def test_pdf_rejects_other_org(world, issued, api, client):
     _, piece = issued
-    assert api(world.outsider).get(f"/certificates/pieces/{piece.pk}/pdf").status_code == 404
-    assert api(world.bob).get(f"/certificates/pieces/{piece.pk}/pdf").status_code == 403  # debtor sees, does not print
+    assert api(world.outsider).post(f"/certificates/pieces/{piece.pk}/pdf").status_code == 404
+    assert api(world.bob).post(f"/certificates/pieces/{piece.pk}/pdf").status_code == 403  # debtor sees, does not print
     client.force_login(world.outsider)
-    assert client.get(f"/certificates/pieces/{piece.pk}/pdf/").status_code == 404
+    assert client.post(f"/certificates/pieces/{piece.pk}/pdf/").status_code == 404
+    client.force_login(world.alice)
+    assert client.get(f"/certificates/pieces/{piece.pk}/pdf/").status_code == 405  # printing is never a plain GET
+    r = client.post(f"/certificates/pieces/{piece.pk}/pdf/")
+    assert r.status_code == 200 and r.content.startswith(b"%PDF")
 
 
 def test_pdf_text_is_chinese_and_consistent(world, issued):

@@ -302,3 +302,24 @@ def test_sale_close_and_provider_decide_reject_other_org(world, issued):
         with pytest.raises(DomainError) as exc:
             lifecycle.decide_provider(u, p.pk, True)
         assert exc.value.status == 403 and exc.value.code == code
+
+
+def test_members_see_only_approved_providers_without_utilisation(world, api):
+    from .lifecycle_helpers import purchaser
+
+    purchaser(world)
+    members_view = api(world.alice).get("/certificates/purchase-providers").json()
+    assert members_view and all(p["approved"] and p["proposed_capacity_fen"] is None and p["outstanding_fen"] == 0 for p in members_view)
+    assert api(world.inspector).get("/certificates/purchase-providers").json()[0]["capacity_fen"] == members_view[0]["capacity_fen"]
+
+
+def test_capacity_above_ceiling_is_refused(world):
+    from liuzhuan.certificates import lifecycle
+    from liuzhuan.core.errors import DomainError
+
+    from ..conftest import make_org
+
+    org = make_org("巨额收购方", "purchaser", "member")
+    with pytest.raises(DomainError) as exc:
+        lifecycle.prepare_provider(world.clerk, org.pk, 10**16)
+    assert exc.value.field == "capacity_fen" and exc.value.code == "amount_too_large"

@@ -83,3 +83,21 @@ def test_review_pages(world, submitted, client):
     client.force_login(world.alice)
     assert client.get("/certificates/review/").status_code == 404
     assert client.post(f"/certificates/applications/{submitted.pk}/", {"form": "decide", "agree": "yes"}).status_code == 404
+
+
+def test_operator_cannot_review_application_it_is_party_to(world):
+    from ..conftest import make_user
+
+    world.operator.roles.create(role="member")
+    op_member = make_user(world.operator, "op_member", "manager")
+    app = actions.create_application(op_member, app_input(world.bob_org))
+    actions.confirm_application(world.bob, app.pk)
+    with pytest.raises(PermissionDenied) as exc:
+        actions.prepare_review(world.clerk, app.pk, "approve")
+    assert exc.value.code == "self_review"
+
+
+def test_non_member_cannot_hold_certificates(world):
+    with pytest.raises(PermissionDenied) as exc:
+        actions.create_application(world.clerk, app_input(world.bob_org))
+    assert exc.value.code == "role_required"

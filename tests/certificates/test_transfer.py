@@ -85,10 +85,10 @@ def test_transferee_rules(world, issued):
     assert exc.value.code == "transfer_to_self"
     with pytest.raises(DomainError) as exc:
         actions.offer_transfer(world.alice, piece.pk, make_org("暂停公司", status="suspended").pk, 100_00, "ZR")
-    assert exc.value.code == "transferee_inactive"
+    assert exc.value.code == "transferee_unavailable"
     with pytest.raises(DomainError) as exc:
         actions.offer_transfer(world.alice, piece.pk, 987654, 100_00, "ZR")
-    assert exc.value.code == "transferee_unknown"
+    assert exc.value.code == "transferee_unavailable"
     with pytest.raises(DomainError) as exc:
         actions.offer_transfer(world.alice, piece.pk, world.bob_org.pk, 100_00, " ")
     assert exc.value.field == "agreement_ref"

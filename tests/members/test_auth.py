@@ -49,7 +49,7 @@ def test_lockout_after_repeated_failures(world, settings):
     assert r.status_code == 200 and "已锁定" in r.content.decode()
     assert AuditEvent.objects.filter(action="user.locked").count() == 1
     # the operator's reset clears the lock
-    actions.reset_password(world.clerk, world.alice.pk, "Fresh-Password-7")
+    actions.reset_password(world.checker, world.alice.pk, "Fresh-Password-7")
     assert _login(c, "alice", "Fresh-Password-7").status_code == 302
 
 

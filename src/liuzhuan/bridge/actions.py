@@ -1437,12 +1437,19 @@ class RevenueBalance:
         return self.penalty_collected_fen - self.penalty_remitted_fen
 
 
-def revenue_balance(upto: dt.date | None = None) -> RevenueBalance:
+def revenue_balance(upto: dt.date | None = None, *, all_remittances: bool = False) -> RevenueBalance:
+    """Collected and remitted non-tax revenue as of ``upto``.
+
+    ``all_remittances`` counts every remittance whatever its date: the check before a new
+    (possibly back-dated) remittance uses it, so the same money can never be remitted twice.
+    """
     reps = Repayment.objects.all()
     ints = DepositInterest.objects.all()
     rems = Remittance.objects.all()
     if upto:
-        reps, ints, rems = reps.filter(paid_on__lte=upto), ints.filter(received_on__lte=upto), rems.filter(remitted_on__lte=upto)
+        reps, ints = reps.filter(paid_on__lte=upto), ints.filter(received_on__lte=upto)
+        if not all_remittances:
+            rems = rems.filter(remitted_on__lte=upto)
     r = reps.aggregate(f=Sum("fee_fen"), p=Sum("penalty_fen"))
     m = rems.aggregate(f=Sum("fee_fen"), i=Sum("interest_fen"), p=Sum("penalty_fen"))
     return RevenueBalance(
@@ -1469,7 +1476,7 @@ def record_remittance(actor, *, remitted_on: dt.date, fee_fen: int, interest_fen
     try:
         with transaction.atomic():
             fund = _fund_locked()  # serialises remittances: no fen is remitted twice
-            bal = revenue_balance(remitted_on)
+            bal = revenue_balance(remitted_on, all_remittances=True)
             for amount, avail, name, label in ((fee, bal.fee_unremitted_fen, "fee_fen", "占用费"),
                                                (interest, bal.interest_unremitted_fen, "interest_fen", "存款利息"),
                                                (penalty, bal.penalty_unremitted_fen, "penalty_fen", "违约金")):

@@ -21,6 +21,7 @@ from liuzhuan.core.errors import DomainError
 from liuzhuan.core.forms import run_action
 from liuzhuan.core.models import AuditEvent
 from liuzhuan.core.roles import Role
+from liuzhuan.core.views import post_id
 from liuzhuan.members.models import Organisation
 
 from . import actions, forms, queries, rates, reports
@@ -242,7 +243,7 @@ def application_detail(request, app_id: int):
     if request.method == "POST":
         kind = request.POST.get("form", "")
         if kind == "check" and check_forms:
-            check_id = int(request.POST.get("check_id") or 0)
+            check_id = post_id(request, "check_id")
             form = forms.CheckForm(request.POST, prefix=f"c{check_id}")
             if form.is_valid():
                 done = run_action(form, lambda: actions.review_check(request.user, app.pk, check_id, passed=form.cleaned_data["passed"],
@@ -316,7 +317,7 @@ def banks(request):
             if run_action(create_form, lambda: actions.create_agreement(request.user, **d)):
                 return _ok(request, "合作监管协议已登记。", "bridge:banks")
     elif _posted(request, "status") and (who.head or who.bureau):
-        ag_id = int(request.POST.get("agreement_id") or 0)
+        ag_id = post_id(request, "agreement_id")
         form = forms.AgreementStatusForm(request.POST, prefix=f"a{ag_id}")
         if form.is_valid():
             d = form.cleaned_data
@@ -442,13 +443,13 @@ def checklist(request):
             return _ok(request, "已制定新版申请资料清单（尚未报备）。", "bridge:checklist")
     elif _posted(request, "file") and who.head:
         try:
-            actions.file_checklist(request.user, int(request.POST.get("checklist_id") or 0))
+            actions.file_checklist(request.user, post_id(request, "checklist_id"))
             return _ok(request, "已报市财政局备案。", "bridge:checklist")
         except DomainError as exc:
             messages.error(request, exc.message)
     elif _posted(request, "ack") and who.bureau:
         try:
-            actions.acknowledge_checklist(request.user, int(request.POST.get("checklist_id") or 0))
+            actions.acknowledge_checklist(request.user, post_id(request, "checklist_id"))
             return _ok(request, "已确认备案。", "bridge:checklist")
         except DomainError as exc:
             messages.error(request, exc.message)
@@ -466,7 +467,7 @@ def recovery(request):
     who = _oversight(request)
     bound = {}
     if request.method == "POST" and who.manager_org:
-        case_id = int(request.POST.get("case_id") or 0)
+        case_id = post_id(request, "case_id")
         kind = request.POST.get("form")
         if kind == "plan":
             form = forms.PlanForm(request.POST, prefix=f"p{case_id}")

@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from liuzhuan.core import audit
 from liuzhuan.core.dates import today_china
-from liuzhuan.core.errors import Conflict, DomainError, NotFound
+from liuzhuan.core.errors import Conflict, DomainError, NotFound, PermissionDenied
 from liuzhuan.core.money import format_yuan
 from liuzhuan.core.numbers import next_number
 from liuzhuan.core.permissions import require_checker, require_role, require_write_access
@@ -56,8 +56,9 @@ def _ceiling() -> int:
 
 
 def _member_actor(actor: User) -> Organisation:
+    """Certificates are held and moved by members (会员) only; the organisation must be active."""
     require_write_access(actor)
-    require_role(actor)  # organisation active
+    require_role(actor, Role.MEMBER)
     return actor.organisation
 
 
@@ -86,13 +87,11 @@ class ApplicationInput:
 def _validate_application(org: Organisation, data: ApplicationInput, today: dt.date) -> tuple[Organisation, Organisation]:
     if data.role not in ("creditor", "debtor"):
         raise DomainError("role_invalid", "请选择本机构在合同中的身份（债权人或债务人）", field="role")
-    counterparty = Organisation.objects.filter(pk=data.counterparty_id).first()
-    if counterparty is None:
-        raise DomainError("counterparty_unknown", "对方机构不存在", field="counterparty_id")
-    if counterparty.pk == org.pk:
+    if data.counterparty_id == org.pk:
         raise DomainError("counterparty_self", "债权人与债务人不能是同一机构", field="counterparty_id")
-    if counterparty.status != OrgStatus.ACTIVE:
-        raise DomainError("counterparty_inactive", f"对方机构“{counterparty.name}”不是正常状态的会员", field="counterparty_id")
+    counterparty = Organisation.objects.filter(pk=data.counterparty_id, status=OrgStatus.ACTIVE, roles__role=Role.MEMBER).first()
+    if counterparty is None:  # one message for unknown and inactive: ids reveal nothing about other organisations
+        raise DomainError("counterparty_unavailable", "对方机构不存在或不是正常状态的会员", field="counterparty_id")
     if not data.non_cash_declared:
         raise DomainError(
             "cash_settlement_refused",
@@ -105,6 +104,10 @@ def _validate_application(org: Organisation, data: ApplicationInput, today: dt.d
         raise DomainError("contract_no_required", "请填写基础合同编号", field="contract_no")
     if not (data.contract_title or "").strip():
         raise DomainError("contract_title_required", "请填写基础合同名称", field="contract_title")
+    for field, label, limit in (("contract_no", "合同编号", 60), ("contract_title", "合同名称", 200),
+                                ("accepted_categories", "可抵付范围", 300), ("purchase_commitment_ref", "第三方收购承诺", 200)):
+        if len(getattr(data, field) or "") > limit:
+            raise DomainError(f"{field}_too_long", f"{label}不能超过{limit}个字", field=field)
     if data.contract_date > today:
         raise DomainError("contract_date_future", "合同签订日期不能晚于今天", field="contract_date")
     if data.amount_fen <= 0:
@@ -270,6 +273,11 @@ def add_attachment(actor: User, app_id: int, name: str, content: bytes) -> Attac
         return att
 
 
+def _refuse_own_application(actor: User, app: Application) -> None:
+    if actor.organisation_id in (app.creditor_id, app.debtor_id):
+        raise PermissionDenied("运营机构不能审核本机构作为一方的申请", code="self_review")
+
+
 def prepare_review(actor: User, app_id: int, action: str, reason: str = "") -> Application:
     """Operator reviewer (maker) prepares a decision; a different user decides."""
     require_role(actor, Role.OPERATOR)
@@ -280,6 +288,7 @@ def prepare_review(actor: User, app_id: int, action: str, reason: str = "") -> A
         raise DomainError("reason_required", "不予开具或退回时必须填写理由", field="reason")
     with transaction.atomic():
         app = _lock_application(app_id, None)
+        _refuse_own_application(actor, app)
         if app.status != ApplicationStatus.SUBMITTED:
             raise DomainError("not_submitted", f"申请当前状态为“{app.get_status_display()}”，不在待初审状态")
         if not app.debtor_confirmed_at:  # defence in depth: SUBMITTED implies it
@@ -300,6 +309,7 @@ def decide_review(actor: User, app_id: int, agree: bool, reason: str = "") -> Ap
     require_role(actor, Role.OPERATOR)
     with transaction.atomic():
         app = _lock_application(app_id, None)
+        _refuse_own_application(actor, app)
         if app.status != ApplicationStatus.PREPARED:
             raise DomainError("not_prepared", f"申请当前状态为“{app.get_status_display()}”，不在待复核状态")
         require_checker(app.prepared_by_id, actor)
@@ -388,6 +398,8 @@ def set_fee_rule(actor: User, op_type: str, rate_per_10k, min_fen: int, max_fen:
         raise DomainError("rate_precision", "费率最多保留四位小数", field="rate_per_10k")
     if min_fen < 0:
         raise DomainError("min_negative", "最低收费不能为负", field="min_fen")
+    if min_fen > _ceiling() or (max_fen is not None and max_fen > _ceiling()):
+        raise DomainError("fee_too_large", f"收费金额超过上限 {format_yuan(_ceiling())}", field="max_fen" if max_fen and max_fen > _ceiling() else "min_fen")
     if max_fen is not None and max_fen < min_fen:
         raise DomainError("max_below_min", "最高收费不能低于最低收费", field="max_fen")
     if payer not in ("transferor", "transferee", "split"):
@@ -395,6 +407,9 @@ def set_fee_rule(actor: User, op_type: str, rate_per_10k, min_fen: int, max_fen:
     if effective_date < today_china():
         raise DomainError("effective_past", "生效日期不能早于今天（已生效的标准不能追溯修改）", field="effective_date")
     with transaction.atomic():
+        existing = FeeRule.objects.select_for_update().filter(op_type=op_type, effective_date=effective_date).first()
+        if existing is not None and existing.charges.exists():
+            raise DomainError("rule_in_use", "该收费标准已有按其收取的费用，不能修改；请设置新的生效日期", field="effective_date")
         rule, created = FeeRule.objects.update_or_create(
             op_type=op_type, effective_date=effective_date,
             defaults={"rate_per_10k": rate, "min_fen": min_fen, "max_fen": max_fen, "payer": payer, "created_by": actor},
@@ -408,8 +423,8 @@ def set_fee_rule(actor: User, op_type: str, rate_per_10k, min_fen: int, max_fen:
 
 def set_config(actor: User, *, min_unit_fen: int, offer_days: int) -> CertificateConfig:
     require_role(actor, Role.OPERATOR)
-    if min_unit_fen < 1:
-        raise DomainError("min_unit_range", "最小拆分单位至少为 ¥0.01", field="min_unit_fen")
+    if not 1 <= min_unit_fen <= _ceiling():
+        raise DomainError("min_unit_range", f"最小拆分单位应在 ¥0.01 至 {format_yuan(_ceiling())} 之间", field="min_unit_fen")
     if not 1 <= offer_days <= 60:
         raise DomainError("offer_days_range", "接收期限应在 1–60 天之间", field="offer_days")
     with transaction.atomic():
@@ -495,15 +510,15 @@ def offer_transfer(actor: User, piece_id: int, to_org_id: int, amount_fen: int, 
     agreement_ref = (agreement_ref or "").strip()
     if not agreement_ref:
         raise DomainError("agreement_required", "请填写债权转让协议编号", field="agreement_ref")
+    if len(agreement_ref) > 100:
+        raise DomainError("agreement_too_long", "转让协议编号不能超过100个字", field="agreement_ref")
     if amount_fen <= 0:
         raise DomainError("amount_not_positive", "转让金额必须大于零", field="amount_fen")
     if to_org_id == org.pk:
         raise DomainError("transfer_to_self", "不能转让给本机构", field="to_org_id")
-    to_org = Organisation.objects.filter(pk=to_org_id).first()
-    if to_org is None:
-        raise DomainError("transferee_unknown", "受让方不存在", field="to_org_id")
-    if to_org.status != OrgStatus.ACTIVE:
-        raise DomainError("transferee_inactive", f"受让方“{to_org.name}”当前状态为“{to_org.get_status_display()}”，不能受让", field="to_org_id")
+    to_org = Organisation.objects.filter(pk=to_org_id, status=OrgStatus.ACTIVE, roles__role=Role.MEMBER).first()
+    if to_org is None:  # one message for unknown and inactive: ids reveal nothing about other organisations
+        raise DomainError("transferee_unavailable", "受让方不存在或不是正常状态的会员，不能受让", field="to_org_id")
     today = today_china()
     with transaction.atomic():
         cert, piece = _lock_piece_for_holder(piece_id, org, cert_id)

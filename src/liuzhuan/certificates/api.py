@@ -24,19 +24,19 @@ router = Router(tags=["应收账款债权凭证"])
 class ApplicationIn(Schema):
     counterparty_id: int
     role: str = Field(..., description="本机构身份：creditor 或 debtor")
-    contract_no: str
-    contract_title: str
+    contract_no: str = Field(..., max_length=60)
+    contract_title: str = Field(..., max_length=200)
     contract_date: dt.date
     amount_fen: int = Field(..., description="金额（分）")
     maturity_date: dt.date
     settle_by_asset: bool = False
     settle_by_consumption: bool = False
     non_cash_declared: bool = Field(False, description="必须为 true：双方约定以非货币方式清偿")
-    accepted_categories: str = ""
+    accepted_categories: str = Field("", max_length=300)
     extension_days: int | None = None
     extension_max: int | None = None
-    guarantee_text: str = ""
-    purchase_commitment_ref: str = ""
+    guarantee_text: str = Field("", max_length=2000)
+    purchase_commitment_ref: str = Field("", max_length=200)
 
     def to_input(self) -> actions.ApplicationInput:
         return actions.ApplicationInput(**self.dict())
@@ -84,12 +84,12 @@ class AttachmentOut(Schema):
 
 class PrepareIn(Schema):
     action: str
-    reason: str = ""
+    reason: str = Field("", max_length=500)
 
 
 class DecideIn(Schema):
     agree: bool
-    reason: str = ""
+    reason: str = Field("", max_length=500)
 
 
 class PieceOut(Schema):
@@ -114,7 +114,7 @@ class PieceOut(Schema):
 class TransferIn(Schema):
     to_org_id: int
     amount_fen: int
-    agreement_ref: str
+    agreement_ref: str = Field(..., max_length=100)
 
 
 class TransferOut(Schema):
@@ -138,7 +138,7 @@ class TransferOut(Schema):
 
 
 class DeclineIn(Schema):
-    reason: str = ""
+    reason: str = Field("", max_length=300)
 
 
 class ChainStepOut(Schema):
@@ -263,11 +263,11 @@ def chain(request: HttpRequest, piece_id: int):
                          registration_no=s.registration_no, fee_fen=s.fee_fen, counterparty=s.counterparty) for s in queries.chain_of_title(piece)]
 
 
-@router.get("/pieces/{piece_id}/pdf", summary="纸质凭证 PDF（每次下载记录打印序号）")
+@router.post("/pieces/{piece_id}/pdf", summary="打印纸质凭证 PDF（每次记录打印序号，故为 POST）")
 def piece_pdf(request: HttpRequest, piece_id: int):
     from .pdf import render_piece_pdf
 
-    user = acting_user(request)
+    user = acting_user(request, write=True)
     piece = _piece_for(user, piece_id)
     if piece.holder_id != user.organisation_id and not user.organisation.has_role(Role.OPERATOR):
         raise PermissionDenied("只有持有人或运营机构可以打印纸质凭证")

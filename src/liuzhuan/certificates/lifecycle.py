@@ -212,6 +212,8 @@ def create_pledge(actor: User, piece_id: int, pledgee_id: int, amount_fen: int, 
     contract_ref = _text(contract_ref, "contract_ref_required", "请填写质押合同编号", "contract_ref")
     if secured_fen is None or secured_fen <= 0:
         raise DomainError("secured_not_positive", "担保主债权金额必须大于零", field="secured_fen")
+    if secured_fen > _ceiling():
+        raise DomainError("amount_too_large", f"担保主债权金额超过上限 {format_yuan(_ceiling())}", field="secured_fen")
     if start_date is None or end_date is None:
         raise DomainError("term_required", "请填写质押期限", field="end_date")
     if end_date < start_date:
@@ -508,6 +510,8 @@ def prepare_provider(actor: User, org_id: int, capacity_fen: int, note: str = ""
     require_role(actor, Role.OPERATOR)
     if capacity_fen is None or capacity_fen < 0:
         raise DomainError("capacity_negative", "收购承诺额度不能为负（填 0 即暂停）", field="capacity_fen")
+    if capacity_fen > _ceiling():
+        raise DomainError("amount_too_large", f"收购承诺额度超过上限 {format_yuan(_ceiling())}", field="capacity_fen")
     org = _active_org(org_id, "org_id", "服务提供方")
     if org.has_any_role([Role.REGULATOR, Role.BUREAU]):
         raise DomainError("provider_role", f"“{org.name}”为监管或财政部门，不能提供收购服务", field="org_id")
@@ -595,6 +599,8 @@ def request_commitment(actor: User, cert_id: int, provider_org_id: int, *, price
     else:
         if fixed_price_fen is None or fixed_price_fen <= 0:
             raise DomainError("price_not_positive", "收购价格必须大于零", field="fixed_price_fen")
+        if fixed_price_fen > _ceiling():
+            raise DomainError("amount_too_large", f"收购价格超过上限 {format_yuan(_ceiling())}", field="fixed_price_fen")
         if fixed_price_fen > cert.face_fen:
             raise DomainError("price_above_face", f"固定收购价 {format_yuan(fixed_price_fen)} 高于凭证面额 {format_yuan(cert.face_fen)}",
                               field="fixed_price_fen")
@@ -816,6 +822,8 @@ def add_asset(actor: User, *, kind: str, name: str, list_price_fen: int, locatio
     name = _text(name, "asset_name_required", "请填写资产名称", "name", 200)
     if list_price_fen is None or list_price_fen <= 0:
         raise DomainError("price_not_positive", "挂牌价必须大于零", field="list_price_fen")
+    if list_price_fen > _ceiling():
+        raise DomainError("amount_too_large", f"挂牌价超过上限 {format_yuan(_ceiling())}", field="list_price_fen")
     with transaction.atomic():
         asset = OffsetAsset.objects.create(owner=org, kind=kind, name=name, list_price_fen=list_price_fen,
                                            location=(location or "").strip()[:300], title_no=(title_no or "").strip()[:100], created_by=actor)
@@ -1249,8 +1257,12 @@ def record_receivable_purchase(actor: User, *, seller_id: int, original_debtor_n
     agreement_ref = _text(agreement_ref, "agreement_required", "请填写收购协议编号", "agreement_ref")
     if receivable_fen is None or receivable_fen <= 0:
         raise DomainError("amount_not_positive", "应收账款金额必须大于零", field="receivable_fen")
+    if receivable_fen > _ceiling():
+        raise DomainError("amount_too_large", f"应收账款金额超过上限 {format_yuan(_ceiling())}", field="receivable_fen")
     if price_fen is None or price_fen <= 0:
         raise DomainError("price_not_positive", "收购价款必须大于零", field="price_fen")
+    if price_fen > _ceiling():
+        raise DomainError("amount_too_large", f"收购价款超过上限 {format_yuan(_ceiling())}", field="price_fen")
     if price_fen > receivable_fen:
         raise DomainError("price_above_amount", f"收购价款 {format_yuan(price_fen)} 高于应收账款金额 {format_yuan(receivable_fen)}", field="price_fen")
     today = today_china()

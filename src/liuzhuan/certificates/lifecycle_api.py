@@ -13,6 +13,7 @@ from liuzhuan.api import acting_user
 from liuzhuan.core.errors import NotFound
 from liuzhuan.core.permissions import require_role
 from liuzhuan.core.roles import Role
+from liuzhuan.members.queries import sees_all
 
 from . import lifecycle
 from . import lifecycle_queries as lq
@@ -504,8 +505,13 @@ def withdraw_pledged_transfer(request: HttpRequest, req_id: int):
 
 @router.get("/purchase-providers", response=list[ProviderOut], summary="经认可的收购服务提供方及额度")
 def list_providers(request: HttpRequest):
-    acting_user(request)
-    return [ProviderOut.of(p) for p in PurchaseProvider.objects.select_related("org").order_by("id")]
+    user = acting_user(request)
+    providers = PurchaseProvider.objects.select_related("org").order_by("id")
+    if sees_all(user):
+        return [ProviderOut.of(p) for p in providers]
+    # members see approved providers and their capacity, not pending proposals or utilisation
+    return [ProviderOut(id=p.pk, org_id=p.org_id, org=p.org.name, capacity_fen=p.capacity_fen, approved=True,
+                        proposed_capacity_fen=None, outstanding_fen=0) for p in providers if p.is_approved]
 
 
 @router.post("/purchase-providers", response={201: ProviderOut}, summary="运营机构拟认可服务提供方或调整额度（经办）")

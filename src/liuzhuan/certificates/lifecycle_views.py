@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from liuzhuan.core.dates import today_china
 from liuzhuan.core.errors import DomainError
 from liuzhuan.core.roles import Role
+from liuzhuan.core.views import post_id, require_page_role
 from liuzhuan.members.queries import sees_all
 
 from . import lifecycle
@@ -66,10 +67,6 @@ def _get(fn: Callable):
         raise Http404(exc.message) from exc
 
 
-def _require(request, *roles):
-    org = request.user.organisation
-    if org is None or not org.has_any_role(roles):
-        raise Http404("页面不存在")
 
 
 # --- piece: pledge / offset / sell -------------------------------------------------------------
@@ -364,12 +361,12 @@ def offset_detail(request, offset_id: int):
 
 @login_required
 def assets(request):
-    _require(request, Role.MEMBER, Role.HOUSING)
+    require_page_role(request, Role.MEMBER, Role.HOUSING)
     user = request.user
     form = f.AssetForm(request.POST or None)
     if request.method == "POST":
         if request.POST.get("form") == "withdraw":
-            _do(request, lambda: lifecycle.withdraw_asset(user, int(request.POST.get("asset") or 0)), "已下架。")
+            _do(request, lambda: lifecycle.withdraw_asset(user, post_id(request, "asset")), "已下架。")
             return redirect("certificates:lc_assets")
         if form.is_valid():
             d = form.cleaned_data
@@ -385,11 +382,11 @@ def assets(request):
 
 @login_required
 def providers(request):
-    _require(request, Role.OPERATOR, Role.REGULATOR, Role.BUREAU)
+    require_page_role(request, Role.OPERATOR, Role.REGULATOR, Role.BUREAU)
     user = request.user
     form = f.ProviderForm(request.POST or None)
     if request.method == "POST":
-        _require(request, Role.OPERATOR)
+        require_page_role(request, Role.OPERATOR)
         verb = request.POST.get("form")
         if verb == "prepare":
             if form.is_valid():
@@ -397,7 +394,7 @@ def providers(request):
                 if _do(request, lambda: lifecycle.prepare_provider(user, d["org"].pk, d["capacity"], d["note"]), "已提交，待复核。", form):
                     return redirect("certificates:lc_providers")
         elif verb == "decide":
-            _do(request, lambda: lifecycle.decide_provider(user, int(request.POST.get("provider") or 0), request.POST.get("agree") == "yes",
+            _do(request, lambda: lifecycle.decide_provider(user, post_id(request, "provider"), request.POST.get("agree") == "yes",
                                                            request.POST.get("reason", "")), "已复核。")
             return redirect("certificates:lc_providers")
         else:
@@ -409,7 +406,7 @@ def providers(request):
 
 @login_required
 def void_new(request, cert_id: int):
-    _require(request, Role.OPERATOR)
+    require_page_role(request, Role.OPERATOR)
     cert = Certificate.objects.select_related("creditor", "debtor").filter(pk=cert_id).first()
     if cert is None:
         raise Http404("凭证不存在")
@@ -422,13 +419,13 @@ def void_new(request, cert_id: int):
 
 @login_required
 def voids(request):
-    _require(request, Role.OPERATOR)
+    require_page_role(request, Role.OPERATOR)
     user = request.user
     if request.method == "POST":
         form = f.VoidDecideForm(request.POST)
         if form.is_valid():
             d = form.cleaned_data
-            _do(request, lambda: lifecycle.decide_void(user, int(request.POST.get("void") or 0), d["agree"] == "yes", d["reason"]), "已复核。")
+            _do(request, lambda: lifecycle.decide_void(user, post_id(request, "void"), d["agree"] == "yes", d["reason"]), "已复核。")
         return redirect("certificates:lc_voids")
     return render(request, "certificates/lifecycle/voids.html", {
         "pending": CertificateVoid.objects.filter(status=VoidStatus.PREPARED).select_related("certificate", "prepared_by"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -18,6 +19,7 @@ from liuzhuan.core.forms import run_action
 from liuzhuan.core.money import format_plain
 from liuzhuan.core.numbers import is_valid_number
 from liuzhuan.core.roles import Role
+from liuzhuan.core.views import require_page_role
 from liuzhuan.members.queries import sees_all
 
 from . import actions, queries
@@ -34,12 +36,6 @@ from .forms import (
 from .models import Certificate, CertificateConfig, FeeRule, Piece
 
 
-def _require(request, *roles):
-    org = request.user.organisation
-    if org is None or not org.has_any_role(roles):
-        raise Http404("页面不存在")
-
-
 def dashboard_section(request):
     org = request.user.organisation
     if not org or not org.has_role(Role.MEMBER):
@@ -52,7 +48,7 @@ def dashboard_section(request):
 
 @login_required
 def dashboard(request):
-    _require(request, Role.MEMBER)
+    require_page_role(request, Role.MEMBER)
     org = request.user.organisation
     return render(request, "certificates/dashboard.html", {
         "pieces": queries.held_pieces(org.pk), "totals": queries.holdings_total(org.pk),
@@ -76,7 +72,7 @@ def _application_input(form, org_role):
 
 @login_required
 def apply(request):
-    _require(request, Role.MEMBER)
+    require_page_role(request, Role.MEMBER)
     form = ApplicationForm(request.POST or None, org=request.user.organisation)
     if request.method == "POST" and form.is_valid():
         app = run_action(form, lambda: actions.create_application(request.user, _application_input(form, None)))
@@ -141,13 +137,13 @@ def application(request, app_id: int):
 
 @login_required
 def review_queue(request):
-    _require(request, Role.OPERATOR)
+    require_page_role(request, Role.OPERATOR)
     return render(request, "certificates/review_queue.html", {"items": queries.review_queue()})
 
 
 @login_required
 def issued(request):
-    _require(request, Role.OPERATOR, Role.REGULATOR, Role.BUREAU)
+    require_page_role(request, Role.OPERATOR, Role.REGULATOR, Role.BUREAU)
     qs = Certificate.objects.select_related("creditor", "debtor").order_by("-id")
     q = (request.GET.get("q") or "").strip()
     if q:
@@ -195,7 +191,9 @@ def piece(request, piece_id: int):
 
 
 @login_required
+@require_POST
 def piece_pdf(request, piece_id: int):
+    """POST: each paper copy is a recorded event (reprint number), so it is never a plain GET."""
     from .pdf import render_piece_pdf
 
     p = Piece.objects.select_related("certificate", "holder").filter(pk=piece_id).first()
@@ -236,7 +234,7 @@ def offer_action(request, transfer_id: int, verb: str):
 
 @login_required
 def fees(request):
-    _require(request, Role.OPERATOR, Role.MEMBER)
+    require_page_role(request, Role.OPERATOR, Role.MEMBER)
     user = request.user
     is_operator = user.organisation.has_role(Role.OPERATOR)
     rule_form = FeeRuleForm(initial={"effective_date": today_china()})
@@ -269,7 +267,7 @@ def fees(request):
 
 @login_required
 def fees_xlsx(request):
-    _require(request, Role.OPERATOR, Role.MEMBER, Role.REGULATOR, Role.BUREAU)
+    require_page_role(request, Role.OPERATOR, Role.MEMBER, Role.REGULATOR, Role.BUREAU)
     from openpyxl import Workbook
 
     user = request.user
@@ -283,9 +281,9 @@ def fees_xlsx(request):
     total = 0
     for f in queries.fee_statement(org_id):
         ws.append([f.charged_on, f.org.name, f.get_op_type_display(), f.certificate.number, f.reference,
-                   float(format_plain(f.base_fen)), float(f.rule.rate_per_10k), float(format_plain(f.amount_fen))])
+                   Decimal(format_plain(f.base_fen)), f.rule.rate_per_10k, Decimal(format_plain(f.amount_fen))])
         total += f.amount_fen
-    ws.append(["合计", "", "", "", "", "", "", float(format_plain(total))])
+    ws.append(["合计", "", "", "", "", "", "", Decimal(format_plain(total))])
     for col, width in zip("ABCDEFGH", (12, 30, 10, 18, 18, 16, 10, 14), strict=True):
         ws.column_dimensions[col].width = width
     for row in ws.iter_rows(min_row=2, min_col=6, max_col=8):

@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm
-from django.http import HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
@@ -17,6 +17,21 @@ from liuzhuan.members import queries as member_queries
 
 #: apps append ``fn(request) -> dict(title=..., template=..., context=...) | None`` in AppConfig.ready()
 DASHBOARD_SECTIONS: list = []
+
+
+def require_page_role(request, *roles) -> None:
+    """Pages answer 404 (not 403) to organisations without one of ``roles``: nothing is revealed."""
+    org = getattr(request.user, "organisation", None)
+    if org is None or not org.has_any_role(roles):
+        raise Http404("页面不存在")
+
+
+def post_id(request, name: str) -> int:
+    """An object id from a posted form field; anything but digits is a 404, never a 500."""
+    value = (request.POST.get(name) or "").strip()
+    if not value.isdigit():
+        raise Http404("对象不存在")
+    return int(value)
 
 
 class ThrottledAuthenticationForm(AuthenticationForm):

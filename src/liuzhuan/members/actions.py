@@ -245,6 +245,8 @@ def create_user(actor: User, org_id: int, username: str, password: str, display_
     is_operator = actor.organisation.has_role(Role.OPERATOR) and actor.organisation.status == OrgStatus.ACTIVE
     if not is_operator and (actor.organisation_id != org_id or actor.position != Position.MANAGER):
         raise PermissionDenied("只有本机构负责人或运营机构可以添加用户")
+    if not is_operator and actor.organisation.status not in (OrgStatus.ACTIVE, OrgStatus.PENDING, OrgStatus.NEEDS_INFO):
+        raise PermissionDenied(f"机构当前状态为“{actor.organisation.get_status_display()}”，不能添加用户", code="org_inactive")
     if position not in Position.values:
         raise DomainError("position_invalid", "岗位不正确", field="position")
     with transaction.atomic():
@@ -269,7 +271,7 @@ def set_user_active(actor: User, user_id: int, active: bool) -> User:
         user = User.objects.select_for_update().filter(pk=user_id).first()
         if user is None:
             raise NotFound("用户不存在")
-        is_operator = actor.organisation.has_role(Role.OPERATOR)
+        is_operator = actor.organisation.has_role(Role.OPERATOR) and actor.organisation.status == OrgStatus.ACTIVE
         same_org_manager = actor.organisation_id == user.organisation_id and actor.position == Position.MANAGER
         if not (is_operator or same_org_manager):
             raise NotFound("用户不存在")
@@ -282,12 +284,22 @@ def set_user_active(actor: User, user_id: int, active: bool) -> User:
 
 
 def reset_password(actor: User, user_id: int, new_password: str) -> User:
-    """Password reset by the operator (the user must change it at next login)."""
+    """Password reset by an operator manager (the user must change it at next login).
+
+    Oversight organisations (regulator, bureau) and superusers manage their own credentials:
+    an operator cannot take over the accounts that supervise it.
+    """
     require_role(actor, Role.OPERATOR)
+    if actor.position != Position.MANAGER:
+        raise PermissionDenied("重置密码须由运营机构负责人办理", code="manager_required")
     with transaction.atomic():
-        user = User.objects.select_for_update().filter(pk=user_id).first()
+        user = User.objects.select_for_update().select_related("organisation").filter(pk=user_id).first()
         if user is None:
             raise NotFound("用户不存在")
+        if user.pk == actor.pk:
+            raise DomainError("self_reset", "请在“修改密码”页面修改自己的密码")
+        if user.is_superuser or (user.organisation and user.organisation.has_any_role([Role.REGULATOR, Role.BUREAU])):
+            raise PermissionDenied("监管部门、财政局和系统管理员的密码由其本机构自行管理", code="protected_account")
         try:
             validate_password(new_password, user)
         except ValidationError as exc:
@@ -379,7 +391,7 @@ def revoke_api_token(actor: User, token_id: int) -> ApiToken:
     require_active_user(actor)
     with transaction.atomic():
         token = ApiToken.objects.select_for_update().select_related("user").filter(pk=token_id).first()
-        is_operator = actor.organisation.has_role(Role.OPERATOR)
+        is_operator = actor.organisation.has_role(Role.OPERATOR) and actor.organisation.status == OrgStatus.ACTIVE
         if token is None or not (token.user_id == actor.pk or is_operator or (
             actor.position == Position.MANAGER and token.user.organisation_id == actor.organisation_id
         )):

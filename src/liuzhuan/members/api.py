@@ -56,16 +56,16 @@ class MeOut(Schema):
 
 class RegistrationIn(Schema):
     name: str = Field(..., max_length=200)
-    org_type: str
-    legal_id: str
-    legal_representative: str = ""
-    contact_name: str = ""
-    contact_phone: str = ""
-    address: str = ""
-    roles: list[str] = ["member"]
-    username: str = ""
-    password: str = ""
-    display_name: str = ""
+    org_type: str = Field(..., max_length=20)
+    legal_id: str = Field(..., max_length=30)
+    legal_representative: str = Field("", max_length=60)
+    contact_name: str = Field("", max_length=60)
+    contact_phone: str = Field("", max_length=30)
+    address: str = Field("", max_length=200)
+    roles: list[str] = Field(["member"], max_length=9)
+    username: str = Field("", max_length=150)
+    password: str = Field("", max_length=128)
+    display_name: str = Field("", max_length=60)
 
     def to_input(self) -> actions.RegistrationInput:
         data = self.dict()
@@ -76,7 +76,7 @@ class RegistrationIn(Schema):
 class ReviewIn(Schema):
     decision: str
     method: str
-    reason: str = ""
+    reason: str = Field("", max_length=500)
 
 
 class ReviewOut(Schema):
@@ -91,13 +91,13 @@ class ReviewOut(Schema):
 
 class StatusIn(Schema):
     action: str
-    reason: str
+    reason: str = Field(..., max_length=300)
 
 
 class UserIn(Schema):
-    username: str
-    password: str
-    display_name: str = ""
+    username: str = Field(..., max_length=150)
+    password: str = Field(..., max_length=128)
+    display_name: str = Field("", max_length=60)
     position: str = "staff"
 
 
@@ -115,7 +115,7 @@ class PasswordIn(Schema):
 
 
 class TokenIn(Schema):
-    name: str
+    name: str = Field(..., max_length=100)
     scope: str = "read"
     days: int | None = Field(365, ge=1, le=3650)
 

@@ -8,11 +8,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from liuzhuan.core.errors import DomainError
 from liuzhuan.core.forms import run_action
 from liuzhuan.core.roles import Role
+from liuzhuan.core.views import require_page_role
 
 from . import actions, queries
 from .forms import (
@@ -27,12 +29,6 @@ from .forms import (
     UserForm,
 )
 from .models import ApiToken, Organisation, OrgStatus
-
-
-def _require_role_page(request, *roles):
-    org = request.user.organisation
-    if org is None or not org.has_any_role(roles):
-        raise Http404("页面不存在")
 
 
 def register(request):
@@ -55,7 +51,7 @@ def register(request):
 
 @login_required
 def review_queue(request):
-    _require_role_page(request, Role.OPERATOR)
+    require_page_role(request, Role.OPERATOR)
     pending = Organisation.objects.filter(status=OrgStatus.PENDING).prefetch_related("roles").order_by("registered_at")
     forms_by_org = [(org, ReviewForm(prefix=f"o{org.pk}")) for org in pending]
     return render(request, "members/review_queue.html", {"items": forms_by_org})
@@ -64,7 +60,7 @@ def review_queue(request):
 @login_required
 @require_POST
 def review_submit(request, org_id: int):
-    _require_role_page(request, Role.OPERATOR)
+    require_page_role(request, Role.OPERATOR)
     form = ReviewForm(request.POST, prefix=f"o{org_id}")
     if form.is_valid():
         d = form.cleaned_data
@@ -79,7 +75,7 @@ def review_submit(request, org_id: int):
 
 @login_required
 def org_list(request):
-    _require_role_page(request, Role.OPERATOR, Role.REGULATOR, Role.BUREAU)
+    require_page_role(request, Role.OPERATOR, Role.REGULATOR, Role.BUREAU)
     qs = queries.visible_organisations(request.user)
     status = request.GET.get("status") or ""
     q = (request.GET.get("q") or "").strip()
@@ -94,7 +90,7 @@ def org_list(request):
 @login_required
 def org_new(request):
     """运营机构现场代为录入."""
-    _require_role_page(request, Role.OPERATOR)
+    require_page_role(request, Role.OPERATOR)
     form = OperatorRegistrationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
@@ -148,6 +144,8 @@ def org_detail(request, org_id: int):
             reset_form = ResetPasswordForm(request.POST)
             if reset_form.is_valid():
                 d = reset_form.cleaned_data
+                if not org.users.filter(pk=d["user_id"]).exists():
+                    raise Http404("用户不存在")
                 done = run_action(reset_form, lambda: actions.reset_password(user, d["user_id"], d["password"]))
             for err in reset_form.errors.values():
                 messages.error(request, "；".join(err))
@@ -185,7 +183,10 @@ def inbox_ack(request, note_id: int):
         actions.acknowledge(request.user, note_id)
     except DomainError as exc:
         raise Http404(exc.message) from exc
-    return redirect(request.POST.get("next") or "members:inbox")
+    target = request.POST.get("next") or ""
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        target = "members:inbox"
+    return redirect(target)
 
 
 @login_required

@@ -1,23 +1,15 @@
 import datetime as dt
-import importlib
 
-from django.apps import apps
 from django.core.management.base import BaseCommand, CommandError
 
 from liuzhuan.core.daily import registered_jobs, run_daily
 from liuzhuan.core.dates import today_china
+from liuzhuan.core.discovery import app_modules
 
 
 def load_jobs() -> None:
     """Import ``<app>.jobs`` for every liuzhuan app so its @daily_job functions register."""
-    for config in apps.get_app_configs():
-        if not config.name.startswith("liuzhuan."):
-            continue
-        try:
-            importlib.import_module(f"{config.name}.jobs")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"{config.name}.jobs":
-                raise
+    list(app_modules("jobs"))
 
 
 class Command(BaseCommand):

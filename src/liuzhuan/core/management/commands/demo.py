@@ -1,20 +1,12 @@
-import importlib
-
-from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
+
+from liuzhuan.core.discovery import app_modules
 
 
 def demo_modules():
     """Each liuzhuan app may ship ``demo.py`` with ``load()``; run in INSTALLED_APPS order."""
-    for app in settings.INSTALLED_APPS:
-        if not app.startswith("liuzhuan."):
-            continue
-        try:
-            yield importlib.import_module(f"{app}.demo")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"{app}.demo":
-                raise
+    return [module for _config, module in app_modules("demo")]
 
 
 class Command(BaseCommand):
