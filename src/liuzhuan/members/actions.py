@@ -293,7 +293,7 @@ def reset_password(actor: User, user_id: int, new_password: str) -> User:
     if actor.position != Position.MANAGER:
         raise PermissionDenied("重置密码须由运营机构负责人办理", code="manager_required")
     with transaction.atomic():
-        user = User.objects.select_for_update().select_related("organisation").filter(pk=user_id).first()
+        user = User.objects.select_for_update(of=("self",)).select_related("organisation").filter(pk=user_id).first()
         if user is None:
             raise NotFound("用户不存在")
         if user.pk == actor.pk:
