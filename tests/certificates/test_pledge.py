@@ -183,7 +183,7 @@ def test_bad_pledge_input_changes_nothing(world, issued, kw, code, field):
 def test_pledgee_must_be_another_active_member(world, issued):
     _, piece = issued
     for pledgee_id, code in ((world.alice_org.pk, "pledge_to_self"), (world.regulator_org.pk, "pledgee_not_member"),
-                             (make_org("停用银行", "bank", status="suspended").pk, "pledgee_id_inactive")):
+                             (make_org("停用银行", "bank", status="suspended").pk, "pledgee_id_unavailable"), (987654, "pledgee_id_unavailable")):
         with pytest.raises(DomainError) as exc:
             lifecycle.create_pledge(world.alice, piece.pk, pledgee_id, 100_00, "ZY", 1, TODAY, days(3))
         assert exc.value.code == code

@@ -91,11 +91,9 @@ def _text(value: str | None, code: str, message: str, field: str, max_len: int =
 
 
 def _active_org(org_id: int | None, field: str, label: str) -> Organisation:
-    org = Organisation.objects.filter(pk=org_id).first() if org_id else None
-    if org is None:
-        raise DomainError(f"{field}_unknown", f"{label}不存在", field=field)
-    if org.status != OrgStatus.ACTIVE:
-        raise DomainError(f"{field}_inactive", f"{label}“{org.name}”当前状态为“{org.get_status_display()}”，不能办理", field=field)
+    org = Organisation.objects.filter(pk=org_id, status=OrgStatus.ACTIVE).first() if org_id else None
+    if org is None:  # one message for unknown and inactive: ids reveal nothing about other organisations
+        raise DomainError(f"{field}_unavailable", f"{label}不存在或不是正常状态的机构，不能办理", field=field)
     return org
 
 
