@@ -95,3 +95,11 @@ def test_only_most_specific_nav_entry_is_active(world):
     html = c.get("/certificates/lifecycle/pledges/").content.decode()
     nav = html.split('<nav class="sidenav"')[1].split("</nav>")[0]
     assert nav.count('class="active"') == 1 and 'href="/certificates/lifecycle/pledges/" class="active"' in nav
+
+
+@pytest.mark.parametrize("path", ["/api/v1/docs", "/login/", "/members/register/"])
+def test_pages_load_nothing_from_the_internet(world, path):
+    import re
+
+    html = _client(world.alice).get(path).content.decode()
+    assert not re.findall(r'(?:src|href)="(?:https?:)?//', html)
