@@ -134,3 +134,11 @@ def test_overlong_text_is_a_field_error_not_a_crash(world, api):
     assert r.status_code == 422 and r.json()["field"] == "contract_no"
     r = api().post("/registrations", {"name": "x", "org_type": "enterprise", "legal_id": "1", "address": "长" * 201}, csrf=False)
     assert r.status_code == 422 and r.json()["field"] == "address"
+
+
+def test_resubmit_rejects_other_org(world):
+    app = actions.create_application(world.alice, app_input(world.bob_org))
+    with pytest.raises(NotFound):
+        actions.resubmit_application(world.outsider, app.pk, app_input(world.bob_org, amount_fen=1))
+    app.refresh_from_db()
+    assert app.amount_fen == 1_000_000_00

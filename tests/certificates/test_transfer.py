@@ -197,3 +197,28 @@ def test_transfer_pages(world, issued, client):
     assert client.post(f"/certificates/offers/{offer.pk}/accept/").status_code == 302
     offer.refresh_from_db()
     assert offer.status == "accepted"
+
+
+def test_decline_rejects_other_org(world, issued):
+    _, piece = issued
+    offer = actions.offer_transfer(world.alice, piece.pk, world.bob_org.pk, 100_00, "ZR")
+    for intruder in (world.outsider, world.alice):  # the transferor cannot decline on the transferee's behalf
+        with pytest.raises(NotFound):
+            actions.decline_offer(intruder, offer.pk, "x")
+    offer.refresh_from_db()
+    assert offer.status == "offered"
+
+
+def test_chain_of_title_query_count_does_not_grow_with_depth(world, issued, django_assert_max_num_queries):
+    from liuzhuan.certificates.queries import chain_of_title
+
+    _, piece = issued
+    holders = [(world.alice, world.bob_org), (world.bob, world.bank_org), (world.banker, world.alice_org),
+               (world.alice, world.bob_org)]
+    for user, to_org in holders:
+        offer = actions.offer_transfer(user, piece.pk, to_org.pk, piece.amount_fen - 100_00, "T")
+        piece = actions.accept_offer(next(u for u in (world.alice, world.bob, world.banker) if u.organisation_id == to_org.pk), offer.pk).new_piece
+    piece = Piece.objects.get(pk=piece.pk)
+    with django_assert_max_num_queries(3):
+        steps = chain_of_title(piece)
+    assert len(steps) == 9 and [s.kind for s in steps][-2:] == ["split", "transfer"]

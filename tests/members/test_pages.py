@@ -103,3 +103,13 @@ def test_pages_load_nothing_from_the_internet(world, path):
 
     html = _client(world.alice).get(path).content.decode()
     assert not re.findall(r'(?:src|href)="(?:https?:)?//', html)
+
+
+def test_organisation_list_does_not_query_per_row(world, django_assert_max_num_queries):
+    for i in range(15):
+        make_org(f"批量公司{i}")
+    c = _client(world.clerk)
+    c.get("/members/orgs/")  # warm the session
+    with django_assert_max_num_queries(12):
+        html = c.get("/members/orgs/").content.decode()
+    assert "批量公司14" in html and html.count('class="tag"') >= 21

@@ -22,7 +22,7 @@ from liuzhuan.core.dates import today_china
 from liuzhuan.core.errors import Conflict, DomainError, NotFound, PermissionDenied
 from liuzhuan.core.money import format_yuan
 from liuzhuan.core.numbers import next_number
-from liuzhuan.core.permissions import require_checker, require_role, require_write_access
+from liuzhuan.core.permissions import require_active_user, require_checker, require_role, require_write_access
 from liuzhuan.core.roles import Role
 from liuzhuan.members.actions import notify, notify_role
 from liuzhuan.members.models import Organisation, OrgStatus, User
@@ -648,18 +648,18 @@ def lapse_expired_offers(today: dt.date) -> int:
     return n
 
 
-def record_print(actor: User, piece: Piece) -> int:
-    """Each paper copy gets the next reprint number (first print = 1)."""
+def print_piece(actor: User, piece_id: int) -> tuple[Piece, int]:
+    """A paper copy (纸质凭证) for the holder or the operator; each gets the next reprint number."""
+    from .queries import can_view_piece
+
+    require_active_user(actor)
+    piece = Piece.objects.select_related("certificate", "holder", "certificate__debtor").filter(pk=piece_id).first()
+    if piece is None or not can_view_piece(actor, piece):
+        raise NotFound("凭证分段不存在")
+    if piece.holder_id != actor.organisation_id and not actor.organisation.has_role(Role.OPERATOR):
+        raise PermissionDenied("只有持有人或运营机构可以打印纸质凭证")
     with transaction.atomic():
         Piece.objects.filter(pk=piece.pk).update(prints=F("prints") + 1)
         piece.refresh_from_db(fields=["prints"])
         audit.record(actor, "piece.print", piece, summary={"reprint_no": piece.prints})
-        return piece.prints
-
-
-def ensure_visible(actor: User, piece: Piece) -> None:
-    from .queries import can_view_piece
-
-    if not can_view_piece(actor, piece):
-        raise NotFound("凭证分段不存在")
-
+        return piece, piece.prints

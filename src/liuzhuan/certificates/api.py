@@ -11,9 +11,7 @@ from ninja.files import UploadedFile
 from ninja.responses import Status
 
 from liuzhuan.api import acting_user
-from liuzhuan.core.errors import NotFound, PermissionDenied
-from liuzhuan.core.roles import Role
-from liuzhuan.members.queries import sees_all
+from liuzhuan.core.errors import NotFound
 
 from . import actions, queries
 from .models import Application, Piece, Transfer
@@ -267,11 +265,7 @@ def chain(request: HttpRequest, piece_id: int):
 def piece_pdf(request: HttpRequest, piece_id: int):
     from .pdf import render_piece_pdf
 
-    user = acting_user(request, write=True)
-    piece = _piece_for(user, piece_id)
-    if piece.holder_id != user.organisation_id and not user.organisation.has_role(Role.OPERATOR):
-        raise PermissionDenied("只有持有人或运营机构可以打印纸质凭证")
-    n = actions.record_print(user, piece)
+    piece, n = actions.print_piece(acting_user(request, write=True), piece_id)
     pdf = render_piece_pdf(piece, reprint_no=n, verify_url=request.build_absolute_uri(f"/verify/{piece.number}"))
     resp = HttpResponse(pdf, content_type="application/pdf")
     resp["Content-Disposition"] = f'attachment; filename="{piece.number}.pdf"'
@@ -325,11 +319,7 @@ def set_config(request: HttpRequest, payload: ConfigIn):
 
 @router.get("/fees/statement", response=list[FeeChargeOut], summary="服务费明细（会员看本机构；运营与监管可指定机构）")
 def statement(request: HttpRequest, org_id: int | None = None, start: dt.date | None = None, end: dt.date | None = None):
-    user = acting_user(request)
-    if not sees_all(user):
-        if org_id not in (None, user.organisation_id):
-            raise NotFound("机构不存在")
-        org_id = user.organisation_id
+    org_id = queries.fee_statement_org(acting_user(request), org_id)
     return [FeeChargeOut(id=f.pk, org_id=f.org_id, op_type=f.op_type, base_fen=f.base_fen, amount_fen=f.amount_fen,
                          reference=f.reference, charged_on=f.charged_on, certificate=f.certificate.number)
             for f in queries.fee_statement(org_id, start, end)[:5000]]

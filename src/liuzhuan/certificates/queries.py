@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet, Sum
 
+from liuzhuan.core.errors import NotFound
 from liuzhuan.core.money import capital, format_yuan
 from liuzhuan.members.models import User
 from liuzhuan.members.queries import sees_all
@@ -99,25 +100,44 @@ class ChainStep:
 
 
 def chain_of_title(piece: Piece) -> list[ChainStep]:
-    """From issuance down to ``piece``: every split and transfer on the way (one query per level)."""
+    """From issuance down to ``piece``: every split and transfer on the way.
+
+    Three queries whatever the depth: the certificate's pieces (the tree lives in one
+    certificate), the transfers that created pieces on the path, and the certificate itself.
+    """
+    cert = Certificate.objects.select_related("debtor").get(pk=piece.certificate_id)
+    by_id = {p.pk: p for p in Piece.objects.filter(certificate_id=cert.pk).select_related("holder")}
     path = []
-    node = piece
+    node = by_id.get(piece.pk)
     while node is not None:
         path.append(node)
-        node = Piece.objects.select_related("holder").filter(pk=node.parent_id).first() if node.parent_id else None
+        node = by_id.get(node.parent_id) if node.parent_id else None
     path.reverse()
-    transfers = {t.new_piece_id: t for t in Transfer.objects.filter(new_piece__in=path).select_related("from_org", "to_org")}
+    transfers = {t.new_piece_id: t for t in Transfer.objects.filter(new_piece__in=[p.pk for p in path]).select_related("from_org")}
     steps = []
     for p in path:
         t = transfers.get(p.pk)
         if p.origin == "issue":
-            steps.append(ChainStep(p, "issue", "开具", p.holder.name, p.amount_fen, p.created_at.date().isoformat(), p.certificate.number, 0, p.certificate.debtor.name))
+            steps.append(ChainStep(p, "issue", "开具", p.holder.name, p.amount_fen, p.created_at.date().isoformat(), cert.number, 0, cert.debtor.name))
         elif t is not None:
             label = {"purchase": "收购", "enforcement": "质权实现"}.get(p.origin, "转让")  # lifecycle title passes
             steps.append(ChainStep(p, "transfer", label, p.holder.name, p.amount_fen, t.decided_at.date().isoformat(), t.registration_no or "", t.fee_fen, t.from_org.name))
         else:
-            steps.append(ChainStep(p, "split", "拆分", p.holder.name, p.amount_fen, p.created_at.date().isoformat(), p.parent.number if p.parent_id else "", 0, ""))
+            parent = by_id.get(p.parent_id)
+            steps.append(ChainStep(p, "split", "拆分", p.holder.name, p.amount_fen, p.created_at.date().isoformat(), parent.number if parent else "", 0, ""))
     return steps
+
+
+def fee_statement_org(user: User, requested: int | str | None) -> int | None:
+    """Which organisation's fee statement ``user`` may see: oversight roles any (None = all),
+    everyone else only their own — asking for another organisation's is a 404."""
+    if isinstance(requested, str):
+        requested = int(requested) if requested.isdigit() else None
+    if sees_all(user):
+        return requested
+    if requested not in (None, user.organisation_id):
+        raise NotFound("机构不存在")
+    return user.organisation_id
 
 
 def content_hash(piece: Piece) -> str:

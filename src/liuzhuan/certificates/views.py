@@ -196,11 +196,10 @@ def piece_pdf(request, piece_id: int):
     """POST: each paper copy is a recorded event (reprint number), so it is never a plain GET."""
     from .pdf import render_piece_pdf
 
-    p = Piece.objects.select_related("certificate", "holder").filter(pk=piece_id).first()
-    org = request.user.organisation
-    if p is None or not (p.holder_id == org.pk or org.has_role(Role.OPERATOR)):
-        raise Http404("凭证分段不存在")
-    n = actions.record_print(request.user, p)
+    try:
+        p, n = actions.print_piece(request.user, piece_id)
+    except DomainError as exc:
+        raise Http404(exc.message) from exc
     pdf = render_piece_pdf(p, reprint_no=n, verify_url=request.build_absolute_uri(f"/verify/{p.number}"))
     resp = HttpResponse(pdf, content_type="application/pdf")
     resp["Content-Disposition"] = f'inline; filename="{p.number}.pdf"'
@@ -238,7 +237,8 @@ def fees(request):
     user = request.user
     is_operator = user.organisation.has_role(Role.OPERATOR)
     rule_form = FeeRuleForm(initial={"effective_date": today_china()})
-    config_form = ConfigForm(initial={"min_unit": format_plain(CertificateConfig.get().min_unit_fen), "offer_days": CertificateConfig.get().offer_days})
+    config = CertificateConfig.get()
+    config_form = ConfigForm(initial={"min_unit": format_plain(config.min_unit_fen), "offer_days": config.offer_days})
     if request.method == "POST" and is_operator:
         if request.POST.get("form") == "rule":
             rule_form = FeeRuleForm(request.POST)
@@ -254,9 +254,10 @@ def fees(request):
                 if run_action(config_form, lambda: actions.set_config(user, min_unit_fen=d["min_unit"], offer_days=d["offer_days"])):
                     messages.success(request, "业务参数已保存。")
                     return redirect("certificates:fees")
-    org_id = None if is_operator else user.organisation_id
-    if is_operator and request.GET.get("org"):
-        org_id = int(request.GET["org"]) if request.GET["org"].isdigit() else None
+    try:
+        org_id = queries.fee_statement_org(user, request.GET.get("org"))
+    except DomainError as exc:
+        raise Http404(exc.message) from exc
     charges = queries.fee_statement(org_id)
     total = charges.aggregate(t=Sum("amount_fen"))["t"] or 0
     return render(request, "certificates/fees.html", {
@@ -270,10 +271,10 @@ def fees_xlsx(request):
     require_page_role(request, Role.OPERATOR, Role.MEMBER, Role.REGULATOR, Role.BUREAU)
     from openpyxl import Workbook
 
-    user = request.user
-    org_id = None if sees_all(user) else user.organisation_id
-    if sees_all(user) and (request.GET.get("org") or "").isdigit():
-        org_id = int(request.GET["org"])
+    try:
+        org_id = queries.fee_statement_org(request.user, request.GET.get("org"))
+    except DomainError as exc:
+        raise Http404(exc.message) from exc
     wb = Workbook()
     ws = wb.active
     ws.title = "服务费明细"

@@ -235,6 +235,7 @@ def grant_role(actor: User, org_id: int, role: str) -> Organisation:
         if org.has_role(role):
             raise DomainError("role_exists", f"该机构已具有“{Role(role).label}”角色", field="role")
         OrganisationRole.objects.create(organisation=org, role=role)
+        org._role_cache = None  # has_role() above cached the roles before this one was added
         audit.record(actor, "member.grant_role", org, summary={"role": role})
         return org
 

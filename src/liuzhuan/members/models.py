@@ -70,7 +70,11 @@ class Organisation(models.Model):
     def role_set(self) -> frozenset[str]:
         cache = getattr(self, "_role_cache", None)
         if cache is None:
-            cache = frozenset(self.roles.values_list("role", flat=True))
+            prefetched = getattr(self, "_prefetched_objects_cache", {}).get("roles")
+            if prefetched is not None:  # list pages prefetch roles: no query per organisation
+                cache = frozenset(r.role for r in prefetched)
+            else:
+                cache = frozenset(self.roles.values_list("role", flat=True))
             self._role_cache = cache
         return cache
 
