@@ -222,3 +222,14 @@ def test_chain_of_title_query_count_does_not_grow_with_depth(world, issued, djan
     with django_assert_max_num_queries(3):
         steps = chain_of_title(piece)
     assert len(steps) == 9 and [s.kind for s in steps][-2:] == ["split", "transfer"]
+
+
+def test_transfer_only_between_members(world, issued):
+    """Seed 三(三): 债权在债权管理服务机构会员间流转 — a non-member organisation cannot receive."""
+    _, piece = issued
+    for non_member in (world.regulator_org, world.operator):
+        with pytest.raises(DomainError) as exc:
+            actions.offer_transfer(world.alice, piece.pk, non_member.pk, 100_00, "ZR")
+        assert exc.value.code == "transferee_unavailable" and exc.value.field == "to_org_id"
+    piece.refresh_from_db()
+    assert piece.status == "live" and not Transfer.objects.exists()
