@@ -33,22 +33,32 @@ def _setup_django():
     django.setup()
 
 
-def _raw_client(n: int, q) -> None:
+def _raw_client(n: int, q, start=None) -> None:
     _setup_django()
     from django.db import connection, transaction
 
+    with connection.cursor() as cur:  # connect before the clock starts, as the transfer clients do
+        cur.execute("SELECT 1")
+    if start is not None:
+        start.wait()
     t0 = time.perf_counter()
     for i in range(n):
         with transaction.atomic(), connection.cursor() as cur:
             cur.execute("INSERT INTO bench_raw (v) VALUES (%s)", [i])
-    q.put((n, time.perf_counter() - t0))
+    q.put((n, t0, time.perf_counter()))
 
 
 class _ListQueue(list):
     put = list.append
 
 
-def _transfer_client(idx: int, n: int, q, close: bool = True) -> None:
+def _transfer_client(idx: int, n: int, q, batch: int = 1, start=None, close: bool = True) -> None:
+    """``n`` accepted transfers between the client's two members, ``batch`` per action call.
+
+    batch 1: ``offer_transfer`` of the whole piece, then ``accept_offer``. batch B: the first
+    ``offer_transfers`` call splits the piece into B parts; afterwards each round offers the B
+    pieces whole, and every round ends with one ``accept_offers`` of all B offers.
+    """
     _setup_django()
     from django.db import connections
 
@@ -59,42 +69,64 @@ def _transfer_client(idx: int, n: int, q, close: bool = True) -> None:
     a = User.objects.get(username=f"bench_a{idx}")
     b = User.objects.get(username=f"bench_b{idx}")
     cert = Certificate.objects.get(application__contract_no=f"B{idx}")
-    piece = cert.pieces.get(status="live")
-    holder, other = (a, b) if piece.holder_id == a.organisation_id else (b, a)
+    pieces = list(cert.pieces.filter(status="live").order_by("pk"))
+    holder, other = (a, b) if pieces[0].holder_id == a.organisation_id else (b, a)
+    if start is not None:
+        start.wait()
     t0 = time.perf_counter()
     done = 0
     try:
-        for _ in range(n):
-            offer = actions.offer_transfer(holder, piece.pk, other.organisation_id, piece.amount_fen, "BENCH")
-            offer = actions.accept_offer(other, offer.pk)
-            piece = offer.new_piece
-            holder, other = other, holder
-            done += 1
+        if batch == 1:
+            piece = pieces[0]
+            for _ in range(n):
+                offer = actions.offer_transfer(holder, piece.pk, other.organisation_id, piece.amount_fen, "BENCH")
+                offer = actions.accept_offer(other, offer.pk)
+                piece = offer.new_piece
+                holder, other = other, holder
+                done += 1
+        else:
+            for _ in range(n // batch):
+                if len(pieces) == 1:  # first round: split the one piece into ``batch`` parts
+                    whole = pieces[0].amount_fen
+                    amounts = [whole // batch] * (batch - 1) + [whole - whole // batch * (batch - 1)]
+                    items = [actions.OfferItem(pieces[0].pk, other.organisation_id, amt, "BENCH") for amt in amounts]
+                else:
+                    items = [actions.OfferItem(p.pk, other.organisation_id, p.amount_fen, "BENCH") for p in pieces]
+                offers = actions.offer_transfers(holder, items)
+                offers = actions.accept_offers(other, [o.pk for o in offers])
+                pieces = [o.new_piece for o in offers]
+                holder, other = other, holder
+                done += len(offers)
     finally:  # always report, so the parent never waits on a dead client
-        q.put((done, time.perf_counter() - t0))
+        q.put((done, t0, time.perf_counter()))
     if close:
         connections.close_all()
 
 
-def _run_clients(target, clients: int, n: int, extra=()) -> float:
-    """Run ``clients`` processes; return operations per second over the wall-clock span."""
+def _run_clients(target, clients: int, n: int, batch: int = 1) -> float:
+    """Run ``clients`` processes; operations per second from the first client's start to the last's end.
+
+    Each client sets up (interpreter state, Django, connection, its rows) and then waits at a
+    barrier, so process start-up is outside the measured span for the raw and transfer loops alike.
+    """
     from django.db import connections
 
     connections.close_all()
     ctx = mp.get_context("fork")
     q = ctx.Queue()
-    procs = [ctx.Process(target=target, args=(*((i,) if target is _transfer_client else ()), n, q)) for i in range(clients)]
-    t0 = time.perf_counter()
+    start = ctx.Barrier(clients)
+    procs = [ctx.Process(target=target, args=(i, n, q, batch, start) if target is _transfer_client else (n, q, start))
+             for i in range(clients)]
     for p in procs:
         p.start()
     done = [q.get(timeout=1800) for _ in procs]
     for p in procs:
         p.join()
-    wall = time.perf_counter() - t0
-    return sum(d[0] for d in done) / wall
+    span = max(d[2] for d in done) - min(d[1] for d in done)  # perf_counter is system-wide (CLOCK_MONOTONIC)
+    return sum(d[0] for d in done) / span
 
 
-def worker(db: str, transfers: int, client_counts: list[int]) -> dict:
+def worker(db: str, transfers: int, client_counts: list[int], batches: list[int]) -> dict:
     _setup_django()
     from django.core.management import call_command
     from django.db import connection
@@ -145,18 +177,25 @@ def worker(db: str, transfers: int, client_counts: list[int]) -> dict:
 
         q = _ListQueue()
         with CaptureQueriesContext(connection) as ctx:
-            _transfer_client(0, 10, q, close=False)
-        print(f"queries per accepted transfer: {len(ctx.captured_queries) / 10:.1f}", file=sys.stderr)
-        cProfile.runctx("_transfer_client(0, 50, q, close=False)", globals(), {"q": q, "_transfer_client": _transfer_client}, "/tmp/lz.prof")
+            _transfer_client(0, 10 * batches[0], q, batch=batches[0], close=False)
+        print(f"queries per accepted transfer: {len(ctx.captured_queries) / (10 * batches[0]):.1f}", file=sys.stderr)
+        if os.environ.get("LIUZHUAN_BENCH_PROFILE") == "sql":  # the statements of the last round
+            per_round = len(ctx.captured_queries) // 10
+            for query in ctx.captured_queries[-per_round:]:
+                print(query["sql"][:160], file=sys.stderr)
+        cProfile.runctx("_transfer_client(0, 50 * b, q, batch=b, close=False)", globals(),
+                        {"q": q, "_transfer_client": _transfer_client, "b": batches[0]}, "/tmp/lz.prof")
         pstats.Stats("/tmp/lz.prof", stream=sys.stderr).sort_stats("cumulative").print_stats(35)
         return {}
 
     result = {"db": db, "vendor": connection.vendor, "raw": {}, "transfers": {}}
     for clients in client_counts:
         result["raw"][clients] = _run_clients(_raw_client, clients, transfers * 3)
-        before = Piece.objects.count()
-        result["transfers"][clients] = _run_clients(_transfer_client, clients, transfers // clients if clients > 1 else transfers)
-        result.setdefault("pieces_created", {})[clients] = Piece.objects.count() - before
+        for batch in batches:
+            key = f"{clients}x{batch}"
+            before = Piece.objects.count()
+            result["transfers"][key] = _run_clients(_transfer_client, clients, max(transfers // clients, batch), batch)
+            result.setdefault("pieces_created", {})[key] = Piece.objects.count() - before
     report = run_all()
     result["verify_ok"] = report.ok
     result["problems"] = report.problems[:5]
@@ -166,13 +205,14 @@ def worker(db: str, transfers: int, client_counts: list[int]) -> dict:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--transfers", type=int, default=400, help="accepted transfers per configuration")
+    parser.add_argument("--transfers", type=int, default=1000, help="accepted transfers per configuration")
     parser.add_argument("--clients", type=int, nargs="+", default=[1, 8])
     parser.add_argument("--db", nargs="+", default=["sqlite", "postgres"])
+    parser.add_argument("--batches", type=int, nargs="+", default=[1, 50], help="transfers per action call (1 = offer_transfer/accept_offer)")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
-        print(json.dumps(worker(args.worker, args.transfers, args.clients)))
+        print(json.dumps(worker(args.worker, args.transfers, args.clients, args.batches)))
         return 0
 
     rows = []
@@ -192,18 +232,21 @@ def main() -> int:
                 print(f"PostgreSQL unavailable ({exc.__class__.__name__}); skipping")
                 continue
             env["DATABASE_URL"] = PG_BENCH
-        out = subprocess.run([sys.executable, __file__, "--worker", db, "--transfers", str(args.transfers), "--clients", *map(str, args.clients)],
+        out = subprocess.run([sys.executable, __file__, "--worker", db, "--transfers", str(args.transfers), "--clients", *map(str, args.clients),
+                              "--batches", *map(str, args.batches)],
                              env=env, capture_output=True, text=True, cwd=ROOT)
         if out.returncode != 0:
             print(out.stderr[-3000:])
             return 1
         rows.append(json.loads(out.stdout.strip().splitlines()[-1]))
 
-    print(f"\n{'database':<10} {'clients':>7} {'raw commits/s':>14} {'transfers/s':>12} {'ratio':>7}  double spends / verify")
+    print(f"\n{'database':<10} {'clients':>7} {'batch':>5} {'raw commits/s':>14} {'transfers/s':>12} {'ratio':>7}  double spends / verify")
     for r in rows:
         for c in args.clients:
-            raw, tr = r["raw"][str(c)], r["transfers"][str(c)]
-            print(f"{r['db']:<10} {c:>7} {raw:>14.1f} {tr:>12.1f} {tr / raw:>7.1%}  {r['double_spends']} / {'ok' if r['verify_ok'] else r['problems']}")
+            for b in args.batches:
+                raw, tr = r["raw"][str(c)], r["transfers"][f"{c}x{b}"]
+                print(f"{r['db']:<10} {c:>7} {b:>5} {raw:>14.1f} {tr:>12.1f} {tr / raw:>7.1%}  "
+                      f"{r['double_spends']} / {'ok' if r['verify_ok'] else r['problems']}")
     return 0
 
 

@@ -17,6 +17,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from .models import AuditEvent, AuditHead
+from .sql import JsonText, execute, fetch, for_update, insert_rows
 
 GENESIS = "0" * 64
 
@@ -54,36 +55,81 @@ def _jsonable(summary: dict) -> dict:
     return json.loads(canonical_json(summary))
 
 
-def record(actor, action: str, obj=None, *, summary: dict | None = None, object_type: str = "", object_id="") -> AuditEvent:
+_PLAIN = (str, int, bool, type(None))
+
+
+def _summary_text(summary: dict) -> str:
+    """The canonical text of the summary as the JSON column will give it back.
+
+    A flat dict of str keys and str/int/bool/None values (every hot-path summary) already is in
+    that form, so it is serialised once; anything else is round-tripped first.
+    """
+    if all(type(k) is str and type(v) in _PLAIN for k, v in summary.items()):
+        return canonical_json(summary)
+    return canonical_json(_jsonable(summary))
+
+
+def record(actor, action: str, obj=None, *, summary: dict | None = None, object_type: str = "", object_id="") -> int:
     """Append one event. Must run inside the action's ``transaction.atomic()``."""
-    if not connection.in_atomic_block:
-        raise RuntimeError("audit.record() must run inside the action's transaction")
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.pk)
+    return record_many(actor, [(action, object_type, object_id, summary)])
+
+
+def entry(action: str, obj, summary: dict | None = None) -> tuple[str, str, str, dict | None]:
+    """One ``record_many`` entry about a saved model instance."""
+    return action, obj._meta.label_lower, str(obj.pk), summary
+
+
+#: the chain's tip; its row lock (PostgreSQL) or the writer lock (SQLite) orders every append
+_HEAD_SQL = "SELECT last_seq, last_hash FROM core_audithead WHERE id = 1"
+_EVENT_FIELDS = ("seq", "at", "actor_user_id", "actor_username", "actor_org_id", "actor_org_name", "action",
+                 "object_type", "object_id", "summary", "prev_hash")
+
+
+def record_many(actor, entries: list[tuple[str, str, str, dict | None]]) -> int:
+    """Append several events by one actor in one step: one lock of the head, one insert, one update.
+
+    ``entries`` are ``(action, object_type, object_id, summary)`` (see ``entry``). Batch actions
+    call this once at the end of their transaction, so the head row stays locked only briefly.
+    Returns the last sequence number.
+    """
+    if not connection.in_atomic_block:
+        raise RuntimeError("audit.record() must run inside the action's transaction")
+    if not entries:
+        return 0
     user = actor if getattr(actor, "pk", None) and hasattr(actor, "organisation_id") else None
     org = getattr(user, "organisation", None) if user else None
-    head = AuditHead.objects.select_for_update().filter(id=1).first()
-    if head is None:  # the migration seeds it; this covers a database created without migrations
+    rows = fetch(_HEAD_SQL + for_update())
+    if not rows:  # the migration seeds it; this covers a database created without migrations
         AuditHead.objects.bulk_create([AuditHead(id=1)], ignore_conflicts=True)
-        head = AuditHead.objects.select_for_update().get(id=1)
-    event = AuditEvent(
-        seq=head.last_seq + 1,
-        at=timezone.now(),
-        actor_user_id=user.pk if user else None,
-        actor_username=user.username if user else (str(actor) if actor else "system"),
-        actor_org_id=org.pk if org else None,
-        actor_org_name=org.name if org else "",
-        action=action,
-        object_type=object_type,
-        object_id=str(object_id),
-        summary=_jsonable(summary or {}),
-        prev_hash=head.last_hash,
-    )
-    event.hash = compute_hash(event)
-    event.save()
-    AuditHead.objects.filter(id=1).update(last_seq=event.seq, last_hash=event.hash)
-    return event
+        rows = fetch(_HEAD_SQL + for_update())
+    (last_seq, last_hash), = rows
+    at = timezone.now()
+    who = {
+        "at": _utc_iso(at),
+        "actor_user_id": user.pk if user else None,
+        "actor_username": user.username if user else (str(actor) if actor else "system"),
+        "actor_org_id": org.pk if org else None,
+        "actor_org_name": org.name if org else "",
+    }
+    seq, prev = last_seq, last_hash
+    # "summary" sorts last among the payload's keys, so the canonical payload is the rest of it
+    # with the summary's own canonical text spliced in before the closing brace.
+    events = []
+    for action, object_type, object_id, summary in entries:
+        seq += 1
+        text = _summary_text(summary or {})
+        head_json = canonical_json({**who, "seq": seq, "action": action, "object_type": object_type,
+                                    "object_id": str(object_id), "prev_hash": prev})
+        digest = hashlib.sha256(f'{head_json[:-1]},"summary":{text}}}'.encode()).hexdigest()
+        events.append((seq, at, who["actor_user_id"], who["actor_username"], who["actor_org_id"], who["actor_org_name"],
+                     action, object_type, str(object_id), JsonText(text), prev, digest))
+        prev = digest
+    insert_rows(AuditEvent, [*_EVENT_FIELDS, "hash"], events)
+    execute("UPDATE core_audithead SET last_seq = %s, last_hash = %s WHERE id = 1", [seq, prev])
+    return seq
 
 
 @dataclass(frozen=True)

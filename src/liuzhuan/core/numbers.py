@@ -10,19 +10,27 @@ from django.db import connection
 from stdnum.iso7064 import mod_37_36
 
 from .models import Sequence
+from .sql import fetch
 
 
 def next_value(name: str) -> int:
     """Next value of a named counter; must run inside the caller's transaction (row lock)."""
+    return next_values(name, 1)[0]
+
+
+def next_values(name: str, count: int) -> range:
+    """The next ``count`` values of a named counter, reserved with one row lock and one update."""
+    if count < 1:
+        raise ValueError("count must be positive")
     if not connection.in_atomic_block:
         raise RuntimeError("next_value() must run inside a transaction")
-    seq = Sequence.objects.select_for_update().filter(name=name).first()
-    if seq is None:  # first use of this counter: race-free create, then lock it
+    # one statement: the UPDATE takes the row lock and returns the new top of the block
+    rows = fetch("UPDATE core_sequence SET value = value + %s WHERE name = %s RETURNING value", [count, name])
+    if not rows:  # first use of this counter: race-free create, then take the block
         Sequence.objects.bulk_create([Sequence(name=name)], ignore_conflicts=True)
-        seq = Sequence.objects.select_for_update().get(name=name)
-    seq.value += 1
-    seq.save(update_fields=["value"])
-    return seq.value
+        rows = fetch("UPDATE core_sequence SET value = value + %s WHERE name = %s RETURNING value", [count, name])
+    top = rows[0][0]
+    return range(top - count + 1, top + 1)
 
 
 def with_check(body: str) -> str:
@@ -35,5 +43,8 @@ def is_valid_number(number: str) -> bool:
 
 
 def next_number(prefix: str, year: int) -> str:
-    serial = next_value(f"{prefix}{year}")
-    return with_check(f"{prefix}{year}{serial:06d}")
+    return next_numbers(prefix, year, 1)[0]
+
+
+def next_numbers(prefix: str, year: int, count: int) -> list[str]:
+    return [with_check(f"{prefix}{year}{serial:06d}") for serial in next_values(f"{prefix}{year}", count)]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
@@ -19,6 +20,7 @@ from liuzhuan.core import audit
 from liuzhuan.core.errors import DomainError, NotFound, PermissionDenied
 from liuzhuan.core.permissions import require_active_user, require_role
 from liuzhuan.core.roles import Role
+from liuzhuan.core.sql import insert_rows
 
 from .identity import clean_legal_id
 from .models import (
@@ -408,17 +410,32 @@ def revoke_api_token(actor: User, token_id: int) -> ApiToken:
 # --- notifications ----------------------------------------------------------------------------
 
 
+class Notice(NamedTuple):
+    """An inbox notice not yet written; ``notify_all`` writes many in one statement."""
+
+    organisation_id: int
+    title: str
+    body: str
+    kind: str
+    object_type: str
+    object_id: str
+    requires_ack: bool
+
+
+def notice(org: Organisation | int, title: str, body: str = "", *, obj=None, kind: str = "", requires_ack: bool = False) -> Notice:
+    return Notice(org if isinstance(org, int) else org.pk, title, body, kind, obj._meta.label_lower if obj is not None else "",
+                  str(obj.pk) if obj is not None else "", requires_ack)
+
+
 def notify(org: Organisation, title: str, body: str = "", *, obj=None, kind: str = "", requires_ack: bool = False) -> Notification:
     """Inbox notice, written in the caller's transaction (so it exists iff the action committed)."""
-    return Notification.objects.create(
-        organisation=org,
-        title=title,
-        body=body,
-        kind=kind,
-        object_type=obj._meta.label_lower if obj is not None else "",
-        object_id=str(obj.pk) if obj is not None else "",
-        requires_ack=requires_ack,
-    )
+    return Notification.objects.create(**notice(org, title, body, obj=obj, kind=kind, requires_ack=requires_ack)._asdict())
+
+
+def notify_all(notices: list[Notice]) -> None:
+    """Write several notices at once, in the caller's transaction."""
+    now = timezone.now()
+    insert_rows(Notification, [*Notice._fields, "created_at"], [(*n, now) for n in notices])
 
 
 def notify_role(role: Role, title: str, body: str = "", *, obj=None, kind: str = "") -> int:
