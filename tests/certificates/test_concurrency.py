@@ -111,3 +111,48 @@ def test_two_processes_race_for_one_piece_on_sqlite(world, tmp_path):
     results = sorted(out.strip() for out, _ in outs)
     assert results == ["ok", "piece_not_live"], outs
     assert Transfer.objects.count() == 1 and run_all().ok
+
+
+def _race(*attempts):
+    """Run the callables at once in threads; return what each returned or the error code it raised."""
+    barrier = threading.Barrier(len(attempts))
+    results = [None] * len(attempts)
+
+    def run(n, fn):
+        try:
+            barrier.wait()
+            results[n] = fn()
+        except DomainError as exc:
+            results[n] = exc.code
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(n, fn)) for n, fn in enumerate(attempts)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return results
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_batches_drawing_on_one_piece_never_double_spend(world):
+    _, piece = issue(world, amount_fen=100_00)
+    batch = [actions.OfferItem(piece.pk, world.bob_org.pk, 30_00, "B1"), actions.OfferItem(piece.pk, world.bank_org.pk, 30_00, "B2")]
+    results = _race(lambda: len(actions.offer_transfers(world.alice, batch)), lambda: len(actions.offer_transfers(world.alice, batch)))
+    assert sorted(results, key=str) == [2, "piece_not_live"]
+    assert Transfer.objects.count() == 2 and run_all().ok
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_batch_accept_racing_a_cancel_is_all_or_nothing(world):
+    _, piece = issue(world)
+    offers = actions.offer_transfers(world.alice, [actions.OfferItem(piece.pk, world.bob_org.pk, 100_00 * n, f"R{n}") for n in (1, 2, 3)])
+    results = _race(lambda: len(actions.accept_offers(world.bob, [o.pk for o in offers])),
+                    lambda: actions.cancel_offer(world.alice, offers[2].pk).status)
+    statuses = list(Transfer.objects.order_by("id").values_list("status", flat=True))
+    assert results in ([3, "offer_closed"], ["offer_closed", "cancelled"])
+    assert statuses == (["accepted"] * 3 if results[0] == 3 else ["offered", "offered", "cancelled"])
+    assert run_all().ok

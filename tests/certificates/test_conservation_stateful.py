@@ -82,6 +82,40 @@ class CertificateMachine(RuleBasedStateMachine):
         except DomainError:
             pass  # refused transfers must change nothing: the invariants below check it
 
+    @rule(data=st.data(), lines=st.lists(st.tuples(st.integers(0, 3), st.floats(0.0, 0.7)), min_size=1, max_size=4))
+    def batch_transfer(self, data, lines):
+        """批量转让: one holder, several lines, possibly several parts of the same piece."""
+        live = list(Piece.objects.filter(status="live").order_by("id").values_list("pk", "holder_id", "amount_fen"))
+        if not live:
+            return
+        _pk, holder_id, _amount = data.draw(st.sampled_from(live))
+        mine = [p for p in live if p[1] == holder_id]
+        items = []
+        for to, share in lines:
+            pk, _, amount = data.draw(st.sampled_from(mine))
+            items.append(actions.OfferItem(pk, self.orgs[to].pk, max(0, int(amount * share)), "SMB"))
+        try:
+            actions.offer_transfers(self._user_of(holder_id), items)
+        except DomainError:
+            pass  # all or nothing: the invariants check that a refused batch changed nothing
+
+    @rule(data=st.data(), stray=st.booleans())
+    def accept_all(self, data, stray):
+        """批量签收 of every open offer to one member; a stray id (someone else's) refuses them all."""
+        open_offers = list(Transfer.objects.filter(status="offered").order_by("id").values_list("pk", "to_org_id"))
+        if not open_offers:
+            return
+        _, to_id = data.draw(st.sampled_from(open_offers))
+        ids = [pk for pk, t in open_offers if t == to_id]
+        others = [pk for pk, t in open_offers if t != to_id]
+        if stray and others:
+            ids.append(others[0])
+            with pytest.raises(DomainError):
+                actions.accept_offers(self._user_of(to_id), ids)
+            return
+        done = actions.accept_offers(self._user_of(to_id), ids)
+        assert [t.status for t in done] == ["accepted"] * len(ids)
+
     @rule(data=st.data(), verb=st.sampled_from(["accept", "decline", "cancel"]))
     def decide(self, data, verb):
         open_offers = list(Transfer.objects.filter(status="offered").order_by("id").values_list("pk", "from_org_id", "to_org_id"))

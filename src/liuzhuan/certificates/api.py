@@ -115,6 +115,21 @@ class TransferIn(Schema):
     agreement_ref: str = Field(..., max_length=100)
 
 
+class BatchTransferItem(Schema):
+    piece_id: int
+    to_org_id: int
+    amount_fen: int
+    agreement_ref: str = Field(..., max_length=100)
+
+
+class BatchTransferIn(Schema):
+    items: list[BatchTransferItem] = Field(..., max_length=actions.MAX_BATCH, description=f"至多 {actions.MAX_BATCH} 笔；同一分段可出现多次（拆分给多家）")
+
+
+class BatchAcceptIn(Schema):
+    transfer_ids: list[int] = Field(..., max_length=actions.MAX_BATCH, description=f"至多 {actions.MAX_BATCH} 笔")
+
+
 class TransferOut(Schema):
     id: int
     piece: str
@@ -276,6 +291,17 @@ def piece_pdf(request: HttpRequest, piece_id: int):
 def transfer(request: HttpRequest, piece_id: int, payload: TransferIn):
     offer = actions.offer_transfer(acting_user(request, write=True), piece_id, payload.to_org_id, payload.amount_fen, payload.agreement_ref)
     return Status(201, TransferOut.of(offer))
+
+
+@router.post("/transfers/batch", response={201: list[TransferOut]}, summary="批量转让（一次提交多笔，全部成功或全部不办理）")
+def transfer_batch(request: HttpRequest, payload: BatchTransferIn):
+    items = [actions.OfferItem(i.piece_id, i.to_org_id, i.amount_fen, i.agreement_ref) for i in payload.items]
+    return Status(201, [TransferOut.of(t) for t in actions.offer_transfers(acting_user(request, write=True), items)])
+
+
+@router.post("/offers/accept", response=list[TransferOut], summary="批量接收（签收）多笔转让，全部成功或全部不办理")
+def accept_batch(request: HttpRequest, payload: BatchAcceptIn):
+    return [TransferOut.of(t) for t in actions.accept_offers(acting_user(request, write=True), payload.transfer_ids)]
 
 
 @router.get("/offers", response=list[TransferOut], summary="待处理的转让（收到的与发出的）")

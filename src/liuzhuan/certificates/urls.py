@@ -12,6 +12,7 @@ urlpatterns = [
     path("c/<int:cert_id>/", views.certificate, name="certificate"),
     path("pieces/<int:piece_id>/", views.piece, name="piece"),
     path("pieces/<int:piece_id>/pdf/", views.piece_pdf, name="piece_pdf"),
+    path("offers/accept/", views.accept_selected, name="accept_selected"),
     path("offers/<int:transfer_id>/<str:verb>/", views.offer_action, name="offer_action"),
     path("fees/", views.fees, name="fees"),
     path("fees/statement.xlsx", views.fees_xlsx, name="fees_xlsx"),

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from liuzhuan.core.dates import today_china
 from liuzhuan.core.errors import DomainError
 from liuzhuan.core.forms import run_action
-from liuzhuan.core.money import format_plain
+from liuzhuan.core.money import format_plain, format_yuan
 from liuzhuan.core.numbers import is_valid_number
 from liuzhuan.core.roles import Role
 from liuzhuan.core.views import require_page_role
@@ -228,6 +228,30 @@ def offer_action(request, transfer_id: int, verb: str):
         if exc.status == 404:
             raise Http404(exc.message) from exc
         messages.error(request, exc.message)
+    return redirect("certificates:dashboard")
+
+
+@login_required
+@require_POST
+def accept_selected(request):
+    """批量接收: the ticked offers on the dashboard, in one step."""
+    raw = request.POST.getlist("transfer_ids")
+    try:
+        ids = [int(x) for x in raw]
+    except ValueError:
+        messages.error(request, "所选转让不正确，请刷新页面后重试。")
+        return redirect("certificates:dashboard")
+    if not ids:
+        messages.error(request, "请先勾选要接收的转让。")
+        return redirect("certificates:dashboard")
+    try:
+        done = actions.accept_offers(request.user, ids)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("certificates:dashboard")
+    total = sum(t.amount_fen for t in done)
+    numbers = done[0].registration_no if len(done) == 1 else f"{done[0].registration_no} 至 {done[-1].registration_no}"
+    messages.success(request, f"已接收 {len(done)} 笔，合计 {format_yuan(total)}，流转变更登记编号 {numbers}。")
     return redirect("certificates:dashboard")
 
 
