@@ -616,8 +616,11 @@ def offer_transfers(actor: User, items: list[OfferItem]) -> list[Transfer]:
     _check_batch_size(len(items), "items", "请至少填写一笔转让")
     batch = len(items) > 1
     piece_ids = sorted({i.piece_id for i in items})
-    held = dict(fetch(f"SELECT id, certificate_id FROM certificates_piece WHERE holder_id = %s AND id IN {in_list(piece_ids)}",  # noqa: S608
-                      [org.pk, *piece_ids]))
+    # by primary key only, the holder compared here: a planner that chose the holder index instead
+    # would walk every piece the member ever held
+    held = {pk: cert_id for pk, cert_id, holder_id in fetch(
+        f"SELECT id, certificate_id, holder_id FROM certificates_piece WHERE id IN {in_list(piece_ids)}", piece_ids)  # noqa: S608
+        if holder_id == org.pk}
     refs = []
     for n, item in enumerate(items):
         with _item(n, batch):
@@ -737,9 +740,9 @@ def _lock_offers(transfer_ids: list[int], org: Organisation, side: str, batch: b
     """Lock the offers' certificates (pk order), then the offers with their pieces; all must be open."""
     column = "to_org_id" if side == "to" else "from_org_id"
     ids = sorted(set(transfer_ids))
-    cert_of = dict(fetch(
-        "SELECT t.id, p.certificate_id FROM certificates_transfer t JOIN certificates_piece p ON p.id = t.piece_id "  # noqa: S608
-        f"WHERE t.{column} = %s AND t.id IN {in_list(ids)}", [org.pk, *ids]))
+    cert_of = {pk: cert_id for pk, cert_id, party in fetch(  # by primary key, the party compared here (as for pieces)
+        f"SELECT t.id, p.certificate_id, t.{column} FROM certificates_transfer t JOIN certificates_piece p ON p.id = t.piece_id "  # noqa: S608
+        f"WHERE t.id IN {in_list(ids)}", ids) if party == org.pk}
     for n, transfer_id in enumerate(transfer_ids):
         if transfer_id not in cert_of:
             with _item(n, batch, "transfer_ids"):
