@@ -48,7 +48,7 @@ def _raw_client(n: int, q, start=None) -> None:
     for i in range(n):
         with transaction.atomic(), connection.cursor() as cur:
             cur.execute("INSERT INTO bench_raw (v) VALUES (%s)", [i])
-    q.put((n, t0, time.perf_counter()))
+    q.put((n, t0, time.perf_counter(), None))
 
 
 class _ListQueue(list):
@@ -72,12 +72,13 @@ def _transfer_client(idx: int, n: int, q, batch: int = 1, start=None, close: boo
     a = User.objects.get(username=f"bench_a{idx}")
     b = User.objects.get(username=f"bench_b{idx}")
     cert = Certificate.objects.get(application__contract_no=f"B{idx}")
-    pieces = list(cert.pieces.filter(status="live").order_by("pk"))
+    live = list(cert.pieces.filter(status="live").order_by("pk"))
+    pieces = [p for p in live if p.holder_id == live[0].holder_id]  # earlier runs may leave pieces with both
     holder, other = (a, b) if pieces[0].holder_id == a.organisation_id else (b, a)
     if start is not None:
         start.wait()
     t0 = time.perf_counter()
-    done = 0
+    done, error = 0, None
     try:
         if batch == 1:
             piece = pieces[0]
@@ -89,10 +90,11 @@ def _transfer_client(idx: int, n: int, q, batch: int = 1, start=None, close: boo
                 done += 1
         else:
             for _ in range(n // batch):
-                if len(pieces) == 1:  # first round: split the one piece into ``batch`` parts
-                    whole = pieces[0].amount_fen
+                if len(pieces) != batch:  # first round: split the largest piece into ``batch`` parts
+                    biggest = max(pieces, key=lambda p: p.amount_fen)
+                    whole = biggest.amount_fen
                     amounts = [whole // batch] * (batch - 1) + [whole - whole // batch * (batch - 1)]
-                    items = [actions.OfferItem(pieces[0].pk, other.organisation_id, amt, "BENCH") for amt in amounts]
+                    items = [actions.OfferItem(biggest.pk, other.organisation_id, amt, "BENCH") for amt in amounts]
                 else:
                     items = [actions.OfferItem(p.pk, other.organisation_id, p.amount_fen, "BENCH") for p in pieces]
                 offers = actions.offer_transfers(holder, items)
@@ -100,8 +102,10 @@ def _transfer_client(idx: int, n: int, q, batch: int = 1, start=None, close: boo
                 pieces = [o.new_piece for o in offers]
                 holder, other = other, holder
                 done += len(offers)
+    except Exception as exc:  # reported, so a broken run never prints a rate
+        error = f"{type(exc).__name__}: {exc}"
     finally:  # always report, so the parent never waits on a dead client
-        q.put((done, t0, time.perf_counter()))
+        q.put((done, t0, time.perf_counter(), error))
     if close:
         connections.close_all()
 
@@ -125,6 +129,8 @@ def _run_clients(target, clients: int, n: int, batch: int = 1) -> float:
     done = [q.get(timeout=1800) for _ in procs]
     for p in procs:
         p.join()
+    if errors := [d[3] for d in done if d[3]]:
+        raise RuntimeError(f"a client failed: {errors[0]}")
     span = max(d[2] for d in done) - min(d[1] for d in done)  # perf_counter is system-wide (CLOCK_MONOTONIC)
     return sum(d[0] for d in done) / span
 

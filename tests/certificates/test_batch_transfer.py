@@ -220,3 +220,59 @@ def test_accept_selected_refuses_wrong_organisation_and_bad_input(world, issued,
     assert client.get("/certificates/offers/accept/").status_code == 405
     offer.refresh_from_db()
     assert offer.status == "offered"
+
+
+def test_batch_transfer_form_on_the_piece_page(world, issued, client):
+    _, piece = issued
+    client.force_login(world.alice)
+    url = f"/certificates/pieces/{piece.pk}/"
+    assert "批量转让（拆分给多家）" in client.get(url).content.decode()
+    lines = f"{world.bob_org.legal_id}\t120,000.00\tZR-1\n\n{world.bank_org.name}，30,000.00，ZR-2\n"
+    r = client.post(url, {"form": "batch", "lines": lines}, follow=True)
+    assert "已发出 2 笔转让，合计 ¥150,000.00" in r.content.decode()
+    assert sorted(Transfer.objects.values_list("to_org_id", "amount_fen", "agreement_ref")) == sorted(
+        [(world.bob_org.pk, 120_000_00, "ZR-1"), (world.bank_org.pk, 30_000_00, "ZR-2")])
+    assert piece.children.get(status="live").amount_fen == 850_000_00
+
+
+@pytest.mark.parametrize(("lines", "message"), [
+    ("乙公司，12，ZR\n不存在公司，1.00，ZR", "第 2 行受让方“不存在公司”不是正常状态的机构"),
+    ("乙公司，abc，ZR", "第 1 行金额"),
+    ("乙公司，1.00", "第 1 行应为“受让方，金额，协议编号”三项"),
+    ("乙公司，2,000,000.00，ZR", "转让金额 ¥2,000,000.00 超过该分段可用金额"),
+    ("乙公司，1.00，A\n丙银行，2,000,000.00，B", "第 2 笔：本批从该分段转让合计 ¥2,000,001.00 超过该分段可用金额"),
+    ("   \n", "请至少填写一行"),
+])
+def test_batch_transfer_form_errors_change_nothing(world, issued, client, lines, message):
+    _, piece = issued
+    client.force_login(world.alice)
+    r = client.post(f"/certificates/pieces/{piece.pk}/", {"form": "batch", "lines": lines})
+    assert r.status_code == 200 and message in r.content.decode()
+    assert not Transfer.objects.exists() and Piece.objects.count() == 1
+
+
+def test_batch_transfer_form_wrong_organisation(world, issued, client):
+    _, piece = issued
+    client.force_login(world.bob)  # the debtor sees the piece but does not hold it
+    r = client.post(f"/certificates/pieces/{piece.pk}/", {"form": "batch", "lines": "丙银行，1.00，ZR"})
+    assert r.status_code == 404 and not Transfer.objects.exists()
+    client.force_login(world.outsider)
+    assert client.post(f"/certificates/pieces/{piece.pk}/", {"form": "batch", "lines": "丙银行，1.00，ZR"}).status_code == 404
+
+
+def test_ids_no_row_can_have_are_not_found_not_a_crash(world, issued, api, client):
+    """A 64-bit overflow must not reach the driver (it raises there): it simply matches nothing."""
+    _, piece = issued
+    huge = 2**70
+    r = api(world.alice).post("/certificates/transfers/batch", {"items": [
+        {"piece_id": huge, "to_org_id": world.bob_org.pk, "amount_fen": 100_00, "agreement_ref": "A"}]})
+    assert r.status_code == 404
+    r = api(world.alice).post("/certificates/transfers/batch", {"items": [
+        {"piece_id": piece.pk, "to_org_id": huge, "amount_fen": 100_00, "agreement_ref": "A"}]})
+    assert r.status_code == 400 and r.json()["code"] == "transferee_unavailable"
+    assert api(world.bob).post("/certificates/offers/accept", {"transfer_ids": [huge, -1]}).status_code == 404
+    assert api(world.bob).post(f"/certificates/offers/{huge}/accept").status_code == 404
+    client.force_login(world.bob)
+    r = client.post("/certificates/offers/accept/", {"transfer_ids": [str(huge)]}, follow=True)
+    assert "转让不存在" in r.content.decode()
+    assert not Transfer.objects.exists()

@@ -25,7 +25,16 @@ from liuzhuan.core.money import format_yuan
 from liuzhuan.core.numbers import next_number, next_numbers
 from liuzhuan.core.permissions import require_active_user, require_checker, require_role, require_write_access
 from liuzhuan.core.roles import Role
-from liuzhuan.core.sql import execute, fetch, for_update, in_list, insert_objects, insert_rows, update_objects
+from liuzhuan.core.sql import (
+    execute,
+    fetch,
+    for_update,
+    in_list,
+    insert_objects,
+    insert_rows,
+    keys,
+    update_objects,
+)
 from liuzhuan.members.actions import notice, notify, notify_all, notify_role
 from liuzhuan.members.models import Organisation, OrgStatus, User
 
@@ -563,14 +572,14 @@ def _lock_certificates(cert_ids) -> dict[int, Certificate]:
 
     Only what transfers read is loaded (number, status, piece count, debtor); the rest is deferred.
     """
-    ids = sorted(set(cert_ids))
+    ids = keys(cert_ids)
     return {c.pk: c for c in Certificate.objects.raw(
         f"SELECT id, number, status, piece_count, debtor_id FROM certificates_certificate WHERE id IN {in_list(ids)} ORDER BY id"  # noqa: S608
         + for_update(), ids)}
 
 
 def _lock_pieces(piece_ids) -> dict[int, Piece]:
-    ids = sorted(set(piece_ids))
+    ids = keys(piece_ids)
     sql = f"SELECT * FROM certificates_piece WHERE id IN {in_list(ids)} ORDER BY id"  # noqa: S608 - placeholders only
     return {p.pk: p for p in Piece.objects.raw(sql + for_update(), ids)}
 
@@ -615,7 +624,7 @@ def offer_transfers(actor: User, items: list[OfferItem]) -> list[Transfer]:
     items = list(items)
     _check_batch_size(len(items), "items", "请至少填写一笔转让")
     batch = len(items) > 1
-    piece_ids = sorted({i.piece_id for i in items})
+    piece_ids = keys(i.piece_id for i in items)
     # by primary key only, the holder compared here: a planner that chose the holder index instead
     # would walk every piece the member ever held
     held = {pk: cert_id for pk, cert_id, holder_id in fetch(
@@ -636,7 +645,7 @@ def offer_transfers(actor: User, items: list[OfferItem]) -> list[Transfer]:
             if item.to_org_id == org.pk:
                 raise DomainError("transfer_to_self", "不能转让给本机构", field="to_org_id")
             refs.append(ref)
-    to_ids = sorted({i.to_org_id for i in items})
+    to_ids = keys(i.to_org_id for i in items)
     to_orgs = {row[0] for row in fetch(
         "SELECT o.id FROM members_organisation o JOIN members_organisationrole r ON r.organisation_id = o.id "  # noqa: S608
         f"WHERE o.id IN {in_list(to_ids)} AND o.status = %s AND r.role = %s", [*to_ids, OrgStatus.ACTIVE.value, Role.MEMBER.value])}
@@ -739,7 +748,7 @@ def _grouped(offers: list[Transfer], attr: str) -> list[list[Transfer]]:
 def _lock_offers(transfer_ids: list[int], org: Organisation, side: str, batch: bool = False) -> tuple[dict[int, Certificate], list[Transfer]]:
     """Lock the offers' certificates (pk order), then the offers with their pieces; all must be open."""
     column = "to_org_id" if side == "to" else "from_org_id"
-    ids = sorted(set(transfer_ids))
+    ids = keys(transfer_ids)
     cert_of = {pk: cert_id for pk, cert_id, party in fetch(  # by primary key, the party compared here (as for pieces)
         f"SELECT t.id, p.certificate_id, t.{column} FROM certificates_transfer t JOIN certificates_piece p ON p.id = t.piece_id "  # noqa: S608
         f"WHERE t.id IN {in_list(ids)}", ids) if party == org.pk}
@@ -820,7 +829,7 @@ def accept_offers(actor: User, transfer_ids: list[int]) -> list[Transfer]:
             "registration_no": offer.registration_no, "from_piece": offer.piece.number, "new_piece": offer.new_piece.number,
             "amount_fen": offer.amount_fen, "from": offer.from_org_id, "to": org.pk, "fee_fen": offer.fee_fen,
         }) for offer in offers])
-        from_ids = sorted({o.from_org_id for o in offers})
+        from_ids = keys(o.from_org_id for o in offers)
         names = dict(fetch(f"SELECT id, name FROM members_organisation WHERE id IN {in_list(from_ids)}", from_ids))  # noqa: S608
         notices = []
         for offer in offers:

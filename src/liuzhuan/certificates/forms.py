@@ -1,6 +1,10 @@
+import re
+
 from django import forms
+from django.db.models import Q
 
 from liuzhuan.core.forms import YuanField
+from liuzhuan.core.money import MoneyError, parse_yuan
 from liuzhuan.members.models import Organisation
 
 from .models import FeePayer, OperationType, ReviewAction
@@ -60,6 +64,64 @@ class TransferForm(forms.Form):
         if org is not None:
             qs = qs.exclude(pk=org.pk)
         self.fields["to_org"].queryset = qs
+
+
+#: fields of a batch line: a tab (pasted from Excel), a full-width comma or a bar; not the ASCII
+#: comma, which amounts use as a thousands separator ("120,000.00")
+BATCH_SEPARATORS = re.compile(r"\t|，|\|")
+
+
+class BatchTransferForm(forms.Form):
+    """批量转让 from one piece: one line per transferee — who, how much (yuan), agreement number."""
+
+    lines = forms.CharField(
+        label="转让明细（每行一笔）", max_length=60000, error_messages={"required": "请至少填写一行"},
+        widget=forms.Textarea(attrs={"rows": 5, "placeholder": "受让方统一社会信用代码或名称｜金额（元）｜转让协议编号\n"
+                                                               "91150802MA0000001X，120,000.00，ZR-2026-001\n乙公司，30,000.00，ZR-2026-002"}),
+        help_text="每行一家受让方，三项之间用制表符（可直接从 Excel 复制）、中文逗号“，”或竖线“|”分隔；全部成功或全部不办理。",
+    )
+
+    def __init__(self, *args, org=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.org = org
+
+    def clean_lines(self) -> list[tuple[int, int, str]]:
+        """[(transferee id, amount in fen, agreement ref)]; errors name the line."""
+        rows, problems = [], []
+        for n, raw in enumerate(self.cleaned_data["lines"].splitlines(), 1):
+            if not raw.strip():
+                continue
+            parts = [p.strip() for p in BATCH_SEPARATORS.split(raw)]
+            if len(parts) != 3 or not all(parts):
+                problems.append(f"第 {n} 行应为“受让方，金额，协议编号”三项")
+                continue
+            try:
+                amount = parse_yuan(parts[1])
+            except MoneyError as exc:
+                problems.append(f"第 {n} 行金额：{exc.message}")
+                continue
+            rows.append((n, parts[0], amount, parts[2]))
+        if problems:
+            raise forms.ValidationError(problems[:10])
+        if not rows:
+            raise forms.ValidationError("请至少填写一行")
+        names = {r[1] for r in rows}
+        orgs = Organisation.objects.filter(status="active").filter(Q(legal_id__in=names) | Q(name__in=names))
+        by_key: dict[str, list[Organisation]] = {}
+        for o in orgs:
+            by_key.setdefault(o.legal_id, []).append(o)
+            if o.name != o.legal_id:
+                by_key.setdefault(o.name, []).append(o)
+        out = []
+        for n, who, amount, ref in rows:
+            found = by_key.get(who, [])
+            if len(found) != 1:
+                problems.append(f"第 {n} 行受让方“{who}”" + ("不是正常状态的机构" if not found else "有重名，请改填统一社会信用代码"))
+                continue
+            out.append((found[0].pk, amount, ref))
+        if problems:
+            raise forms.ValidationError(problems[:10])
+        return out
 
 
 class DeclineForm(forms.Form):

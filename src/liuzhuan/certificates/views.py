@@ -26,6 +26,7 @@ from . import actions, queries
 from .forms import (
     ApplicationForm,
     AttachmentForm,
+    BatchTransferForm,
     ConfigForm,
     DecideForm,
     DeclineForm,
@@ -172,20 +173,30 @@ def piece(request, piece_id: int):
         raise Http404("凭证分段不存在")
     org = request.user.organisation
     is_holder = p.holder_id == org.pk
-    form = TransferForm(org=org)
+    form, batch_form = TransferForm(org=org), BatchTransferForm(org=org)
     if request.method == "POST":
         if not is_holder:
             raise Http404("凭证分段不存在")
-        form = TransferForm(request.POST, org=org)
-        if form.is_valid():
-            d = form.cleaned_data
-            offer = run_action(form, lambda: actions.offer_transfer(request.user, p.pk, d["to_org"].pk, d["amount"], d["agreement_ref"]))
-            if offer:
-                messages.success(request, f"已向 {offer.to_org.name} 发出转让，等待对方于 {offer.deadline:%Y-%m-%d} 前接收。")
-                return redirect("certificates:dashboard")
+        if request.POST.get("form") == "batch":
+            batch_form = BatchTransferForm(request.POST, org=org)
+            if batch_form.is_valid():
+                items = [actions.OfferItem(p.pk, to, amount, ref) for to, amount, ref in batch_form.cleaned_data["lines"]]
+                offers = run_action(batch_form, lambda: actions.offer_transfers(request.user, items))
+                if offers:
+                    total = format_yuan(sum(o.amount_fen for o in offers))
+                    messages.success(request, f"已发出 {len(offers)} 笔转让，合计 {total}，等待各受让方于 {offers[0].deadline:%Y-%m-%d} 前接收。")
+                    return redirect("certificates:dashboard")
+        else:
+            form = TransferForm(request.POST, org=org)
+            if form.is_valid():
+                d = form.cleaned_data
+                offer = run_action(form, lambda: actions.offer_transfer(request.user, p.pk, d["to_org"].pk, d["amount"], d["agreement_ref"]))
+                if offer:
+                    messages.success(request, f"已向 {offer.to_org.name} 发出转让，等待对方于 {offer.deadline:%Y-%m-%d} 前接收。")
+                    return redirect("certificates:dashboard")
     return render(request, "certificates/piece.html", {
         "piece": p, "cert": p.certificate, "app": p.certificate.application, "chain": queries.chain_of_title(p),
-        "is_holder": is_holder, "form": form, "config": CertificateConfig.get(), "summary": queries.piece_summary(p),
+        "is_holder": is_holder, "form": form, "batch_form": batch_form, "config": CertificateConfig.get(), "summary": queries.piece_summary(p),
         "open_offer": p.offers.filter(status="offered").select_related("to_org").first(),
     })
 
