@@ -8,6 +8,7 @@ from django.utils import timezone
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.parser import Parser
 from ninja.security import HttpBearer, django_auth
 
 from liuzhuan.core.errors import DomainError, PermissionDenied
@@ -42,8 +43,37 @@ def acting_user(request: HttpRequest, *, write: bool = False):
     return user
 
 
+def _find_nul(value, path: str = "") -> str | None:
+    """The path of the first string holding a NUL character, or None."""
+    if isinstance(value, str):
+        return path if "\x00" in value else None
+    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+    for key, item in items:
+        found = _find_nul(item, f"{path}[{key}]" if isinstance(key, int) else f"{path}.{key}" if path else str(key))
+        if found is not None:
+            return found
+    return None
+
+
+class _Parser(Parser):
+    """JSON bodies, refusing NUL characters (PostgreSQL text cannot store them: a 4xx, not a 500).
+
+    django-ninja turns any parser exception into a 400 "Cannot parse request body"; the error
+    found is left on the request for ``_http_error`` to report with the field's name.
+    """
+
+    def parse_body(self, request: HttpRequest):
+        data = super().parse_body(request)
+        if (where := _find_nul(data)) is not None:
+            request.liuzhuan_body_error = DomainError(
+                "nul_character", f"字段 {where or '请求'} 含有不允许的空字符（\\u0000）", field=where or None)
+            raise request.liuzhuan_body_error
+        return data
+
+
 api = NinjaAPI(
     title="流转 liuzhuan API",
+    parser=_Parser(),
     version="1",
     description="应收账款债权凭证流转、债务闭环抵销与续贷过桥资金平台接口。认证：会话（含 CSRF）或 Bearer 令牌。",
     auth=[TokenAuth(), django_auth],
@@ -79,6 +109,8 @@ def _not_found(request, exc):
 
 @api.exception_handler(HttpError)
 def _http_error(request, exc: HttpError):
+    if (found := getattr(request, "liuzhuan_body_error", None)) is not None:
+        return api.create_response(request, found.as_dict(), status=found.status)
     return api.create_response(request, {"code": "http_error", "message": str(exc), "field": None}, status=exc.status_code)
 
 

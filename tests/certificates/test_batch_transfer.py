@@ -236,9 +236,10 @@ def test_batch_transfer_form_on_the_piece_page(world, issued, client):
 
 
 @pytest.mark.parametrize(("lines", "message"), [
-    ("乙公司，12，ZR\n不存在公司，1.00，ZR", "第 2 行受让方“不存在公司”不是正常状态的机构"),
-    ("乙公司，abc，ZR", "第 1 行金额"),
-    ("乙公司，1.00", "第 1 行应为“受让方，金额，协议编号”三项"),
+    ("乙公司，12，ZR\n\n不存在公司，1.00，ZR", "第 2 笔受让方“不存在公司”不存在或不是正常状态的会员"),
+    ("乙公司，abc，ZR", "第 1 笔金额"),
+    ("乙公司，1.00", "第 1 笔应为“受让方，金额，协议编号”三项"),
+    ("监管局，1.00，ZR", "第 1 笔受让方“监管局”不存在或不是正常状态的会员"),  # active, but not a member
     ("乙公司，2,000,000.00，ZR", "转让金额 ¥2,000,000.00 超过该分段可用金额"),
     ("乙公司，1.00，A\n丙银行，2,000,000.00，B", "第 2 笔：本批从该分段转让合计 ¥2,000,001.00 超过该分段可用金额"),
     ("   \n", "请至少填写一行"),
@@ -276,3 +277,59 @@ def test_ids_no_row_can_have_are_not_found_not_a_crash(world, issued, api, clien
     r = client.post("/certificates/offers/accept/", {"transfer_ids": [str(huge)]}, follow=True)
     assert "转让不存在" in r.content.decode()
     assert not Transfer.objects.exists()
+
+
+def test_batch_form_legal_id_cannot_be_shadowed_by_a_name(world, issued, client):
+    """An organisation named after another's legal ID never receives that other's line."""
+    from ..conftest import make_org
+
+    _, piece = issued
+    impostor = make_org(world.bob_org.legal_id, "member")  # its *name* is bob's USCC
+    client.force_login(world.alice)
+    url = f"/certificates/pieces/{piece.pk}/"
+    # bob suspended: the line is refused, not redirected to the impostor
+    world.bob_org.status = "suspended"
+    world.bob_org.save(update_fields=["status"])
+    r = client.post(url, {"form": "batch", "lines": f"{world.bob_org.legal_id}，1.00，C"})
+    assert "第 1 笔受让方" in r.content.decode() and "不存在或不是正常状态的会员" in r.content.decode()
+    assert not Transfer.objects.exists()
+    world.bob_org.status = "active"
+    world.bob_org.save(update_fields=["status"])
+    r = client.post(url, {"form": "batch", "lines": f"{world.bob_org.legal_id.lower()}｜1.00｜A\n{world.bank_org.name}|2.00|B"}, follow=True)
+    assert "已发出 2 笔转让" in r.content.decode()
+    assert sorted(Transfer.objects.values_list("to_org_id", flat=True)) == sorted([world.bob_org.pk, world.bank_org.pk])
+    assert not Transfer.objects.filter(to_org=impostor).exists()
+
+
+def test_agreement_with_control_characters_is_refused(world, issued, api):
+    _, piece = issued
+    with pytest.raises(DomainError) as exc:
+        actions.offer_transfer(world.alice, piece.pk, world.bob_org.pk, 100_00, "A\x00B")
+    assert exc.value.code == "agreement_invalid"
+    r = api(world.alice).post("/certificates/transfers/batch", {"items": [
+        {"piece_id": piece.pk, "to_org_id": world.bob_org.pk, "amount_fen": 100_00, "agreement_ref": "A\u0000B"}]})
+    assert r.status_code == 400 and r.json()["field"] == "items[0].agreement_ref", r.json()
+    assert not Transfer.objects.exists()
+
+
+def test_transferor_summary_lists_numbers_that_are_not_consecutive(world, issued):
+    """Two transferors in one batch: each summary names only its own registrations."""
+    _, piece = issued
+    a1, a2 = actions.offer_transfers(world.alice, [OfferItem(piece.pk, world.bank_org.pk, amt, "A") for amt in (100_00, 200_00)])
+    _, second = issue(world)
+    moved = actions.accept_offer(world.bob, actions.offer_transfer(world.alice, second.pk, world.bob_org.pk, 500_00, "M").pk)
+    b1, b2 = actions.offer_transfers(world.bob, [OfferItem(moved.new_piece_id, world.bank_org.pk, amt, "B") for amt in (100_00, 200_00)])
+    done = actions.accept_offers(world.banker, [a1.pk, b1.pk, a2.pk, b2.pk])
+    numbers = {t.pk: t.registration_no for t in done}
+    note = Notification.objects.get(organisation=world.alice_org, kind="transfer_batch", title__startswith="2 笔转让已被接收")
+    assert f"{numbers[a1.pk]}、{numbers[a2.pk]}" in note.body and numbers[b1.pk] not in note.body
+    assert run_all().ok
+
+
+def test_nul_characters_in_any_api_body_are_a_400(world, issued, api):
+    _, piece = issued
+    offer = actions.offer_transfer(world.alice, piece.pk, world.bob_org.pk, 100_00, "A")
+    r = api(world.bob).post(f"/certificates/offers/{offer.pk}/decline", {"reason": "不要\u0000"})
+    assert r.status_code == 400 and r.json()["code"] == "nul_character" and r.json()["field"] == "reason"
+    offer.refresh_from_db()
+    assert offer.status == "offered"

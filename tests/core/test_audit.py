@@ -105,3 +105,12 @@ def test_record_many_hashes_what_the_column_gives_back(world, summary):
     assert all(audit.compute_hash(e) == e.hash for e in events)  # recomputed from the stored row
     assert audit.verify_chain() is None
     assert events[0].object_id == str(world.alice_org.pk) and events[0].actor_username == world.clerk.username
+
+
+def test_floats_in_a_summary_hash_what_both_databases_give_back(world):
+    """jsonb keeps numbers as numeric (1e16 comes back as an integer): floats are kept as text."""
+    with transaction.atomic():
+        audit.record(world.clerk, "test.float", world.alice_org, summary={"f": 1e16, "g": -0.0, "n": {"x": 2.5e20}})
+    event = AuditEvent.objects.get(action="test.float")
+    assert event.summary == {"f": "1e+16", "g": "-0.0", "n": {"x": "2.5e+20"}}
+    assert audit.compute_hash(event) == event.hash and audit.verify_chain() is None

@@ -49,3 +49,13 @@ def test_sequence_blocks_are_consecutive_and_disjoint(db):
     assert list(first) == [1, 2, 3] and list(second) == [4, 5] and list(single) == [6]
     with pytest.raises(ValueError):
         next_values("T2026", 0)
+
+
+def test_an_old_sqlite_library_is_refused_at_start():
+    from liuzhuan.core.checks import sqlite_returning
+
+    sqlite = ["django.db.backends.sqlite3"]
+    assert [e.id for e in sqlite_returning(sqlite_version=(3, 34, 1), engines=sqlite)] == ["liuzhuan.E001"]
+    assert sqlite_returning(sqlite_version=(3, 35, 0), engines=sqlite) == []
+    assert sqlite_returning(sqlite_version=(3, 7, 0), engines=["django.db.backends.postgresql"]) == []
+    assert sqlite_returning() == []  # this machine's library

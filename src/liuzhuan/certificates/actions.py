@@ -22,7 +22,7 @@ from liuzhuan.core import audit
 from liuzhuan.core.dates import today_china
 from liuzhuan.core.errors import Conflict, DomainError, NotFound, PermissionDenied
 from liuzhuan.core.money import format_yuan
-from liuzhuan.core.numbers import next_number, next_numbers
+from liuzhuan.core.numbers import next_number, next_numbers, numbers_span
 from liuzhuan.core.permissions import require_active_user, require_checker, require_role, require_write_access
 from liuzhuan.core.roles import Role
 from liuzhuan.core.sql import (
@@ -640,6 +640,8 @@ def offer_transfers(actor: User, items: list[OfferItem]) -> list[Transfer]:
                 raise DomainError("agreement_required", "请填写债权转让协议编号", field="agreement_ref")
             if len(ref) > 100:
                 raise DomainError("agreement_too_long", "转让协议编号不能超过100个字", field="agreement_ref")
+            if not ref.isprintable():
+                raise DomainError("agreement_invalid", "转让协议编号不能含有控制字符", field="agreement_ref")
             if item.amount_fen <= 0:
                 raise DomainError("amount_not_positive", "转让金额必须大于零", field="amount_fen")
             if item.to_org_id == org.pk:
@@ -714,11 +716,6 @@ def offer_transfers(actor: User, items: list[OfferItem]) -> list[Transfer]:
             for n, item in enumerate(items)
         ]
         insert_objects(offers)
-        audit.record_many(actor, [audit.entry("piece.offer", offer, {
-            "piece": pieces[item.piece_id].number, "offered_piece": offer.piece.number,
-            "remainder_piece": remainder_of[item.piece_id].number if item.piece_id in remainder_of else None,
-            "amount_fen": item.amount_fen, "to": item.to_org_id, "agreement_ref": offer.agreement_ref, "deadline": deadline.isoformat(),
-        }) for item, offer in zip(items, offers, strict=True)])
         cert_no = {offer.pk: certs[held[item.piece_id]].number for item, offer in zip(items, offers, strict=True)}
         notices = []
         for group in _grouped(offers, "to_org_id"):
@@ -734,6 +731,12 @@ def offer_transfers(actor: User, items: list[OfferItem]) -> list[Transfer]:
                                       f"{org.name} 向贵机构转让 {len(group)} 笔凭证债权，合计 {total}（凭证 {numbers}），"
                                       f"请于 {deadline:%Y-%m-%d} 前逐笔或批量接收、拒收。", kind="transfer_batch"))
         notify_all(notices)
+        # the audit head is the last lock an action takes (see record_many)
+        audit.record_many(actor, [audit.entry("piece.offer", offer, {
+            "piece": pieces[item.piece_id].number, "offered_piece": offer.piece.number,
+            "remainder_piece": remainder_of[item.piece_id].number if item.piece_id in remainder_of else None,
+            "amount_fen": item.amount_fen, "to": item.to_org_id, "agreement_ref": offer.agreement_ref, "deadline": deadline.isoformat(),
+        }) for item, offer in zip(items, offers, strict=True)])
         return offers
 
 
@@ -825,10 +828,6 @@ def accept_offers(actor: User, transfer_ids: list[int]) -> list[Transfer]:
         update_objects(offers, ["status", "decided_by", "decided_at", "registration_no", "new_piece", "fee_fen"])
         insert_rows(FeeCharge, ["org_id", "op_type", "rule_id", "base_fen", "amount_fen", "certificate_id", "transfer_id",
                                 "reference", "charged_on", "created_at"], charges)
-        audit.record_many(actor, [audit.entry("piece.transfer_accept", offer, {
-            "registration_no": offer.registration_no, "from_piece": offer.piece.number, "new_piece": offer.new_piece.number,
-            "amount_fen": offer.amount_fen, "from": offer.from_org_id, "to": org.pk, "fee_fen": offer.fee_fen,
-        }) for offer in offers])
         from_ids = keys(o.from_org_id for o in offers)
         names = dict(fetch(f"SELECT id, name FROM members_organisation WHERE id IN {in_list(from_ids)}", from_ids))  # noqa: S608
         notices = []
@@ -844,10 +843,17 @@ def accept_offers(actor: User, transfer_ids: list[int]) -> list[Transfer]:
                 notices.append(notice(offer.from_org_id, f"转让已被接收：{offer.registration_no}", f"{org.name} 已接收 {format_yuan(offer.amount_fen)}。", obj=offer))
             else:
                 total = format_yuan(sum(o.amount_fen for o in group))
+                numbers = [o.registration_no for o in group]
+                listed = (f"{numbers[0]} 至 {numbers[-1]}" if len(numbers) == numbers_span(numbers) else "、".join(numbers))
                 notices.append(notice(group[0].from_org_id, f"{len(group)} 笔转让已被接收：合计 {total}",
-                                      f"{org.name} 已接收 {len(group)} 笔转让，合计 {total}；流转变更登记编号 "
-                                      f"{group[0].registration_no} 至 {group[-1].registration_no}。", kind="transfer_batch"))
+                                      f"{org.name} 已接收 {len(group)} 笔转让，合计 {total}；流转变更登记编号 {listed}。",
+                                      kind="transfer_batch"))
         notify_all(notices)
+        # the audit head is the last lock an action takes (see record_many)
+        audit.record_many(actor, [audit.entry("piece.transfer_accept", offer, {
+            "registration_no": offer.registration_no, "from_piece": offer.piece.number, "new_piece": offer.new_piece.number,
+            "amount_fen": offer.amount_fen, "from": offer.from_org_id, "to": org.pk, "fee_fen": offer.fee_fen,
+        }) for offer in offers])
         return offers
 
 

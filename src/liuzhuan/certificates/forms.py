@@ -1,10 +1,11 @@
 import re
 
 from django import forms
-from django.db.models import Q
+from stdnum.cn import ric, uscc
 
 from liuzhuan.core.forms import YuanField
 from liuzhuan.core.money import MoneyError, parse_yuan
+from liuzhuan.core.roles import Role
 from liuzhuan.members.models import Organisation
 
 from .models import FeePayer, OperationType, ReviewAction
@@ -68,11 +69,17 @@ class TransferForm(forms.Form):
 
 #: fields of a batch line: a tab (pasted from Excel), a full-width comma or a bar; not the ASCII
 #: comma, which amounts use as a thousands separator ("120,000.00")
-BATCH_SEPARATORS = re.compile(r"\t|，|\|")
+BATCH_SEPARATORS = re.compile(r"\t|，|\||｜")
 
 
 class BatchTransferForm(forms.Form):
-    """批量转让 from one piece: one line per transferee — who, how much (yuan), agreement number."""
+    """批量转让 from one piece: one line per transferee — who, how much (yuan), agreement number.
+
+    Lines are counted as the action counts items ("第 n 笔", blank lines skipped). The transferee is
+    an active member found by its legal ID (exact, any letter case) — a legal ID never falls back
+    to names, so no organisation can shadow another by taking its code as a name — or else by a
+    name that exactly one active member has.
+    """
 
     lines = forms.CharField(
         label="转让明细（每行一笔）", max_length=60000, error_messages={"required": "请至少填写一行"},
@@ -86,39 +93,48 @@ class BatchTransferForm(forms.Form):
         self.org = org
 
     def clean_lines(self) -> list[tuple[int, int, str]]:
-        """[(transferee id, amount in fen, agreement ref)]; errors name the line."""
+        """[(transferee id, amount in fen, agreement ref)]; errors name the item."""
         rows, problems = [], []
-        for n, raw in enumerate(self.cleaned_data["lines"].splitlines(), 1):
-            if not raw.strip():
-                continue
+        lines = [raw for raw in self.cleaned_data["lines"].splitlines() if raw.strip()]
+        for n, raw in enumerate(lines, 1):
             parts = [p.strip() for p in BATCH_SEPARATORS.split(raw)]
             if len(parts) != 3 or not all(parts):
-                problems.append(f"第 {n} 行应为“受让方，金额，协议编号”三项")
+                problems.append(f"第 {n} 笔应为“受让方，金额，协议编号”三项")
                 continue
             try:
                 amount = parse_yuan(parts[1])
             except MoneyError as exc:
-                problems.append(f"第 {n} 行金额：{exc.message}")
+                problems.append(f"第 {n} 笔金额：{exc.message}")
                 continue
             rows.append((n, parts[0], amount, parts[2]))
         if problems:
             raise forms.ValidationError(problems[:10])
         if not rows:
             raise forms.ValidationError("请至少填写一行")
-        names = {r[1] for r in rows}
-        orgs = Organisation.objects.filter(status="active").filter(Q(legal_id__in=names) | Q(name__in=names))
-        by_key: dict[str, list[Organisation]] = {}
-        for o in orgs:
-            by_key.setdefault(o.legal_id, []).append(o)
-            if o.name != o.legal_id:
-                by_key.setdefault(o.name, []).append(o)
+        codes = {r[1].upper() for r in rows}
+        # a text that is a legal ID (valid check digit, or any organisation's, whatever its status)
+        # is looked up as one only
+        taken = set(Organisation.objects.filter(legal_id__in=codes).values_list("legal_id", flat=True))
+        is_code = {c for c in codes if c in taken or uscc.is_valid(c) or ric.is_valid(c)}
+        members = Organisation.objects.filter(status="active", roles__role=Role.MEMBER)
+        by_legal_id = {o.legal_id.upper(): o for o in members.filter(legal_id__in=is_code)}
+        by_name: dict[str, list[Organisation]] = {}
+        for o in members.filter(name__in={r[1] for r in rows if r[1].upper() not in is_code}):
+            by_name.setdefault(o.name, []).append(o)
         out = []
         for n, who, amount, ref in rows:
-            found = by_key.get(who, [])
-            if len(found) != 1:
-                problems.append(f"第 {n} 行受让方“{who}”" + ("不是正常状态的机构" if not found else "有重名，请改填统一社会信用代码"))
-                continue
-            out.append((found[0].pk, amount, ref))
+            if who.upper() in is_code:
+                found = by_legal_id.get(who.upper())
+                if found is None:
+                    problems.append(f"第 {n} 笔受让方“{who}”不存在或不是正常状态的会员")
+                    continue
+            else:
+                named = by_name.get(who, [])
+                if len(named) != 1:
+                    problems.append(f"第 {n} 笔受让方“{who}”" + ("不存在或不是正常状态的会员" if not named else "有重名，请改填统一社会信用代码"))
+                    continue
+                found = named[0]
+            out.append((found.pk, amount, ref))
         if problems:
             raise forms.ValidationError(problems[:10])
         return out

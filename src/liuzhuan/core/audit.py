@@ -51,8 +51,9 @@ def compute_hash(event: AuditEvent) -> str:
 
 
 def _jsonable(summary: dict) -> dict:
-    # Round-trip so what we hash is exactly what the JSON column will give back.
-    return json.loads(canonical_json(summary))
+    # Round-trip so what we hash is exactly what the JSON column will give back. Floats become
+    # their text: jsonb keeps numbers as numeric, so 1e16 would come back as 10000000000000000.
+    return json.loads(canonical_json(summary), parse_float=str)
 
 
 _PLAIN = (str, int, bool, type(None))
@@ -91,8 +92,11 @@ _EVENT_FIELDS = ("seq", "at", "actor_user_id", "actor_username", "actor_org_id",
 def record_many(actor, entries: list[tuple[str, str, str, dict | None]]) -> int:
     """Append several events by one actor in one step: one lock of the head, one insert, one update.
 
-    ``entries`` are ``(action, object_type, object_id, summary)`` (see ``entry``). Batch actions
-    call this once at the end of their transaction, so the head row stays locked only briefly.
+    ``entries`` are ``(action, object_type, object_id, summary)`` (see ``entry``). Call it last in
+    the action's transaction, after every other write: the head row is then locked only briefly,
+    and no lock is taken after it (inserting a row that references an organisation share-locks
+    that organisation on PostgreSQL; an action that locked the organisation first and then wants
+    the head would otherwise deadlock with it).
     Returns the last sequence number.
     """
     if not connection.in_atomic_block:
