@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 import pytest
-from django.db import connection, connections
+from django.db import connection, connections, transaction
 
 from liuzhuan.certificates import actions
 from liuzhuan.certificates.models import Piece, Transfer
@@ -156,3 +156,48 @@ def test_batch_accept_racing_a_cancel_is_all_or_nothing(world):
     assert results in ([3, "offer_closed"], ["offer_closed", "cancelled"])
     assert statuses == (["accepted"] * 3 if results[0] == 3 else ["offered", "offered", "cancelled"])
     assert run_all().ok
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_notice_insert_and_organisation_change_do_not_deadlock(world):
+    """A holds the audit head and then writes a row referencing an organisation (FK share lock);
+    B locks that organisation to change it and then wants the head. Organisation changes take a
+    no-key lock, so A is not blocked by B and both finish."""
+    from liuzhuan.core import audit
+    from liuzhuan.members import actions as members
+    from liuzhuan.members.models import Notification
+
+    head_taken = threading.Event()
+    results = {}
+
+    def a():
+        try:
+            with transaction.atomic():
+                audit.record(world.clerk, "test.hold_head", world.bob_org)
+                head_taken.set()
+                time.sleep(0.5)  # B has locked bob's organisation by now
+                Notification.objects.create(organisation=world.bob_org, title="x")
+            results["a"] = "ok"
+        except Exception as exc:  # a deadlock would land here
+            results["a"] = repr(exc)
+        finally:
+            connections.close_all()
+
+    def b():
+        try:
+            head_taken.wait(5)
+            members.change_status(world.checker, world.bob_org.pk, "suspend", "测试")
+            results["b"] = "ok"
+        except Exception as exc:
+            results["b"] = repr(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=a), threading.Thread(target=b)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert results == {"a": "ok", "b": "ok"}
+    assert audit.verify_chain() is None

@@ -137,7 +137,7 @@ def resubmit_registration(actor: User, changes: dict) -> Organisation:
     """After 'ask for more material' the organisation's manager updates details and resubmits."""
     require_active_user(actor)
     with transaction.atomic():
-        org = Organisation.objects.select_for_update().get(pk=actor.organisation_id)
+        org = Organisation.objects.select_for_update(no_key=True).get(pk=actor.organisation_id)
         if org.status != OrgStatus.NEEDS_INFO:
             raise DomainError("not_needs_info", "只有“待补充材料”的注册可以重新提交")
         before = {k: getattr(org, k) for k in changes}
@@ -162,7 +162,7 @@ def review_registration(actor: User, org_id: int, decision: str, method: str, re
     if decision != ReviewDecision.APPROVE and not reason:
         raise DomainError("reason_required", "不通过或要求补充材料时必须填写意见", field="reason")
     with transaction.atomic():
-        org = Organisation.objects.select_for_update().filter(pk=org_id).first()
+        org = Organisation.objects.select_for_update(no_key=True).filter(pk=org_id).first()
         if org is None:
             raise NotFound("机构不存在")
         if org.pk == actor.organisation_id:
@@ -208,7 +208,7 @@ def change_status(actor: User, org_id: int, action: str, reason: str) -> Organis
     if not reason:
         raise DomainError("reason_required", f"{verb}机构须填写原因", field="reason")
     with transaction.atomic():
-        org = Organisation.objects.select_for_update().filter(pk=org_id).first()
+        org = Organisation.objects.select_for_update(no_key=True).filter(pk=org_id).first()
         if org is None:
             raise NotFound("机构不存在")
         if org.pk == actor.organisation_id:
@@ -231,7 +231,7 @@ def grant_role(actor: User, org_id: int, role: str) -> Organisation:
     if role not in [r.value for r in Role]:
         raise DomainError("role_invalid", f"角色“{role}”不存在", field="role")
     with transaction.atomic():
-        org = Organisation.objects.select_for_update().filter(pk=org_id).first()
+        org = Organisation.objects.select_for_update(no_key=True).filter(pk=org_id).first()
         if org is None:
             raise NotFound("机构不存在")
         if org.has_role(role):
@@ -253,7 +253,7 @@ def create_user(actor: User, org_id: int, username: str, password: str, display_
     if position not in Position.values:
         raise DomainError("position_invalid", "岗位不正确", field="position")
     with transaction.atomic():
-        org = Organisation.objects.select_for_update().filter(pk=org_id).first()
+        org = Organisation.objects.select_for_update(no_key=True).filter(pk=org_id).first()
         if org is None:
             raise NotFound("机构不存在")
         if org.status == OrgStatus.CLOSED:
