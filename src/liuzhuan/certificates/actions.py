@@ -35,7 +35,7 @@ from liuzhuan.core.sql import (
     keys,
     update_objects,
 )
-from liuzhuan.members.actions import notice, notify, notify_all, notify_role
+from liuzhuan.members.actions import Notice, notice, notify, notify_all, notify_role
 from liuzhuan.members.models import Organisation, OrgStatus, User
 
 from .fees import compute_fee, split_fee
@@ -384,22 +384,27 @@ def fee_rule_on(op_type: str, day: dt.date) -> FeeRule | None:
 def charge_fee(op_type: str, cert: Certificate, *, base_fen: int, payer_a: Organisation, payer_b: Organisation,
                reference: str, today: dt.date, transfer: Transfer | None = None) -> int:
     """Record the service fee per the schedule in force (payer_a = transferor/creditor side)."""
-    rule = fee_rule_on(op_type, today)
-    fee, shares = fee_shares(rule, base_fen, payer_a, payer_b)
-    FeeCharge.objects.bulk_create([
-        FeeCharge(org=org, op_type=op_type, rule=rule, base_fen=base_fen, amount_fen=share, certificate=cert,
-                  transfer=transfer, reference=reference, charged_on=today)
-        for org, share in shares
-    ])
+    fee, rows = fee_rows(fee_rule_on(op_type, today), base_fen=base_fen, payer_a_id=payer_a.pk, payer_b_id=payer_b.pk,
+                         certificate_id=cert.pk, transfer_id=transfer.pk if transfer else None, reference=reference, today=today)
+    insert_rows(FeeCharge, FEE_FIELDS, rows)
     return fee
 
 
-def fee_shares(rule: FeeRule | None, base_fen: int, payer_a: Organisation, payer_b: Organisation) -> tuple[int, list[tuple[Organisation, int]]]:
-    """The fee under ``rule`` and who owes what (only sides with a share > 0)."""
+#: the columns of a ``fee_rows`` row
+FEE_FIELDS = ["org_id", "op_type", "rule_id", "base_fen", "amount_fen", "certificate_id", "transfer_id", "reference",
+              "charged_on", "created_at"]
+
+
+def fee_rows(rule: FeeRule | None, *, base_fen: int, payer_a_id: int, payer_b_id: int, certificate_id: int,
+             transfer_id: int | None, reference: str, today: dt.date) -> tuple[int, list[tuple]]:
+    """The fee under ``rule`` (None: no schedule, no fee) and its ``FeeCharge`` rows (``FEE_FIELDS``),
+    one per paying side with a share > 0."""
     if rule is None:
         return 0, []
     fee = compute_fee(base_fen, rule.rate_per_10k, rule.min_fen, rule.max_fen)
-    return fee, [(org, share) for org, share in zip((payer_a, payer_b), split_fee(fee, rule.payer), strict=True) if share > 0]
+    now = timezone.now()
+    return fee, [(org_id, rule.op_type, rule.pk, base_fen, share, certificate_id, transfer_id, reference, today, now)
+                 for org_id, share in zip((payer_a_id, payer_b_id), split_fee(fee, rule.payer), strict=True) if share > 0]
 
 
 def set_fee_rule(actor: User, op_type: str, rate_per_10k, min_fen: int, max_fen: int | None, payer: str,
@@ -480,17 +485,17 @@ def _lock_piece_for_holder(piece_id: int, org: Organisation, cert_id: int | None
 
 
 def _new_piece(cert: Certificate, *, parent: Piece, holder: Organisation, amount_fen: int, status: str, origin: str) -> Piece:
-    piece = _piece_row(cert, parent=parent, holder=holder, amount_fen=amount_fen, status=status, origin=origin)
+    piece = _piece_row(cert, parent=parent, holder_id=holder.pk, amount_fen=amount_fen, status=status, origin=origin)
     piece.save(force_insert=True)
     return piece
 
 
-def _piece_row(cert: Certificate, *, parent: Piece, holder: Organisation, amount_fen: int, status: str, origin: str,
+def _piece_row(cert: Certificate, *, parent: Piece, holder_id: int, amount_fen: int, status: str, origin: str,
                now: dt.datetime | None = None) -> Piece:
     """The certificate's next piece, numbered but unsaved (batch actions insert many at once)."""
     cert.piece_count += 1
     return Piece(
-        number=f"{cert.number}-{cert.piece_count:03d}", certificate=cert, parent=parent, holder=holder,
+        number=f"{cert.number}-{cert.piece_count:03d}", certificate=cert, parent=parent, holder_id=holder_id,
         amount_fen=amount_fen, status=status, origin=origin, created_at=now or timezone.now(),
     )
 
@@ -514,19 +519,46 @@ def require_live(piece: Piece) -> None:
 def split_off(cert: Certificate, piece: Piece, amount_fen: int, *, status: str, min_unit: int) -> tuple[Piece, Piece | None]:
     """End ``piece`` and create (part of ``amount_fen`` with ``status``, live remainder) — or reuse it whole."""
     if amount_fen == piece.amount_fen:
+        _set_piece_status([piece], PieceStatus.LIVE, status)
         piece.status = status
-        piece.save(update_fields=["status"])
         return piece, None
-    remainder = piece.amount_fen - amount_fen
-    if remainder < min_unit:
-        raise DomainError("remainder_below_min", f"拆分后剩余金额 {format_yuan(remainder)} 低于最小拆分单位 {format_yuan(min_unit)}", field="amount_fen")
-    changed = Piece.objects.filter(pk=piece.pk, status=PieceStatus.LIVE).update(status=PieceStatus.SPLIT, ended_at=timezone.now())
-    if changed != 1:
-        raise Conflict("piece_not_live", f"凭证分段 {piece.number} 已被其他操作占用")
-    part = _new_piece(cert, parent=piece, holder=piece.holder, amount_fen=amount_fen, status=status, origin="split")
-    rest = _new_piece(cert, parent=piece, holder=piece.holder, amount_fen=remainder, status=PieceStatus.LIVE, origin="split")
-    cert.save(update_fields=["piece_count"])
+    (part,), rest = split_rows(cert, piece, [amount_fen], status=status, min_unit=min_unit)
+    _write_splits([piece], [part, rest], [cert])
     return part, rest
+
+
+def split_rows(cert: Certificate, piece: Piece, amounts: list[int], *, status: str, min_unit: int,
+               now: dt.datetime | None = None) -> tuple[list[Piece], Piece | None]:
+    """Plan the split of ``piece`` into parts of ``amounts`` (with ``status``, in order) and a live
+    remainder: unsaved rows, numbered on from the certificate. The remainder must be nothing or at
+    least ``min_unit``. ``_write_splits`` stores the plan."""
+    now = now or timezone.now()
+    remainder = piece.amount_fen - sum(amounts)
+    if 0 < remainder < min_unit:
+        raise DomainError("remainder_below_min", f"拆分后剩余金额 {format_yuan(remainder)} 低于最小拆分单位 {format_yuan(min_unit)}", field="amount_fen")
+    piece.status, piece.ended_at = PieceStatus.SPLIT, now
+    parts = [_piece_row(cert, parent=piece, holder_id=piece.holder_id, amount_fen=a, status=status, origin="split", now=now) for a in amounts]
+    rest = _piece_row(cert, parent=piece, holder_id=piece.holder_id, amount_fen=remainder, status=PieceStatus.LIVE, origin="split", now=now) if remainder else None
+    return parts, rest
+
+
+def _write_splits(ended: list[Piece], created: list[Piece | None], certs) -> None:
+    """End the split pieces (they must still be live), insert the new rows, store the piece counts."""
+    if ended:
+        _set_piece_status(ended, PieceStatus.LIVE, PieceStatus.SPLIT, ended[0].ended_at)
+    insert_objects([p for p in created if p is not None])
+    _save_piece_counts(certs)
+
+
+def check_part(piece: Piece, amount_fen: int | None, min_unit: int, what: str) -> None:
+    """The whole piece, or a part of at least the minimum unit (the remainder: ``split_rows``)."""
+    if amount_fen is None or amount_fen <= 0:
+        raise DomainError("amount_not_positive", f"{what}金额必须大于零", field="amount_fen")
+    if amount_fen > piece.amount_fen:
+        raise DomainError("amount_exceeds_available",
+                          f"{what}金额 {format_yuan(amount_fen)} 超过该分段可用金额 {format_yuan(piece.amount_fen)}", field="amount_fen")
+    if amount_fen < piece.amount_fen and amount_fen < min_unit:
+        raise DomainError("amount_below_min", f"{what}金额 {format_yuan(amount_fen)} 低于最小拆分单位 {format_yuan(min_unit)}", field="amount_fen")
 
 
 #: the most transfers one batch call may carry (larger supplier lists go in several calls)
@@ -676,40 +708,33 @@ def offer_transfers(actor: User, items: list[OfferItem]) -> list[Transfer]:
                 require_live(piece)
                 if cert.status != "active":
                     raise DomainError("certificate_inactive", f"凭证 {cert.number} 当前状态为“{cert.get_status_display()}”，不能转让")
-            total = 0
-            for n in idxs:
-                amount = items[n].amount_fen
-                total += amount
-                with _item(n, batch):
-                    if total > piece.amount_fen:
-                        what = f"转让金额 {format_yuan(amount)}" if len(idxs) == 1 else f"本批从该分段转让合计 {format_yuan(total)}"
-                        raise DomainError("amount_exceeds_available", f"{what} 超过该分段可用金额 {format_yuan(piece.amount_fen)}", field="amount_fen")
-                    if amount < min_unit:
-                        raise DomainError("amount_below_min", f"转让金额 {format_yuan(amount)} 低于最小拆分单位 {format_yuan(min_unit)}", field="amount_fen")
-            if len(idxs) == 1 and total == piece.amount_fen:  # whole piece: reserved as it is
+                if len(idxs) == 1:
+                    check_part(piece, items[idxs[0]].amount_fen, min_unit, "转让")
+            if len(idxs) == 1 and items[idxs[0]].amount_fen == piece.amount_fen:  # whole piece: reserved as it is
                 piece.status = PieceStatus.OFFERED
                 whole.append(piece)
                 offered[idxs[0]] = piece
                 continue
-            remainder = piece.amount_fen - total
-            if 0 < remainder < min_unit:
-                with _item(idxs[-1], batch):
-                    raise DomainError("remainder_below_min", f"拆分后剩余金额 {format_yuan(remainder)} 低于最小拆分单位 {format_yuan(min_unit)}", field="amount_fen")
-            piece.status, piece.ended_at = PieceStatus.SPLIT, now
+            total = 0
+            for n in idxs if len(idxs) > 1 else ():  # several parts of one piece: together within it, each a valid part
+                total += items[n].amount_fen
+                with _item(n, batch):
+                    if total > piece.amount_fen:
+                        raise DomainError("amount_exceeds_available", f"本批从该分段转让合计 {format_yuan(total)} 超过该分段可用金额 "
+                                          f"{format_yuan(piece.amount_fen)}", field="amount_fen")
+                    check_part(piece, items[n].amount_fen, min_unit, "转让")
+            with _item(idxs[-1], batch):
+                parts, rest = split_rows(cert, piece, [items[n].amount_fen for n in idxs], status=PieceStatus.OFFERED,
+                                         min_unit=min_unit, now=now)
             split.append(piece)
             grown[cert.pk] = cert
-            for n in idxs:
-                offered[n] = _piece_row(cert, parent=piece, holder=org, amount_fen=items[n].amount_fen, status=PieceStatus.OFFERED, origin="split", now=now)
-                created.append(offered[n])
-            if remainder:
-                remainder_of[piece_id] = _piece_row(cert, parent=piece, holder=org, amount_fen=remainder, status=PieceStatus.LIVE, origin="split", now=now)
-                created.append(remainder_of[piece_id])
-        # conditional updates: the rows must still be live (they are locked; this is the last guard)
-        _set_piece_status(whole, PieceStatus.LIVE, PieceStatus.OFFERED)
-        _set_piece_status(split, PieceStatus.LIVE, PieceStatus.SPLIT, now)
-        if created:
-            insert_objects(created)
-            _save_piece_counts(grown.values())
+            for n, part in zip(idxs, parts, strict=True):
+                offered[n] = part
+            created += [*parts, rest]
+            if rest:
+                remainder_of[piece_id] = rest
+        _set_piece_status(whole, PieceStatus.LIVE, PieceStatus.OFFERED)  # the rows must still be live: the last guard
+        _write_splits(split, created, grown.values())
         offers = [
             Transfer(piece=offered[n], from_org=org, to_org_id=item.to_org_id, amount_fen=item.amount_fen,
                      agreement_ref=refs[n], offered_by=actor, offered_at=now, deadline=deadline)
@@ -738,6 +763,15 @@ def offer_transfers(actor: User, items: list[OfferItem]) -> list[Transfer]:
             "amount_fen": item.amount_fen, "to": item.to_org_id, "agreement_ref": offer.agreement_ref, "deadline": deadline.isoformat(),
         }) for item, offer in zip(items, offers, strict=True)])
         return offers
+
+
+def debtor_notice(cert: Certificate, registration: Transfer, from_name: str, to_name: str, why: str = "") -> Notice:
+    """The notice of assignment to the debtor (债权转让通知), one per registration, to acknowledge."""
+    basis = f"{registration.registration_no}（{why}）" if why else registration.registration_no
+    return notice(cert.debtor_id, f"债权转让通知：凭证 {cert.number}", (
+        f"依据流转变更登记 {basis}，{from_name} 已将凭证 {cert.number} 项下债权 {format_yuan(registration.amount_fen)} "
+        f"转让给 {to_name}。债务人的清偿义务及方式不变，请向新持有人履行。"
+    ), obj=registration, kind="transfer_notice", requires_ack=True)
 
 
 def _grouped(offers: list[Transfer], attr: str) -> list[list[Transfer]]:
@@ -810,7 +844,7 @@ def accept_offers(actor: User, transfer_ids: list[int]) -> list[Transfer]:
         new_pieces = []
         for offer in offers:
             offer.piece.status, offer.piece.ended_at = PieceStatus.TRANSFERRED, now
-            new_pieces.append(_piece_row(certs[offer.piece.certificate_id], parent=offer.piece, holder=org,
+            new_pieces.append(_piece_row(certs[offer.piece.certificate_id], parent=offer.piece, holder_id=org.pk,
                                          amount_fen=offer.piece.amount_fen, status=PieceStatus.LIVE, origin="transfer", now=now))
         insert_objects(new_pieces)
         _save_piece_counts(certs.values())
@@ -822,21 +856,17 @@ def accept_offers(actor: User, transfer_ids: list[int]) -> list[Transfer]:
             offer.decided_at = now
             offer.registration_no = number
             offer.new_piece = new
-            offer.fee_fen, shares = fee_shares(rule, offer.amount_fen, offer.from_org_id, org.pk)
-            charges += [(payer, OperationType.TRANSFER.value, rule.pk, offer.amount_fen, share, new.certificate_id, offer.pk, number, today, now)
-                        for payer, share in shares]
+            offer.fee_fen, rows = fee_rows(rule, base_fen=offer.amount_fen, payer_a_id=offer.from_org_id, payer_b_id=org.pk,
+                                           certificate_id=new.certificate_id, transfer_id=offer.pk, reference=number, today=today)
+            charges += rows
         update_objects(offers, ["status", "decided_by", "decided_at", "registration_no", "new_piece", "fee_fen"])
-        insert_rows(FeeCharge, ["org_id", "op_type", "rule_id", "base_fen", "amount_fen", "certificate_id", "transfer_id",
-                                "reference", "charged_on", "created_at"], charges)
+        insert_rows(FeeCharge, FEE_FIELDS, charges)
         from_ids = keys(o.from_org_id for o in offers)
         names = dict(fetch(f"SELECT id, name FROM members_organisation WHERE id IN {in_list(from_ids)}", from_ids))  # noqa: S608
         notices = []
         for offer in offers:
             cert = certs[offer.piece.certificate_id]
-            notices.append(notice(cert.debtor_id, f"债权转让通知：凭证 {cert.number}", (
-                f"依据流转变更登记 {offer.registration_no}，{names[offer.from_org_id]} 已将凭证 {cert.number} 项下债权 "
-                f"{format_yuan(offer.amount_fen)} 转让给 {org.name}。债务人的清偿义务及方式不变，请向新持有人履行。"
-            ), obj=offer, kind="transfer_notice", requires_ack=True))
+            notices.append(debtor_notice(cert, offer, names[offer.from_org_id], org.name))
         for group in _grouped(offers, "from_org_id"):
             if len(group) == 1:
                 offer = group[0]
@@ -857,10 +887,16 @@ def accept_offers(actor: User, transfer_ids: list[int]) -> list[Transfer]:
         return offers
 
 
+def unfreeze(piece: Piece, expected: str) -> None:
+    """A reserved piece (offered, pledged, offsetting, selling) goes back to its holder as a live
+    piece: same piece, same holder. It must still be in ``expected``."""
+    _set_piece_status([piece], expected, PieceStatus.LIVE)
+    piece.status = PieceStatus.LIVE
+
+
 def _return_to_transferor(piece: Piece) -> None:
     """The reserved amount goes back to the transferor as a live piece (same piece, same holder)."""
-    piece.status = PieceStatus.LIVE
-    piece.save(update_fields=["status"])
+    unfreeze(piece, PieceStatus.OFFERED)
 
 
 def decline_offer(actor: User, transfer_id: int, reason: str = "") -> Transfer:

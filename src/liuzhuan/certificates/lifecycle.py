@@ -23,7 +23,7 @@ from liuzhuan.core.money import format_yuan
 from liuzhuan.core.numbers import next_number
 from liuzhuan.core.permissions import require_checker, require_role, require_write_access
 from liuzhuan.core.roles import Role
-from liuzhuan.members.actions import notify
+from liuzhuan.members.actions import notify, notify_all
 from liuzhuan.members.models import Organisation, OrgStatus, User
 from liuzhuan.members.queries import sees_all
 
@@ -35,10 +35,14 @@ from .actions import (
     _lock_piece_for_holder,
     _member_actor,
     _new_piece,
+    _transfer_config,
     charge_fee,
+    check_part,
     create_application,
+    debtor_notice,
     require_live,
     split_off,
+    unfreeze,
 )
 from .models import (
     HOLDING_STATUSES,
@@ -46,7 +50,6 @@ from .models import (
     AssetKind,
     AssetStatus,
     Certificate,
-    CertificateConfig,
     CertificateExtension,
     CertificateStatus,
     CertificateVoid,
@@ -103,17 +106,10 @@ def _require_active_certificate(cert: Certificate, what: str) -> None:
 
 
 def _check_amount(piece: Piece, amount_fen: int, what: str) -> int:
-    """Whole piece or a part of at least the minimum unit (the remainder is checked by split_off)."""
-    config = CertificateConfig.get()
-    if amount_fen is None or amount_fen <= 0:
-        raise DomainError("amount_not_positive", f"{what}金额必须大于零", field="amount_fen")
-    if amount_fen > piece.amount_fen:
-        raise DomainError("amount_exceeds_available",
-                          f"{what}金额 {format_yuan(amount_fen)} 超过该分段可用金额 {format_yuan(piece.amount_fen)}", field="amount_fen")
-    if amount_fen < piece.amount_fen and amount_fen < config.min_unit_fen:
-        raise DomainError("amount_below_min", f"{what}金额 {format_yuan(amount_fen)} 低于最小拆分单位 {format_yuan(config.min_unit_fen)}",
-                          field="amount_fen")
-    return config.min_unit_fen
+    """Whole piece or a part of at least the minimum unit; returns the unit (for split_off)."""
+    min_unit, _days = _transfer_config()
+    check_part(piece, amount_fen, min_unit, what)
+    return min_unit
 
 
 def _reserve(cert: Certificate, piece: Piece, amount_fen: int, status: str, what: str) -> Piece:
@@ -122,14 +118,6 @@ def _reserve(cert: Certificate, piece: Piece, amount_fen: int, status: str, what
     min_unit = _check_amount(piece, amount_fen, what)
     reserved, _rest = split_off(cert, piece, amount_fen, status=status, min_unit=min_unit)
     return reserved
-
-
-def _unfreeze(piece: Piece, expected: str) -> None:
-    """A reserved piece goes back to its holder as a live piece (same piece, same holder)."""
-    changed = Piece.objects.filter(pk=piece.pk, status=expected).update(status=PieceStatus.LIVE)
-    if changed != 1:  # pragma: no cover - guarded by the locks and the one-open-record constraints
-        raise Conflict("piece_state", f"凭证分段 {piece.number} 状态异常")
-    piece.status = PieceStatus.LIVE
 
 
 def _lock_cert_and_piece(cert_id: int, piece_id: int) -> tuple[Certificate, Piece]:
@@ -173,10 +161,7 @@ def _pass_title(actor: User, cert: Certificate, piece: Piece, to_org: Organisati
     t.fee_fen = charge_fee(op_type, cert, base_fen=t.amount_fen, payer_a=from_org, payer_b=to_org,
                            reference=t.registration_no, today=today, transfer=t)
     t.save(update_fields=["fee_fen"])
-    notify(cert.debtor, f"债权转让通知：凭证 {cert.number}", (
-        f"依据流转变更登记 {t.registration_no}（{why}），{from_org.name} 持有的凭证 {cert.number} 项下债权 "
-        f"{format_yuan(t.amount_fen)} 已转让给 {to_org.name}。债务人的清偿义务及方式不变，请向新持有人履行。"
-    ), obj=t, kind="transfer_notice", requires_ack=True)
+    notify_all([debtor_notice(cert, t, from_org.name, to_org.name, why)])
     return t
 
 
@@ -301,7 +286,7 @@ def cancel_pledge(actor: User, pledge_id: int, reason: str = "") -> Pledge:
     with transaction.atomic():
         _cert, piece, pledge, side = _lock_pledge(pledge_id, actor, ("pledgor", "pledgee"), "撤销质押")
         _require_pledge_status(pledge, PledgeStatus.PENDING_REGISTRATION)
-        _unfreeze(piece, PieceStatus.PLEDGED)
+        unfreeze(piece, PieceStatus.PLEDGED)
         pledge.status = PledgeStatus.CANCELLED
         pledge.closed_by = actor
         pledge.closed_at = timezone.now()
@@ -329,7 +314,7 @@ def release_pledge(actor: User, pledge_id: int, reason: str = "") -> Pledge:
     with transaction.atomic():
         cert, piece, pledge, _ = _lock_pledge(pledge_id, actor, ("pledgee",), "解除质押")
         _require_pledge_status(pledge, PledgeStatus.EFFECTIVE)
-        _unfreeze(piece, PieceStatus.PLEDGED)
+        unfreeze(piece, PieceStatus.PLEDGED)
         _close_open_pledged_transfers(actor, pledge, "质押已解除")
         pledge.status = PledgeStatus.RELEASED
         pledge.closed_by = actor
@@ -796,7 +781,7 @@ def close_sale(actor: User, sale_id: int, reason: str = "") -> PurchaseSale:
         reason = (reason or "").strip()[:MAX_TEXT]
         if side == "provider" and not reason:
             raise DomainError("reason_required", "拒绝收购时必须说明理由（例如不符合收购条件）", field="reason")
-        _unfreeze(piece, PieceStatus.SELLING)
+        unfreeze(piece, PieceStatus.SELLING)
         sale.status = SaleStatus.REFUSED if side == "provider" else SaleStatus.WITHDRAWN
         sale.decided_by = actor
         sale.decided_at = timezone.now()
@@ -1052,7 +1037,7 @@ def close_offset(actor: User, offset_id: int, reason: str = "") -> OffsetApplica
         reason = (reason or "").strip()[:MAX_TEXT]
         if side == "debtor" and not reason:
             raise DomainError("reason_required", "不予办理时必须说明理由", field="reason")
-        _unfreeze(piece, PieceStatus.OFFSETTING)
+        unfreeze(piece, PieceStatus.OFFSETTING)
         if off.status == OffsetStatus.AGREED and off.asset_id:
             OffsetAsset.objects.filter(pk=off.asset_id, status=AssetStatus.RESERVED).update(status=AssetStatus.AVAILABLE)
         off.status = OffsetStatus.REFUSED if side == "debtor" else OffsetStatus.WITHDRAWN
