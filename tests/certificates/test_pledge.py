@@ -312,3 +312,18 @@ def test_pledged_transfer_pages(world, issued, client):
     assert req.status == "completed" and p.status == "released"
     client.force_login(world.outsider)
     assert client.post(f"/certificates/lifecycle/pledged-transfers/{req.pk}/withdraw/").status_code == 404
+
+
+def test_counterparties_outside_the_membership_are_refused(world, issued):
+    """Claims circulate, are pledged and are bought only between members (seed 一、三): a bank
+    that is not a member cannot be a pledgee, an enforcement buyer or a pledged-transfer transferee."""
+    _, piece = issued
+    bank_only = make_org("非会员银行", "bank")
+    with pytest.raises(DomainError) as exc:
+        lifecycle.create_pledge(world.alice, piece.pk, bank_only.pk, 100_00, "ZY", 1, TODAY, days(3))
+    assert exc.value.code == "pledgee_not_member"
+    effective = pledge(world, piece)
+    with pytest.raises(DomainError) as exc:
+        lifecycle.request_pledged_transfer(world.alice, effective.pk, bank_only.pk, "ZR")
+    assert exc.value.code == "to_org_id_unavailable" and "会员" in exc.value.message
+    assert not PledgedTransfer.objects.exists()

@@ -7,6 +7,7 @@ from liuzhuan.core.forms import YuanField
 from liuzhuan.core.money import MoneyError, parse_yuan
 from liuzhuan.core.roles import Role
 from liuzhuan.members.models import Organisation
+from liuzhuan.members.queries import active_counterparties
 
 from .models import FeePayer, OperationType, ReviewAction
 
@@ -34,10 +35,7 @@ class ApplicationForm(forms.Form):
 
     def __init__(self, *args, org=None, **kwargs):
         super().__init__(*args, **kwargs)
-        qs = Organisation.objects.filter(status="active").order_by("name")
-        if org is not None:
-            qs = qs.exclude(pk=org.pk)
-        self.fields["counterparty"].queryset = qs
+        self.fields["counterparty"].queryset = active_counterparties(org.pk if org is not None else None)
 
 
 class AttachmentForm(forms.Form):
@@ -61,10 +59,7 @@ class TransferForm(forms.Form):
 
     def __init__(self, *args, org=None, **kwargs):
         super().__init__(*args, **kwargs)
-        qs = Organisation.objects.filter(status="active").order_by("name")
-        if org is not None:
-            qs = qs.exclude(pk=org.pk)
-        self.fields["to_org"].queryset = qs
+        self.fields["to_org"].queryset = active_counterparties(org.pk if org is not None else None)
 
 
 #: fields of a batch line: a tab (pasted from Excel), a full-width comma or a bar; not the ASCII

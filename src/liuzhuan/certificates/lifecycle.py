@@ -25,7 +25,7 @@ from liuzhuan.core.permissions import require_checker, require_role, require_wri
 from liuzhuan.core.roles import Role
 from liuzhuan.members.actions import notify, notify_all
 from liuzhuan.members.models import Organisation, OrgStatus, User
-from liuzhuan.members.queries import sees_all
+from liuzhuan.members.queries import active_counterparties, sees_all
 
 from . import lifecycle_rules as rules
 from .actions import (
@@ -97,6 +97,14 @@ def _active_org(org_id: int | None, field: str, label: str) -> Organisation:
     org = Organisation.objects.filter(pk=org_id, status=OrgStatus.ACTIVE).first() if org_id else None
     if org is None:  # one message for unknown and inactive: ids reveal nothing about other organisations
         raise DomainError(f"{field}_unavailable", f"{label}不存在或不是正常状态的机构，不能办理", field=field)
+    return org
+
+
+def _member_org(org_id: int | None, field: str, label: str) -> Organisation:
+    """An active member: claims circulate, and are pledged or bought, only between members (seed 一、三)."""
+    org = active_counterparties().filter(pk=org_id).first() if org_id else None
+    if org is None:  # one message for unknown, inactive and non-member: ids reveal nothing
+        raise DomainError(f"{field}_unavailable", f"{label}不存在或不是正常状态的会员，不能办理", field=field)
     return org
 
 
@@ -207,8 +215,8 @@ def create_pledge(actor: User, piece_id: int, pledgee_id: int, amount_fen: int, 
     if pledgee_id == org.pk:
         raise DomainError("pledge_to_self", "不能向本机构出质", field="pledgee_id")
     pledgee = _active_org(pledgee_id, "pledgee_id", "质权人")
-    if not pledgee.has_any_role([Role.BANK, Role.MEMBER]):
-        raise DomainError("pledgee_not_member", f"质权人“{pledgee.name}”不是合作银行或会员", field="pledgee_id")
+    if not pledgee.has_role(Role.MEMBER):  # it registers, releases and may take the piece itself: a member's acts
+        raise DomainError("pledgee_not_member", f"质权人“{pledgee.name}”不是会员（合作银行须先登记为会员）", field="pledgee_id")
     with transaction.atomic():
         cert, piece = _lock_piece_for_holder(piece_id, org, cert_id)
         _require_active_certificate(cert, "质押")
@@ -346,7 +354,7 @@ def enforce_pledge(actor: User, pledge_id: int, *, default_date: dt.date, reason
         if buyer_org_id and buyer_org_id != pledge.pledgee_id:
             if buyer_org_id == pledge.pledgor_id:
                 raise DomainError("buyer_is_pledgor", "受让人不能是出质人本身", field="buyer_org_id")
-            to_org = _active_org(buyer_org_id, "buyer_org_id", "受让人")
+            to_org = _member_org(buyer_org_id, "buyer_org_id", "受让人")
         else:
             to_org = pledge.pledgee
         _close_open_pledged_transfers(actor, pledge, "质权已实现")
@@ -380,7 +388,7 @@ def request_pledged_transfer(actor: User, pledge_id: int, to_org_id: int, agreem
         _require_pledge_status(pledge, PledgeStatus.EFFECTIVE)
         if to_org_id == org.pk:
             raise DomainError("transfer_to_self", "不能转让给本机构", field="to_org_id")
-        to_org = _active_org(to_org_id, "to_org_id", "受让方")
+        to_org = _member_org(to_org_id, "to_org_id", "受让方")
         if PledgedTransfer.objects.filter(pledge=pledge, status__in=[PledgedTransferStatus.REQUESTED, PledgedTransferStatus.CONSENTED]).exists():
             raise Conflict("pledged_transfer_open", f"质押 {pledge.number} 已有办理中的转让申请")
         req = PledgedTransfer.objects.create(pledge=pledge, to_org=to_org, agreement_ref=agreement_ref, requested_by=actor)
@@ -495,7 +503,7 @@ def prepare_provider(actor: User, org_id: int, capacity_fen: int, note: str = ""
         raise DomainError("capacity_negative", "收购承诺额度不能为负（填 0 即暂停）", field="capacity_fen")
     if capacity_fen > _ceiling():
         raise DomainError("amount_too_large", f"收购承诺额度超过上限 {format_yuan(_ceiling())}", field="capacity_fen")
-    org = _active_org(org_id, "org_id", "服务提供方")
+    org = _member_org(org_id, "org_id", "服务提供方")
     if org.has_any_role([Role.REGULATOR, Role.BUREAU]):
         raise DomainError("provider_role", f"“{org.name}”为监管或财政部门，不能提供收购服务", field="org_id")
     with transaction.atomic():

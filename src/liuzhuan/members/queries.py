@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 
 from liuzhuan.core.errors import NotFound
-from liuzhuan.core.roles import OVERSIGHT_ROLES
+from liuzhuan.core.roles import OVERSIGHT_ROLES, Role
 
 from .models import Notification, Organisation, User
 
@@ -42,7 +42,10 @@ def inbox(user: User, unread_only: bool = False) -> QuerySet[Notification]:
 
 
 def active_counterparties(exclude_org_id: int | None = None) -> QuerySet[Organisation]:
-    qs = Organisation.objects.filter(status="active").order_by("name")
+    """Active members, by name: whom a member can deal with (claims circulate between members only)."""
+    qs = Organisation.objects.filter(status="active", roles__role=Role.MEMBER).distinct().order_by("name")
     if exclude_org_id:
         qs = qs.exclude(pk=exclude_org_id)
     return qs
+
+
