@@ -333,3 +333,28 @@ def test_nul_characters_in_any_api_body_are_a_400(world, issued, api):
     assert r.status_code == 400 and r.json()["code"] == "nul_character" and r.json()["field"] == "reason"
     offer.refresh_from_db()
     assert offer.status == "offered"
+
+
+def _count(fn):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        fn()
+    return len(ctx.captured_queries)
+
+
+def test_list_endpoints_do_not_query_per_row(world, issued, api):
+    """Pieces, applications and offers lists cost the same number of queries for 1 row as for 6."""
+    _, piece = issued
+    bank, alice = api(world.banker), api(world.alice)
+    actions.accept_offers(world.banker, [o.pk for o in actions.offer_transfers(world.alice, [OfferItem(piece.pk, world.bank_org.pk, 100_00, "A")])])
+    urls = [(bank, "/certificates/pieces"), (bank, "/certificates/offers"), (alice, "/certificates/applications")]
+    before = {u: _count(lambda c=c, u=u: c.get(u)) for c, u in urls}
+    offers = actions.offer_transfers(world.alice, [OfferItem(piece.children.get(status="live").pk, world.bank_org.pk, 100_00, f"B{n}")
+                                                   for n in range(5)])
+    actions.accept_offers(world.banker, [o.pk for o in offers[:3]])
+    for _ in range(3):
+        issue(world)
+    after = {u: _count(lambda c=c, u=u: c.get(u)) for c, u in urls}
+    assert after == before

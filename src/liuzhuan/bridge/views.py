@@ -11,6 +11,7 @@ from urllib.parse import quote
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -236,10 +237,11 @@ def application_detail(request, app_id: int):
         raise Http404(exc.message) from exc
     today = today_china()
     detail_forms = _detail_forms(app, who, today)
+    checks = list(app.checks.select_related("reviewed_by"))  # once, for the forms and both lists
     check_forms = {}
     if who.manager_org and app.status == AppStatus.SUBMITTED:
         check_forms = {c.pk: forms.CheckForm(prefix=f"c{c.pk}", initial={"passed": "1" if c.passed is not False else "0",
-                                                                           "note": c.review_note}) for c in app.checks.all()}
+                                                                           "note": c.review_note}) for c in checks}
     if request.method == "POST":
         kind = request.POST.get("form", "")
         if kind == "check" and check_forms:
@@ -269,8 +271,8 @@ def application_detail(request, app_id: int):
     events = AuditEvent.objects.filter(object_type="bridge.application", object_id=str(app.pk)).order_by("seq") if who.sees_all else []
     return render(request, "bridge/application_detail.html", {
         "who": who, "app": app, "forms": detail_forms, "check_forms": check_forms,
-        "eligibility": [c for c in app.checks.all() if c.kind == CheckKind.ELIGIBILITY],
-        "materials": [c for c in app.checks.all() if c.kind == CheckKind.MATERIAL],
+        "eligibility": [c for c in checks if c.kind == CheckKind.ELIGIBILITY],
+        "materials": [c for c in checks if c.kind == CheckKind.MATERIAL],
         "repayments": app.repayments.select_related("recorded_by"), "dues": actions.dues(app, today) if app.is_disbursed else None,
         "quote": quote, "case": case, "findings": app.fraud_findings.all(), "events": events, "today": today,
     })
@@ -326,9 +328,10 @@ def banks(request):
                 return _ok(request, "合作状态已变更。", "bridge:banks")
         status_forms[ag_id] = form
     items = []
-    for ag in BankAgreement.objects.select_related("bank", "status_decided_by").order_by("status", "id"):
-        items.append((ag, status_forms.get(ag.pk) or forms.AgreementStatusForm(prefix=f"a{ag.pk}"),
-                      AgreementStatusChange.objects.filter(agreement=ag).select_related("decided_by")[:5]))
+    agreements = BankAgreement.objects.select_related("bank", "status_decided_by").order_by("status", "id").prefetch_related(
+        Prefetch("status_changes", queryset=AgreementStatusChange.objects.select_related("decided_by")))
+    for ag in agreements:  # history newest first (model ordering), the last five shown
+        items.append((ag, status_forms.get(ag.pk) or forms.AgreementStatusForm(prefix=f"a{ag.pk}"), ag.status_changes.all()[:5]))
     return render(request, "bridge/banks.html", {"who": who, "items": items, "create_form": create_form})
 
 

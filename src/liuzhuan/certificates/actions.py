@@ -955,7 +955,8 @@ def print_piece(actor: User, piece_id: int) -> tuple[Piece, int]:
     from .queries import can_view_piece
 
     require_active_user(actor)
-    piece = Piece.objects.select_related("certificate", "holder", "certificate__debtor").filter(pk=piece_id).first()
+    piece = Piece.objects.select_related("certificate", "holder", "certificate__debtor", "certificate__creditor",
+                                         "certificate__operator", "certificate__application").filter(pk=piece_id).first()
     if piece is None or not can_view_piece(actor, piece):
         raise NotFound("凭证分段不存在")
     if piece.holder_id != actor.organisation_id and not actor.organisation.has_role(Role.OPERATOR):

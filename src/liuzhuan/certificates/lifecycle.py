@@ -555,11 +555,19 @@ def decide_provider(actor: User, provider_id: int, agree: bool, reason: str = ""
 
 def provider_outstanding_fen(org_id: int) -> int:
     """Purchase price the provider may still have to pay under its commitments."""
-    active = PurchaseCommitment.objects.filter(provider_id=org_id, status=CommitmentStatus.ACTIVE).aggregate(
-        t=Sum(F("limit_fen") - F("used_fen")))["t"] or 0
-    pending = PurchaseSale.objects.filter(commitment__provider_id=org_id, status=SaleStatus.APPLIED).exclude(
-        commitment__status=CommitmentStatus.ACTIVE).aggregate(t=Sum("price_fen"))["t"] or 0
-    return active + pending
+    return providers_outstanding_fen([org_id])[org_id]
+
+
+def providers_outstanding_fen(org_ids: list[int]) -> dict[int, int]:
+    """``provider_outstanding_fen`` for many providers in two grouped queries (list pages)."""
+    out = dict.fromkeys(org_ids, 0)
+    for row in PurchaseCommitment.objects.filter(provider_id__in=org_ids, status=CommitmentStatus.ACTIVE).values("provider_id").annotate(
+            t=Sum(F("limit_fen") - F("used_fen"))):
+        out[row["provider_id"]] += row["t"] or 0
+    for row in PurchaseSale.objects.filter(commitment__provider_id__in=org_ids, status=SaleStatus.APPLIED).exclude(
+            commitment__status=CommitmentStatus.ACTIVE).values("commitment__provider_id").annotate(t=Sum("price_fen")):
+        out[row["commitment__provider_id"]] += row["t"] or 0
+    return out
 
 
 def _commitment_parties_visible(cert: Certificate, org_id: int) -> bool:

@@ -158,9 +158,11 @@ class ProviderOut(Schema):
     outstanding_fen: int
 
     @staticmethod
-    def of(p: PurchaseProvider) -> ProviderOut:
+    def of(p: PurchaseProvider, outstanding_fen: int | None = None) -> ProviderOut:
+        if outstanding_fen is None:
+            outstanding_fen = lifecycle.provider_outstanding_fen(p.org_id)
         return ProviderOut(id=p.pk, org_id=p.org_id, org=p.org.name, capacity_fen=p.capacity_fen, approved=p.is_approved,
-                           proposed_capacity_fen=p.proposed_capacity_fen, outstanding_fen=lifecycle.provider_outstanding_fen(p.org_id))
+                           proposed_capacity_fen=p.proposed_capacity_fen, outstanding_fen=outstanding_fen)
 
 
 class CommitmentIn(Schema):
@@ -322,7 +324,7 @@ class OffsetOut(Schema):
         return OffsetOut(
             id=o.pk, number=o.number, kind=o.kind, certificate=o.certificate.number, piece_id=o.piece_id, piece=o.piece.number,
             holder_id=o.holder_id, debtor_id=o.debtor_id, amount_fen=o.amount_fen, status=o.status, status_label=o.get_status_display(),
-            offered_asset_ids=sorted(o.offered_assets.values_list("pk", flat=True)), consumption_scope=o.consumption_scope,
+            offered_asset_ids=sorted(a.pk for a in o.offered_assets.all()), consumption_scope=o.consumption_scope,
             asset_id=o.asset_id, price_fen=o.price_fen, proposed_by_org_id=o.proposed_by_org_id, offset_fen=o.offset_fen,
             remainder_piece=o.remainder_piece.number if o.remainder_piece_id else None, cash_top_up_fen=o.cash_top_up_fen,
             delivery_ref=o.delivery_ref, title_registration_ref=o.title_registration_ref, settlement_ref=o.settlement_ref,
@@ -508,7 +510,8 @@ def list_providers(request: HttpRequest):
     user = acting_user(request)
     providers = PurchaseProvider.objects.select_related("org").order_by("id")
     if sees_all(user):
-        return [ProviderOut.of(p) for p in providers]
+        outstanding = lifecycle.providers_outstanding_fen([p.org_id for p in providers])
+        return [ProviderOut.of(p, outstanding[p.org_id]) for p in providers]
     # members see approved providers and their capacity, not pending proposals or utilisation
     return [ProviderOut(id=p.pk, org_id=p.org_id, org=p.org.name, capacity_fen=p.capacity_fen, approved=True,
                         proposed_capacity_fen=None, outstanding_fen=0) for p in providers if p.is_approved]

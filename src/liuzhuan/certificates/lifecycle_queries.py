@@ -50,7 +50,7 @@ def can_see_certificate(user: User, cert: Certificate) -> bool:
 
 
 def visible_pledges(user: User) -> QuerySet[Pledge]:
-    qs = Pledge.objects.select_related("certificate", "piece", "pledgor", "pledgee", "certificate__debtor")
+    qs = Pledge.objects.select_related("certificate", "piece", "pledgor", "pledgee", "certificate__debtor", "enforcement")
     if sees_all(user):
         return qs
     return qs.filter(Q(pledgor_id=_org(user)) | Q(pledgee_id=_org(user)))
@@ -186,7 +186,7 @@ def purchaser_book(org_id: int) -> dict:
     debtor_certs = Certificate.objects.filter(debtor_id=org_id).exclude(status="voided")
     outstanding = Piece.objects.filter(certificate__in=debtor_certs, status__in=HOLDING_STATUSES).aggregate(t=Sum("amount_fen"))["t"] or 0
     offset = OffsetApplication.objects.filter(debtor_id=org_id, status=OffsetStatus.COMPLETED).aggregate(t=Sum("offset_fen"))["t"] or 0
-    commitments = PurchaseCommitment.objects.filter(provider_id=org_id).select_related("certificate", "entrusted_by").order_by("-id")
+    commitments = PurchaseCommitment.objects.filter(provider_id=org_id).select_related("certificate", "entrusted_by", "provider").order_by("-id")
     bought = PurchaseSale.objects.filter(commitment__provider_id=org_id, status=SaleStatus.COMPLETED).aggregate(
         a=Sum("amount_fen"), p=Sum("price_fen"))
     return {

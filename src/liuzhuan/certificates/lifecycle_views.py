@@ -399,7 +399,9 @@ def providers(request):
             return redirect("certificates:lc_providers")
         else:
             raise Http404("页面不存在")
-    rows = [(p, lifecycle.provider_outstanding_fen(p.org_id)) for p in PurchaseProvider.objects.select_related("org", "proposed_by").order_by("id")]
+    providers = list(PurchaseProvider.objects.select_related("org", "proposed_by").order_by("id"))
+    outstanding = lifecycle.providers_outstanding_fen([p.org_id for p in providers])
+    rows = [(p, outstanding[p.org_id]) for p in providers]
     return render(request, "certificates/lifecycle/providers.html", {"rows": rows, "form": form,
                                                                     "is_operator": user.organisation.has_role(Role.OPERATOR)})
 

@@ -27,7 +27,7 @@ from .models import (
 
 
 def visible_applications(user: User) -> QuerySet[Application]:
-    qs = Application.objects.select_related("creditor", "debtor")
+    qs = Application.objects.select_related("creditor", "debtor", "certificate")
     if sees_all(user):
         return qs
     return qs.filter(Q(creditor_id=user.organisation_id) | Q(debtor_id=user.organisation_id))
@@ -63,7 +63,7 @@ def visible_pieces(user: User) -> QuerySet[Piece]:
 
 def held_pieces(org_id: int) -> QuerySet[Piece]:
     return Piece.objects.filter(holder_id=org_id, status__in=HOLDING_STATUSES).select_related(
-        "certificate", "certificate__debtor").order_by("certificate__maturity_date", "id")
+        "holder", "certificate", "certificate__debtor").order_by("certificate__maturity_date", "id")
 
 
 def holdings_total(org_id: int) -> dict:
