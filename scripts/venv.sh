@@ -20,7 +20,8 @@ ensure_venv() {
     return 0
   fi
   echo "== installing liuzhuan${extras} into .venv =="
-  .venv/bin/python -m pip install -q --disable-pip-version-check -e ".${extras}" 2>&1 | grep -v "is ignored: it is neither a file nor a directory" || true
+  .venv/bin/python -m pip install -q --disable-pip-version-check -e ".${extras}" 2>&1 | grep -v "is ignored: it is neither a file nor a directory"
+  [ "${PIPESTATUS[0]}" = 0 ] || { echo "pip install failed" >&2; return 1; }
   .venv/bin/python -c "import liuzhuan, django, ortools, stdnum, cn2an" || return 1
   echo "${hash}${extras}" > "$stamp"
 }

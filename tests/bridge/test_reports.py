@@ -114,3 +114,10 @@ def test_rejects_other_org(bw):
         with pytest.raises(PermissionDenied):
             actions.submit_report(user, report.pk, narrative="x", on=APR1)
     assert QuarterlyReport.objects.get(pk=report.pk).status == "draft"
+
+
+def test_generate_report_without_an_actor_is_refused(q1):
+    from liuzhuan.core.errors import PermissionDenied
+
+    with pytest.raises(PermissionDenied):
+        actions.generate_report(None, year=2026, quarter=1, on=APR1)

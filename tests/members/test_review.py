@@ -83,3 +83,17 @@ def test_api_requires_csrf_for_session(world, pending, api):
     assert r.status_code in (401, 403)
     pending.refresh_from_db()
     assert pending.status == "pending"
+
+
+def test_resubmit_is_for_the_organisations_manager(world, pending):
+    """Staff of the organisation, and anyone outside it, cannot resubmit its registration."""
+    from ..conftest import make_user
+
+    staff = make_user(pending, "ps", "staff")
+    actions.review_registration(world.clerk, pending.pk, "request_info", "online", "请补充法定代表人")
+    with pytest.raises(PermissionDenied):
+        actions.resubmit_registration(staff, {"legal_representative": "钱七"})
+    with pytest.raises(DomainError):  # another organisation's manager acts on its own organisation, not this one
+        actions.resubmit_registration(world.alice, {"legal_representative": "钱七"})
+    pending.refresh_from_db()
+    assert pending.status == "needs_info" and pending.legal_representative != "钱七"

@@ -237,6 +237,7 @@ def test_liquidity_options(tmp_path, capsys):
 
 BAD_CASES = [
     ("debtor,creditor\nA,B\n", 1, "缺少必需的列"),
+    ("\n\ndebtor,creditor\nA,B\n", 3, "缺少必需的列"),  # the header's own line, not line 1
     ("debtor,creditor,amount\nA,B,\n", 2, "金额为空"),
     ("debtor,creditor,amount\nA,B,10\nB,A,0\n", 3, "大于零"),
     ("debtor,creditor,amount\nA,B,-5\n", 2, "负数"),

@@ -107,10 +107,6 @@ class Fund(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    @property
-    def is_open(self) -> bool:
-        return self.status == FundStatus.OPEN
-
 
 class PrincipalKind(models.TextChoices):
     CONTRIBUTE = "contribute", "财政出资"
@@ -531,10 +527,6 @@ class Application(models.Model):
         if self.rate_daily is not None:
             return rates.per_10k_str(self.rate_daily)
         return "—"
-
-    @property
-    def last_day(self) -> dt.date | None:
-        return self.due_date
 
 
 class CheckKind(models.TextChoices):

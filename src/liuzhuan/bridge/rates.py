@@ -327,11 +327,6 @@ def exact_daily_rate(daily_rate: Decimal, annual_rate: Decimal | None, basis: in
     return Fraction(daily_rate)
 
 
-def fee_for_period(principal_fen: int, daily_rate: Decimal, draw: dt.date, repay: dt.date) -> int:
-    """Fee for the days actually used between ``draw`` and ``repay`` (both counted)."""
-    return fee_fen(principal_fen, daily_rate, usage_days(draw, repay))
-
-
 # --------------------------------------------------------------------------------------------
 # Caps (Article 7)
 # --------------------------------------------------------------------------------------------
@@ -364,12 +359,6 @@ class RateCap:
     @property
     def exact_daily_rate(self) -> Fraction:
         return exact_daily_rate(self.daily_rate, self.annual_rate, self.basis)
-
-    @property
-    def annual_equivalent(self) -> Decimal:
-        return (
-            self.annual_rate if self.annual_rate is not None else daily_to_annual(self.daily_rate, self.basis)
-        )
 
     def describe(self) -> str:
         """The binding limit in words, for messages."""

@@ -108,10 +108,6 @@ def check_fen(
     return fen
 
 
-def fen_to_decimal(fen: int) -> Decimal:
-    return (Decimal(fen) / FEN_PER_YUAN).quantize(Decimal("0.01"))
-
-
 def format_yuan(fen: int, *, symbol: bool = True) -> str:
     """``123456789`` → ``¥1,234,567.89``; negatives as ``-¥12.00``."""
     sign = "-" if fen < 0 else ""

@@ -13,17 +13,12 @@ from .models import Sequence
 from .sql import fetch
 
 
-def next_value(name: str) -> int:
-    """Next value of a named counter; must run inside the caller's transaction (row lock)."""
-    return next_values(name, 1)[0]
-
-
 def next_values(name: str, count: int) -> range:
     """The next ``count`` values of a named counter, reserved with one row lock and one update."""
     if count < 1:
         raise ValueError("count must be positive")
     if not connection.in_atomic_block:
-        raise RuntimeError("next_value() must run inside a transaction")
+        raise RuntimeError("next_values() must run inside a transaction")
     # one statement: the UPDATE takes the row lock and returns the new top of the block
     rows = fetch("UPDATE core_sequence SET value = value + %s WHERE name = %s RETURNING value", [count, name])
     if not rows:  # first use of this counter: race-free create, then take the block

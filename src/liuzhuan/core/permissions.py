@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 from .errors import DomainError, PermissionDenied
 from .roles import Role
 
@@ -48,10 +46,3 @@ def require_checker(prepared_by_id: int | None, approver) -> None:
     if prepared_by_id == approver.pk:
         raise PermissionDenied("复核人不能与经办人为同一人（双人复核）", code="same_maker_checker")
 
-
-def org_can_see(user, org_ids: Iterable[int]) -> bool:
-    """Oversight roles see all; anyone else only their own organisation's records."""
-    org = user.organisation
-    if org.has_any_role([Role.OPERATOR, Role.REGULATOR, Role.BUREAU]):
-        return True
-    return org.pk in set(org_ids)

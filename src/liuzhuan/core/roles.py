@@ -36,6 +36,5 @@ ROLE_LABELS: dict[Role, str] = {
 ROLE_CHOICES = [(r.value, ROLE_LABELS[r]) for r in Role]
 
 #: roles whose users only ever read
-READ_ONLY_ROLES = frozenset({Role.REGULATOR})
 #: roles that may see every organisation's records (read-only for the regulator)
 OVERSIGHT_ROLES = frozenset({Role.OPERATOR, Role.REGULATOR, Role.BUREAU})

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from liuzhuan.core import audit
 from liuzhuan.core.errors import DomainError, NotFound, PermissionDenied
-from liuzhuan.core.permissions import require_active_user, require_role
+from liuzhuan.core.permissions import require_active_user, require_manager, require_role
 from liuzhuan.core.roles import Role
 from liuzhuan.core.sql import insert_rows
 
@@ -136,6 +136,7 @@ def register_organisation(actor: User | None, data: RegistrationInput) -> Organi
 def resubmit_registration(actor: User, changes: dict) -> Organisation:
     """After 'ask for more material' the organisation's manager updates details and resubmits."""
     require_active_user(actor)
+    require_manager(actor)
     with transaction.atomic():
         org = Organisation.objects.select_for_update(no_key=True).get(pk=actor.organisation_id)
         if org.status != OrgStatus.NEEDS_INFO:
@@ -439,12 +440,10 @@ def notify_all(notices: list[Notice]) -> None:
 
 
 def notify_role(role: Role, title: str, body: str = "", *, obj=None, kind: str = "") -> int:
-    orgs = Organisation.objects.filter(roles__role=role, status=OrgStatus.ACTIVE).distinct()
-    n = 0
-    for org in orgs:
-        notify(org, title, body, obj=obj, kind=kind)
-        n += 1
-    return n
+    orgs = Organisation.objects.filter(roles__role=role, status=OrgStatus.ACTIVE).distinct().values_list("pk", flat=True)
+    notices = [notice(org_id, title, body, obj=obj, kind=kind) for org_id in orgs]
+    notify_all(notices)
+    return len(notices)
 
 
 def acknowledge(actor: User, notification_id: int) -> Notification:

@@ -90,10 +90,6 @@ class Organisation(models.Model):
     def role_labels(self) -> list[str]:
         return [Role(r).label for r in sorted(self.role_set, key=lambda r: list(Role).index(Role(r)))]
 
-    @property
-    def is_active_member(self) -> bool:
-        return self.status == OrgStatus.ACTIVE
-
 
 class OrganisationRole(models.Model):
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="roles")

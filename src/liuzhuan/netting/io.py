@@ -270,9 +270,7 @@ class _Slow(Exception):
 
 def _read_rows(rows: list[list[str]], lines: Sequence[int], *, fen: bool) -> Ledger:
     h = _header(rows, lines)
-    cols = _map_header(rows[h])
-    if lines[h] != 1:
-        cols = _map_header_at(rows[h], lines[h])
+    cols = _map_header_at(rows[h], lines[h])
     body = rows[h + 1 :]
     body_lines = lines[h + 1 :]
     try:

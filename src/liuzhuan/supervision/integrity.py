@@ -40,10 +40,6 @@ class VerifyReport:
         return not self.problems
 
 
-def registered_checks() -> list[tuple[str, CheckFn]]:
-    return list(_CHECKS)
-
-
 def run_all(limit_per_check: int = 20) -> VerifyReport:
     checks: list[tuple[str, int]] = []
     problems: list[str] = []
