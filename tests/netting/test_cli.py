@@ -336,3 +336,11 @@ def test_multiline_quoted_field_line_numbers(tmp_path, capsys):
     assert code == 2 and "第 6 行" in err
     f = write(tmp_path / "m.csv", 'debtor,creditor,amount\n"A\nCo",B,1\nB,"A\nCo",1\n')
     assert run_json(capsys, f)["cleared_fen"] == 200
+
+
+def test_min_parties_option(tmp_path, capsys):
+    f = write(tmp_path / "o.csv", "debtor,creditor,amount\nA,B,100\nB,A,100\nC,D,50\nD,E,50\nE,C,50\n")
+    assert run_json(capsys, f)["cleared_fen"] == 350_00
+    assert run_json(capsys, f, "--min-parties", "3")["cleared_fen"] == 150_00
+    code, _out, err = run(capsys, "solve", f, "--min-parties", "1")
+    assert code == 2 and len(err.strip().splitlines()) == 1 and "最少参与方" in err

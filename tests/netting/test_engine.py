@@ -252,6 +252,26 @@ def test_min_loop_drops_whole_loops(obls, min_loop):
 
 
 @PROPERTY
+@given(obligation_lists(), st.integers(3, 5))
+def test_min_parties_keeps_only_loops_of_that_many_firms(obls, min_parties):
+    """Seed 三(六): the closed-loop set-off is among 3 or more parties."""
+    full = solve(obls)
+    result = solve(obls, NettingOptions(min_parties=min_parties))
+    check_invariants(result)  # net positions still unchanged
+    assert all(len({leg.debtor for leg in loop.legs}) >= min_parties for loop in result.loops)
+    assert result.cleared_fen <= full.cleared_fen
+    assert result.cleared_fen == sum(loop.amount * len(loop.legs) for loop in result.loops)
+
+
+def test_min_parties_three_drops_a_bilateral_loop_and_keeps_a_triangle():
+    obls = [obl(1, "A", "B", 100), obl(2, "B", "A", 100), obl(3, "C", "D", 50), obl(4, "D", "E", 50), obl(5, "E", "C", 50)]
+    assert solve(obls).cleared_fen == 350_00
+    result = solve(obls, NettingOptions(min_parties=3))
+    assert result.cleared_fen == 150_00 and [len(loop.legs) for loop in result.loops] == [3]
+    assert result.cleared[0] == result.cleared[1] == 0
+
+
+@PROPERTY
 @given(obligation_lists(max_parties=6, max_obligations=16), st.data())
 def test_liquidity(obls, data):
     names = sorted({o.debtor for o in obls} | {o.creditor for o in obls})
@@ -486,6 +506,8 @@ def test_option_validation():
         solve(obls, NettingOptions(liquidity={"A": 1.5}))
     with pytest.raises(OptionsError):
         solve(obls, NettingOptions(min_loop=-1))
+    with pytest.raises(OptionsError, match="最少参与方"):
+        solve(obls, NettingOptions(min_parties=1))
 
 
 def test_engine_imports_without_django():

@@ -2,7 +2,7 @@
 
     liuzhuan netting solve FILE [--json] [--out setoffs.csv] [--loops loops.csv] [--fen]
                                [--exclude NAME]... [--cap NAME=AMOUNT]... [--caps FILE]
-                               [--min-loop AMOUNT] [--liquidity FILE] [--cash NAME=AMOUNT]...
+                               [--min-loop AMOUNT] [--min-parties N] [--liquidity FILE] [--cash NAME=AMOUNT]...
 
 Exit codes: 0 success, 2 bad input or arguments (one line on stderr naming the problem and,
 for file rows, the line number), 1 unexpected failure. Output files are written to temporary
@@ -96,6 +96,8 @@ def _build_parser() -> _Parser:
     )
     sp.add_argument("--caps", metavar="FILE", help="抵销上限文件（列：party/参与方, amount/金额）")
     sp.add_argument("--min-loop", metavar="AMOUNT", help="低于此金额的环路不执行（整环剔除）")
+    sp.add_argument("--min-parties", metavar="N", type=int, default=2,
+                    help="环路最少参与方数；3 = 只执行三方以上闭环（工作方案“3个以上主体”），双边互欠不纳入")
     sp.add_argument("--liquidity", metavar="FILE", help="可动用资金文件（列：party/参与方, amount/金额）")
     sp.add_argument(
         "--cash", action="append", default=[], metavar="NAME=AMOUNT", help="某参与方可动用的资金（可重复）"
@@ -142,6 +144,7 @@ def _options(args) -> NettingOptions:
         exclude=frozenset(x.strip() for x in args.exclude),
         caps=caps,
         min_loop=min_loop,
+        min_parties=args.min_parties,
         liquidity=liquidity,
         loops=True,
     )
@@ -186,8 +189,8 @@ def _report(result: NettingResult, summary: dict, args) -> str:
             ("不动用资金时可清偿", _money(summary["cleared_without_liquidity_fen"], f)),
             ("每元资金多清偿", "—" if per is None else f"{per:.2f} 元"),
         ]
-    if result.options.min_loop:
-        rows.append(("剔除的小额环路", f"{result.stats.get('dropped_loops', 0):,} 个"))
+    if result.options.min_loop or result.options.min_parties > 2:
+        rows.append(("剔除的小额或少于最少参与方的环路", f"{result.stats.get('dropped_loops', 0):,} 个"))
     rows.append(("用时", f"{summary['seconds']:.2f} 秒"))
     width = max(_width(k) for k, _ in rows) + 2
     lines = ["债务闭环抵销结果", "─" * 40]
@@ -325,6 +328,7 @@ def _main(argv: list[str] | None) -> int:
             and bool(args.out)
             and hasattr(os, "fork")
             and not options.min_loop
+            and options.min_parties <= 2
             and not options.liquidity
         )
         if parallel:

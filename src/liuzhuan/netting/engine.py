@@ -344,6 +344,9 @@ class NettingOptions:
       counts against its cap; cash it pays from its own declared liquidity does not.
     ``min_loop``: loops (and cash chains) of a smaller amount (fen) are dropped whole after the
       decomposition, so net positions stay unchanged; the result is then no longer maximal.
+    ``min_parties``: loops with fewer parties are dropped the same way. The policy's closed-loop
+      set-off is among 3 or more parties (3个以上主体); two parties owing each other is an
+      ordinary bilateral set-off, reported apart. 2 (the default) keeps every loop.
     ``liquidity``: party → cash (fen) it is able to pay now. The engine then also finds payment
       chains: the party pays one of its obligations in cash, the creditor passes the money on,
       and so on; the last recipient keeps it. Liquidity used never exceeds what was declared.
@@ -353,6 +356,7 @@ class NettingOptions:
     exclude: frozenset[str] = frozenset()
     caps: Mapping[str, int] = field(default_factory=dict)
     min_loop: int = 0
+    min_parties: int = 2
     liquidity: Mapping[str, int] = field(default_factory=dict)
     loops: bool = True
 
@@ -907,7 +911,7 @@ def _solve(obligations: Ledger | Iterable[Obligation], options: NettingOptions |
     # 4. Decompose into loops/chains (always when some must be dropped), allocate, map.
     t0 = time.perf_counter()
     pos_arcs = np.flatnonzero(flow > 0)
-    need_cycles = opts.loops or opts.min_loop > 0 or net.has_liquidity
+    need_cycles = opts.loops or opts.min_loop > 0 or opts.min_parties > 2 or net.has_liquidity
     if need_cycles and pos_arcs.size:
         cyc_len, cyc_arc, cyc_amt = _cycles(net, flow)
     else:
@@ -915,8 +919,14 @@ def _solve(obligations: Ledger | Iterable[Obligation], options: NettingOptions |
     stats["t_decompose"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
-    if opts.min_loop > 0 and cyc_len.size:
+    if (opts.min_loop > 0 or opts.min_parties > 2) and cyc_len.size:
         keep = cyc_amt >= opts.min_loop
+        if opts.min_parties > 2:  # pure loops (no cash arc) need that many parties: one real arc each
+            starts = np.concatenate(([0], np.cumsum(cyc_len)[:-1]))
+            kinds = net.arc_kind[cyc_arc]
+            parties = np.add.reduceat((kinds == _ARC_REAL).astype(np.int64), starts)
+            cash = np.add.reduceat((kinds >= _ARC_CASH_OUT).astype(np.int64), starts)
+            keep &= (cash > 0) | (parties >= opts.min_parties)
         stats["dropped_loops"] = int(np.count_nonzero(~keep))
         keep_arc = np.repeat(keep, cyc_len)
         cyc_len, cyc_arc, cyc_amt = cyc_len[keep], cyc_arc[keep_arc], cyc_amt[keep]
@@ -995,6 +1005,8 @@ def _check_options(ledger: Ledger, opts: NettingOptions) -> tuple[np.ndarray, di
             liquidity[code(name, "流动性")] = v
     if type(opts.min_loop) is not int or opts.min_loop < 0:
         raise OptionsError("invalid_min_loop", "最小环路金额无效")
+    if type(opts.min_parties) is not int or not 2 <= opts.min_parties <= 1000:
+        raise OptionsError("invalid_min_parties", "环路最少参与方数应为 2–1000 的整数")
     ex = set(excluded.tolist())
     return (
         excluded,
