@@ -327,3 +327,31 @@ def test_counterparties_outside_the_membership_are_refused(world, issued):
         lifecycle.request_pledged_transfer(world.alice, effective.pk, bank_only.pk, "ZR")
     assert exc.value.code == "to_org_id_unavailable" and "会员" in exc.value.message
     assert not PledgedTransfer.objects.exists()
+
+
+def test_release_ends_open_transfer_requests_with_event_and_notice(world, issued):
+    from liuzhuan.core.models import AuditEvent
+
+    _, piece = issued
+    effective = pledge(world, piece)
+    req = lifecycle.request_pledged_transfer(world.alice, effective.pk, world.bob_org.pk, "ZR-P")
+    lifecycle.release_pledge(world.banker, effective.pk, "已还款")
+    req.refresh_from_db()
+    assert req.status == "withdrawn" and req.reason == "质押已解除"
+    assert AuditEvent.objects.filter(action="pledge.transfer_withdraw", object_id=str(req.pk)).count() == 1
+    assert Notification.objects.filter(organisation=world.bob_org, title__startswith="质押债权转让已终止").count() == 1
+    assert verified()
+
+
+def test_cancel_pledge_rejects_other_org(world, issued):
+    _, piece = issued
+    pending = pledge(world, piece, register=False)
+    for intruder in (world.outsider, world.bob):  # neither pledgor nor pledgee (bob is the debtor)
+        with pytest.raises(DomainError) as exc:
+            lifecycle.cancel_pledge(intruder, pending.pk, "x")
+        assert exc.value.status == 404  # not a party: learns nothing
+    with pytest.raises(DomainError) as exc:
+        lifecycle.cancel_pledge(world.inspector, pending.pk, "x")
+    assert exc.value.status == 403
+    pending.refresh_from_db()
+    assert pending.status == "pending_registration"

@@ -101,3 +101,16 @@ def test_non_member_cannot_hold_certificates(world):
     with pytest.raises(PermissionDenied) as exc:
         actions.create_application(world.clerk, app_input(world.bob_org))
     assert exc.value.code == "role_required"
+
+
+def test_maturity_reached_during_review_is_not_issued(world, submitted):
+    """The settlement date must lie ahead when the certificate is issued, not only when applied for."""
+    from liuzhuan.certificates.models import Application
+
+    actions.prepare_review(world.clerk, submitted.pk, "approve")
+    Application.objects.filter(pk=submitted.pk).update(maturity_date=today_china())  # the review outlasted it
+    with pytest.raises(DomainError) as exc:
+        actions.decide_review(world.checker, submitted.pk, True)
+    assert exc.value.code == "maturity_past"
+    submitted.refresh_from_db()
+    assert submitted.status == "prepared" and not Certificate.objects.exists()

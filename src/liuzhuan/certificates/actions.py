@@ -337,6 +337,8 @@ def decide_review(actor: User, app_id: int, agree: bool, reason: str = "") -> Ap
             return app
         action = app.prepared_action
         if action == ReviewAction.APPROVE:
+            if app.maturity_date <= today_china():  # checked at application; a review can outlast it
+                raise DomainError("maturity_past", f"清偿期限 {app.maturity_date:%Y-%m-%d} 已到，不能开具；请退回申请修改清偿期限")
             app.status = ApplicationStatus.ISSUED
             app.save()
             audit.record(actor, "certificate.review_approve", app, summary={"prepared_by": app.prepared_by_id})

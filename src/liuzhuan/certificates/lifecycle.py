@@ -307,6 +307,7 @@ def cancel_pledge(actor: User, pledge_id: int, reason: str = "") -> Pledge:
 
 
 def _close_open_pledged_transfers(actor: User, pledge: Pledge, why: str) -> None:
+    """Open transfer requests end with the pledge: each is audited, and its transferee told."""
     for req in PledgedTransfer.objects.select_for_update().filter(pledge=pledge, status__in=[
             PledgedTransferStatus.REQUESTED, PledgedTransferStatus.CONSENTED]):
         req.status = PledgedTransferStatus.WITHDRAWN
@@ -314,6 +315,8 @@ def _close_open_pledged_transfers(actor: User, pledge: Pledge, why: str) -> None
         req.decided_at = timezone.now()
         req.reason = why
         req.save()
+        notify(req.to_org_id, f"质押债权转让已终止：{pledge.number}", f"{why}，该转让申请不再办理。", obj=req)
+        audit.record(actor, "pledge.transfer_withdraw", req, summary={"pledge": pledge.number, "reason": why})
 
 
 def release_pledge(actor: User, pledge_id: int, reason: str = "") -> Pledge:
