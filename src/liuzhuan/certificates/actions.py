@@ -171,12 +171,12 @@ def create_application(actor: User, data: ApplicationInput) -> Application:
         )
         _confirm_side(app, data.role, actor, now)
         app.save()
+        other = debtor if data.role == "creditor" else creditor
+        notify(other, f"请确认凭证申请 {app.number}", f"{org.name} 发起了应收账款债权凭证联合申请，金额 {format_yuan(app.amount_fen)}，请核对基础合同后确认。", obj=app)
         audit.record(actor, "certificate.apply", app, summary={
             "number": app.number, "creditor": creditor.pk, "debtor": debtor.pk, "amount_fen": app.amount_fen,
             "maturity": app.maturity_date.isoformat(), "contract_no": app.contract_no,
         })
-        other = debtor if data.role == "creditor" else creditor
-        notify(other, f"请确认凭证申请 {app.number}", f"{org.name} 发起了应收账款债权凭证联合申请，金额 {format_yuan(app.amount_fen)}，请核对基础合同后确认。", obj=app)
         return app
 
 
@@ -201,9 +201,9 @@ def confirm_application(actor: User, app_id: int) -> Application:
         if app.creditor_confirmed_at and app.debtor_confirmed_at:
             app.status = ApplicationStatus.SUBMITTED
         app.save()
-        audit.record(actor, "certificate.confirm", app, summary={"side": side, "status": app.status})
         if app.status == ApplicationStatus.SUBMITTED:
             notify_role(Role.OPERATOR, f"凭证申请 {app.number} 待审核", f"债权人与债务人均已确认，金额 {format_yuan(app.amount_fen)}。", obj=app)
+        audit.record(actor, "certificate.confirm", app, summary={"side": side, "status": app.status})
         return app
 
 
@@ -216,9 +216,9 @@ def withdraw_application(actor: User, app_id: int) -> Application:
         before = app.status
         app.status = ApplicationStatus.WITHDRAWN
         app.save(update_fields=["status"])
-        audit.record(actor, "certificate.withdraw", app, summary={"before": before})
         other = app.debtor if org.pk == app.creditor_id else app.creditor
         notify(other, f"凭证申请 {app.number} 已撤回", f"{org.name} 撤回了申请。", obj=app)
+        audit.record(actor, "certificate.withdraw", app, summary={"before": before})
         return app
 
 
@@ -250,8 +250,8 @@ def resubmit_application(actor: User, app_id: int, data: ApplicationInput) -> Ap
         app.prepared_action = ""
         app.prepared_at = None
         app.save()
-        audit.record(actor, "certificate.resubmit", app, summary={"amount_fen": app.amount_fen, "side": side})
         notify(app.debtor if side == "creditor" else app.creditor, f"请重新确认凭证申请 {app.number}", "申请内容已修改，需要贵机构重新确认。", obj=app)
+        audit.record(actor, "certificate.resubmit", app, summary={"amount_fen": app.amount_fen, "side": side})
         return app
 
 
@@ -911,8 +911,8 @@ def decline_offer(actor: User, transfer_id: int, reason: str = "") -> Transfer:
         offer.decided_at = timezone.now()
         offer.decline_reason = (reason or "").strip()[:300]
         offer.save()
+        notify(offer.from_org_id, "转让被拒收", f"{org.name} 拒收了 {format_yuan(offer.amount_fen)}（{offer.decline_reason or '未说明原因'}），金额已退回分段 {piece.number}。", obj=offer)
         audit.record(actor, "piece.transfer_decline", offer, summary={"piece": piece.number, "reason": offer.decline_reason})
-        notify(offer.from_org, "转让被拒收", f"{org.name} 拒收了 {format_yuan(offer.amount_fen)}（{offer.decline_reason or '未说明原因'}），金额已退回分段 {piece.number}。", obj=offer)
         return offer
 
 
@@ -925,8 +925,8 @@ def cancel_offer(actor: User, transfer_id: int) -> Transfer:
         offer.decided_by = actor
         offer.decided_at = timezone.now()
         offer.save()
+        notify(offer.to_org_id, "转让已撤回", f"{org.name} 撤回了 {format_yuan(offer.amount_fen)} 的转让。", obj=offer)
         audit.record(actor, "piece.transfer_cancel", offer, summary={"piece": piece.number})
-        notify(offer.to_org, "转让已撤回", f"{org.name} 撤回了 {format_yuan(offer.amount_fen)} 的转让。", obj=offer)
         return offer
 
 

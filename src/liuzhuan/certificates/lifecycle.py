@@ -44,6 +44,7 @@ from .actions import (
     split_off,
     unfreeze,
 )
+from .lifecycle_queries import is_certificate_party
 from .models import (
     HOLDING_STATUSES,
     OPEN_OFFSET_STATUSES,
@@ -573,11 +574,6 @@ def providers_outstanding_fen(org_ids: list[int]) -> dict[int, int]:
     return out
 
 
-def _commitment_parties_visible(cert: Certificate, org_id: int) -> bool:
-    return org_id in (cert.creditor_id, cert.debtor_id) or Piece.objects.filter(
-        certificate=cert, holder_id=org_id, status__in=HOLDING_STATUSES).exists()
-
-
 def request_commitment(actor: User, cert_id: int, provider_org_id: int, *, price_kind: str, price_bp: int | None = None,
                        fixed_price_fen: int | None = None, lockup_end: dt.date, expiry: dt.date, conditions: str = "",
                        agreement_ref: str = "") -> PurchaseCommitment:
@@ -585,7 +581,7 @@ def request_commitment(actor: User, cert_id: int, provider_org_id: int, *, price
     on the certificate: price, lock-up end, expiry, conditions. The provider then accepts."""
     org = _member_actor(actor)
     cert = Certificate.objects.filter(pk=cert_id).first()
-    if cert is None or not _commitment_parties_visible(cert, org.pk):
+    if cert is None or not is_certificate_party(cert, org.pk):
         if cert is not None and sees_all(actor):
             raise PermissionDenied("只有凭证持有人、债权人或债务人可以委托收购承诺", code="wrong_party")
         raise NotFound("凭证不存在")

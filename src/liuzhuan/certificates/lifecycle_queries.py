@@ -42,9 +42,11 @@ def _org(user: User) -> int:
 
 def can_see_certificate(user: User, cert: Certificate) -> bool:
     """Oversight roles, the creditor, the debtor, and anyone holding part of it now."""
-    if sees_all(user):
-        return True
-    org_id = _org(user)
+    return sees_all(user) or is_certificate_party(cert, _org(user))
+
+
+def is_certificate_party(cert: Certificate, org_id: int | None) -> bool:
+    """The creditor, the debtor, or a current holder of part of it."""
     return org_id in (cert.creditor_id, cert.debtor_id) or Piece.objects.filter(
         certificate=cert, holder_id=org_id, status__in=HOLDING_STATUSES).exists()
 

@@ -59,7 +59,7 @@ def dashboard(request):
     })
 
 
-def _application_input(form, org_role):
+def _application_input(form):
     d = form.cleaned_data
     return actions.ApplicationInput(
         counterparty_id=d["counterparty"].pk, role=d["role"], contract_no=d["contract_no"], contract_title=d["contract_title"],
@@ -76,7 +76,7 @@ def apply(request):
     require_page_role(request, Role.MEMBER)
     form = ApplicationForm(request.POST or None, org=request.user.organisation)
     if request.method == "POST" and form.is_valid():
-        app = run_action(form, lambda: actions.create_application(request.user, _application_input(form, None)))
+        app = run_action(form, lambda: actions.create_application(request.user, _application_input(form)))
         if app:
             messages.success(request, f"申请 {app.number} 已提交，等待对方确认。")
             return redirect("certificates:application", app_id=app.pk)

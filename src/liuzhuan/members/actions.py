@@ -133,6 +133,15 @@ def register_organisation(actor: User | None, data: RegistrationInput) -> Organi
         raise DomainError("duplicate", "证件号码或用户名已被占用，请重试", field="legal_id") from exc
 
 
+def _lock_org(org_id: int) -> Organisation:
+    """Lock an organisation to change it. A no-key lock: rows that reference it (notices, fees)
+    can still be inserted meanwhile, so an audited action cannot deadlock with the change."""
+    org = Organisation.objects.select_for_update(no_key=True).filter(pk=org_id).first()
+    if org is None:
+        raise NotFound("机构不存在")
+    return org
+
+
 def resubmit_registration(actor: User, changes: dict) -> Organisation:
     """After 'ask for more material' the organisation's manager updates details and resubmits."""
     require_active_user(actor)
@@ -163,9 +172,7 @@ def review_registration(actor: User, org_id: int, decision: str, method: str, re
     if decision != ReviewDecision.APPROVE and not reason:
         raise DomainError("reason_required", "不通过或要求补充材料时必须填写意见", field="reason")
     with transaction.atomic():
-        org = Organisation.objects.select_for_update(no_key=True).filter(pk=org_id).first()
-        if org is None:
-            raise NotFound("机构不存在")
+        org = _lock_org(org_id)
         if org.pk == actor.organisation_id:
             raise PermissionDenied("不能审核本机构的注册", code="self_review")
         if org.status != OrgStatus.PENDING:
@@ -209,9 +216,7 @@ def change_status(actor: User, org_id: int, action: str, reason: str) -> Organis
     if not reason:
         raise DomainError("reason_required", f"{verb}机构须填写原因", field="reason")
     with transaction.atomic():
-        org = Organisation.objects.select_for_update(no_key=True).filter(pk=org_id).first()
-        if org is None:
-            raise NotFound("机构不存在")
+        org = _lock_org(org_id)
         if org.pk == actor.organisation_id:
             raise PermissionDenied("不能变更本机构的状态", code="self_status")
         if org.status not in allowed:
@@ -232,9 +237,7 @@ def grant_role(actor: User, org_id: int, role: str) -> Organisation:
     if role not in [r.value for r in Role]:
         raise DomainError("role_invalid", f"角色“{role}”不存在", field="role")
     with transaction.atomic():
-        org = Organisation.objects.select_for_update(no_key=True).filter(pk=org_id).first()
-        if org is None:
-            raise NotFound("机构不存在")
+        org = _lock_org(org_id)
         if org.has_role(role):
             raise DomainError("role_exists", f"该机构已具有“{Role(role).label}”角色", field="role")
         OrganisationRole.objects.create(organisation=org, role=role)
@@ -254,9 +257,7 @@ def create_user(actor: User, org_id: int, username: str, password: str, display_
     if position not in Position.values:
         raise DomainError("position_invalid", "岗位不正确", field="position")
     with transaction.atomic():
-        org = Organisation.objects.select_for_update(no_key=True).filter(pk=org_id).first()
-        if org is None:
-            raise NotFound("机构不存在")
+        org = _lock_org(org_id)
         if org.status == OrgStatus.CLOSED:
             raise DomainError("org_closed", "机构已注销，不能添加用户")
         data = RegistrationInput(name=org.name, org_type=org.org_type, legal_id=org.legal_id, username=username, password=password, display_name=display_name)
