@@ -121,3 +121,15 @@ def test_generate_report_without_an_actor_is_refused(q1):
 
     with pytest.raises(PermissionDenied):
         actions.generate_report(None, year=2026, quarter=1, on=APR1)
+
+
+def test_submitted_on_the_due_day_is_not_late(q1):
+    report = actions.generate_report(q1.clerk, year=2026, quarter=1, on=APR1)
+    report = actions.submit_report(q1.manager, report.pk, narrative="按期报送。", on=report.due_date)
+    assert report.due_date == dt.date(2026, 4, 10) and report.status == "submitted" and not report.late
+
+
+def test_risk_figures_are_labelled_with_their_date(q1):
+    report = actions.generate_report(q1.clerk, year=2026, quarter=1, on=APR1)
+    rows = dict(reports.summary_rows(report.figures))
+    assert rows["三、风险状况"] == f"截至数据生成日 {APR1.isoformat()}"

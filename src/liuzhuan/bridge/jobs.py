@@ -33,7 +33,9 @@ from .models import (
 def mark_overdue(fund: Fund, today: dt.date) -> int:
     """Loans still open after their last allowed day become overdue; a recovery case opens (第十三条)."""
     n = 0
-    for app in Application.objects.select_for_update().filter(status=AppStatus.DISBURSED, due_date__lt=today).order_by("pk"):
+    overdue = Application.objects.select_for_update(of=("self",)).select_related("applicant", "bank").filter(
+        status=AppStatus.DISBURSED, due_date__lt=today).order_by("pk")
+    for app in overdue:
         app.status, app.overdue_since = AppStatus.OVERDUE, app.due_date + dt.timedelta(days=1)
         app.save(update_fields=["status", "overdue_since"])
         audit.record(SYSTEM, "bridge.loan.overdue", app, summary={
@@ -60,8 +62,9 @@ def mark_overdue(fund: Fund, today: dt.date) -> int:
 def accrue_penalties(today: dt.date) -> int:
     """Recompute the penalty accrued through today from the repayment history; write on change only."""
     n = 0
-    for app in Application.objects.select_for_update().filter(status__in=AT_RISK_STATUSES).order_by("pk"):
-        amount = actions.penalty_accrued(app, today)
+    at_risk = Application.objects.select_for_update().filter(status__in=AT_RISK_STATUSES).prefetch_related("repayments").order_by("pk")
+    for app in at_risk:  # repayments loaded once for all loans, not once per loan
+        amount = actions.penalty_accrued(app, today, list(app.repayments.all()))
         if amount == app.penalty_accrued_fen:
             continue
         before = app.penalty_accrued_fen

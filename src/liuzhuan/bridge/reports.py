@@ -234,7 +234,9 @@ def summary_rows(fig: dict) -> list[tuple[str, str]]:
         ("设立以来周转次数（按期末本金）", _turn(i["turnover"])),
         ("年度周转率考核目标", _turn(t["annual_turnover_target"])),
         ("年度目标完成进度（加权口径）", t["completion"] or "—"),
-        ("三、风险状况", ""),
+        # balances, exposure and counts are the live figures on the day the data were generated;
+        # only the two "本季度" counts are for the quarter (docs/guide/bridge.md)
+        ("三、风险状况", f"截至数据生成日 {fig['generated_on']}"),
         ("在贷余额", format_yuan(risk["outstanding_fen"])),
         ("风险本金（逾期及追缴中）", format_yuan(risk["at_risk_fen"])),
         ("风险敞口（占本金总额）", risk["exposure"]),
