@@ -355,3 +355,21 @@ def test_cancel_pledge_rejects_other_org(world, issued):
     assert exc.value.status == 403
     pending.refresh_from_db()
     assert pending.status == "pending_registration"
+
+
+def test_only_the_open_pledges_pledgee_sees_the_piece(world, issued, api):
+    """A bank whose pledge has ended does not see the piece when it is pledged again elsewhere."""
+    from liuzhuan.members.models import OrganisationRole
+
+    _, piece = issued
+    other_bank = make_org("另一银行", "bank", "member")
+    other = make_user(other_bank, "ob", "manager")
+    first = pledge(world, piece)
+    lifecycle.release_pledge(world.banker, first.pk, "已还款")
+    second = lifecycle.create_pledge(world.alice, piece.pk, other_bank.pk, piece.amount_fen, "ZY-2", 1, TODAY, days(30))
+    piece.refresh_from_db()
+    assert queries.can_view_piece(other, piece) and not queries.can_view_piece(world.banker, piece)
+    assert list(queries.visible_pieces(other).filter(pk=piece.pk)) == [piece]
+    assert not queries.visible_pieces(world.banker).filter(pk=piece.pk).exists()
+    assert api(world.banker).get(f"/certificates/pieces/{piece.pk}").status_code == 404
+    assert second.pledgee_id == other_bank.pk and OrganisationRole.objects.filter(organisation=other_bank).count() == 2

@@ -15,6 +15,7 @@ from liuzhuan.members.queries import sees_all
 
 from .models import (
     HOLDING_STATUSES,
+    OPEN_PLEDGE_STATUSES,
     Application,
     ApplicationStatus,
     Certificate,
@@ -48,8 +49,8 @@ def can_view_piece(user: User, piece: Piece) -> bool:
     org_id = user.organisation_id
     if org_id in (piece.holder_id, piece.certificate.debtor_id):
         return True
-    if piece.status == PieceStatus.PLEDGED and piece.pledges.filter(pledgee_id=org_id).exists():  # the pledgee checks title
-        return True
+    if piece.status == PieceStatus.PLEDGED and piece.pledges.filter(pledgee_id=org_id, status__in=OPEN_PLEDGE_STATUSES).exists():
+        return True  # the pledgee of the open pledge checks title; an earlier pledgee does not
     return piece.offers.filter(to_org_id=org_id, status=OfferStatus.OFFERED).exists()
 
 
@@ -58,7 +59,8 @@ def visible_pieces(user: User) -> QuerySet[Piece]:
     if sees_all(user):
         return qs
     org_id = user.organisation_id
-    return qs.filter(Q(holder_id=org_id) | Q(certificate__debtor_id=org_id) | Q(offers__to_org_id=org_id, offers__status=OfferStatus.OFFERED)).distinct()
+    return qs.filter(Q(holder_id=org_id) | Q(certificate__debtor_id=org_id) | Q(offers__to_org_id=org_id, offers__status=OfferStatus.OFFERED)
+                     | Q(status=PieceStatus.PLEDGED, pledges__pledgee_id=org_id, pledges__status__in=OPEN_PLEDGE_STATUSES)).distinct()
 
 
 def held_pieces(org_id: int) -> QuerySet[Piece]:
