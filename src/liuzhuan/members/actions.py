@@ -76,18 +76,19 @@ def _validate_registration(data: RegistrationInput, *, by_operator: bool) -> tup
     return legal_id, roles
 
 
-def _create_login(org: Organisation, data: RegistrationInput, position: str) -> User:
-    username = (data.username or "").strip()
+def create_login(org: Organisation, *, username: str, password: str, display_name: str = "", position: str) -> User:
+    """A login for ``org``: a free username and a password the validators accept (hashed)."""
+    username = (username or "").strip()
     if not username:
         raise DomainError("username_required", "请填写登录用户名", field="username")
     if User.objects.filter(username=username).exists():
         raise DomainError("username_taken", f"用户名“{username}”已被使用", field="username")
-    user = User(username=username, organisation=org, position=position, display_name=data.display_name.strip())
+    user = User(username=username, organisation=org, position=position, display_name=(display_name or "").strip())
     try:
-        validate_password(data.password, user)
+        validate_password(password, user)
     except ValidationError as exc:
         raise DomainError("password_weak", "；".join(exc.messages), field="password") from exc
-    user.set_password(data.password)
+    user.set_password(password)
     user.save()
     return user
 
@@ -116,7 +117,8 @@ def register_organisation(actor: User | None, data: RegistrationInput) -> Organi
             OrganisationRole.objects.bulk_create([OrganisationRole(organisation=org, role=r) for r in roles])
             user = None
             if data.username or not by_operator:
-                user = _create_login(org, data, Position.MANAGER)
+                user = create_login(org, username=data.username, password=data.password, display_name=data.display_name,
+                                    position=Position.MANAGER)
             audit.record(
                 actor or "self-registration",
                 "member.register",
@@ -260,10 +262,9 @@ def create_user(actor: User, org_id: int, username: str, password: str, display_
         org = _lock_org(org_id)
         if org.status == OrgStatus.CLOSED:
             raise DomainError("org_closed", "机构已注销，不能添加用户")
-        data = RegistrationInput(name=org.name, org_type=org.org_type, legal_id=org.legal_id, username=username, password=password, display_name=display_name)
         try:
             with transaction.atomic():
-                user = _create_login(org, data, position)
+                user = create_login(org, username=username, password=password, display_name=display_name, position=position)
         except IntegrityError as exc:
             raise DomainError("username_taken", f"用户名“{username}”已被使用", field="username") from exc
         audit.record(actor, "user.create", user, summary={"after": {"username": user.username, "organisation": org.pk, "position": position}})
