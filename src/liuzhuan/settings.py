@@ -132,7 +132,7 @@ else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {
         "default": {
-            "ENGINE": "django.db.backends.sqlite3",
+            "ENGINE": "liuzhuan.core.sqlite",
             "NAME": SQLITE_PATH,
             "OPTIONS": {
                 # Writers take the lock at BEGIN and wait (busy timeout) instead of failing

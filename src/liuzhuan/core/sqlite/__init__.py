@@ -1,0 +1,1 @@
+"""Django's SQLite backend with the ``%s`` → ``?`` conversion memoised (see ``base``)."""
