@@ -8,6 +8,8 @@ from liuzhuan.core import sql
 from liuzhuan.core.numbers import next_values
 from liuzhuan.members.models import Notification
 
+from ..conftest import is_postgres
+
 
 def test_insert_rows_returns_ids_in_order_across_chunks(world):
     n = 1234  # more than one multi-row statement
@@ -59,3 +61,71 @@ def test_an_old_sqlite_library_is_refused_at_start():
     assert sqlite_returning(sqlite_version=(3, 35, 0), engines=sqlite) == []
     assert sqlite_returning(sqlite_version=(3, 7, 0), engines=["django.db.backends.postgresql"]) == []
     assert sqlite_returning() == []  # this machine's library
+
+
+def _fields(obj):
+    return {f.attname: getattr(obj, f.attname) for f in type(obj)._meta.concrete_fields}
+
+
+def test_load_gives_the_instances_the_orm_gives(world):
+    """Same field values (aware datetimes, booleans, nulls), saved state, related objects on demand."""
+    ack = timezone.now()
+    with transaction.atomic():
+        Notification.objects.create(organisation=world.alice_org, title="甲", requires_ack=True, acknowledged_at=ack, acknowledged_by=world.alice)
+        Notification.objects.create(organisation=world.bob_org, title="乙")
+        loaded = sql.load(Notification, f"SELECT {sql.columns(Notification)} FROM members_notification ORDER BY id")
+    orm = list(Notification.objects.order_by("id"))
+    assert [_fields(n) for n in loaded] == [_fields(n) for n in orm]
+    assert loaded[0].acknowledged_at == ack and loaded[0].requires_ack is True and loaded[1].acknowledged_by_id is None
+    assert not loaded[0]._state.adding and loaded[0]._state.db == "default"
+    assert loaded[0].organisation == world.alice_org  # the foreign key loads on first use
+    loaded[1].title = "丙"
+    loaded[1].save(update_fields=["title"])  # a loaded instance saves as an update
+    assert Notification.objects.get(pk=loaded[1].pk).title == "丙" and Notification.objects.count() == 2
+
+
+def test_build_matches_the_model_constructor(world):
+    built = sql.build(Notification, organisation=world.alice_org, title="甲", acknowledged_by_id=None)
+    made = Notification(organisation=world.alice_org, title="甲")
+    assert {k: v for k, v in _fields(built).items() if k != "created_at"} == {k: v for k, v in _fields(made).items() if k != "created_at"}
+    assert built._state.adding and built.pk is None and built.kind == "" and built.requires_ack is False
+    assert built.organisation is world.alice_org  # given instance is cached, not reloaded
+    with transaction.atomic():
+        sql.insert_objects([built])
+    assert Notification.objects.get(pk=built.pk).title == "甲"
+
+
+def test_load_and_build_refuse_a_model_that_listens_to_init_signals(world):
+    from django.db.models.signals import post_init
+
+    from liuzhuan.members.models import Organisation
+
+    def receiver(**kwargs):
+        pass
+
+    sql._checked.discard(Organisation)
+    post_init.connect(receiver, sender=Organisation)
+    try:
+        with pytest.raises(RuntimeError, match="post_init"):
+            sql.build(Organisation, name="x")
+    finally:
+        post_init.disconnect(receiver, sender=Organisation)
+
+
+@pytest.mark.skipif(is_postgres(), reason="SQLite-only; runs in the SQLite pass of ./test")
+def test_the_memoised_placeholder_rewrite_is_djangos(db):
+    from django.db import connection
+    from django.db.backends.sqlite3.base import FORMAT_QMARK_REGEX
+
+    from liuzhuan.core.sqlite.base import SQLiteCursorWrapper, _qmark
+
+    queries = ["SELECT %s, %s", "SELECT '%%' || %s", "SELECT 1", "INSERT INTO t (a) VALUES (%s), (%s) RETURNING id"]
+    for query in queries * 2:  # the second time from the cache
+        assert _qmark(query) == FORMAT_QMARK_REGEX.sub("?", query).replace("%%", "%")
+    with connection.cursor() as cur:
+        assert isinstance(cur.cursor, SQLiteCursorWrapper)
+        for _ in range(2):
+            cur.execute("SELECT '%%' || %s, %s", ["x", 2])
+            assert cur.fetchone() == ("%x", 2)
+        cur.execute("SELECT %(a)s || %(b)s", {"a": "甲", "b": "乙"})  # named parameters are rewritten as before
+        assert cur.fetchone() == ("甲乙",)

@@ -26,6 +26,8 @@ from liuzhuan.core.numbers import next_number, next_numbers, numbers_span
 from liuzhuan.core.permissions import require_active_user, require_checker, require_role, require_write_access
 from liuzhuan.core.roles import Role
 from liuzhuan.core.sql import (
+    build,
+    columns,
     execute,
     fetch,
     for_update,
@@ -33,6 +35,7 @@ from liuzhuan.core.sql import (
     insert_objects,
     insert_rows,
     keys,
+    load,
     update_objects,
 )
 from liuzhuan.members.actions import Notice, notice, notify, notify_all, notify_role
@@ -496,8 +499,8 @@ def _piece_row(cert: Certificate, *, parent: Piece, holder_id: int, amount_fen: 
                now: dt.datetime | None = None) -> Piece:
     """The certificate's next piece, numbered but unsaved (batch actions insert many at once)."""
     cert.piece_count += 1
-    return Piece(
-        number=f"{cert.number}-{cert.piece_count:03d}", certificate=cert, parent=parent, holder_id=holder_id,
+    return build(
+        Piece, number=f"{cert.number}-{cert.piece_count:03d}", certificate=cert, parent=parent, holder_id=holder_id,
         amount_fen=amount_fen, status=status, origin=origin, created_at=now or timezone.now(),
     )
 
@@ -614,8 +617,8 @@ def _lock_certificates(cert_ids) -> dict[int, Certificate]:
 
 def _lock_pieces(piece_ids) -> dict[int, Piece]:
     ids = keys(piece_ids)
-    sql = f"SELECT * FROM certificates_piece WHERE id IN {in_list(ids)} ORDER BY id"  # noqa: S608 - placeholders only
-    return {p.pk: p for p in Piece.objects.raw(sql + for_update(), ids)}
+    sql = f"SELECT {columns(Piece)} FROM certificates_piece WHERE id IN {in_list(ids)} ORDER BY id"  # noqa: S608 - placeholders only
+    return {p.pk: p for p in load(Piece, sql + for_update(), ids)}
 
 
 def _transfer_config() -> tuple[int, int]:
@@ -738,8 +741,8 @@ def offer_transfers(actor: User, items: list[OfferItem]) -> list[Transfer]:
         _set_piece_status(whole, PieceStatus.LIVE, PieceStatus.OFFERED)  # the rows must still be live: the last guard
         _write_splits(split, created, grown.values())
         offers = [
-            Transfer(piece=offered[n], from_org=org, to_org_id=item.to_org_id, amount_fen=item.amount_fen,
-                     agreement_ref=refs[n], offered_by=actor, offered_at=now, deadline=deadline)
+            build(Transfer, piece=offered[n], from_org=org, to_org_id=item.to_org_id, amount_fen=item.amount_fen,
+                  agreement_ref=refs[n], offered_by=actor, offered_at=now, deadline=deadline)
             for n, item in enumerate(items)
         ]
         insert_objects(offers)
@@ -796,8 +799,8 @@ def _lock_offers(transfer_ids: list[int], org: Organisation, side: str, batch: b
             with _item(n, batch, "transfer_ids"):
                 raise NotFound("转让不存在")
     certs = _lock_certificates(cert_of.values())  # certificates, then transfers, then pieces
-    sql = f"SELECT * FROM certificates_transfer WHERE id IN {in_list(ids)} ORDER BY id"  # noqa: S608 - placeholders only
-    locked = {t.pk: t for t in Transfer.objects.raw(sql + for_update(), ids)}
+    sql = f"SELECT {columns(Transfer)} FROM certificates_transfer WHERE id IN {in_list(ids)} ORDER BY id"  # noqa: S608 - placeholders only
+    locked = {t.pk: t for t in load(Transfer, sql + for_update(), ids)}
     pieces = _lock_pieces(t.piece_id for t in locked.values())
     piece_field, own_field = Transfer._meta.get_field("piece"), Transfer._meta.get_field(column.removesuffix("_id"))
     offers = [locked[i] for i in transfer_ids]
