@@ -3,6 +3,8 @@ import datetime as dt
 import pytest
 from django.core.management import call_command
 from django.db import connection, transaction
+from hypothesis import given
+from hypothesis import strategies as st
 
 from liuzhuan.core import audit
 from liuzhuan.core.models import AppendOnlyError, AuditEvent, AuditHead
@@ -114,3 +116,21 @@ def test_floats_in_a_summary_hash_what_both_databases_give_back(world):
     event = AuditEvent.objects.get(action="test.float")
     assert event.summary == {"f": "1e+16", "g": "-0.0", "n": {"x": "2.5e+20"}}
     assert audit.compute_hash(event) == event.hash and audit.verify_chain() is None
+
+
+_text = st.text(st.characters(blacklist_categories=("Cs",)), max_size=20)
+
+
+@given(action=_text, object_type=_text, object_id=_text, prev=_text, seq=st.integers(0, 2**63 - 1),
+       user_id=st.none() | st.integers(1, 2**40), username=_text, org_id=st.none() | st.integers(1, 2**40), org_name=_text,
+       summary=st.dictionaries(_text, st.none() | st.booleans() | st.integers() | _text, max_size=4))
+def test_written_out_payload_is_the_canonical_json_of_the_event(action, object_type, object_id, prev, seq, user_id, username,
+                                                                 org_id, org_name, summary):
+    """The append path writes the hashed text out by hand; it must be byte for byte what
+    ``compute_hash`` (and so ``verify``) serialises from the stored row."""
+    at = dt.datetime(2026, 11, 22, 1, 2, 3, 456789, tzinfo=dt.UTC)
+    who = {"at": audit._utc_iso(at), "actor_user_id": user_id, "actor_username": username, "actor_org_id": org_id, "actor_org_name": org_name}
+    event = AuditEvent(seq=seq, at=at, actor_user_id=user_id, actor_username=username, actor_org_id=org_id, actor_org_name=org_name,
+                       action=action, object_type=object_type, object_id=object_id, summary=summary, prev_hash=prev)
+    written = audit._payload_json(audit.canonical_json(who)[1:-1], seq, action, object_type, object_id, prev, audit.canonical_json(summary))
+    assert written == audit.canonical_json(audit.event_payload(event))

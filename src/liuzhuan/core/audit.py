@@ -70,6 +70,20 @@ def _summary_text(summary: dict) -> str:
     return canonical_json(_jsonable(summary))
 
 
+_str = json.encoder.encode_basestring  # the string encoder canonical_json uses (ensure_ascii=False)
+
+
+def _payload_json(actor_json: str, seq: int, action: str, object_type: str, object_id: str, prev_hash: str, summary_json: str) -> str:
+    """``canonical_json(event_payload(event))`` written out for the append path, keys in sorted order.
+
+    ``actor_json`` is the canonical text of the actor fields and ``at`` without braces (they sort
+    between "action" and "object_id"); ``summary_json`` is the summary's canonical text.
+    ``tests/core/test_audit.py`` holds this to ``canonical_json`` for arbitrary values.
+    """
+    return (f'{{"action":{_str(action)},{actor_json},"object_id":{_str(object_id)},"object_type":{_str(object_type)},'
+            f'"prev_hash":{_str(prev_hash)},"seq":{seq},"summary":{summary_json}}}')
+
+
 def record(actor, action: str, obj=None, *, summary: dict | None = None, object_type: str = "", object_id="") -> int:
     """Append one event. Must run inside the action's ``transaction.atomic()``."""
     if obj is not None:
@@ -119,15 +133,12 @@ def record_many(actor, entries: list[tuple[str, str, str, dict | None]]) -> int:
         "actor_org_name": org.name if org else "",
     }
     seq, prev = last_seq, last_hash
-    # "summary" sorts last among the payload's keys, so the canonical payload is the rest of it
-    # with the summary's own canonical text spliced in before the closing brace.
+    actor_json = canonical_json(who)[1:-1]  # the same for every event of the call
     events = []
     for action, object_type, object_id, summary in entries:
         seq += 1
         text = _summary_text(summary or {})
-        head_json = canonical_json({**who, "seq": seq, "action": action, "object_type": object_type,
-                                    "object_id": str(object_id), "prev_hash": prev})
-        digest = hashlib.sha256(f'{head_json[:-1]},"summary":{text}}}'.encode()).hexdigest()
+        digest = hashlib.sha256(_payload_json(actor_json, seq, action, object_type, str(object_id), prev, text).encode()).hexdigest()
         events.append((seq, at, who["actor_user_id"], who["actor_username"], who["actor_org_id"], who["actor_org_name"],
                      action, object_type, str(object_id), JsonText(text), prev, digest))
         prev = digest
