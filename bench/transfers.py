@@ -204,7 +204,7 @@ def worker(db: str, transfers: int, client_counts: list[int], batches: list[int]
         for _ in range(repeat):
             raws.append(_run_clients(_raw_client, clients, transfers * 3))
             for batch in batches:
-                rates[batch].append(_run_clients(_transfer_client, clients, max(transfers // clients, batch), batch))
+                rates[batch].append(_run_clients(_transfer_client, clients, max(transfers, batch), batch))
         result["raw"][clients] = statistics.median(raws)
         for batch in batches:
             key = f"{clients}x{batch}"
@@ -219,7 +219,7 @@ def worker(db: str, transfers: int, client_counts: list[int], batches: list[int]
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--transfers", type=int, default=1000, help="accepted transfers per configuration")
+    parser.add_argument("--transfers", type=int, default=1000, help="accepted transfers per client and configuration")
     parser.add_argument("--clients", type=int, nargs="+", default=[1, 8])
     parser.add_argument("--db", nargs="+", default=["sqlite", "postgres"])
     parser.add_argument("--repeat", type=int, default=3, help="rounds per configuration (medians are reported)")
