@@ -202,10 +202,11 @@ class Transfer(models.Model):
     amount_fen = models.BigIntegerField()
     agreement_ref = models.CharField("转让协议编号", max_length=100)
     status = models.CharField(max_length=20, choices=OfferStatus.choices, default=OfferStatus.OFFERED)
-    offered_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    # who offered and who decided are shown, never searched on: no index to maintain per transfer
+    offered_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", db_index=False)
     offered_at = models.DateTimeField(default=timezone.now)
     deadline = models.DateField("接收截止日")
-    decided_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    decided_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False)
     decided_at = models.DateTimeField(null=True, blank=True)
     decline_reason = models.CharField(max_length=300, blank=True)
     registration_no = models.CharField("流转变更登记编号", max_length=20, unique=True, null=True, blank=True)

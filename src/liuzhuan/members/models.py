@@ -167,7 +167,7 @@ class Notification(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     requires_ack = models.BooleanField(default=False)
     acknowledged_at = models.DateTimeField(null=True, blank=True)
-    acknowledged_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    acknowledged_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False)
 
     class Meta:
         ordering = ["-created_at", "-id"]
