@@ -18,6 +18,8 @@ Identifiers always come from model metadata or the code itself, never from input
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from functools import cache
+from operator import itemgetter
 
 from django.db import connection, models
 from django.db.models import signals
@@ -131,13 +133,23 @@ def update_rows(model: type[models.Model], fields: Sequence[str], rows: Sequence
         cur.executemany(f"UPDATE {table} SET {sets} WHERE {pk} = %s", values)  # noqa: S608 - as in insert_rows
 
 
+def _getter(attnames: list[str]) -> Callable[[dict], tuple]:
+    """Values of ``attnames`` from an instance's ``__dict__`` as a tuple. Reading ``__dict__``
+    skips the descriptor that attribute access runs for every foreign key."""
+    if len(attnames) == 1:
+        name = attnames[0]
+        return lambda d: (d[name],)
+    return itemgetter(*attnames)
+
+
 def insert_objects(objs: Sequence[models.Model]) -> None:
     """Insert unsaved instances of one model (every concrete field but the pk) and set their pks."""
     if not objs:
         return
     fields = [f for f in type(objs[0])._meta.concrete_fields if not f.primary_key]
     names = [f.attname for f in fields]
-    ids = insert_rows(type(objs[0]), names, [tuple(getattr(o, n) for n in names) for o in objs])
+    values = _getter(names)
+    ids = insert_rows(type(objs[0]), names, [values(o.__dict__) for o in objs])
     for obj, pk in zip(objs, ids, strict=True):
         obj.pk = pk
         obj._state.adding = False
@@ -149,7 +161,8 @@ def update_objects(objs: Sequence[models.Model], fields: Sequence[str]) -> None:
     if not objs:
         return
     attnames = [f.attname for f in _fields(type(objs[0]), fields)]
-    update_rows(type(objs[0]), attnames, [(*(getattr(o, n) for n in attnames), o.pk) for o in objs])
+    values = _getter([*attnames, type(objs[0])._meta.pk.attname])
+    update_rows(type(objs[0]), attnames, [values(o.__dict__) for o in objs])
 
 
 # --- model instances without the per-instance cost of ``Model.__init__`` ---------------------
@@ -212,20 +225,31 @@ def load(model: type[models.Model], sql: str, params: Sequence = ()) -> list[mod
     return out
 
 
+@cache
+def _build_plan(model: type[models.Model]) -> tuple[dict[str, tuple[str, models.Field | None]], list[models.Field]]:
+    """name or attname -> (attname, the foreign key if named by its relation), and the fields."""
+    names: dict[str, tuple[str, models.Field | None]] = {}
+    for field in _concrete(model):
+        names[field.attname] = (field.attname, None)
+        if field.is_relation:
+            names[field.name] = (field.attname, field)
+    return names, list(_concrete(model))
+
+
 def build(model: type[models.Model], **values) -> models.Model:
     """An unsaved instance (as ``model(**values)`` gives): fields by attname (``piece_id``) or, for a
     foreign key, by name with the related instance, which is then cached on the new one."""
-    meta = model._meta
+    names, fields = _build_plan(model)
     data, related = {}, []
     for name, value in values.items():
-        field = meta.get_field(name)
-        if field.is_relation and field.attname != name:
-            data[field.attname] = None if value is None else value.pk
+        attname, fk = names[name]
+        if fk is not None:
+            data[attname] = None if value is None else value.pk
             if value is not None:
-                related.append((field, value))
+                related.append((fk, value))
         else:
-            data[field.attname] = value
-    for field in _concrete(model):
+            data[attname] = value
+    for field in fields:
         if field.attname not in data:
             data[field.attname] = field.get_default()
     obj = _instance(model, data, None, adding=True)
