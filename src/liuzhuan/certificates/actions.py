@@ -381,9 +381,9 @@ def _issue(actor: User, app: Application) -> Certificate:
 
 def fee_rule_on(op_type: str, day: dt.date) -> FeeRule | None:
     """The schedule in force on ``day`` (the latest effective date not after it)."""
-    return next(iter(FeeRule.objects.raw(
-        "SELECT * FROM certificates_feerule WHERE op_type = %s AND effective_date <= %s ORDER BY effective_date DESC LIMIT 1",
-        [op_type, connection.ops.adapt_datefield_value(day)])), None)
+    return next(iter(load(FeeRule, f"SELECT {columns(FeeRule)} FROM certificates_feerule WHERE op_type = %s "  # noqa: S608
+                              "AND effective_date <= %s ORDER BY effective_date DESC LIMIT 1",
+                          [op_type, connection.ops.adapt_datefield_value(day)])), None)
 
 
 def charge_fee(op_type: str, cert: Certificate, *, base_fen: int, payer_a: Organisation, payer_b: Organisation,
@@ -497,10 +497,14 @@ def _new_piece(cert: Certificate, *, parent: Piece, holder: Organisation, amount
 
 def _piece_row(cert: Certificate, *, parent: Piece, holder_id: int, amount_fen: int, status: str, origin: str,
                now: dt.datetime | None = None) -> Piece:
-    """The certificate's next piece, numbered but unsaved (batch actions insert many at once)."""
+    """The certificate's next piece, numbered but unsaved (batch actions insert many at once).
+
+    The parent is referenced by id, not cached: a piece that kept its parent alive would keep the
+    whole chain of title in memory in a long-running process (the bench's clients, a daily job).
+    """
     cert.piece_count += 1
     return build(
-        Piece, number=f"{cert.number}-{cert.piece_count:03d}", certificate=cert, parent=parent, holder_id=holder_id,
+        Piece, number=f"{cert.number}-{cert.piece_count:03d}", certificate=cert, parent_id=parent.pk, holder_id=holder_id,
         amount_fen=amount_fen, status=status, origin=origin, created_at=now or timezone.now(),
     )
 
@@ -607,12 +611,10 @@ def _check_batch_size(n: int, field: str, empty_message: str) -> None:
 def _lock_certificates(cert_ids) -> dict[int, Certificate]:
     """Row-lock certificates in ascending pk order (every multi-certificate action uses this order).
 
-    Only what transfers read is loaded (number, status, piece count, debtor); the rest is deferred.
     """
     ids = keys(cert_ids)
-    return {c.pk: c for c in Certificate.objects.raw(
-        f"SELECT id, number, status, piece_count, debtor_id FROM certificates_certificate WHERE id IN {in_list(ids)} ORDER BY id"  # noqa: S608
-        + for_update(), ids)}
+    return {c.pk: c for c in load(Certificate, f"SELECT {columns(Certificate)} FROM certificates_certificate "  # noqa: S608
+                                  f"WHERE id IN {in_list(ids)} ORDER BY id{for_update()}", ids)}
 
 
 def _lock_pieces(piece_ids) -> dict[int, Piece]:

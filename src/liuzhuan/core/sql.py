@@ -74,7 +74,8 @@ def _adapters(fields: list[models.Field]) -> list[Callable | None]:
 
 
 def _columns(fields: list[models.Field]) -> str:
-    return ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    quote = connection.ops.quote_name
+    return ", ".join(quote(f.column) for f in fields)
 
 
 def _adapt(rows: Sequence[Sequence], adapters: list[Callable | None]) -> list:
@@ -150,10 +151,11 @@ def insert_objects(objs: Sequence[models.Model]) -> None:
     names = [f.attname for f in fields]
     values = _getter(names)
     ids = insert_rows(type(objs[0]), names, [values(o.__dict__) for o in objs])
+    alias = connection.alias
     for obj, pk in zip(objs, ids, strict=True):
         obj.pk = pk
         obj._state.adding = False
-        obj._state.db = connection.alias
+        obj._state.db = alias
 
 
 def update_objects(objs: Sequence[models.Model], fields: Sequence[str]) -> None:
@@ -180,10 +182,22 @@ def _concrete(model: type[models.Model]) -> list[models.Field]:
 def columns(model: type[models.Model], alias: str = "") -> str:
     """Every concrete column of ``model``, in field order, for ``load``'s SELECT list."""
     prefix = f"{alias}." if alias else ""
-    return ", ".join(prefix + connection.ops.quote_name(f.column) for f in _concrete(model))
+    quote = connection.ops.quote_name
+    return ", ".join(prefix + quote(f.column) for f in _concrete(model))
+
+
+_CONVERTERS: dict[tuple[str, type[models.Model]], list[tuple[int, list, object]]] = {}
 
 
 def _converters(model: type[models.Model]) -> list[tuple[int, list, object]]:
+    """(column index, the ORM's converters for it, its Col) for the columns that have any."""
+    key = (connection.alias, model)
+    if key not in _CONVERTERS:
+        _CONVERTERS[key] = _find_converters(model)
+    return _CONVERTERS[key]
+
+
+def _find_converters(model: type[models.Model]) -> list[tuple[int, list, object]]:
     out = []
     for i, field in enumerate(_concrete(model)):
         col = field.get_col(model._meta.db_table)
