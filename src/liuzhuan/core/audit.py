@@ -22,8 +22,12 @@ from .sql import JsonText, execute, fetch, for_update, insert_rows
 GENESIS = "0" * 64
 
 
+#: one encoder for every call: ``json.dumps`` with non-default options builds a new one each time
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+
+
 def canonical_json(data: dict) -> str:
-    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+    return _CANONICAL.encode(data)
 
 
 def _utc_iso(value: dt.datetime) -> str:
