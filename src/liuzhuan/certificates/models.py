@@ -269,13 +269,16 @@ class FeeRule(models.Model):
 class FeeCharge(models.Model):
     """A service fee owed by one member for one operation (系统服务费)."""
 
-    org = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="fee_charges")
+    # Indexed for what is asked of fees: a member's statement over dates (org, charged_on) and
+    # whether a rule has been charged under. Certificate and transfer are shown, never searched
+    # on; every transfer writes two fee rows, so their indexes were write cost only.
+    org = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="fee_charges", db_index=False)
     op_type = models.CharField(max_length=20, choices=OperationType.choices)
     rule = models.ForeignKey(FeeRule, on_delete=models.PROTECT, related_name="charges")
     base_fen = models.BigIntegerField("计费金额（分）")
     amount_fen = models.BigIntegerField("费用（分）")
-    certificate = models.ForeignKey(Certificate, on_delete=models.PROTECT, related_name="fees")
-    transfer = models.ForeignKey(Transfer, null=True, blank=True, on_delete=models.PROTECT, related_name="fees")
+    certificate = models.ForeignKey(Certificate, on_delete=models.PROTECT, related_name="fees", db_index=False)
+    transfer = models.ForeignKey(Transfer, null=True, blank=True, on_delete=models.PROTECT, related_name="fees", db_index=False)
     reference = models.CharField(max_length=30)
     charged_on = models.DateField()
     created_at = models.DateTimeField(default=timezone.now)
@@ -284,6 +287,7 @@ class FeeCharge(models.Model):
         ordering = ["-charged_on", "-id"]
         verbose_name = "服务费"
         constraints = [models.CheckConstraint(condition=Q(amount_fen__gte=0), name="feecharge_non_negative")]
+        indexes = [models.Index(fields=["org", "charged_on"], name="fee_org_day_idx"), models.Index(fields=["charged_on"], name="fee_day_idx")]
 
     def __str__(self) -> str:
         return f"{self.reference} {self.amount_fen}"
