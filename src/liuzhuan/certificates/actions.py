@@ -605,7 +605,7 @@ def _check_batch_size(n: int, field: str, empty_message: str) -> None:
 # The transfer actions run their fixed-shape queries as written SQL (core/sql.py): on this kind of
 # hardware Django compiles a queryset in ~0.3 ms against ~0.02 ms to run the same statement, and
 # an accepted transfer needs about twenty of them (bench/README.md). Model instances come back
-# through ``raw()`` where the caller needs them.
+# through ``load()`` where the caller needs them.
 
 
 def _lock_certificates(cert_ids) -> dict[int, Certificate]:

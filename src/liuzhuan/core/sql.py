@@ -9,6 +9,8 @@ the caller's transaction, through Django's connection (so the test tools still s
   ``IN (…)`` placeholders and ``for_update`` the row-lock clause where the database has one.
 - ``insert_rows``/``insert_objects``: one multi-row ``INSERT … RETURNING id`` per chunk.
 - ``update_rows``/``update_objects``: one ``executemany`` UPDATE by primary key.
+- ``load``/``build``/``columns``: model instances from written SELECTs, and unsaved ones, without
+  the per-instance cost of ``Model.__init__`` (see below).
 
 Values are given per field name or *attname* (``piece_id``) and adapted the way Django's own
 field would (dates, datetimes, JSON, decimals); everything else goes to the driver as is.
