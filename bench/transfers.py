@@ -161,8 +161,8 @@ def worker(db: str, transfers: int, client_counts: list[int], batches: list[int]
     max_clients = max(client_counts)
     for i in range(max_clients):
         users = []
-        for side in "ab":
-            org = Organisation.objects.create(name=f"基准{side}{i}", org_type="enterprise", legal_id=make_uscc(f"9115080200{i:05d}{'12'[side == 'b']}0"),
+        for n, side in enumerate("abd", start=1):  # a and b pass the claim back and forth; d is its debtor
+            org = Organisation.objects.create(name=f"基准{side}{i}", org_type="enterprise", legal_id=make_uscc(f"9115080200{i:05d}{n}0"),
                                               status="active", channel="on_site")
             OrganisationRole.objects.create(organisation=org, role="member")
             u = User(username=f"bench_{side}{i}", organisation=org, position="manager")
@@ -170,10 +170,10 @@ def worker(db: str, transfers: int, client_counts: list[int], batches: list[int]
             u.save()
             users.append(u)
         app = actions.create_application(users[0], actions.ApplicationInput(
-            counterparty_id=users[1].organisation_id, role="creditor", contract_no=f"B{i}", contract_title="基准合同",
+            counterparty_id=users[2].organisation_id, role="creditor", contract_no=f"B{i}", contract_title="基准合同",
             contract_date=today_china(), amount_fen=10_000_000_00, maturity_date=today_china() + dt.timedelta(days=365),
             settle_by_asset=True, settle_by_consumption=False, non_cash_declared=True))
-        actions.confirm_application(users[1], app.pk)
+        actions.confirm_application(users[2], app.pk)
         actions.prepare_review(op, app.pk, "approve")
         actions.decide_review(op2, app.pk, True)
 

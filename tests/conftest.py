@@ -66,8 +66,10 @@ class World:
     checker: User  # operator manager (checker)
     alice_org: Organisation
     alice: User
-    bob_org: Organisation
+    bob_org: Organisation  # the debtor of the certificates tests/certificates issue()
     bob: User
+    carol_org: Organisation  # a third member: transferee of claims the debtor may not take (混同)
+    carol: User
     bank_org: Organisation
     banker: User
     regulator_org: Organisation
@@ -81,6 +83,7 @@ def world(db) -> World:
     operator = make_org("测试运营机构", Role.OPERATOR)
     alice_org = make_org("甲公司", Role.MEMBER)
     bob_org = make_org("乙公司", Role.MEMBER)
+    carol_org = make_org("戊公司", Role.MEMBER)
     bank_org = make_org("丙银行", Role.BANK, Role.MEMBER)
     regulator_org = make_org("监管局", Role.REGULATOR, org_type="institution")
     outsider_org = make_org("外部公司", Role.MEMBER)
@@ -92,6 +95,8 @@ def world(db) -> World:
         alice=make_user(alice_org, "alice", Position.MANAGER),
         bob_org=bob_org,
         bob=make_user(bob_org, "bob", Position.MANAGER),
+        carol_org=carol_org,
+        carol=make_user(carol_org, "carol", Position.MANAGER),
         bank_org=bank_org,
         banker=make_user(bank_org, "banker", Position.MANAGER),
         regulator_org=regulator_org,

@@ -35,7 +35,7 @@ def test_two_threads_race_for_one_piece_on_postgres(world):
         finally:
             connections.close_all()
 
-    threads = [threading.Thread(target=attempt, args=(world.alice, o)) for o in (world.bob_org, world.bank_org)]
+    threads = [threading.Thread(target=attempt, args=(world.alice, o)) for o in (world.carol_org, world.bank_org)]
     for t in threads:
         t.start()
     for t in threads:
@@ -61,7 +61,7 @@ def test_partial_transfers_race_never_double_spend(world):
         finally:
             connections.close_all()
 
-    threads = [threading.Thread(target=attempt, args=(o,)) for o in (world.bob_org, world.bank_org, world.outsider_org, world.bob_org)]
+    threads = [threading.Thread(target=attempt, args=(o,)) for o in (world.carol_org, world.bank_org, world.outsider_org, world.carol_org)]
     for t in threads:
         t.start()
     for t in threads:
@@ -103,7 +103,7 @@ def test_two_processes_race_for_one_piece_on_sqlite(world, tmp_path):
     procs = [
         subprocess.Popen([sys.executable, "-c", RACER, db_path, str(world.alice.pk), str(piece.pk), str(org.pk), str(go), str(piece.amount_fen)],
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=Path(__file__).resolve().parents[2])
-        for org in (world.bob_org, world.bank_org)
+        for org in (world.carol_org, world.bank_org)
     ]
     time.sleep(2.0)  # both processes have imported Django and wait at the start line
     go.write_text("go")
@@ -139,7 +139,7 @@ def _race(*attempts):
 @pytest.mark.django_db(transaction=True)
 def test_two_batches_drawing_on_one_piece_never_double_spend(world):
     _, piece = issue(world, amount_fen=100_00)
-    batch = [actions.OfferItem(piece.pk, world.bob_org.pk, 30_00, "B1"), actions.OfferItem(piece.pk, world.bank_org.pk, 30_00, "B2")]
+    batch = [actions.OfferItem(piece.pk, world.carol_org.pk, 30_00, "B1"), actions.OfferItem(piece.pk, world.bank_org.pk, 30_00, "B2")]
     results = _race(lambda: len(actions.offer_transfers(world.alice, batch)), lambda: len(actions.offer_transfers(world.alice, batch)))
     assert sorted(results, key=str) == [2, "piece_not_live"]
     assert Transfer.objects.count() == 2 and run_all().ok
@@ -149,8 +149,8 @@ def test_two_batches_drawing_on_one_piece_never_double_spend(world):
 @pytest.mark.django_db(transaction=True)
 def test_batch_accept_racing_a_cancel_is_all_or_nothing(world):
     _, piece = issue(world)
-    offers = actions.offer_transfers(world.alice, [actions.OfferItem(piece.pk, world.bob_org.pk, 100_00 * n, f"R{n}") for n in (1, 2, 3)])
-    results = _race(lambda: len(actions.accept_offers(world.bob, [o.pk for o in offers])),
+    offers = actions.offer_transfers(world.alice, [actions.OfferItem(piece.pk, world.carol_org.pk, 100_00 * n, f"R{n}") for n in (1, 2, 3)])
+    results = _race(lambda: len(actions.accept_offers(world.carol, [o.pk for o in offers])),
                     lambda: actions.cancel_offer(world.alice, offers[2].pk).status)
     statuses = list(Transfer.objects.order_by("id").values_list("status", flat=True))
     assert results in ([3, "offer_closed"], ["offer_closed", "cancelled"])

@@ -173,10 +173,15 @@ def test_one_asset_cannot_serve_two_offsets(world):
 
 
 def test_holder_who_is_debtor_and_inactive_holder(world):
+    """The debtor cannot come to hold its own claim (混同: transfers to it are refused); a piece it
+    holds from before that rule still cannot be offset against itself."""
     _cert, piece = issue(world, 100_000_00)
-    t = actions.accept_offer(world.bob, actions.offer_transfer(world.alice, piece.pk, world.bob_org.pk, piece.amount_fen, "ZR").pk)
     with pytest.raises(DomainError) as exc:
-        lifecycle.apply_offset(world.bob, t.new_piece_id, "asset", 100_000_00)
+        actions.offer_transfer(world.alice, piece.pk, world.bob_org.pk, piece.amount_fen, "ZR")
+    assert exc.value.code == "transferee_is_debtor"
+    Piece.objects.filter(pk=piece.pk).update(holder=world.bob_org)  # as if transferred before the rule
+    with pytest.raises(DomainError) as exc:
+        lifecycle.apply_offset(world.bob, piece.pk, "asset", 100_000_00)
     assert exc.value.code == "holder_is_debtor"
 
 
@@ -334,7 +339,7 @@ def test_offset_and_transfer_race_on_sqlite(world, tmp_path):
     go = tmp_path / "go"
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
     procs = {
-        kind: subprocess.Popen([sys.executable, "-c", RACER, db_path, str(world.alice.pk), str(piece.pk), str(world.bob_org.pk), str(go),
+        kind: subprocess.Popen([sys.executable, "-c", RACER, db_path, str(world.alice.pk), str(piece.pk), str(world.carol_org.pk), str(go),
                                 kind, str(piece.amount_fen)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
                                cwd=Path(__file__).resolve().parents[2])
         for kind in ("transfer", "offset")

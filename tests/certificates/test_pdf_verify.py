@@ -62,5 +62,5 @@ def test_hash_changes_when_holder_changes(world, issued):
 
     _, piece = issued
     before = queries.content_hash(piece)
-    offer = actions.accept_offer(world.bob, actions.offer_transfer(world.alice, piece.pk, world.bob_org.pk, piece.amount_fen, "X").pk)
+    offer = actions.accept_offer(world.carol, actions.offer_transfer(world.alice, piece.pk, world.carol_org.pk, piece.amount_fen, "X").pk)
     assert queries.content_hash(offer.new_piece) != before

@@ -58,7 +58,7 @@ def test_pledged_piece_is_frozen(world, issued):
     _, piece = issued
     p = pledge(world, piece)
     before = state()
-    for call in (lambda: actions.offer_transfer(world.alice, p.piece_id, world.bob_org.pk, 100_00, "ZR"),
+    for call in (lambda: actions.offer_transfer(world.alice, p.piece_id, world.carol_org.pk, 100_00, "ZR"),
                  lambda: lifecycle.apply_offset(world.alice, p.piece_id, "asset", 100_00),
                  lambda: lifecycle.create_pledge(world.alice, p.piece_id, world.outsider_org.pk, 100_00, "Z2", 1, TODAY, days(5))):
         with pytest.raises(DomainError) as exc:
@@ -72,7 +72,7 @@ def test_release_returns_the_piece(world, issued):
     p = lifecycle.release_pledge(world.banker, pledge(world, piece).pk, "贷款已结清")
     p.piece.refresh_from_db()
     assert p.status == "released" and p.piece.status == "live" and p.close_reason == "贷款已结清"
-    actions.offer_transfer(world.alice, p.piece_id, world.bob_org.pk, 100_000_00, "ZR")  # free again
+    actions.offer_transfer(world.alice, p.piece_id, world.carol_org.pk, 100_000_00, "ZR")  # free again
     assert verified()
 
 
@@ -334,12 +334,12 @@ def test_release_ends_open_transfer_requests_with_event_and_notice(world, issued
 
     _, piece = issued
     effective = pledge(world, piece)
-    req = lifecycle.request_pledged_transfer(world.alice, effective.pk, world.bob_org.pk, "ZR-P")
+    req = lifecycle.request_pledged_transfer(world.alice, effective.pk, world.carol_org.pk, "ZR-P")
     lifecycle.release_pledge(world.banker, effective.pk, "已还款")
     req.refresh_from_db()
     assert req.status == "withdrawn" and req.reason == "质押已解除"
     assert AuditEvent.objects.filter(action="pledge.transfer_withdraw", object_id=str(req.pk)).count() == 1
-    assert Notification.objects.filter(organisation=world.bob_org, title__startswith="质押债权转让已终止").count() == 1
+    assert Notification.objects.filter(organisation=world.carol_org, title__startswith="质押债权转让已终止").count() == 1
     assert verified()
 
 
@@ -373,3 +373,41 @@ def test_only_the_open_pledges_pledgee_sees_the_piece(world, issued, api):
     assert not queries.visible_pieces(world.banker).filter(pk=piece.pk).exists()
     assert api(world.banker).get(f"/certificates/pieces/{piece.pk}").status_code == 404
     assert second.pledgee_id == other_bank.pk and OrganisationRole.objects.filter(organisation=other_bank).count() == 2
+
+
+def test_the_debtor_never_takes_the_pledged_claim(world, issued):
+    """混同: neither a pledged transfer nor an enforcement passes the claim to its own debtor (bob)."""
+    _, piece = issued
+    p = pledge(world, piece)
+    before = state()
+    with pytest.raises(DomainError) as exc:
+        lifecycle.request_pledged_transfer(world.alice, p.pk, world.bob_org.pk, "ZR")
+    assert exc.value.code == "transferee_is_debtor" and exc.value.field == "to_org_id"
+    with pytest.raises(DomainError) as exc:
+        lifecycle.enforce_pledge(world.banker, p.pk, default_date=TODAY, reason="违约", agreement_ref="BM", buyer_org_id=world.bob_org.pk)
+    assert exc.value.code == "transferee_is_debtor" and exc.value.field == "buyer_org_id"
+    with pytest.raises(DomainError) as exc:  # wrong organisation: the debtor itself cannot enforce
+        lifecycle.enforce_pledge(world.bob, p.pk, default_date=TODAY, reason="违约", agreement_ref="BM")
+    assert exc.value.status in (403, 404)
+    assert state() == before
+
+
+def test_a_pledgee_that_is_the_debtor_must_sell_to_another_member(world):
+    """The debtor as pledgee (it lent against a claim on itself) cannot enforce by taking the claim."""
+    bob_bank = make_org("乙方银行", "bank", "member")
+    debtor = make_user(bob_bank, "bob_bank", "manager")
+    app = actions.create_application(world.alice, actions.ApplicationInput(
+        counterparty_id=bob_bank.pk, role="creditor", contract_no="HT-B", contract_title="供货合同", contract_date=TODAY,
+        amount_fen=100_000_00, maturity_date=days(90), settle_by_asset=True, settle_by_consumption=False, non_cash_declared=True))
+    actions.confirm_application(debtor, app.pk)
+    actions.prepare_review(world.clerk, app.pk, "approve")
+    actions.decide_review(world.checker, app.pk, True)
+    piece = Piece.objects.get(certificate__application=app)
+    p = lifecycle.create_pledge(world.alice, piece.pk, bob_bank.pk, piece.amount_fen, "ZY", 50_000_00, TODAY, days(30))
+    p = lifecycle.register_pledge(debtor, p.pk, "0123456789ABCDEF", TODAY)
+    with pytest.raises(DomainError) as exc:
+        lifecycle.enforce_pledge(debtor, p.pk, default_date=TODAY, reason="违约", agreement_ref="ZJ")
+    assert exc.value.code == "transferee_is_debtor" and "抵付" in exc.value.message
+    p = lifecycle.enforce_pledge(debtor, p.pk, default_date=TODAY, reason="违约", agreement_ref="BM", buyer_org_id=world.carol_org.pk)
+    assert p.status == "enforced" and p.enforcement.new_piece.holder == world.carol_org
+    assert verified()

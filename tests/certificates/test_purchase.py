@@ -90,7 +90,7 @@ def test_sale_completes_with_payment_and_title_passes(world, issued):
     sale = lifecycle.apply_sale(world.alice, piece.pk, c.pk, 400_000_00)
     assert sale.price_fen == 380_000_00
     with pytest.raises(DomainError) as exc:  # the reserved piece cannot be transferred meanwhile
-        actions.offer_transfer(world.alice, sale.piece_id, world.bob_org.pk, 100_00, "ZR")
+        actions.offer_transfer(world.alice, sale.piece_id, world.carol_org.pk, 100_00, "ZR")
     assert exc.value.code == "piece_reserved_sale"
     before = state()
     for kw, code in (({"payment_fen": 379_999_99}, "payment_mismatch"), ({"payment_date": days(1)}, "payment_date_invalid"),
@@ -323,3 +323,19 @@ def test_capacity_above_ceiling_is_refused(world):
     with pytest.raises(DomainError) as exc:
         lifecycle.prepare_provider(world.clerk, org.pk, 10**16)
     assert exc.value.field == "capacity_fen" and exc.value.code == "amount_too_large"
+
+
+def test_the_debtor_cannot_commit_to_buy_its_own_claim(world, issued):
+    """The claim is settled in assets, never bought back for cash by its debtor (混同, seed 二)."""
+    cert, _ = issued
+    lifecycle.decide_provider(world.checker, lifecycle.prepare_provider(world.clerk, world.bob_org.pk, 5_000_000_00, "x").pk, True)
+    before = state()
+    with pytest.raises(DomainError) as exc:
+        lifecycle.request_commitment(world.alice, cert.pk, world.bob_org.pk, price_kind="percent", price_bp=9000, lockup_end=days(10),
+                                     expiry=days(60), agreement_ref="WT")
+    assert exc.value.code == "transferee_is_debtor" and exc.value.field == "provider_org_id" and "收购" in exc.value.message
+    with pytest.raises(DomainError) as exc:  # wrong organisation: an outsider learns nothing of the certificate
+        lifecycle.request_commitment(world.outsider, cert.pk, world.bob_org.pk, price_kind="percent", price_bp=9000,
+                                     lockup_end=days(10), expiry=days(60), agreement_ref="WT")
+    assert exc.value.status == 404
+    assert state() == before

@@ -29,7 +29,7 @@ def test_void_maker_checker(world, issued):
     assert v.status == "voided" and cert.status == "voided" and piece.status == "voided" and c.status == "voided"
     assert Notification.objects.filter(organisation=world.alice_org, title__contains="已作废").exists()
     with pytest.raises(DomainError) as exc:
-        actions.offer_transfer(world.alice, piece.pk, world.bob_org.pk, 100_00, "ZR")
+        actions.offer_transfer(world.alice, piece.pk, world.carol_org.pk, 100_00, "ZR")
     assert exc.value.code == "piece_not_live"
     with pytest.raises(DomainError) as exc:
         lifecycle.prepare_void(world.clerk, cert.pk, "再次")
@@ -52,9 +52,9 @@ def test_send_back_needs_reason(world, issued):
 def test_no_void_once_a_piece_moved(world, issued, move):
     cert, piece = issued
     if move == "split":
-        actions.offer_transfer(world.alice, piece.pk, world.bob_org.pk, 100_00, "ZR")
+        actions.offer_transfer(world.alice, piece.pk, world.carol_org.pk, 100_00, "ZR")
     elif move == "transfer":
-        actions.accept_offer(world.bob, actions.offer_transfer(world.alice, piece.pk, world.bob_org.pk, piece.amount_fen, "ZR").pk)
+        actions.accept_offer(world.carol, actions.offer_transfer(world.alice, piece.pk, world.carol_org.pk, piece.amount_fen, "ZR").pk)
     elif move == "pledge":
         pledge(world, piece, register=False)
     else:
@@ -68,7 +68,7 @@ def test_no_void_once_a_piece_moved(world, issued, move):
 def test_piece_moving_after_prepare_blocks_the_checker(world, issued):
     cert, piece = issued
     v = lifecycle.prepare_void(world.clerk, cert.pk, "错误开具")
-    actions.offer_transfer(world.alice, piece.pk, world.bob_org.pk, piece.amount_fen, "ZR")
+    actions.offer_transfer(world.alice, piece.pk, world.carol_org.pk, piece.amount_fen, "ZR")
     with pytest.raises(DomainError) as exc:
         lifecycle.decide_void(world.checker, v.pk, True)
     assert exc.value.code == "piece_moved"

@@ -570,6 +570,15 @@ def check_part(piece: Piece, amount_fen: int | None, min_unit: int, what: str) -
         raise DomainError("amount_below_min", f"{what}金额 {format_yuan(amount_fen)} 低于最小拆分单位 {format_yuan(min_unit)}", field="amount_fen")
 
 
+def refuse_debtor(debtor_id: int, to_org_id: int | None, field: str | None, what: str = "受让") -> None:
+    """混同: a claim that reaches its own debtor ends (《民法典》第五百七十六条), and this one is to be
+    settled in assets or consumption, never bought back for cash; so the debtor never takes title to
+    a piece of its own certificate. It settles through an offset (抵付) instead."""
+    if to_org_id is not None and to_org_id == debtor_id:
+        raise DomainError("transferee_is_debtor", f"债务人不能{what}本凭证项下债权：债权债务同归一人即告终止（《民法典》第五百七十六条），"
+                          "债务人清偿请通过资产或消费抵付办理", field=field)
+
+
 #: the most transfers one batch call may carry (larger supplier lists go in several calls)
 MAX_BATCH = 500
 
@@ -666,9 +675,12 @@ def offer_transfers(actor: User, items: list[OfferItem]) -> list[Transfer]:
     piece_ids = keys(i.piece_id for i in items)
     # by primary key only, the holder compared here: a planner that chose the holder index instead
     # would walk every piece the member ever held
-    held = {pk: cert_id for pk, cert_id, holder_id in fetch(
-        f"SELECT id, certificate_id, holder_id FROM certificates_piece WHERE id IN {in_list(piece_ids)}", piece_ids)  # noqa: S608
-        if holder_id == org.pk}
+    held, debtor_of = {}, {}
+    for pk, cert_id, holder_id, debtor_id in fetch(
+            "SELECT p.id, p.certificate_id, p.holder_id, c.debtor_id FROM certificates_piece p "  # noqa: S608
+            f"JOIN certificates_certificate c ON c.id = p.certificate_id WHERE p.id IN {in_list(piece_ids)}", piece_ids):
+        if holder_id == org.pk:
+            held[pk], debtor_of[pk] = cert_id, debtor_id
     refs = []
     for n, item in enumerate(items):
         with _item(n, batch):
@@ -691,9 +703,10 @@ def offer_transfers(actor: User, items: list[OfferItem]) -> list[Transfer]:
         "SELECT o.id FROM members_organisation o JOIN members_organisationrole r ON r.organisation_id = o.id "  # noqa: S608
         f"WHERE o.id IN {in_list(to_ids)} AND o.status = %s AND r.role = %s", [*to_ids, OrgStatus.ACTIVE.value, Role.MEMBER.value])}
     for n, item in enumerate(items):
-        if item.to_org_id not in to_orgs:  # one message for unknown and inactive: ids reveal nothing
-            with _item(n, batch):
+        with _item(n, batch):
+            if item.to_org_id not in to_orgs:  # one message for unknown and inactive: ids reveal nothing
                 raise DomainError("transferee_unavailable", "受让方不存在或不是正常状态的会员，不能受让", field="to_org_id")
+            refuse_debtor(debtor_of[item.piece_id], item.to_org_id, "to_org_id")  # a certificate's debtor never changes
     min_unit, offer_days = _transfer_config()
     today = today_china()
     deadline = today + dt.timedelta(days=offer_days)
@@ -846,6 +859,7 @@ def accept_offers(actor: User, transfer_ids: list[int]) -> list[Transfer]:
             with _item(n, batch, "transfer_ids"):
                 if offer.deadline < today:
                     raise DomainError("offer_expired", f"已超过接收截止日 {offer.deadline:%Y-%m-%d}，该转让失效")
+                refuse_debtor(certs[offer.piece.certificate_id].debtor_id, org.pk, None)
         now = timezone.now()
         _set_piece_status([o.piece for o in offers], PieceStatus.OFFERED, PieceStatus.TRANSFERRED, now)
         new_pieces = []

@@ -57,9 +57,10 @@ class TransferForm(forms.Form):
     amount = YuanField(label="转让金额（元）")
     agreement_ref = forms.CharField(label="转让协议编号", max_length=100)
 
-    def __init__(self, *args, org=None, **kwargs):
+    def __init__(self, *args, org=None, debtor_id=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["to_org"].queryset = active_counterparties(org.pk if org is not None else None)
+        # the certificate's debtor is not offered: a claim reaching its debtor ends (混同)
+        self.fields["to_org"].queryset = active_counterparties(org.pk if org is not None else None).exclude(pk=debtor_id)
 
 
 #: fields of a batch line: a tab (pasted from Excel), a full-width comma or a bar; not the ASCII

@@ -40,6 +40,7 @@ from .actions import (
     check_part,
     create_application,
     debtor_notice,
+    refuse_debtor,
     require_live,
     split_off,
     unfreeze,
@@ -154,6 +155,7 @@ def _pass_title(actor: User, cert: Certificate, piece: Piece, to_org: Organisati
                 op_type: str, why: str) -> Transfer:
     """End ``piece`` and give its whole amount to ``to_org`` as a new live piece, recorded as a
     流转变更登记 (registration number, fee, debtor notified) exactly like an accepted transfer."""
+    refuse_debtor(cert.debtor_id, to_org.pk, "to_org_id")  # every path checks first; this is the last guard
     today = today_china()
     now = timezone.now()
     from_org = piece.holder
@@ -361,6 +363,7 @@ def enforce_pledge(actor: User, pledge_id: int, *, default_date: dt.date, reason
             to_org = _member_org(buyer_org_id, "buyer_org_id", "受让人")
         else:
             to_org = pledge.pledgee
+        refuse_debtor(cert.debtor_id, to_org.pk, "buyer_org_id", "通过质权实现受让")
         _close_open_pledged_transfers(actor, pledge, "质权已实现")
         why = "质权实现：质权人折价受让" if to_org.pk == pledge.pledgee_id else f"质权实现：质权人变卖给 {to_org.name}"
         t = _pass_title(actor, cert, piece, to_org, origin="enforcement", agreement_ref=agreement_ref, op_type=OperationType.TRANSFER, why=why)
@@ -388,11 +391,12 @@ def request_pledged_transfer(actor: User, pledge_id: int, to_org_id: int, agreem
     org = _member_actor(actor)
     agreement_ref = _text(agreement_ref, "agreement_required", "请填写债权转让协议编号", "agreement_ref")
     with transaction.atomic():
-        _cert, _piece, pledge, _ = _lock_pledge(pledge_id, actor, ("pledgor",), "申请转让质押分段")
+        cert, _piece, pledge, _ = _lock_pledge(pledge_id, actor, ("pledgor",), "申请转让质押分段")
         _require_pledge_status(pledge, PledgeStatus.EFFECTIVE)
         if to_org_id == org.pk:
             raise DomainError("transfer_to_self", "不能转让给本机构", field="to_org_id")
         to_org = _member_org(to_org_id, "to_org_id", "受让方")
+        refuse_debtor(cert.debtor_id, to_org.pk, "to_org_id")
         if PledgedTransfer.objects.filter(pledge=pledge, status__in=[PledgedTransferStatus.REQUESTED, PledgedTransferStatus.CONSENTED]).exists():
             raise Conflict("pledged_transfer_open", f"质押 {pledge.number} 已有办理中的转让申请")
         req = PledgedTransfer.objects.create(pledge=pledge, to_org=to_org, agreement_ref=agreement_ref, requested_by=actor)
@@ -610,6 +614,7 @@ def request_commitment(actor: User, cert_id: int, provider_org_id: int, *, price
         raise DomainError("expiry_not_after_lockup", "承诺有效期必须晚于锁定期截止日，否则持有人无法在锁定期满后申请", field="expiry")
     if provider_org_id == org.pk:
         raise DomainError("provider_self", "不能委托本机构为自己提供收购承诺", field="provider_org_id")
+    refuse_debtor(cert.debtor_id, provider_org_id, "provider_org_id", "收购")
     provider = PurchaseProvider.objects.select_related("org").filter(org_id=provider_org_id).first()
     if provider is None or not provider.is_approved:
         name = provider.org.name if provider else "该机构"

@@ -57,18 +57,18 @@ class EnforceForm(forms.Form):
     agreement_ref = forms.CharField(label="折价或变卖协议编号", max_length=100)
     buyer = forms.ModelChoiceField(label="受让人（变卖时选择；不选则由本行折价受让）", queryset=Organisation.objects.none(), required=False)
 
-    def __init__(self, *args, org=None, **kwargs):
+    def __init__(self, *args, org=None, debtor_id=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["buyer"].queryset = _orgs(org)
+        self.fields["buyer"].queryset = _orgs(org).exclude(pk=debtor_id)  # the debtor never takes its own claim (混同)
 
 
 class PledgedTransferForm(forms.Form):
     to_org = forms.ModelChoiceField(label="受让方", queryset=Organisation.objects.none(), empty_label="请选择")
     agreement_ref = forms.CharField(label="转让协议编号", max_length=100)
 
-    def __init__(self, *args, org=None, **kwargs):
+    def __init__(self, *args, org=None, debtor_id=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["to_org"].queryset = _orgs(org)
+        self.fields["to_org"].queryset = _orgs(org).exclude(pk=debtor_id)
 
 
 class DecisionForm(forms.Form):

@@ -144,8 +144,9 @@ def pledge_detail(request, pledge_id: int):
     org = user.organisation
     side = "pledgor" if p.pledgor_id == org.pk else "pledgee" if p.pledgee_id == org.pk else None
     register_form, reason_form = f.RegisterPledgeForm(initial={"registration_date": today_china()}), f.ReasonForm()
-    enforce_form = f.EnforceForm(org=org, initial={"default_date": today_china()})
-    transfer_form = f.PledgedTransferForm(org=org)
+    debtor_id = p.certificate.debtor_id
+    enforce_form = f.EnforceForm(org=org, debtor_id=debtor_id, initial={"default_date": today_china()})
+    transfer_form = f.PledgedTransferForm(org=org, debtor_id=debtor_id)
     if request.method == "POST":
         kind = request.POST.get("form")
         done = None
@@ -162,14 +163,14 @@ def pledge_detail(request, pledge_id: int):
                 fn = lifecycle.cancel_pledge if kind == "cancel" else lifecycle.release_pledge
                 done = _do(request, lambda: fn(user, p.pk, reason_form.cleaned_data["reason"]), "已撤销。" if kind == "cancel" else "已解押。", reason_form)
         elif kind == "enforce":
-            enforce_form = f.EnforceForm(request.POST, org=org)
+            enforce_form = f.EnforceForm(request.POST, org=org, debtor_id=debtor_id)
             if enforce_form.is_valid():
                 d = enforce_form.cleaned_data
                 done = _do(request, lambda: lifecycle.enforce_pledge(
                     user, p.pk, default_date=d["default_date"], reason=d["reason"], agreement_ref=d["agreement_ref"],
                     buyer_org_id=d["buyer"].pk if d["buyer"] else None), "质权已实现，债权已登记转让。", enforce_form)
         elif kind == "transfer":
-            transfer_form = f.PledgedTransferForm(request.POST, org=org)
+            transfer_form = f.PledgedTransferForm(request.POST, org=org, debtor_id=debtor_id)
             if transfer_form.is_valid():
                 d = transfer_form.cleaned_data
                 done = _do(request, lambda: lifecycle.request_pledged_transfer(user, p.pk, d["to_org"].pk, d["agreement_ref"]),

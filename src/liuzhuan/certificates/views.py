@@ -173,7 +173,7 @@ def piece(request, piece_id: int):
         raise Http404("凭证分段不存在")
     org = request.user.organisation
     is_holder = p.holder_id == org.pk
-    form, batch_form = TransferForm(org=org), BatchTransferForm(org=org)
+    form, batch_form = TransferForm(org=org, debtor_id=p.certificate.debtor_id), BatchTransferForm(org=org)
     if request.method == "POST":
         if not is_holder:
             raise Http404("凭证分段不存在")
@@ -187,7 +187,7 @@ def piece(request, piece_id: int):
                     messages.success(request, f"已发出 {len(offers)} 笔转让，合计 {total}，等待各受让方于 {offers[0].deadline:%Y-%m-%d} 前接收。")
                     return redirect("certificates:dashboard")
         else:
-            form = TransferForm(request.POST, org=org)
+            form = TransferForm(request.POST, org=org, debtor_id=p.certificate.debtor_id)
             if form.is_valid():
                 d = form.cleaned_data
                 offer = run_action(form, lambda: actions.offer_transfer(request.user, p.pk, d["to_org"].pk, d["amount"], d["agreement_ref"]))
