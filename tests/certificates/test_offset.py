@@ -291,7 +291,7 @@ def test_offset_and_transfer_race_on_postgres(world):
 
     threads = [
         threading.Thread(target=attempt, args=("transfer", lambda: actions.offer_transfer(
-            world.alice, piece.pk, world.bob_org.pk, piece.amount_fen, "RACE"))),
+            world.alice, piece.pk, world.carol_org.pk, piece.amount_fen, "RACE"))),
         threading.Thread(target=attempt, args=("offset", lambda: lifecycle.apply_offset(world.alice, piece.pk, "asset", piece.amount_fen))),
     ]
     for t in threads:
