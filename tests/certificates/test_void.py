@@ -110,3 +110,44 @@ def test_api_and_pages(world, issued, api, client):
     assert client.get("/certificates/lifecycle/voids/").status_code == 404
     assert client.get(f"/certificates/lifecycle/certs/{cert.pk}/void/").status_code == 404
     assert verified()
+
+
+def test_void_reverses_the_issuance_fee(world, api):
+    """红字冲销: each issuance charge gets a row of the opposite sign pointing at it; statements net to zero."""
+    from django.db import IntegrityError, transaction
+    from django.test import Client
+
+    from liuzhuan.certificates.models import FeeCharge
+    from liuzhuan.certificates.queries import fee_statement
+    from liuzhuan.core.dates import today_china
+
+    from .conftest import issue
+
+    actions.set_fee_rule(world.clerk, "issuance", "2", 100, None, "split", today_china())
+    cert, _ = issue(world)
+    charged = {c.org_id: c.amount_fen for c in FeeCharge.objects.filter(certificate=cert)}
+    assert charged == {world.alice_org.pk: 100_00, world.bob_org.pk: 100_00}  # ¥1,000,000 × 2‱ = ¥200, split
+    sent_back = lifecycle.prepare_void(world.clerk, cert.pk, "错误")
+    lifecycle.decide_void(world.checker, sent_back.pk, False, "凭证无误")
+    assert FeeCharge.objects.count() == 2  # nothing reversed on a send-back
+    lifecycle.decide_void(world.checker, lifecycle.prepare_void(world.clerk, cert.pk, "债务人名称错误").pk, True)
+    reversals = list(FeeCharge.objects.filter(reverses__isnull=False).order_by("pk"))
+    assert [(r.org_id, r.amount_fen, r.reference) for r in reversals] == [
+        (world.alice_org.pk, -100_00, f"ZF-{cert.number}"), (world.bob_org.pk, -100_00, f"ZF-{cert.number}")]
+    assert all(r.reverses.amount_fen == -r.amount_fen and r.reverses.certificate_id == cert.pk for r in reversals)
+    for org in (world.alice_org, world.bob_org):
+        assert sum(c.amount_fen for c in fee_statement(org.pk)) == 0
+        note = Notification.objects.get(organisation=org, title__contains="已作废")
+        assert "已冲销贵机构就该凭证缴纳的开具服务费 ¥100.00" in note.body
+    client = api(world.alice)
+    rows = client.get("/certificates/fees/statement").json()
+    assert sorted((r["amount_fen"], r["reverses_id"] is not None) for r in rows) == [(-100_00, True), (100_00, False)]
+    assert api(world.outsider).get("/certificates/fees/statement").json() == []  # wrong organisation sees none of it
+    web = Client()
+    web.force_login(world.alice)
+    page = web.get("/certificates/fees/").content.decode()
+    assert "开具（冲销）" in page and "-¥100.00" in page
+    with pytest.raises(IntegrityError), transaction.atomic():  # a negative row must name what it reverses
+        FeeCharge.objects.create(org=world.alice_org, op_type="issuance", rule=reversals[0].rule, base_fen=1, amount_fen=-1,
+                                 certificate=cert, reference="X", charged_on=today_china())
+    assert verified()

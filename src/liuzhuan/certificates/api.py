@@ -184,6 +184,7 @@ class FeeChargeOut(Schema):
     reference: str
     charged_on: dt.date
     certificate: str
+    reverses_id: int | None = Field(None, description="冲销行：被冲销的收费 id（金额为负）")
 
 
 def _app_for(user, app_id: int) -> Application:
@@ -347,7 +348,7 @@ def set_config(request: HttpRequest, payload: ConfigIn):
 def statement(request: HttpRequest, org_id: int | None = None, start: dt.date | None = None, end: dt.date | None = None):
     org_id = queries.fee_statement_org(acting_user(request), org_id)
     return [FeeChargeOut(id=f.pk, org_id=f.org_id, op_type=f.op_type, base_fen=f.base_fen, amount_fen=f.amount_fen,
-                         reference=f.reference, charged_on=f.charged_on, certificate=f.certificate.number)
+                         reference=f.reference, charged_on=f.charged_on, certificate=f.certificate.number, reverses_id=f.reverses_id)
             for f in queries.fee_statement(org_id, start, end)[:5000]]
 
 from .lifecycle_api import router as lifecycle_router  # noqa: E402 - pledge, purchase, offset, void, maturity

@@ -56,6 +56,7 @@ from .models import (
     CertificateStatus,
     CertificateVoid,
     CommitmentStatus,
+    FeeCharge,
     OfferStatus,
     OffsetApplication,
     OffsetAsset,
@@ -1132,12 +1133,30 @@ def decide_void(actor: User, void_id: int, agree: bool, reason: str = "") -> Cer
         PurchaseCommitment.objects.filter(pk__in=[c.pk for c in closed]).update(status=CommitmentStatus.VOIDED)
         v.status = VoidStatus.VOIDED
         v.save()
+        refunds = _reverse_issuance_fees(cert)
+        for org in (cert.creditor, cert.debtor, *[c.provider for c in closed]):
+            refund = f"\n已冲销贵机构就该凭证缴纳的开具服务费 {format_yuan(refunds[org.pk])}。" if refunds.get(org.pk) else ""
+            notify(org, f"凭证 {cert.number} 已作废", f"该凭证系错误开具，已由债权管理服务机构作废。理由：{v.reason}{refund}", obj=cert)
         audit.record(actor, "certificate.void", v, summary={
             "certificate": cert.number, "piece": piece.number, "reason": v.reason, "prepared_by": v.prepared_by_id,
-            "commitments_closed": [c.number for c in closed]})
-        for org in (cert.creditor, cert.debtor, *[c.provider for c in closed]):
-            notify(org, f"凭证 {cert.number} 已作废", f"该凭证系错误开具，已由债权管理服务机构作废。理由：{v.reason}", obj=cert)
+            "commitments_closed": [c.number for c in closed], "issuance_fee_reversed_fen": sum(refunds.values())})
         return v
+
+
+def _reverse_issuance_fees(cert: Certificate) -> dict[int, int]:
+    """红字冲销 of the issuance fee of a certificate issued in error: one row of the opposite sign per
+    charge, pointing at it (the charge itself is never changed). Returns fen reversed per payer."""
+    today, now = today_china(), timezone.now()
+    charges = list(FeeCharge.objects.filter(certificate=cert, op_type=OperationType.ISSUANCE, reverses__isnull=True,
+                                            amount_fen__gt=0, reversal__isnull=True).order_by("pk"))
+    FeeCharge.objects.bulk_create([
+        FeeCharge(org_id=c.org_id, op_type=c.op_type, rule_id=c.rule_id, base_fen=c.base_fen, amount_fen=-c.amount_fen,
+                  certificate=cert, reference=f"ZF-{cert.number}", charged_on=today, created_at=now, reverses=c)
+        for c in charges])
+    refunds: dict[int, int] = {}
+    for c in charges:
+        refunds[c.org_id] = refunds.get(c.org_id, 0) + c.amount_fen
+    return refunds
 
 
 # === maturity and extension (展期) — daily job =================================================

@@ -282,15 +282,25 @@ class FeeCharge(models.Model):
     reference = models.CharField(max_length=30)
     charged_on = models.DateField()
     created_at = models.DateTimeField(default=timezone.now)
+    # 红字冲销: a charge is never changed; it is reversed by a second row of the opposite sign that
+    # points at it (a certificate voided as issued in error gets its issuance fee back this way).
+    reverses = models.OneToOneField("self", null=True, blank=True, on_delete=models.PROTECT, related_name="reversal",
+                                    verbose_name="冲销的收费")
 
     class Meta:
         ordering = ["-charged_on", "-id"]
         verbose_name = "服务费"
-        constraints = [models.CheckConstraint(condition=Q(amount_fen__gte=0), name="feecharge_non_negative")]
+        constraints = [models.CheckConstraint(condition=Q(amount_fen__gte=0, reverses__isnull=True) | Q(amount_fen__lte=0, reverses__isnull=False),
+                                              name="feecharge_sign_by_kind")]
         indexes = [models.Index(fields=["org", "charged_on"], name="fee_org_day_idx"), models.Index(fields=["charged_on"], name="fee_day_idx")]
 
     def __str__(self) -> str:
         return f"{self.reference} {self.amount_fen}"
+
+    @property
+    def kind_label(self) -> str:
+        """业务 as statements show it: a reversal is marked (冲销)."""
+        return f"{self.get_op_type_display()}（冲销）" if self.reverses_id else self.get_op_type_display()
 
 
 class CertificateConfig(models.Model):

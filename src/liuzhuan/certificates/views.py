@@ -316,7 +316,7 @@ def fees_xlsx(request):
     ws.append(["日期", "机构", "业务类型", "凭证编号", "业务编号", "计费金额（元）", "费率（‱）", "费用（元）"])
     total = 0
     for f in queries.fee_statement(org_id):
-        ws.append([f.charged_on, f.org.name, f.get_op_type_display(), f.certificate.number, f.reference,
+        ws.append([f.charged_on, f.org.name, f.kind_label, f.certificate.number, f.reference,
                    Decimal(format_plain(f.base_fen)), f.rule.rate_per_10k, Decimal(format_plain(f.amount_fen))])
         total += f.amount_fen
     ws.append(["合计", "", "", "", "", "", "", Decimal(format_plain(total))])
