@@ -38,6 +38,12 @@ def browser_page(live_server, monkeypatch):
         yield page, live_server.url
         context.close()
         browser.close()
+        # Inside Playwright's sync API the test body runs in another greenlet, which has its own
+        # context variables and so its own database connection; close it here, or PostgreSQL
+        # refuses to drop the test database at the end of the session.
+        from django.db import connections
+
+        connections.close_all()
 
 
 def login(page, base: str, username: str, password: str) -> None:
