@@ -227,6 +227,56 @@ def _app_snapshot(app: Application) -> dict:
 # ---------------------------------------------------------------------------------------------
 
 
+def _track_warning(fund: Fund, exp, actor, reason: str) -> None:
+    """预警制度 (第二十二条): one warning when exposure reaches the bureau's warning line, one notice
+    when it falls back below it. ``fund`` must be locked by the caller.
+
+    At the 30 % halt line the suspension notice is the warning, so none is sent twice.
+    """
+    at_warning = exp.at_warning(fund.warn_percent)
+    if at_warning == (fund.warning_since is not None):
+        return
+    fund.warning_since = timezone.now() if at_warning else None
+    fund.save(update_fields=["warning_since"])
+    figures = f"风险本金 {format_yuan(exp.at_risk_fen)}，本金总额 {format_yuan(exp.principal_fen)}，风险敞口 {exp.percent}"
+    if at_warning:
+        action = "bridge.fund.risk_warning"
+        if not (exp.breached and fund.status == FundStatus.OPEN):
+            body = (f"{figures}，已达到市财政局设定的预警线 {fund.warn_percent}%（业务暂停线为 30%）。请管理机构加强贷后管理和逾期催收，"
+                    "及时向市财政局报告风险处置情况（第二十二条）。")
+            _bureau_notify(fund, "风险预警：续贷过桥资金风险敞口达到预警线", body, obj=fund, kind="bridge.risk")
+            _manager_notify(fund, "风险预警：风险敞口达到预警线", body, obj=fund, kind="bridge.risk")
+    else:
+        action = "bridge.fund.risk_warning_cleared"
+        body = f"{figures}，已降至预警线 {fund.warn_percent}% 以下，风险预警解除。"
+        _bureau_notify(fund, "风险预警解除", body, obj=fund, kind="bridge.risk")
+        _manager_notify(fund, "风险预警解除", body, obj=fund, kind="bridge.risk")
+    audit.record(actor, action, fund, summary={"at_risk_fen": exp.at_risk_fen, "principal_fen": exp.principal_fen,
+                                               "exposure": exp.percent, "warn_percent": fund.warn_percent, "trigger": reason})
+
+
+def set_warning_level(actor, warn_percent, note: str = "") -> Fund:
+    """The bureau sets the warning line (预警线) below the 30 % halt line; the position is re-checked at once."""
+    fund = _fund()
+    _require_bureau(actor, fund)
+    try:
+        value = int(str(warn_percent).strip())
+    except (TypeError, ValueError):
+        raise DomainError("invalid_warn_percent", f"预警线“{warn_percent}”应为整数百分比", "warn_percent") from None
+    if not 1 <= value < rates.SUSPEND_THRESHOLD_PERCENT:
+        raise DomainError("invalid_warn_percent", f"预警线应在 1% 至 {rates.SUSPEND_THRESHOLD_PERCENT - 1}% 之间（低于 30% 的暂停线）", "warn_percent")
+    note = (note or "").strip()[:200]
+    with transaction.atomic():
+        fund = _fund_locked()
+        before = fund.warn_percent
+        fund.warn_percent = value
+        fund.save(update_fields=["warn_percent"])
+        _manager_notify(fund, "风险预警线调整", f"市财政局将续贷过桥资金风险预警线由 {before}% 调整为 {value}%（暂停线 30% 不变）。{note}", obj=fund)
+        audit.record(actor, "bridge.fund.warn_level", fund, summary={"before": before, "after": value, "note": note})
+        _track_warning(fund, queries.exposure(fund), actor, f"预警线调整为 {value}%")
+        return fund
+
+
 def reevaluate_exposure(fund: Fund, actor, reason: str) -> bool:
     """Suspend the business when exposure reaches 30 %. ``fund`` must be locked by the caller.
 
@@ -234,6 +284,7 @@ def reevaluate_exposure(fund: Fund, actor, reason: str) -> bool:
     (``decide_resume``). Returns True when it suspended.
     """
     exp = queries.exposure(fund)
+    _track_warning(fund, exp, actor, reason)
     if fund.status != FundStatus.OPEN or not exp.breached:
         return False
     before = fund.status

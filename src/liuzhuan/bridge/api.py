@@ -69,6 +69,8 @@ class FundOut(Schema):
     at_risk_fen: int
     exposure: str
     exposure_breached: bool
+    warn_percent: int = Field(..., description="风险预警线（%）")
+    warning_since: dt.datetime | None = Field(None, description="本次风险预警开始时间；未在预警中为 null")
     day_basis: int
     self_daily_rate: str | None
     entrusted_multiplier: str
@@ -530,7 +532,8 @@ def fund_overview(request: HttpRequest):
         "status": f.status, "status_label": f.get_status_display(), "status_reason": f.status_reason,
         "principal_fen": f.principal_fen, "principal_yuan": format_yuan(f.principal_fen), "outstanding_fen": ov.outstanding_fen,
         "available_fen": ov.available_fen, "at_risk_fen": ov.exposure.at_risk_fen, "exposure": ov.exposure.percent,
-        "exposure_breached": ov.exposure.breached, "day_basis": f.day_basis,
+        "exposure_breached": ov.exposure.breached, "warn_percent": f.warn_percent, "warning_since": f.warning_since,
+        "day_basis": f.day_basis,
         "self_daily_rate": None if f.self_daily_rate is None else rates.rate_str(f.self_daily_rate),
         "entrusted_multiplier": rates.rate_str(f.entrusted_multiplier), "penalty_annual_rate": rates.rate_str(f.penalty_annual_rate),
         "annual_turnover_target": str(f.annual_turnover_target), "ytd_volume_fen": ov.ytd_volume_fen, "ytd_loans": ov.ytd_loans,
@@ -565,6 +568,17 @@ def principal_change(request: HttpRequest, payload: PrincipalIn):
 @router.post("/fund/target", response=OkOut, summary="设定年度资金周转率考核目标（市财政局）")
 def set_target(request: HttpRequest, payload: TargetIn):
     f = actions.set_turnover_target(acting_user(request, write=True), payload.annual_turnover_target, payload.note)
+    return {"id": f.pk, "status": f.status}
+
+
+class WarnLevelIn(Schema):
+    warn_percent: int = Field(..., description="风险预警线（%），1–29，低于 30% 的暂停线")
+    note: str = Field("", max_length=200)
+
+
+@router.post("/fund/warning", response=OkOut, summary="设定风险预警线（市财政局，第二十二条预警制度）")
+def set_warning(request: HttpRequest, payload: WarnLevelIn):
+    f = actions.set_warning_level(acting_user(request, write=True), payload.warn_percent, payload.note)
     return {"id": f.pk, "status": f.status}
 
 

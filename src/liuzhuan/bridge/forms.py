@@ -191,6 +191,11 @@ class TargetForm(forms.Form):
     note = forms.CharField(label="说明", max_length=200, required=False)
 
 
+class WarnLevelForm(forms.Form):
+    warn_percent = forms.IntegerField(label="风险预警线（%，低于 30% 暂停线）", min_value=1, max_value=29)
+    note = forms.CharField(label="说明", max_length=200, required=False)
+
+
 class ResumeDecideForm(forms.Form):
     approve = forms.TypedChoiceField(label="批复", choices=[("1", "批准恢复"), ("0", "不批准")], coerce=lambda v: v == "1")
     note = forms.CharField(label="批复意见", max_length=500, required=False)

@@ -90,6 +90,10 @@ class Fund(models.Model):
     penalty_annual_rate = models.DecimalField("逾期违约金年利率", max_digits=8, decimal_places=6, default=Decimal("0.1"))
     #: dedupe key of the last "rate above cap" alert (LPR date + basis + rate)
     cap_alert_key = models.CharField(max_length=80, blank=True)
+    # 预警制度 (第二十二条): the bureau's warning line, below the 30 % halt line; a warning is raised
+    # once when exposure reaches it and cleared once when exposure falls back below it
+    warn_percent = models.PositiveSmallIntegerField("风险预警线（%）", default=20)
+    warning_since = models.DateTimeField("本次预警开始时间", null=True, blank=True)
 
     class Meta:
         verbose_name = "续贷过桥资金"
@@ -102,6 +106,7 @@ class Fund(models.Model):
             models.CheckConstraint(condition=Q(entrusted_multiplier__gt=0), name="bridge_fund_multiplier_pos"),
             models.CheckConstraint(condition=Q(penalty_annual_rate__gte=0), name="bridge_fund_penalty_nonneg"),
             models.CheckConstraint(condition=Q(annual_turnover_target__gte=0), name="bridge_fund_target_nonneg"),
+            models.CheckConstraint(condition=Q(warn_percent__gte=1, warn_percent__lt=30), name="bridge_fund_warn_below_halt"),
         ]
 
     def __str__(self) -> str:

@@ -140,6 +140,12 @@ class Exposure:
             return self.at_risk_fen > 0
         return rates.should_suspend(self.at_risk_fen, self.principal_fen)
 
+    def at_warning(self, warn_percent: int) -> bool:
+        """≥ the warning line; with no principal, any principal at risk."""
+        if self.principal_fen <= 0:
+            return self.at_risk_fen > 0
+        return rates.should_warn(self.at_risk_fen, self.principal_fen, warn_percent)
+
 
 def exposure(fund: Fund | None = None) -> Exposure:
     fund = fund or get_fund()

@@ -760,6 +760,12 @@ def should_suspend(at_risk_fen: int, fund_principal_fen: int) -> bool:
     return at_risk_fen * 100 >= fund_principal_fen * SUSPEND_THRESHOLD_PERCENT
 
 
+def should_warn(at_risk_fen: int, fund_principal_fen: int, warn_percent: int) -> bool:
+    """预警制度 (第二十二条): exposure at or above the bureau's warning line (below the 30 % halt line)."""
+    _check_fund(fund_principal_fen)
+    return at_risk_fen * 100 >= fund_principal_fen * warn_percent
+
+
 def may_resume(at_risk_fen: int, fund_principal_fen: int) -> bool:
     """Exposure strictly below 30 %: the fund may *ask* the finance bureau to resume."""
     return not should_suspend(at_risk_fen, fund_principal_fen)

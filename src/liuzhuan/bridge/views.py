@@ -393,6 +393,7 @@ def fund_page(request):
     principal_form = forms.PrincipalForm(prefix="p", initial={"effective_on": today_china()})
     target_form = forms.TargetForm(prefix="t", initial={"annual_turnover_target": who.fund.annual_turnover_target})
     suspend_form = forms.ReasonForm(prefix="s")
+    warn_form = forms.WarnLevelForm(prefix="w", initial={"warn_percent": who.fund.warn_percent})
     resume_form = forms.NoteForm(prefix="r")
     decide_form = forms.ResumeDecideForm(prefix="d")
     pending = queries.pending_resume_request()
@@ -406,6 +407,11 @@ def fund_page(request):
         if target_form.is_valid() and run_action(target_form, lambda: actions.set_turnover_target(
                 u, target_form.cleaned_data["annual_turnover_target"], target_form.cleaned_data["note"])):
             return _ok(request, "年度目标已保存。", "bridge:fund")
+    elif _posted(request, "warning") and who.bureau:
+        warn_form = forms.WarnLevelForm(request.POST, prefix="w")
+        if warn_form.is_valid() and run_action(warn_form, lambda: actions.set_warning_level(
+                u, warn_form.cleaned_data["warn_percent"], warn_form.cleaned_data["note"])):
+            return _ok(request, "风险预警线已保存。", "bridge:fund")
     elif _posted(request, "suspend") and who.bureau:
         suspend_form = forms.ReasonForm(request.POST, prefix="s")
         if suspend_form.is_valid() and run_action(suspend_form, lambda: actions.bureau_suspend(u, suspend_form.cleaned_data["reason"])):
@@ -425,7 +431,7 @@ def fund_page(request):
         "changes": PrincipalChange.objects.select_related("recorded_by").order_by("-effective_on", "-id"),
         "status_changes": FundStatusChange.objects.select_related("decided_by")[:20],
         "requests": ResumeRequest.objects.select_related("requested_by", "decided_by")[:10],
-        "principal_form": principal_form, "target_form": target_form, "suspend_form": suspend_form,
+        "principal_form": principal_form, "target_form": target_form, "suspend_form": suspend_form, "warn_form": warn_form,
         "resume_form": resume_form, "decide_form": decide_form,
     })
 
