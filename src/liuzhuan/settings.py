@@ -118,6 +118,13 @@ TEMPLATES = [
 
 # --- database -----------------------------------------------------------------------------
 SQLITE_PATH = VAR_DIR / "liuzhuan.sqlite3"
+SQLITE_OPTIONS = {
+    # Writers take the lock at BEGIN and wait (busy timeout) instead of failing halfway with
+    # "database is locked" on lock upgrade.
+    "transaction_mode": "IMMEDIATE",
+    "timeout": 30,
+    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
+}
 _database_url = os.environ.get("DATABASE_URL", "").strip()
 if _database_url:
     DATABASES = {
@@ -125,6 +132,8 @@ if _database_url:
             _database_url, conn_max_age=int(os.environ.get("LIUZHUAN_DB_CONN_MAX_AGE", "60")), conn_health_checks=True
         )
     }
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # sqlite:///… : the same backend and options as the default
+        DATABASES["default"].update(ENGINE="liuzhuan.core.sqlite", OPTIONS=SQLITE_OPTIONS, CONN_MAX_AGE=0)
     # Test runs create test_<name>; LIUZHUAN_TEST_DB_SUFFIX keeps parallel runs on one server apart.
     if suffix := os.environ.get("LIUZHUAN_TEST_DB_SUFFIX", ""):
         DATABASES["default"]["TEST"] = {"NAME": f"test_{DATABASES['default'].get('NAME') or 'liuzhuan'}_{suffix}"}
@@ -134,13 +143,7 @@ else:
         "default": {
             "ENGINE": "liuzhuan.core.sqlite",
             "NAME": SQLITE_PATH,
-            "OPTIONS": {
-                # Writers take the lock at BEGIN and wait (busy timeout) instead of failing
-                # halfway with "database is locked" on lock upgrade.
-                "transaction_mode": "IMMEDIATE",
-                "timeout": 30,
-                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
-            },
+            "OPTIONS": SQLITE_OPTIONS,
             # A file (not :memory:) so multi-process tests see the same database; per process so
             # two test runs on one machine never share it.
             "TEST": {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")},

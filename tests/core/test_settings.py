@@ -57,3 +57,12 @@ def test_dev_secret_generated_and_kept(tmp_path):
     r2 = _django(["check"], LIUZHUAN_VAR_DIR=str(tmp_path))
     assert r2.returncode == 0
     assert (tmp_path / "secret_key").read_text() == key and len(key) > 50
+
+
+def test_a_sqlite_database_url_gets_the_same_backend_and_options(tmp_path):
+    """DATABASE_URL=sqlite:///… used to get Django's backend without WAL or BEGIN IMMEDIATE."""
+    code = ("from django.conf import settings; from django.db import connection; d = settings.DATABASES['default']; "
+            "print(d['ENGINE'], d['OPTIONS']['transaction_mode'], connection.cursor().execute('PRAGMA journal_mode').fetchone()[0])")
+    r = _django(["shell", "-c", code], DATABASE_URL=f"sqlite:///{tmp_path}/other.sqlite3", LIUZHUAN_VAR_DIR=str(tmp_path))
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip().splitlines()[-1].split() == ["liuzhuan.core.sqlite", "IMMEDIATE", "wal"]
