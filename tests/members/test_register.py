@@ -3,7 +3,7 @@ import pytest
 from liuzhuan.core.errors import DomainError, PermissionDenied
 from liuzhuan.core.models import AuditEvent
 from liuzhuan.members import actions
-from liuzhuan.members.models import Notification, Organisation, User
+from liuzhuan.members.models import Notification, Organisation, RegistrationReview, User
 
 from ..conftest import PASSWORD, new_ric, new_uscc
 
@@ -32,8 +32,26 @@ def test_natural_person_uses_resident_id(world):
 
 def test_on_site_registration_by_operator(world):
     org = actions.register_organisation(world.clerk, _input(username="", password="", roles=("member", "merchant")))
-    assert org.channel == "on_site" and org.has_role("merchant")
+    assert org.channel == "on_site" and org.has_role("merchant") and org.registered_by == world.clerk
     assert not org.users.exists()
+
+
+def test_on_site_registration_is_approved_by_another_operator_user(world, api):
+    """Maker-checker: whoever registered the organisation on site does not also approve it."""
+    org = actions.register_organisation(world.clerk, _input(username="", password=""))
+    with pytest.raises(PermissionDenied) as exc:
+        actions.review_registration(world.clerk, org.pk, "approve", "on_site")
+    assert exc.value.code == "same_maker_checker" and "双人复核" in exc.value.message
+    r = api(world.clerk).post(f"/organisations/{org.pk}/review", {"decision": "approve", "method": "on_site"})
+    assert r.status_code == 403
+    org.refresh_from_db()
+    assert org.status == "pending" and not RegistrationReview.objects.exists()
+    actions.review_registration(world.checker, org.pk, "approve", "on_site")
+    org.refresh_from_db()
+    assert org.status == "active"
+    online = actions.register_organisation(None, _input())  # online: any operator user may review
+    assert online.registered_by is None
+    actions.review_registration(world.clerk, online.pk, "approve", "online")
 
 
 @pytest.mark.parametrize(

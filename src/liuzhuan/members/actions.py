@@ -113,6 +113,7 @@ def register_organisation(actor: User | None, data: RegistrationInput) -> Organi
                 address=data.address.strip(),
                 channel=RegistrationChannel.ON_SITE if by_operator else RegistrationChannel.ONLINE,
                 status=OrgStatus.PENDING,
+                registered_by=actor if by_operator else None,
             )
             OrganisationRole.objects.bulk_create([OrganisationRole(organisation=org, role=r) for r in roles])
             user = None
@@ -177,6 +178,8 @@ def review_registration(actor: User, org_id: int, decision: str, method: str, re
         org = _lock_org(org_id)
         if org.pk == actor.organisation_id:
             raise PermissionDenied("不能审核本机构的注册", code="self_review")
+        if org.registered_by_id == actor.pk:  # maker-checker for on-site registration
+            raise PermissionDenied("现场登记该机构的经办人不能再审核其注册（双人复核）", code="same_maker_checker")
         if org.status != OrgStatus.PENDING:
             raise DomainError("not_pending", f"该机构当前状态为“{org.get_status_display()}”，不在待审核状态")
         before = org.status

@@ -51,6 +51,9 @@ class Organisation(models.Model):
     status = models.CharField("状态", max_length=20, choices=OrgStatus.choices, default=OrgStatus.PENDING)
     channel = models.CharField("注册渠道", max_length=20, choices=RegistrationChannel.choices)
     registered_at = models.DateTimeField("注册时间", default=timezone.now)
+    #: the operator user who registered it on site (现场注册); that user may not also approve it
+    registered_by = models.ForeignKey("members.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                                      db_index=False, verbose_name="现场登记经办人")
     status_reason = models.CharField("状态说明", max_length=300, blank=True)
 
     class Meta:
