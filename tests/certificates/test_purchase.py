@@ -339,3 +339,31 @@ def test_the_debtor_cannot_commit_to_buy_its_own_claim(world, issued):
                                      lockup_end=days(10), expiry=days(60), agreement_ref="WT")
     assert exc.value.status == 404
     assert state() == before
+
+
+def test_a_commitment_to_the_debtor_from_before_the_rule_goes_no_further(world, issued):
+    """Accepting it, or selling under it, is refused before the piece is frozen or the price paid."""
+    cert, piece = issued
+    _, provider = purchaser(world)
+    pending = commitment(world, cert, provider, accept=False)
+    active = commitment(world, cert, provider, entrust=world.alice)
+    lifecycle.decide_provider(world.checker, lifecycle.prepare_provider(world.clerk, world.bob_org.pk, 5_000_000_00, "x").pk, True)
+    PurchaseCommitment.objects.filter(pk__in=[pending.pk, active.pk]).update(provider=world.bob_org)  # as if made before the rule
+    end_lockup(active)
+    before = state()
+    with pytest.raises(DomainError) as exc:
+        lifecycle.accept_commitment(world.bob, pending.pk)
+    assert exc.value.code == "transferee_is_debtor"
+    with pytest.raises(DomainError) as exc:
+        lifecycle.apply_sale(world.alice, piece.pk, active.pk, piece.amount_fen)
+    assert exc.value.code == "transferee_is_debtor"
+    assert state() == before
+
+
+def test_the_commitment_form_does_not_offer_the_debtor(world, issued, client):
+    cert, _ = issued
+    _, provider = purchaser(world)
+    lifecycle.decide_provider(world.checker, lifecycle.prepare_provider(world.clerk, world.bob_org.pk, 5_000_000_00, "x").pk, True)
+    client.force_login(world.alice)
+    page = client.get(f"/certificates/lifecycle/certs/{cert.pk}/commitment/").content.decode()
+    assert f'value="{provider.organisation_id}"' in page and f'value="{world.bob_org.pk}"' not in page

@@ -657,6 +657,7 @@ def accept_commitment(actor: User, commitment_id: int) -> PurchaseCommitment:
         if c.status != CommitmentStatus.REQUESTED:
             raise Conflict("commitment_state", f"收购承诺 {c.number} 当前状态为“{c.get_status_display()}”，不能接受")
         _require_active_certificate(cert, "接受收购承诺")
+        refuse_debtor(cert.debtor_id, c.provider_id, None, "收购")  # a commitment to the debtor from before the rule
         if c.expiry < today_china():
             raise DomainError("commitment_expired", f"承诺有效期 {c.expiry:%Y-%m-%d} 已过")
         provider = PurchaseProvider.objects.select_for_update().filter(org_id=c.provider_id).first()
@@ -722,6 +723,7 @@ def apply_sale(actor: User, piece_id: int, commitment_id: int, amount_fen: int) 
             raise DomainError("commitment_expired", f"收购承诺 {c.number} 有效期至 {c.expiry:%Y-%m-%d}，已过期")
         if c.provider_id == org.pk:
             raise DomainError("seller_is_provider", "持有人即收购服务提供方，无需申请收购")
+        refuse_debtor(cert.debtor_id, c.provider_id, None, "收购")  # before the piece is frozen and the price paid
         _require_active_certificate(cert, "申请收购")
         reserved = _reserve(cert, piece, amount_fen, PieceStatus.SELLING, "收购")
         price = rules.purchase_price(reserved.amount_fen, cert.face_fen, kind=c.price_kind, price_bp=c.price_bp,
@@ -1147,8 +1149,9 @@ def _reverse_issuance_fees(cert: Certificate) -> dict[int, int]:
     """红字冲销 of the issuance fee of a certificate issued in error: one row of the opposite sign per
     charge, pointing at it (the charge itself is never changed). Returns fen reversed per payer."""
     today, now = today_china(), timezone.now()
+    # a charge (not itself a reversal) not yet reversed; the sign follows from feecharge_sign_by_kind
     charges = list(FeeCharge.objects.filter(certificate=cert, op_type=OperationType.ISSUANCE, reverses__isnull=True,
-                                            amount_fen__gt=0, reversal__isnull=True).order_by("pk"))
+                                            reversal__isnull=True, amount_fen__gt=0).order_by("pk"))
     FeeCharge.objects.bulk_create([
         FeeCharge(org_id=c.org_id, op_type=c.op_type, rule_id=c.rule_id, base_fen=c.base_fen, amount_fen=-c.amount_fen,
                   certificate=cert, reference=f"ZF-{cert.number}", charged_on=today, created_at=now, reverses=c)

@@ -10,6 +10,7 @@ from liuzhuan.core.forms import YuanField
 from liuzhuan.core.money import format_yuan
 from liuzhuan.core.roles import Role
 from liuzhuan.members.models import Organisation
+from liuzhuan.members.queries import active_counterparties
 
 from .models import AssetKind, OffsetKind, PriceKind
 
@@ -18,17 +19,8 @@ class DateInput(forms.DateInput):
     input_type = "date"
 
 
-def _orgs(exclude=None, role=None):
-    qs = Organisation.objects.filter(status="active").order_by("name")
-    if role:
-        qs = qs.filter(roles__role=role).distinct()
-    if exclude is not None:
-        qs = qs.exclude(pk=exclude.pk)
-    return qs
-
-
 class PledgeForm(forms.Form):
-    pledgee = forms.ModelChoiceField(label="质权人（合作银行或会员）", queryset=Organisation.objects.none(), empty_label="请选择")
+    pledgee = forms.ModelChoiceField(label="质权人（会员，含合作银行）", queryset=Organisation.objects.none(), empty_label="请选择")
     amount = YuanField(label="质押金额（元）")
     contract_ref = forms.CharField(label="质押合同编号", max_length=100)
     secured = YuanField(label="担保主债权金额（元）")
@@ -39,7 +31,7 @@ class PledgeForm(forms.Form):
 
     def __init__(self, *args, org=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["pledgee"].queryset = _orgs(org).filter(roles__role__in=[Role.BANK, Role.MEMBER]).distinct()
+        self.fields["pledgee"].queryset = active_counterparties(org.pk if org is not None else None)  # members only, as create_pledge
 
 
 class RegisterPledgeForm(forms.Form):
@@ -59,7 +51,8 @@ class EnforceForm(forms.Form):
 
     def __init__(self, *args, org=None, debtor_id=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["buyer"].queryset = _orgs(org).exclude(pk=debtor_id)  # the debtor never takes its own claim (混同)
+        # members only (enforce_pledge), and never the debtor: it may not take its own claim (混同)
+        self.fields["buyer"].queryset = active_counterparties(org.pk if org is not None else None).exclude(pk=debtor_id)
 
 
 class PledgedTransferForm(forms.Form):
@@ -68,7 +61,7 @@ class PledgedTransferForm(forms.Form):
 
     def __init__(self, *args, org=None, debtor_id=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["to_org"].queryset = _orgs(org).exclude(pk=debtor_id)
+        self.fields["to_org"].queryset = active_counterparties(org.pk if org is not None else None).exclude(pk=debtor_id)
 
 
 class DecisionForm(forms.Form):
@@ -86,10 +79,11 @@ class CommitmentForm(forms.Form):
     conditions = forms.CharField(label="收购条件和方式", widget=forms.Textarea(attrs={"rows": 2}), required=False)
     agreement_ref = forms.CharField(label="委托协议编号", max_length=100)
 
-    def __init__(self, *args, org=None, **kwargs):
+    def __init__(self, *args, org=None, debtor_id=None, **kwargs):
         super().__init__(*args, **kwargs)
         qs = Organisation.objects.filter(status="active", purchase_provider__approved_at__isnull=False,
                                          purchase_provider__capacity_fen__gt=0).order_by("name")
+        qs = qs.exclude(pk=debtor_id)  # the debtor never buys its own claim back (混同; 不以货币兑付)
         self.fields["provider"].queryset = qs.exclude(pk=org.pk) if org is not None else qs
 
     def price_bp(self) -> int | None:
@@ -160,8 +154,7 @@ class ProviderForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["org"].queryset = Organisation.objects.filter(status="active").exclude(
-            roles__role__in=[Role.REGULATOR, Role.BUREAU]).order_by("name").distinct()
+        self.fields["org"].queryset = active_counterparties().exclude(roles__role__in=[Role.REGULATOR, Role.BUREAU])  # as prepare_provider
 
 
 class ReceivablePurchaseForm(forms.Form):
@@ -175,7 +168,7 @@ class ReceivablePurchaseForm(forms.Form):
 
     def __init__(self, *args, org=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["seller"].queryset = _orgs(org, role=Role.MEMBER)
+        self.fields["seller"].queryset = active_counterparties(org.pk if org is not None else None)
 
 
 class PurchaseApplyForm(forms.Form):

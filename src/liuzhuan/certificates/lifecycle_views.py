@@ -231,7 +231,7 @@ def commitment_new(request, cert_id: int):
     cert = Certificate.objects.select_related("creditor", "debtor").filter(pk=cert_id).first()
     if cert is None or not lq.can_see_certificate(user, cert) or sees_all(user):
         raise Http404("凭证不存在")
-    form = f.CommitmentForm(request.POST or None, org=user.organisation)
+    form = f.CommitmentForm(request.POST or None, org=user.organisation, debtor_id=cert.debtor_id)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         c = _do(request, lambda: lifecycle.request_commitment(
