@@ -22,7 +22,7 @@ from liuzhuan.core import audit
 from liuzhuan.core.dates import today_china
 from liuzhuan.core.errors import Conflict, DomainError, NotFound, PermissionDenied
 from liuzhuan.core.money import format_yuan
-from liuzhuan.core.numbers import next_number, next_numbers, numbers_span
+from liuzhuan.core.numbers import next_number, next_numbers
 from liuzhuan.core.permissions import require_active_user, require_checker, require_role, require_write_access
 from liuzhuan.core.roles import Role
 from liuzhuan.core.sql import (
@@ -570,11 +570,11 @@ def check_part(piece: Piece, amount_fen: int | None, min_unit: int, what: str) -
         raise DomainError("amount_below_min", f"{what}金额 {format_yuan(amount_fen)} 低于最小拆分单位 {format_yuan(min_unit)}", field="amount_fen")
 
 
-def refuse_debtor(debtor_id: int, to_org_id: int | None, field: str | None, what: str = "受让") -> None:
+def refuse_debtor(debtor_id: int, to_org_id: int, field: str | None, what: str = "受让") -> None:
     """混同: a claim that reaches its own debtor ends (《民法典》第五百七十六条), and this one is to be
     settled in assets or consumption, never bought back for cash; so the debtor never takes title to
     a piece of its own certificate. It settles through an offset (抵付) instead."""
-    if to_org_id is not None and to_org_id == debtor_id:
+    if to_org_id == debtor_id:
         raise DomainError("transferee_is_debtor", f"债务人不能{what}本凭证项下债权：债权债务同归一人即告终止（《民法典》第五百七十六条），"
                           "债务人清偿请通过资产或消费抵付办理", field=field)
 
@@ -888,6 +888,7 @@ def accept_offers(actor: User, transfer_ids: list[int]) -> list[Transfer]:
         for offer in offers:
             cert = certs[offer.piece.certificate_id]
             notices.append(debtor_notice(cert, offer, names[offer.from_org_id], org.name))
+        position = {o.pk: n for n, o in enumerate(offers)}
         for group in _grouped(offers, "from_org_id"):
             if len(group) == 1:
                 offer = group[0]
@@ -895,7 +896,9 @@ def accept_offers(actor: User, transfer_ids: list[int]) -> list[Transfer]:
             else:
                 total = format_yuan(sum(o.amount_fen for o in group))
                 numbers = [o.registration_no for o in group]
-                listed = (f"{numbers[0]} 至 {numbers[-1]}" if len(numbers) == numbers_span(numbers) else "、".join(numbers))
+                # one block of numbers in ``offers`` order: consecutive exactly when the positions are
+                places = [position[o.pk] for o in group]
+                listed = f"{numbers[0]} 至 {numbers[-1]}" if places[-1] - places[0] == len(places) - 1 else "、".join(numbers)
                 notices.append(notice(group[0].from_org_id, f"{len(group)} 笔转让已被接收：合计 {total}",
                                       f"{org.name} 已接收 {len(group)} 笔转让，合计 {total}；流转变更登记编号 {listed}。",
                                       kind="transfer_batch"))

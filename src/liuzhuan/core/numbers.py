@@ -44,7 +44,3 @@ def next_number(prefix: str, year: int) -> str:
 def next_numbers(prefix: str, year: int, count: int) -> list[str]:
     return [with_check(f"{prefix}{year}{serial:06d}") for serial in next_values(f"{prefix}{year}", count)]
 
-
-def numbers_span(numbers: list[str]) -> int:
-    """How many serials the first to the last of ``numbers`` (same prefix and year) cover."""
-    return int(numbers[-1][-7:-1]) - int(numbers[0][-7:-1]) + 1
