@@ -269,15 +269,15 @@ class FeeRule(models.Model):
 class FeeCharge(models.Model):
     """A service fee owed by one member for one operation (系统服务费)."""
 
-    # Indexed for what is asked of fees: a member's statement over dates (org, charged_on) and
-    # whether a rule has been charged under. Certificate and transfer are shown, never searched
-    # on; every transfer writes two fee rows, so their indexes were write cost only.
+    # Indexed for what is asked of fees: a member's statement over dates (org, charged_on), whether a
+    # rule has been charged under, and a certificate's charges (voiding reverses its issuance fee).
+    # The transfer is shown, never searched on; every transfer writes two fee rows.
     org = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="fee_charges", db_index=False)
     op_type = models.CharField(max_length=20, choices=OperationType.choices)
     rule = models.ForeignKey(FeeRule, on_delete=models.PROTECT, related_name="charges")
     base_fen = models.BigIntegerField("计费金额（分）")
     amount_fen = models.BigIntegerField("费用（分）")
-    certificate = models.ForeignKey(Certificate, on_delete=models.PROTECT, related_name="fees", db_index=False)
+    certificate = models.ForeignKey(Certificate, on_delete=models.PROTECT, related_name="fees")
     transfer = models.ForeignKey(Transfer, null=True, blank=True, on_delete=models.PROTECT, related_name="fees", db_index=False)
     reference = models.CharField(max_length=30)
     charged_on = models.DateField()
