@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from liuzhuan.core import audit
 from liuzhuan.core.errors import DomainError, NotFound, PermissionDenied
-from liuzhuan.core.permissions import require_active_user, require_manager, require_role
+from liuzhuan.core.permissions import require_active_user, require_checker, require_manager, require_role
 from liuzhuan.core.roles import Role
 from liuzhuan.core.sql import insert_rows
 
@@ -150,7 +150,7 @@ def resubmit_registration(actor: User, changes: dict) -> Organisation:
     require_active_user(actor)
     require_manager(actor)
     with transaction.atomic():
-        org = Organisation.objects.select_for_update(no_key=True).get(pk=actor.organisation_id)
+        org = _lock_org(actor.organisation_id)
         if org.status != OrgStatus.NEEDS_INFO:
             raise DomainError("not_needs_info", "只有“待补充材料”的注册可以重新提交")
         before = {k: getattr(org, k) for k in changes}
@@ -178,8 +178,8 @@ def review_registration(actor: User, org_id: int, decision: str, method: str, re
         org = _lock_org(org_id)
         if org.pk == actor.organisation_id:
             raise PermissionDenied("不能审核本机构的注册", code="self_review")
-        if org.registered_by_id == actor.pk:  # maker-checker for on-site registration
-            raise PermissionDenied("现场登记该机构的经办人不能再审核其注册（双人复核）", code="same_maker_checker")
+        if org.registered_by_id is not None:  # registered on site: the one who entered it does not approve it
+            require_checker(org.registered_by_id, actor)
         if org.status != OrgStatus.PENDING:
             raise DomainError("not_pending", f"该机构当前状态为“{org.get_status_display()}”，不在待审核状态")
         before = org.status
