@@ -125,6 +125,20 @@ SQLITE_OPTIONS = {
     "timeout": 30,
     "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
 }
+
+
+def _sqlite_database(name) -> dict:
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    return {
+        "ENGINE": "liuzhuan.core.sqlite",
+        "NAME": name,
+        "OPTIONS": SQLITE_OPTIONS,
+        # A file (not :memory:) so multi-process tests see the same database; per process so two
+        # test runs on one machine never share it.
+        "TEST": {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")},
+    }
+
+
 _database_url = os.environ.get("DATABASE_URL", "").strip()
 if _database_url:
     DATABASES = {
@@ -132,23 +146,13 @@ if _database_url:
             _database_url, conn_max_age=int(os.environ.get("LIUZHUAN_DB_CONN_MAX_AGE", "60")), conn_health_checks=True
         )
     }
-    if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # sqlite:///… : the same backend and options as the default
-        DATABASES["default"].update(ENGINE="liuzhuan.core.sqlite", OPTIONS=SQLITE_OPTIONS, CONN_MAX_AGE=0)
-    # Test runs create test_<name>; LIUZHUAN_TEST_DB_SUFFIX keeps parallel runs on one server apart.
-    if suffix := os.environ.get("LIUZHUAN_TEST_DB_SUFFIX", ""):
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # sqlite:///… : the same entry as the default
+        DATABASES["default"] = _sqlite_database(DATABASES["default"]["NAME"])
+    elif suffix := os.environ.get("LIUZHUAN_TEST_DB_SUFFIX", ""):
+        # Test runs create test_<name>; the suffix keeps parallel runs on one server apart.
         DATABASES["default"]["TEST"] = {"NAME": f"test_{DATABASES['default'].get('NAME') or 'liuzhuan'}_{suffix}"}
 else:
-    VAR_DIR.mkdir(parents=True, exist_ok=True)
-    DATABASES = {
-        "default": {
-            "ENGINE": "liuzhuan.core.sqlite",
-            "NAME": SQLITE_PATH,
-            "OPTIONS": SQLITE_OPTIONS,
-            # A file (not :memory:) so multi-process tests see the same database; per process so
-            # two test runs on one machine never share it.
-            "TEST": {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")},
-        }
-    }
+    DATABASES = {"default": _sqlite_database(SQLITE_PATH)}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- auth ---------------------------------------------------------------------------------

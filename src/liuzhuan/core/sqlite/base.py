@@ -13,11 +13,13 @@ from functools import lru_cache
 
 from django.db.backends.sqlite3 import base
 
-#: statements longer than this are rewritten every time rather than kept
-_MAX_CACHED = 64 * 1024
+#: statements longer than this are rewritten every time rather than kept; with the cache size this
+#: bounds the cache at about 256 × 2 × 32 KiB = 16 MiB per process (multi-row INSERTs of up to 500
+#: rows and IN lists of up to 500 ids make many distinct long statements)
+_MAX_CACHED = 32 * 1024
 
 
-@lru_cache(maxsize=1024)
+@lru_cache(maxsize=256)
 def _qmark(query: str) -> str:
     return base.FORMAT_QMARK_REGEX.sub("?", query).replace("%%", "%")
 
