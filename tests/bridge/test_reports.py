@@ -133,3 +133,19 @@ def test_risk_figures_are_labelled_with_their_date(q1):
     report = actions.generate_report(q1.clerk, year=2026, quarter=1, on=APR1)
     rows = dict(reports.summary_rows(report.figures))
     assert rows["三、风险状况"] == f"截至数据生成日 {APR1.isoformat()}"
+
+
+def test_report_states_the_warning_line_and_an_open_warning(q1):
+    """预警制度 (第二十二条): the report gives the bureau's warning line and whether a warning is open."""
+    from liuzhuan.bridge import jobs
+    from liuzhuan.bridge.models import Application
+    from liuzhuan.core.dates import today_china
+
+    c3 = Application.objects.get(original_contract_no="C-3")
+    jobs.bridge_daily(c3.due_date + dt.timedelta(days=1))  # 3,000,000 of 20,000,000 overdue: 15 %
+    rows = dict(reports.summary_rows(actions.generate_report(q1.clerk, year=2026, quarter=1, on=APR1).figures))
+    assert rows["风险预警线"] == "20%（未在预警中）"
+    actions.set_warning_level(q1.bureau, 10, "一季度末加强监测")
+    figures = reports.compute_figures(2026, 1, APR1)
+    assert figures["risk"]["warn_percent"] == 10 and figures["risk"]["warning_since"] == today_china().isoformat()
+    assert dict(reports.summary_rows(figures))["风险预警线"] == f"10%（自 {today_china().isoformat()} 起预警中）"

@@ -102,3 +102,15 @@ def test_api_and_page(bw, api):
     client.force_login(bw.manager)  # the manager sees the line but has no form to change it
     page = client.get("/bridge/fund/").content.decode()
     assert "预警线 25%" in page and 'value="warning"' not in page
+
+
+def test_changing_the_line_is_audited_and_setting_the_same_line_is_a_no_op(bw):
+    actions.set_warning_level(bw.bureau, 15, "加强监测")
+    event = AuditEvent.objects.get(action="bridge.fund.warn_level")
+    assert event.summary == {"before": 20, "after": 15, "note": "加强监测"} and event.actor_org_id == bw.bureau_org.pk
+    before = (AuditEvent.objects.count(), Notification.objects.count())
+    actions.set_warning_level(bw.bureau, "15")
+    assert (AuditEvent.objects.count(), Notification.objects.count()) == before
+    with pytest.raises(DomainError) as exc:
+        actions.set_warning_level(bw.bureau, "15.5")
+    assert exc.value.field == "warn_percent"

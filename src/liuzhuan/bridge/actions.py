@@ -23,7 +23,7 @@ from liuzhuan.core.errors import DomainError, NotFound, PermissionDenied
 from liuzhuan.core.money import DEFAULT_CEILING_FEN, format_yuan
 from liuzhuan.core.permissions import require_checker, require_manager, require_role
 from liuzhuan.core.roles import Role
-from liuzhuan.members.actions import notify
+from liuzhuan.members.actions import notice, notify, notify_all
 from liuzhuan.members.models import Organisation, OrgStatus
 
 from . import queries, rates
@@ -227,85 +227,91 @@ def _app_snapshot(app: Application) -> dict:
 # ---------------------------------------------------------------------------------------------
 
 
+def _figures(exp) -> str:
+    return f"风险本金 {format_yuan(exp.at_risk_fen)}，本金总额 {format_yuan(exp.principal_fen)}，风险敞口 {exp.percent}"
+
+
+def _oversight_notify(fund: Fund, titles: tuple[str, str], body: str, obj, kind: str = "bridge.risk") -> None:
+    """The same risk notice to the bureau and the manager (titles in that order)."""
+    notify_all([notice(fund.bureau_id, titles[0], body, obj=obj, kind=kind), notice(fund.manager_id, titles[1], body, obj=obj, kind=kind)])
+
+
 def _track_warning(fund: Fund, exp, actor, reason: str) -> None:
     """预警制度 (第二十二条): one warning when exposure reaches the bureau's warning line, one notice
     when it falls back below it. ``fund`` must be locked by the caller.
 
-    At the 30 % halt line the suspension notice is the warning, so none is sent twice.
+    At or above the 30 % halt line the suspension (automatic, or the bureau's own) is the warning,
+    so no second notice is sent; the warning is still recorded, so it is not raised again on the
+    way down.
     """
     at_warning = exp.at_warning(fund.warn_percent)
     if at_warning == (fund.warning_since is not None):
         return
     fund.warning_since = timezone.now() if at_warning else None
     fund.save(update_fields=["warning_since"])
-    figures = f"风险本金 {format_yuan(exp.at_risk_fen)}，本金总额 {format_yuan(exp.principal_fen)}，风险敞口 {exp.percent}"
-    if at_warning:
-        action = "bridge.fund.risk_warning"
-        if not (exp.breached and fund.status == FundStatus.OPEN):
-            body = (f"{figures}，已达到市财政局设定的预警线 {fund.warn_percent}%（业务暂停线为 30%）。请管理机构加强贷后管理和逾期催收，"
-                    "及时向市财政局报告风险处置情况（第二十二条）。")
-            _bureau_notify(fund, "风险预警：续贷过桥资金风险敞口达到预警线", body, obj=fund, kind="bridge.risk")
-            _manager_notify(fund, "风险预警：风险敞口达到预警线", body, obj=fund, kind="bridge.risk")
-    else:
-        action = "bridge.fund.risk_warning_cleared"
-        body = f"{figures}，已降至预警线 {fund.warn_percent}% 以下，风险预警解除。"
-        _bureau_notify(fund, "风险预警解除", body, obj=fund, kind="bridge.risk")
-        _manager_notify(fund, "风险预警解除", body, obj=fund, kind="bridge.risk")
-    audit.record(actor, action, fund, summary={"at_risk_fen": exp.at_risk_fen, "principal_fen": exp.principal_fen,
-                                               "exposure": exp.percent, "warn_percent": fund.warn_percent, "trigger": reason})
+    if not at_warning:
+        _oversight_notify(fund, ("风险预警解除", "风险预警解除"),
+                          f"{_figures(exp)}，已降至预警线 {fund.warn_percent}% 以下，风险预警解除。", obj=fund)
+    elif not exp.breached:
+        _oversight_notify(fund, ("风险预警：续贷过桥资金风险敞口达到预警线", "风险预警：风险敞口达到预警线"), (
+            f"{_figures(exp)}，已达到市财政局设定的预警线 {fund.warn_percent}%（业务暂停线为 30%）。请管理机构加强贷后管理和逾期催收，"
+            "及时向市财政局报告风险处置情况（第二十二条）。"), obj=fund)
+    audit.record(actor, "bridge.fund.risk_warning" if at_warning else "bridge.fund.risk_warning_cleared", fund, summary={
+        "at_risk_fen": exp.at_risk_fen, "principal_fen": exp.principal_fen, "exposure": exp.percent,
+        "warn_percent": fund.warn_percent, "trigger": reason})
 
 
 def set_warning_level(actor, warn_percent, note: str = "") -> Fund:
     """The bureau sets the warning line (预警线) below the 30 % halt line; the position is re-checked at once."""
     fund = _fund()
     _require_bureau(actor, fund)
-    try:
-        value = int(str(warn_percent).strip())
-    except (TypeError, ValueError):
-        raise DomainError("invalid_warn_percent", f"预警线“{warn_percent}”应为整数百分比", "warn_percent") from None
+    value = _decimal(warn_percent, "warn_percent", "预警线", places=0)
     if not 1 <= value < rates.SUSPEND_THRESHOLD_PERCENT:
         raise DomainError("invalid_warn_percent", f"预警线应在 1% 至 {rates.SUSPEND_THRESHOLD_PERCENT - 1}% 之间（低于 30% 的暂停线）", "warn_percent")
-    note = (note or "").strip()[:200]
+    value = int(value)
+    note = _text(note, "note", "说明", max_length=200, required=False)
     with transaction.atomic():
         fund = _fund_locked()
         before = fund.warn_percent
+        if value == before:
+            return fund
         fund.warn_percent = value
         fund.save(update_fields=["warn_percent"])
         _manager_notify(fund, "风险预警线调整", f"市财政局将续贷过桥资金风险预警线由 {before}% 调整为 {value}%（暂停线 30% 不变）。{note}", obj=fund)
         audit.record(actor, "bridge.fund.warn_level", fund, summary={"before": before, "after": value, "note": note})
-        _track_warning(fund, queries.exposure(fund), actor, f"预警线调整为 {value}%")
+        reevaluate_exposure(fund, actor, f"预警线调整为 {value}%")
         return fund
 
 
 def reevaluate_exposure(fund: Fund, actor, reason: str) -> bool:
-    """Suspend the business when exposure reaches 30 %. ``fund`` must be locked by the caller.
+    """Suspend the business when exposure reaches 30 %, and raise or clear the early warning.
+    ``fund`` must be locked by the caller.
 
     Never resumes by itself: that needs exposure below 30 % *and* the bureau's approval
     (``decide_resume``). Returns True when it suspended.
     """
     exp = queries.exposure(fund)
+    suspend = fund.status == FundStatus.OPEN and exp.breached
+    if suspend:
+        before = fund.status
+        fund.status = FundStatus.SUSPENDED
+        fund.status_reason = f"风险敞口 {exp.percent} 达到本金总额 30%，自动暂停业务"
+        fund.status_changed_at = timezone.now()
+        fund.save(update_fields=["status", "status_reason", "status_changed_at"])
+        change = FundStatusChange.objects.create(
+            from_status=before, to_status=fund.status, reason=f"{fund.status_reason}（{reason}）",
+            at_risk_fen=exp.at_risk_fen, principal_fen=exp.principal_fen,
+            decided_by=actor if getattr(actor, "pk", None) else None,
+        )
+        audit.record(actor, "bridge.fund.auto_suspend", fund, summary={
+            "before": {"status": before}, "after": {"status": fund.status},
+            "at_risk_fen": exp.at_risk_fen, "principal_fen": exp.principal_fen, "exposure": exp.percent, "trigger": reason,
+        })
+        _oversight_notify(fund, ("风险预警：续贷过桥资金业务已暂停", "续贷过桥资金业务已自动暂停"), (
+            f"{_figures(exp)}，已达到本金总额 30%。续贷过桥资金业务已自动暂停（不再审批和放款），"
+            "待风险敞口降至 30% 以下后经市财政局批准方可恢复（第二十二条）。"), obj=change)
     _track_warning(fund, exp, actor, reason)
-    if fund.status != FundStatus.OPEN or not exp.breached:
-        return False
-    before = fund.status
-    fund.status = FundStatus.SUSPENDED
-    fund.status_reason = f"风险敞口 {exp.percent} 达到本金总额 30%，自动暂停业务"
-    fund.status_changed_at = timezone.now()
-    fund.save(update_fields=["status", "status_reason", "status_changed_at"])
-    change = FundStatusChange.objects.create(
-        from_status=before, to_status=fund.status, reason=f"{fund.status_reason}（{reason}）",
-        at_risk_fen=exp.at_risk_fen, principal_fen=exp.principal_fen,
-        decided_by=actor if getattr(actor, "pk", None) else None,
-    )
-    audit.record(actor, "bridge.fund.auto_suspend", fund, summary={
-        "before": {"status": before}, "after": {"status": fund.status},
-        "at_risk_fen": exp.at_risk_fen, "principal_fen": exp.principal_fen, "exposure": exp.percent, "trigger": reason,
-    })
-    body = (f"风险本金 {format_yuan(exp.at_risk_fen)}，本金总额 {format_yuan(exp.principal_fen)}，风险敞口 {exp.percent}，"
-            "已达到本金总额 30%。续贷过桥资金业务已自动暂停（不再审批和放款），待风险敞口降至 30% 以下后经市财政局批准方可恢复（第二十二条）。")
-    _bureau_notify(fund, "风险预警：续贷过桥资金业务已暂停", body, obj=change, kind="bridge.risk")
-    _manager_notify(fund, "续贷过桥资金业务已自动暂停", body, obj=change, kind="bridge.risk")
-    return True
+    return suspend
 
 
 # ---------------------------------------------------------------------------------------------

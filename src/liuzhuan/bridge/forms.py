@@ -22,6 +22,7 @@ from .models import (
     PrincipalKind,
     SmeSize,
 )
+from .rates import SUSPEND_THRESHOLD_PERCENT
 
 
 class DateInput(forms.DateInput):
@@ -192,7 +193,8 @@ class TargetForm(forms.Form):
 
 
 class WarnLevelForm(forms.Form):
-    warn_percent = forms.IntegerField(label="风险预警线（%，低于 30% 暂停线）", min_value=1, max_value=29)
+    warn_percent = forms.IntegerField(label=f"风险预警线（%，低于 {SUSPEND_THRESHOLD_PERCENT}% 暂停线）", min_value=1,
+                                      max_value=SUSPEND_THRESHOLD_PERCENT - 1)
     note = forms.CharField(label="说明", max_length=200, required=False)
 
 

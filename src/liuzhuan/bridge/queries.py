@@ -135,16 +135,14 @@ class Exposure:
 
     @property
     def breached(self) -> bool:
-        """≥ 30 % (含30%); with no principal at all, any principal at risk counts as a breach."""
-        if self.principal_fen <= 0:
-            return self.at_risk_fen > 0
-        return rates.should_suspend(self.at_risk_fen, self.principal_fen)
+        """≥ 30 % (含30%): the halt line."""
+        return self.at_warning(rates.SUSPEND_THRESHOLD_PERCENT)
 
-    def at_warning(self, warn_percent: int) -> bool:
-        """≥ the warning line; with no principal, any principal at risk."""
+    def at_warning(self, percent: int) -> bool:
+        """≥ ``percent`` (含); with no principal at all, any principal at risk reaches every line."""
         if self.principal_fen <= 0:
             return self.at_risk_fen > 0
-        return rates.should_warn(self.at_risk_fen, self.principal_fen, warn_percent)
+        return rates.reaches(self.at_risk_fen, self.principal_fen, percent)
 
 
 def exposure(fund: Fund | None = None) -> Exposure:

@@ -754,16 +754,15 @@ def exposure_ratio(at_risk_fen: int, fund_principal_fen: int) -> Decimal:
         return Decimal(at_risk_fen) / Decimal(fund_principal_fen)
 
 
+def reaches(at_risk_fen: int, fund_principal_fen: int, percent: int) -> bool:
+    """Exposure at or above ``percent`` of the fund principal (含): the halt line or the warning line."""
+    _check_fund(fund_principal_fen)
+    return at_risk_fen * 100 >= fund_principal_fen * percent
+
+
 def should_suspend(at_risk_fen: int, fund_principal_fen: int) -> bool:
     """Article 22: exposure at or above 30 % (含30%) of the fund principal suspends the business."""
-    _check_fund(fund_principal_fen)
-    return at_risk_fen * 100 >= fund_principal_fen * SUSPEND_THRESHOLD_PERCENT
-
-
-def should_warn(at_risk_fen: int, fund_principal_fen: int, warn_percent: int) -> bool:
-    """预警制度 (第二十二条): exposure at or above the bureau's warning line (below the 30 % halt line)."""
-    _check_fund(fund_principal_fen)
-    return at_risk_fen * 100 >= fund_principal_fen * warn_percent
+    return reaches(at_risk_fen, fund_principal_fen, SUSPEND_THRESHOLD_PERCENT)
 
 
 def may_resume(at_risk_fen: int, fund_principal_fen: int) -> bool:

@@ -17,6 +17,8 @@ from decimal import Decimal
 
 from django.db.models import Q, Sum
 
+from liuzhuan.core.dates import CHINA_TZ
+from liuzhuan.core.models import AuditEvent
 from liuzhuan.core.money import format_yuan
 
 from . import queries, rates
@@ -180,6 +182,11 @@ def compute_figures(year: int, quarter: int, as_of: dt.date) -> dict:
             "suspensions_in_quarter": FundStatusChange.objects.filter(
                 to_status="suspended", decided_at__date__gte=start, decided_at__date__lte=end
             ).count(),
+            # 预警制度 (第二十二条): the bureau's line, an open warning, warnings raised in the quarter
+            "warn_percent": fund.warn_percent,
+            "warning_since": fund.warning_since.astimezone(CHINA_TZ).date().isoformat() if fund.warning_since else None,
+            "warnings_in_quarter": AuditEvent.objects.filter(
+                action="bridge.fund.risk_warning", at__date__gte=start, at__date__lte=end).count(),
         },
         "income": {"quarter": _income(start, end), "year_to_date": _income(max(ystart, inception), end)},
         "unremitted_end_fen": bal_end,
@@ -245,6 +252,8 @@ def summary_rows(fig: dict) -> list[tuple[str, str]]:
         ("未结追偿案件", f"{risk['open_cases']} 件"),
         ("本季度骗取认定", f"{risk['fraud_findings_in_quarter']} 件"),
         ("本季度业务暂停次数", f"{risk['suspensions_in_quarter']} 次"),
+        ("风险预警线", f"{risk['warn_percent']}%（" + (f"自 {risk['warning_since']} 起预警中" if risk["warning_since"] else "未在预警中") + "）"),
+        ("本季度风险预警次数", f"{risk['warnings_in_quarter']} 次"),
         ("四、收入及上缴情况", ""),
         ("本季度占用费收入", format_yuan(inc_q["fee_fen"])),
         ("本季度违约金收入", format_yuan(inc_q["penalty_fen"])),
