@@ -69,17 +69,17 @@ def _transfer_client(idx: int, n: int, q, batch: int = 1, start=None, close: boo
     from liuzhuan.certificates.models import Certificate
     from liuzhuan.members.models import User
 
-    a = User.objects.get(username=f"bench_a{idx}")
-    b = User.objects.get(username=f"bench_b{idx}")
-    cert = Certificate.objects.get(application__contract_no=f"B{idx}")
-    live = list(cert.pieces.filter(status="live").order_by("pk"))
-    pieces = [p for p in live if p.holder_id == live[0].holder_id]  # earlier runs may leave pieces with both
-    holder, other = (a, b) if pieces[0].holder_id == a.organisation_id else (b, a)
-    if start is not None:
-        start.wait()
-    t0 = time.perf_counter()
-    done, error = 0, None
-    try:
+    done, error, t0 = 0, None, time.perf_counter()
+    try:  # set-up too: a client that fails before the barrier breaks it, so no one waits for it
+        a = User.objects.get(username=f"bench_a{idx}")
+        b = User.objects.get(username=f"bench_b{idx}")
+        cert = Certificate.objects.get(application__contract_no=f"B{idx}")
+        live = list(cert.pieces.filter(status="live").order_by("pk"))
+        pieces = [p for p in live if p.holder_id == live[0].holder_id]  # earlier runs may leave pieces with both
+        holder, other = (a, b) if pieces[0].holder_id == a.organisation_id else (b, a)
+        if start is not None:
+            start.wait(timeout=600)
+        t0 = time.perf_counter()
         if batch == 1:
             piece = pieces[0]
             for _ in range(n):
@@ -104,6 +104,8 @@ def _transfer_client(idx: int, n: int, q, batch: int = 1, start=None, close: boo
                 done += len(offers)
     except Exception as exc:  # reported, so a broken run never prints a rate
         error = f"{type(exc).__name__}: {exc}"
+        if start is not None:
+            start.abort()
     finally:  # always report, so the parent never waits on a dead client
         q.put((done, t0, time.perf_counter(), error))
     if close:
