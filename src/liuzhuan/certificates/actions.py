@@ -313,8 +313,8 @@ def prepare_review(actor: User, app_id: int, action: str, reason: str = "") -> A
         app.prepared_at = timezone.now()
         app.status = ApplicationStatus.PREPARED
         app.save()
-        audit.record(actor, "certificate.review_prepare", app, summary={"action": action, "reason": reason})
         notify_role(Role.OPERATOR, f"凭证申请 {app.number} 待复核", f"{actor.label} 初审意见：{app.get_prepared_action_display()}。复核人须为其他工作人员。", obj=app)
+        audit.record(actor, "certificate.review_prepare", app, summary={"action": action, "reason": reason})
         return app
 
 
@@ -344,18 +344,25 @@ def decide_review(actor: User, app_id: int, agree: bool, reason: str = "") -> Ap
                 raise DomainError("maturity_past", f"清偿期限 {app.maturity_date:%Y-%m-%d} 已到，不能开具；请退回申请修改清偿期限")
             app.status = ApplicationStatus.ISSUED
             app.save()
-            audit.record(actor, "certificate.review_approve", app, summary={"prepared_by": app.prepared_by_id})
-            _issue(actor, app)
+            cert, piece = _issue(actor, app)
+            # the audit head is the last lock an action takes (see record_many)
+            audit.record_many(actor, [
+                audit.entry("certificate.review_approve", app, {"prepared_by": app.prepared_by_id}),
+                audit.entry("certificate.issue", cert, {
+                    "number": cert.number, "face_fen": cert.face_fen, "creditor": cert.creditor_id, "debtor": cert.debtor_id,
+                    "maturity": cert.maturity_date.isoformat(), "piece": piece.number}),
+            ])
         else:
             app.status = ApplicationStatus.REJECTED if action == ReviewAction.REJECT else ApplicationStatus.RETURNED
             app.save()
-            audit.record(actor, f"certificate.review_{action}", app, summary={"reason": app.prepared_reason})
             for org in (app.creditor, app.debtor):
                 notify(org, f"凭证申请 {app.number}：{app.get_status_display()}", app.prepared_reason, obj=app)
+            audit.record(actor, f"certificate.review_{action}", app, summary={"reason": app.prepared_reason})
         return app
 
 
-def _issue(actor: User, app: Application) -> Certificate:
+def _issue(actor: User, app: Application) -> tuple[Certificate, Piece]:
+    """Create the certificate and its first piece, charge the issuance fee, notify; the caller audits."""
     today = today_china()
     cert = Certificate.objects.create(
         number=next_number("LZ", today.year), application=app, creditor=app.creditor, debtor=app.debtor,
@@ -365,15 +372,11 @@ def _issue(actor: User, app: Application) -> Certificate:
     piece = Piece.objects.create(
         number=f"{cert.number}-001", certificate=cert, holder=app.creditor, amount_fen=cert.face_fen, origin="issue",
     )
-    audit.record(actor, "certificate.issue", cert, summary={
-        "number": cert.number, "face_fen": cert.face_fen, "creditor": cert.creditor_id, "debtor": cert.debtor_id,
-        "maturity": cert.maturity_date.isoformat(), "piece": piece.number,
-    })
     charge_fee(OperationType.ISSUANCE, cert, base_fen=cert.face_fen, payer_a=app.creditor, payer_b=app.debtor,
                reference=cert.number, today=today)
     for org in (app.creditor, app.debtor):
         notify(org, f"债权凭证 {cert.number} 已开具", f"凭证金额 {format_yuan(cert.face_fen)}，清偿期限 {cert.maturity_date:%Y-%m-%d}。", obj=cert)
-    return cert
+    return cert, piece
 
 
 # --- fees --------------------------------------------------------------------------------------
@@ -918,16 +921,11 @@ def unfreeze(piece: Piece, expected: str) -> None:
     piece.status = PieceStatus.LIVE
 
 
-def _return_to_transferor(piece: Piece) -> None:
-    """The reserved amount goes back to the transferor as a live piece (same piece, same holder)."""
-    unfreeze(piece, PieceStatus.OFFERED)
-
-
 def decline_offer(actor: User, transfer_id: int, reason: str = "") -> Transfer:
     org = _member_actor(actor)
     with transaction.atomic():
         _cert, offer, piece = _lock_offer(transfer_id, org, "to")
-        _return_to_transferor(piece)
+        unfreeze(piece, PieceStatus.OFFERED)  # the reserved amount goes back to the transferor
         offer.status = OfferStatus.DECLINED
         offer.decided_by = actor
         offer.decided_at = timezone.now()
@@ -942,7 +940,7 @@ def cancel_offer(actor: User, transfer_id: int) -> Transfer:
     org = _member_actor(actor)
     with transaction.atomic():
         _cert, offer, piece = _lock_offer(transfer_id, org, "from")
-        _return_to_transferor(piece)
+        unfreeze(piece, PieceStatus.OFFERED)  # the reserved amount goes back to the transferor
         offer.status = OfferStatus.CANCELLED
         offer.decided_by = actor
         offer.decided_at = timezone.now()
@@ -964,12 +962,12 @@ def lapse_expired_offers(today: dt.date) -> int:
             if offer.status != OfferStatus.OFFERED:
                 continue
             piece = Piece.objects.select_for_update().get(pk=offer.piece_id)
-            _return_to_transferor(piece)
+            unfreeze(piece, PieceStatus.OFFERED)
             offer.status = OfferStatus.LAPSED
             offer.decided_at = timezone.now()
             offer.save(update_fields=["status", "decided_at"])
-            audit.record("system:daily", "piece.transfer_lapse", offer, summary={"piece": piece.number, "deadline": offer.deadline.isoformat()})
             notify(offer.from_org, "转让已逾期失效", f"{offer.to_org.name} 未在 {offer.deadline:%Y-%m-%d} 前接收，{format_yuan(offer.amount_fen)} 已退回分段 {piece.number}。", obj=offer)
+            audit.record("system:daily", "piece.transfer_lapse", offer, summary={"piece": piece.number, "deadline": offer.deadline.isoformat()})
             n += 1
     return n
 

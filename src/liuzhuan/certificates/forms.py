@@ -5,7 +5,6 @@ from stdnum.cn import ric, uscc
 
 from liuzhuan.core.forms import YuanField
 from liuzhuan.core.money import MoneyError, parse_yuan
-from liuzhuan.core.roles import Role
 from liuzhuan.members.models import Organisation
 from liuzhuan.members.queries import active_counterparties
 
@@ -84,10 +83,6 @@ class BatchTransferForm(forms.Form):
         help_text="每行一家受让方，三项之间用制表符（可直接从 Excel 复制）、中文逗号“，”或竖线“|”分隔；全部成功或全部不办理。",
     )
 
-    def __init__(self, *args, org=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.org = org
-
     def clean_lines(self) -> list[tuple[int, int, str]]:
         """[(transferee id, amount in fen, agreement ref)]; errors name the item."""
         rows, problems = [], []
@@ -112,7 +107,7 @@ class BatchTransferForm(forms.Form):
         # is looked up as one only
         taken = set(Organisation.objects.filter(legal_id__in=codes).values_list("legal_id", flat=True))
         is_code = {c for c in codes if c in taken or uscc.is_valid(c) or ric.is_valid(c)}
-        members = Organisation.objects.filter(status="active", roles__role=Role.MEMBER)
+        members = active_counterparties()
         by_legal_id = {o.legal_id.upper(): o for o in members.filter(legal_id__in=is_code)}
         by_name: dict[str, list[Organisation]] = {}
         for o in members.filter(name__in={r[1] for r in rows if r[1].upper() not in is_code}):

@@ -173,12 +173,12 @@ def piece(request, piece_id: int):
         raise Http404("凭证分段不存在")
     org = request.user.organisation
     is_holder = p.holder_id == org.pk
-    form, batch_form = TransferForm(org=org, debtor_id=p.certificate.debtor_id), BatchTransferForm(org=org)
+    form, batch_form = TransferForm(org=org, debtor_id=p.certificate.debtor_id), BatchTransferForm()
     if request.method == "POST":
         if not is_holder:
             raise Http404("凭证分段不存在")
         if request.POST.get("form") == "batch":
-            batch_form = BatchTransferForm(request.POST, org=org)
+            batch_form = BatchTransferForm(request.POST)
             if batch_form.is_valid():
                 items = [actions.OfferItem(p.pk, to, amount, ref) for to, amount, ref in batch_form.cleaned_data["lines"]]
                 offers = run_action(batch_form, lambda: actions.offer_transfers(request.user, items))

@@ -181,11 +181,10 @@ def _concrete(model: type[models.Model]) -> list[models.Field]:
     return model._meta.concrete_fields
 
 
-def columns(model: type[models.Model], alias: str = "") -> str:
+def columns(model: type[models.Model]) -> str:
     """Every concrete column of ``model``, in field order, for ``load``'s SELECT list."""
-    prefix = f"{alias}." if alias else ""
     quote = connection.ops.quote_name
-    return ", ".join(prefix + quote(f.column) for f in _concrete(model))
+    return ", ".join(quote(f.column) for f in _concrete(model))
 
 
 _CONVERTERS: dict[tuple[str, type[models.Model]], list[tuple[int, list, object]]] = {}
