@@ -13,7 +13,7 @@ import pytest
 
 from liuzhuan.netting.cli import main
 
-FIXTURES = Path(__file__).resolve().parents[2].parent / "shared" / "fixtures" / "netting"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "netting"
 LIUZHUAN = str(Path(sys.executable).with_name("liuzhuan"))
 
 
