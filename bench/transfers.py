@@ -148,10 +148,10 @@ def worker(db: str, transfers: int, client_counts: list[int], batches: list[int]
 
     from liuzhuan.certificates import actions
     from liuzhuan.core.dates import today_china
+    from liuzhuan.core.integrity import run_all
     from liuzhuan.members.bootstrap import create_operator
     from liuzhuan.members.identity import make_uscc
     from liuzhuan.members.models import Organisation, OrganisationRole, User
-    from liuzhuan.supervision.integrity import run_all
 
     op = create_operator(name="基准运营", legal_id=make_uscc("91150802000000001"), username="bench_op", password="Bench-Password-1")
     op2 = User(username="bench_checker", organisation=op.organisation, position="manager")

@@ -4,11 +4,12 @@ from liuzhuan.api import api
 from liuzhuan.certificates import views as certificate_views
 from liuzhuan.core import views as core_views
 from liuzhuan.core.discovery import app_modules
+from liuzhuan.members import views as member_views
 
 urlpatterns = [
-    path("", core_views.home, name="home"),
-    path("login/", core_views.LoginView.as_view(), name="login"),
-    path("logout/", core_views.logout_view, name="logout"),
+    path("", member_views.home, name="home"),
+    path("login/", member_views.LoginView.as_view(), name="login"),
+    path("logout/", member_views.logout_view, name="logout"),
     path("healthz", core_views.healthz, name="healthz"),
     path("robots.txt", core_views.robots),
     path("api/v1/", api.urls),

@@ -79,7 +79,7 @@ def test_liuzhuan_daily_command(bw):
 def test_verify_checks_bridge_invariants(bw):
     from liuzhuan.bridge import actions
     from liuzhuan.bridge.models import Fund
-    from liuzhuan.supervision.integrity import run_all
+    from liuzhuan.core.integrity import run_all
 
     app = disbursed(bw)
     actions.record_repayment(bw.clerk, app.pk, paid_on=TODAY, principal_fen=app.amount_fen, fee_fen=30_000, penalty_fen=0,

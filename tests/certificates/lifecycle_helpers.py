@@ -15,10 +15,10 @@ from liuzhuan.certificates.models import (
     Transfer,
 )
 from liuzhuan.core.dates import today_china
+from liuzhuan.core.integrity import run_all
 from liuzhuan.core.models import AuditEvent
 from liuzhuan.core.roles import Role
 from liuzhuan.members.models import Notification
-from liuzhuan.supervision.integrity import run_all
 
 from ..conftest import make_org, make_user
 

@@ -7,10 +7,10 @@ from liuzhuan.certificates.actions import OfferItem
 from liuzhuan.certificates.models import FeeCharge, Piece, Transfer
 from liuzhuan.core.dates import today_china
 from liuzhuan.core.errors import Conflict, DomainError, NotFound, PermissionDenied
+from liuzhuan.core.integrity import run_all
 from liuzhuan.core.models import AuditEvent
 from liuzhuan.core.numbers import is_valid_number
 from liuzhuan.members.models import Notification
-from liuzhuan.supervision.integrity import run_all
 
 from .conftest import issue
 

@@ -13,7 +13,7 @@ from django.db import connection, connections, transaction
 from liuzhuan.certificates import actions
 from liuzhuan.certificates.models import Piece, Transfer
 from liuzhuan.core.errors import DomainError
-from liuzhuan.supervision.integrity import run_all
+from liuzhuan.core.integrity import run_all
 
 from .conftest import issue
 

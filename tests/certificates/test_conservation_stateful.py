@@ -26,7 +26,7 @@ from liuzhuan.certificates.models import (
 )
 from liuzhuan.core.dates import today_china
 from liuzhuan.core.errors import DomainError
-from liuzhuan.supervision.integrity import run_all
+from liuzhuan.core.integrity import run_all
 
 from ..conftest import make_org, make_user
 from .conftest import app_input

@@ -5,9 +5,9 @@ import pytest
 from django.core.management import call_command
 
 from liuzhuan.certificates.models import OffsetApplication, Pledge, PurchaseCommitment, ReceivablePurchase
+from liuzhuan.core.integrity import run_all
 from liuzhuan.core.models import AuditEvent
 from liuzhuan.members.demo import org
-from liuzhuan.supervision.integrity import run_all
 
 
 @pytest.mark.django_db

@@ -140,7 +140,7 @@ def test_plan_is_idempotent_and_bounded(maturity_offset, ext_days, ext_max, used
 
 @pytest.mark.parametrize("kw", [{"extension_days": 30, "extension_max": 1}])
 def test_integrity_catches_tampered_extension_count(world, kw):
-    from liuzhuan.supervision.integrity import run_all
+    from liuzhuan.core.integrity import run_all
 
     cert, _ = _cert(world, maturity_date=days(3), **kw)
     lifecycle.process_maturities(days(4))

@@ -16,7 +16,7 @@ from liuzhuan.certificates import actions, lifecycle
 from liuzhuan.certificates.lifecycle_rules import offset_outcome
 from liuzhuan.certificates.models import FeeCharge, OffsetApplication, OffsetAsset, Piece, Transfer
 from liuzhuan.core.errors import DomainError
-from liuzhuan.supervision.integrity import run_all
+from liuzhuan.core.integrity import run_all
 
 from .conftest import issue
 from .lifecycle_helpers import TODAY, days, housing, state, verified

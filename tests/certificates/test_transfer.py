@@ -6,9 +6,9 @@ from liuzhuan.certificates import actions
 from liuzhuan.certificates.models import FeeCharge, Piece, Transfer
 from liuzhuan.core.dates import today_china
 from liuzhuan.core.errors import Conflict, DomainError, NotFound
+from liuzhuan.core.integrity import run_all
 from liuzhuan.core.numbers import is_valid_number
 from liuzhuan.members.models import Notification
-from liuzhuan.supervision.integrity import run_all
 
 from ..conftest import make_org
 

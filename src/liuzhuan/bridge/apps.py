@@ -21,7 +21,6 @@ class BridgeConfig(AppConfig):
             if all(existing[1] != entry[1] for existing in context.EXTRA_NAV):
                 context.EXTRA_NAV.append(entry)
 
-        from . import queries  # noqa: F401 - registers the bridge invariants for `liuzhuan verify`
         from .views import dashboard_section
 
         if dashboard_section not in views.DASHBOARD_SECTIONS:

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from django.db.models import Sum
 
-from liuzhuan.supervision.integrity import invariant
+from liuzhuan.core.integrity import invariant
 
 from .models import HOLDING_STATUSES, PASSED_ON_STATUSES, Certificate, Piece
 

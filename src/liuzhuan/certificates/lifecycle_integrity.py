@@ -12,7 +12,7 @@ from collections.abc import Iterator
 
 from django.db.models import Count, F, Sum
 
-from liuzhuan.supervision.integrity import invariant
+from liuzhuan.core.integrity import invariant
 
 from .models import (
     HOLDING_STATUSES,

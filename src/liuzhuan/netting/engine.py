@@ -1,8 +1,8 @@
 """Optimal multilateral netting of inter-firm debts (清欠 / 三角债抵销).
 
-Pure module: imports only the standard library, numpy and OR-Tools (numpy ships with OR-Tools)
-and the pure ``liuzhuan.core.money`` — never Django — so it runs from the command line, in a
-worker, or inside a request.
+Pure module: imports only the standard library, numpy and OR-Tools (numpy ships with OR-Tools) —
+nothing of the project and never Django — so it runs from the command line, in a worker, or
+inside a request (an import contract in ``./test`` holds this).
 
 Model
 -----
@@ -39,7 +39,7 @@ import numpy as np
 from numpy.dtypes import StringDType
 from ortools.graph.python import min_cost_flow
 
-from liuzhuan.core.money import INT64_MAX
+INT64_MAX = 2**63 - 1  # the largest amount an int64 array (and a database bigint) holds
 
 __all__ = [
     "NO_DUE",

@@ -9,10 +9,9 @@ from ninja import Router, Schema
 
 from liuzhuan.api import acting_user
 from liuzhuan.core.errors import PermissionDenied
+from liuzhuan.core.integrity import run_all
 from liuzhuan.core.models import AuditEvent
 from liuzhuan.members.queries import sees_all
-
-from .integrity import run_all
 
 router = Router(tags=["监管"])
 

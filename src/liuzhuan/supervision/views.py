@@ -3,10 +3,9 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
 
+from liuzhuan.core.integrity import run_all
 from liuzhuan.core.models import AuditEvent
 from liuzhuan.members.queries import sees_all
-
-from .integrity import run_all
 
 
 @login_required

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from liuzhuan.supervision.integrity import run_all
+from liuzhuan.core.integrity import run_all
 
 
 class Command(BaseCommand):
