@@ -82,7 +82,7 @@ def write_csv(path: Path, data: dict[str, np.ndarray]) -> None:
 
 
 def _aggregated(path: str):
-    from liuzhuan.netting.io import read_obligations
+    from liuzhuan.netting.reading import read_obligations
 
     ledger = read_obligations(path)
     n = len(ledger.parties)

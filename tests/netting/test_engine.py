@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from scipy.optimize import linprog
 
 from liuzhuan.core.money import INT64_MAX
-from liuzhuan.netting.engine import (
+from liuzhuan.netting.solver import (
     Ledger,
     LedgerError,
     NettingOptions,
@@ -512,7 +512,7 @@ def test_option_validation():
 
 def test_engine_imports_without_django():
     code = (
-        "import sys; import liuzhuan.netting.engine, liuzhuan.netting.io, liuzhuan.netting.cli; "
+        "import sys; import liuzhuan.netting.solver, liuzhuan.netting.reading, liuzhuan.netting.writing, liuzhuan.netting.cli; "
         "assert not [m for m in sys.modules if m == 'django' or m.startswith('django.')], 'django imported'"
     )
     subprocess.run([sys.executable, "-c", code], check=True)

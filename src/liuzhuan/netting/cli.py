@@ -24,7 +24,8 @@ import unicodedata
 
 from liuzhuan.core.money import MoneyError, format_yuan, parse_fen, parse_yuan
 
-from .engine import (
+from .reading import InputError, os_reason, read_obligations, read_party_amounts
+from .solver import (
     LedgerError,
     LoopTable,
     NettingError,
@@ -34,17 +35,7 @@ from .engine import (
     gc_paused,
     solve,
 )
-from .io import (
-    InputError,
-    OutputFiles,
-    loop_rows,
-    open_text,
-    os_reason,
-    read_obligations,
-    read_party_amounts,
-    write_loops,
-    write_setoffs,
-)
+from .writing import OutputFiles, loop_rows, open_text, write_loops, write_setoffs
 
 #: From this many obligations on, ``solve`` uses a second process for the loops (see --jobs).
 PARALLEL_FROM = 200_000
