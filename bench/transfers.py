@@ -4,7 +4,7 @@
 
 For each database: a fresh schema (SQLite in a temp dir; PostgreSQL database ``liuzhuan_bench``),
 then (a) raw single-row INSERT + COMMIT loops and (b) offers and acceptances through
-``liuzhuan.certificates.actions`` (each accepted transfer ends a piece, creates one, numbers a
+``liuzhuan.certificates.circulation.actions`` (each accepted transfer ends a piece, creates one, numbers a
 registration, charges a fee, notifies the debtor and appends audit events), with 1 and 8 client
 processes: batch 1 is ``offer_transfer`` + ``accept_offer`` per transfer, batch B is
 ``offer_transfers`` + ``accept_offers`` of B transfers per call. Afterwards ``liuzhuan verify``'s
@@ -65,8 +65,8 @@ def _transfer_client(idx: int, n: int, q, batch: int = 1, start=None, close: boo
     _setup_django()
     from django.db import connections
 
-    from liuzhuan.certificates import actions
-    from liuzhuan.certificates.models import Certificate
+    from liuzhuan.certificates.circulation import actions as circulation
+    from liuzhuan.certificates.ledger.models import Certificate
     from liuzhuan.members.models import User
 
     done, error, t0 = 0, None, time.perf_counter()
@@ -83,8 +83,8 @@ def _transfer_client(idx: int, n: int, q, batch: int = 1, start=None, close: boo
         if batch == 1:
             piece = pieces[0]
             for _ in range(n):
-                offer = actions.offer_transfer(holder, piece.pk, other.organisation_id, piece.amount_fen, "BENCH")
-                offer = actions.accept_offer(other, offer.pk)
+                offer = circulation.offer_transfer(holder, piece.pk, other.organisation_id, piece.amount_fen, "BENCH")
+                offer = circulation.accept_offer(other, offer.pk)
                 piece = offer.new_piece
                 holder, other = other, holder
                 done += 1
@@ -94,11 +94,11 @@ def _transfer_client(idx: int, n: int, q, batch: int = 1, start=None, close: boo
                     biggest = max(pieces, key=lambda p: p.amount_fen)
                     whole = biggest.amount_fen
                     amounts = [whole // batch] * (batch - 1) + [whole - whole // batch * (batch - 1)]
-                    items = [actions.OfferItem(biggest.pk, other.organisation_id, amt, "BENCH") for amt in amounts]
+                    items = [circulation.OfferItem(biggest.pk, other.organisation_id, amt, "BENCH") for amt in amounts]
                 else:
-                    items = [actions.OfferItem(p.pk, other.organisation_id, p.amount_fen, "BENCH") for p in pieces]
-                offers = actions.offer_transfers(holder, items)
-                offers = actions.accept_offers(other, [o.pk for o in offers])
+                    items = [circulation.OfferItem(p.pk, other.organisation_id, p.amount_fen, "BENCH") for p in pieces]
+                offers = circulation.offer_transfers(holder, items)
+                offers = circulation.accept_offers(other, [o.pk for o in offers])
                 pieces = [o.new_piece for o in offers]
                 holder, other = other, holder
                 done += len(offers)
@@ -146,7 +146,8 @@ def worker(db: str, transfers: int, client_counts: list[int], batches: list[int]
     with connection.cursor() as cur:
         cur.execute("CREATE TABLE IF NOT EXISTS bench_raw (id INTEGER PRIMARY KEY %s, v INTEGER)" % ("AUTOINCREMENT" if connection.vendor == "sqlite" else "GENERATED ALWAYS AS IDENTITY"))
 
-    from liuzhuan.certificates import actions
+    from liuzhuan.certificates.fees import actions as fees
+    from liuzhuan.certificates.issuance import actions as issuance
     from liuzhuan.core.dates import today_china
     from liuzhuan.core.integrity import run_all
     from liuzhuan.members.bootstrap import create_operator
@@ -157,7 +158,7 @@ def worker(db: str, transfers: int, client_counts: list[int], batches: list[int]
     op2 = User(username="bench_checker", organisation=op.organisation, position="manager")
     op2.set_password("Bench-Password-1")
     op2.save()
-    actions.set_fee_rule(op, "transfer", "5", 100, None, "split", today_china())
+    fees.set_fee_rule(op, "transfer", "5", 100, None, "split", today_china())
     import datetime as dt
 
     max_clients = max(client_counts)
@@ -171,13 +172,13 @@ def worker(db: str, transfers: int, client_counts: list[int], batches: list[int]
             u.set_unusable_password()
             u.save()
             users.append(u)
-        app = actions.create_application(users[0], actions.ApplicationInput(
+        app = issuance.create_application(users[0], issuance.ApplicationInput(
             counterparty_id=users[2].organisation_id, role="creditor", contract_no=f"B{i}", contract_title="基准合同",
             contract_date=today_china(), amount_fen=10_000_000_00, maturity_date=today_china() + dt.timedelta(days=365),
             settle_by_asset=True, settle_by_consumption=False, non_cash_declared=True))
-        actions.confirm_application(users[2], app.pk)
-        actions.prepare_review(op, app.pk, "approve")
-        actions.decide_review(op2, app.pk, True)
+        issuance.confirm_application(users[2], app.pk)
+        issuance.prepare_review(op, app.pk, "approve")
+        issuance.decide_review(op2, app.pk, True)
 
     if os.environ.get("LIUZHUAN_BENCH_PROFILE"):
         import cProfile

@@ -2,7 +2,7 @@
 
 import pytest
 
-from liuzhuan.certificates.models import Piece, Transfer
+from liuzhuan.certificates.ledger.models import Piece, Transfer
 
 from .browser import browser_page, login, logout, shot  # noqa: F401 - fixture import
 from .conftest import PASSWORD

@@ -1,7 +1,7 @@
 from django.urls import include, path
 
 from liuzhuan.api import api
-from liuzhuan.certificates import views as certificate_views
+from liuzhuan.certificates.paper import views as certificate_paper_views
 from liuzhuan.core import views as core_views
 from liuzhuan.core.discovery import app_modules
 from liuzhuan.members import views as member_views
@@ -13,7 +13,7 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("robots.txt", core_views.robots),
     path("api/v1/", api.urls),
-    path("verify/<str:number>", certificate_views.verify, name="verify"),
+    path("verify/<str:number>", certificate_paper_views.verify, name="verify"),
 ]
 
 # Every liuzhuan app with a ``urls`` module is mounted at /<app label>/ (members/, supervision/,

@@ -2,7 +2,7 @@ import datetime as dt
 
 import pytest
 
-from liuzhuan.certificates import actions
+from liuzhuan.certificates.issuance import actions as issuance
 from liuzhuan.core.dates import today_china
 
 
@@ -14,15 +14,15 @@ def app_input(counterparty, role="creditor", **kw):
         settle_by_asset=True, settle_by_consumption=False, non_cash_declared=True, accepted_categories="商品房",
     )
     base.update(kw)
-    return actions.ApplicationInput(**base)
+    return issuance.ApplicationInput(**base)
 
 
 def issue(world, amount_fen=1_000_000_00, **kw):
     """alice (creditor) and bob (debtor) apply; clerk prepares, checker approves. Returns (cert, piece)."""
-    app = actions.create_application(world.alice, app_input(world.bob_org, amount_fen=amount_fen, **kw))
-    actions.confirm_application(world.bob, app.pk)
-    actions.prepare_review(world.clerk, app.pk, "approve")
-    actions.decide_review(world.checker, app.pk, True)
+    app = issuance.create_application(world.alice, app_input(world.bob_org, amount_fen=amount_fen, **kw))
+    issuance.confirm_application(world.bob, app.pk)
+    issuance.prepare_review(world.clerk, app.pk, "approve")
+    issuance.decide_review(world.checker, app.pk, True)
     app.refresh_from_db()
     cert = app.certificate
     return cert, cert.pieces.get()

@@ -11,15 +11,19 @@ class CertificatesConfig(AppConfig):
         from liuzhuan.core.roles import Role
         from liuzhuan.core.views import DASHBOARD_SECTIONS
 
-        from . import lifecycle_integrity  # noqa: F401 - registers its verify invariants (integrity.py is found by core)
-        from .lifecycle_views import NAV as LIFECYCLE_NAV
-        from .views import dashboard_section
+        from .holdings.views import dashboard_section
 
         EXTRA_NAV.extend([
             ("我的凭证", "certificates:dashboard", frozenset({Role.MEMBER})),
             ("凭证审核", "certificates:review_queue", frozenset({Role.OPERATOR})),
             ("已开具凭证", "certificates:issued", frozenset({Role.OPERATOR, Role.REGULATOR, Role.BUREAU})),
             ("服务费", "certificates:fees", frozenset({Role.OPERATOR, Role.MEMBER})),
-            *LIFECYCLE_NAV,
+            ("质押", "certificates:lc_pledges", frozenset({Role.MEMBER, Role.BANK, Role.REGULATOR})),
+            ("抵付", "certificates:lc_offsets", frozenset({Role.MEMBER, Role.HOUSING, Role.REGULATOR})),
+            ("收购承诺", "certificates:lc_commitments", frozenset({Role.MEMBER, Role.PURCHASER, Role.REGULATOR})),
+            ("房源与资产", "certificates:lc_assets", frozenset({Role.HOUSING})),
+            ("收购台账", "certificates:lc_purchases", frozenset({Role.PURCHASER})),
+            ("收购服务认可", "certificates:lc_providers", frozenset({Role.OPERATOR})),
+            ("凭证作废", "certificates:lc_voids", frozenset({Role.OPERATOR})),
         ])
         DASHBOARD_SECTIONS.append(dashboard_section)

@@ -1,5 +1,5 @@
-"""Lifecycle panels on the existing certificate and piece pages (pledge, reservations, purchase
-commitments, maturity and extension rule), so those pages need only one tag each."""
+"""Panels on the certificate and piece pages (pledge, reservations, purchase commitments, maturity
+and extension rule), so those pages need only one tag each."""
 
 from __future__ import annotations
 
@@ -8,25 +8,27 @@ from django import template
 from liuzhuan.core.roles import Role
 from liuzhuan.members.queries import sees_all
 
-from .. import lifecycle_queries as lq
-from ..models import CertificateStatus, PieceStatus
+from ..holdings.queries import piece_panel
+from ..ledger.models import CertificateStatus, PieceStatus
+from ..ledger.queries import can_see_certificate
+from ..purchase.queries import commitments_on
 
 register = template.Library()
 
 
-@register.inclusion_tag("certificates/lifecycle/_piece_panel.html")
+@register.inclusion_tag("certificates/holdings/_piece_panel.html")
 def piece_lifecycle(piece, user):
     is_holder = piece.holder_id == user.organisation_id
-    return {"piece": piece, "panel": lq.piece_panel(piece), "is_holder": is_holder,
+    return {"piece": piece, "panel": piece_panel(piece), "is_holder": is_holder,
             "can_act": is_holder and piece.status == PieceStatus.LIVE and piece.certificate.status == CertificateStatus.ACTIVE}
 
 
-@register.inclusion_tag("certificates/lifecycle/_cert_panel.html")
+@register.inclusion_tag("certificates/holdings/_cert_panel.html")
 def certificate_lifecycle(cert, user):
     org = user.organisation
-    party = lq.can_see_certificate(user, cert) and not sees_all(user)
+    party = can_see_certificate(user, cert) and not sees_all(user)
     return {
-        "cert": cert, "app": cert.application, "commitments": lq.commitments_on(cert), "extensions": list(cert.extensions.all()),
+        "cert": cert, "app": cert.application, "commitments": commitments_on(cert), "extensions": list(cert.extensions.all()),
         "can_entrust": party and cert.status == CertificateStatus.ACTIVE,
         "can_void": org.has_role(Role.OPERATOR) and cert.status == CertificateStatus.ACTIVE,
     }

@@ -1,0 +1,153 @@
+"""Issuance API: joint applications, attachments, review."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.http import HttpRequest
+from ninja import Field, File, Router, Schema
+from ninja.files import UploadedFile
+from ninja.responses import Status
+
+from liuzhuan.core.errors import NotFound
+from liuzhuan.members.api_auth import acting_user
+
+from . import actions, queries
+from .models import Application
+
+router = Router()
+
+
+class ApplicationIn(Schema):
+    counterparty_id: int
+    role: str = Field(..., description="本机构身份：creditor 或 debtor")
+    contract_no: str = Field(..., max_length=60)
+    contract_title: str = Field(..., max_length=200)
+    contract_date: dt.date
+    amount_fen: int = Field(..., description="金额（分）")
+    maturity_date: dt.date
+    settle_by_asset: bool = False
+    settle_by_consumption: bool = False
+    non_cash_declared: bool = Field(False, description="必须为 true：双方约定以非货币方式清偿")
+    accepted_categories: str = Field("", max_length=300)
+    extension_days: int | None = None
+    extension_max: int | None = None
+    guarantee_text: str = Field("", max_length=2000)
+    purchase_commitment_ref: str = Field("", max_length=200)
+
+    def to_input(self) -> actions.ApplicationInput:
+        return actions.ApplicationInput(**self.dict())
+
+
+class ApplicationOut(Schema):
+    id: int
+    number: str
+    status: str
+    status_label: str
+    creditor_id: int
+    creditor: str
+    debtor_id: int
+    debtor: str
+    contract_no: str
+    contract_title: str
+    amount_fen: int
+    maturity_date: dt.date
+    settlement: str
+    extension: str
+    creditor_confirmed: bool
+    debtor_confirmed: bool
+    prepared_action: str
+    certificate: str | None
+
+    @staticmethod
+    def of(a: Application) -> ApplicationOut:
+        cert = getattr(a, "certificate", None) if a.status == "issued" else None
+        return ApplicationOut(
+            id=a.pk, number=a.number, status=a.status, status_label=a.get_status_display(), creditor_id=a.creditor_id,
+            creditor=a.creditor.name, debtor_id=a.debtor_id, debtor=a.debtor.name, contract_no=a.contract_no,
+            contract_title=a.contract_title, amount_fen=a.amount_fen, maturity_date=a.maturity_date,
+            settlement=a.settlement_label, extension=a.extension_label, creditor_confirmed=bool(a.creditor_confirmed_at),
+            debtor_confirmed=bool(a.debtor_confirmed_at), prepared_action=a.prepared_action, certificate=cert.number if cert else None,
+        )
+
+
+class AttachmentOut(Schema):
+    id: int
+    original_name: str
+    content_type: str
+    size: int
+    sha256: str
+
+
+class PrepareIn(Schema):
+    action: str
+    reason: str = Field("", max_length=500)
+
+
+class DecideIn(Schema):
+    agree: bool
+    reason: str = Field("", max_length=500)
+
+
+def _app_for(user, app_id: int) -> Application:
+    app = queries.visible_applications(user).filter(pk=app_id).first()
+    if app is None:
+        raise NotFound("申请不存在")
+    return app
+
+
+@router.post("/applications", response={201: ApplicationOut}, summary="发起凭证联合申请（债权人或债务人）")
+def create_application(request: HttpRequest, payload: ApplicationIn):
+    app = actions.create_application(acting_user(request, write=True), payload.to_input())
+    return Status(201, ApplicationOut.of(app))
+
+
+@router.get("/applications", response=list[ApplicationOut], summary="凭证申请（本机构相关；运营与监管可见全部）")
+def list_applications(request: HttpRequest, status: str | None = None):
+    qs = queries.visible_applications(acting_user(request))
+    if status:
+        qs = qs.filter(status=status)
+    return [ApplicationOut.of(a) for a in qs[:500]]
+
+
+@router.get("/applications/{app_id}", response=ApplicationOut, summary="申请详情")
+def get_application(request: HttpRequest, app_id: int):
+    return ApplicationOut.of(_app_for(acting_user(request), app_id))
+
+
+@router.post("/applications/{app_id}/confirm", response=ApplicationOut, summary="申请方在线确认（债务人确认后方可审核）")
+def confirm(request: HttpRequest, app_id: int):
+    return ApplicationOut.of(actions.confirm_application(acting_user(request, write=True), app_id))
+
+
+@router.post("/applications/{app_id}/withdraw", response=ApplicationOut, summary="撤回申请")
+def withdraw(request: HttpRequest, app_id: int):
+    return ApplicationOut.of(actions.withdraw_application(acting_user(request, write=True), app_id))
+
+
+@router.post("/applications/{app_id}/resubmit", response=ApplicationOut, summary="修改被退回的申请")
+def resubmit(request: HttpRequest, app_id: int, payload: ApplicationIn):
+    return ApplicationOut.of(actions.resubmit_application(acting_user(request, write=True), app_id, payload.to_input()))
+
+
+@router.post("/applications/{app_id}/attachments", response={201: AttachmentOut}, summary="上传基础合同附件（PDF/PNG/JPEG）")
+def upload(request: HttpRequest, app_id: int, file: File[UploadedFile]):
+    content = file.read()
+    att = actions.add_attachment(acting_user(request, write=True), app_id, file.name, content)
+    return Status(201, AttachmentOut(id=att.pk, original_name=att.original_name, content_type=att.content_type, size=att.size, sha256=att.sha256))
+
+
+@router.get("/applications/{app_id}/attachments", response=list[AttachmentOut], summary="附件列表")
+def attachments(request: HttpRequest, app_id: int):
+    app = _app_for(acting_user(request), app_id)
+    return [AttachmentOut(id=a.pk, original_name=a.original_name, content_type=a.content_type, size=a.size, sha256=a.sha256) for a in app.attachments.all()]
+
+
+@router.post("/applications/{app_id}/prepare", response=ApplicationOut, summary="运营机构初审（经办）")
+def prepare(request: HttpRequest, app_id: int, payload: PrepareIn):
+    return ApplicationOut.of(actions.prepare_review(acting_user(request, write=True), app_id, payload.action, payload.reason))
+
+
+@router.post("/applications/{app_id}/decide", response=ApplicationOut, summary="运营机构复核（不同于经办人）")
+def decide(request: HttpRequest, app_id: int, payload: DecideIn):
+    return ApplicationOut.of(actions.decide_review(acting_user(request, write=True), app_id, payload.agree, payload.reason))

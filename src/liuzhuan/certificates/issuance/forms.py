@@ -1,0 +1,48 @@
+"""Forms of the application and review pages."""
+
+from __future__ import annotations
+
+from django import forms
+
+from liuzhuan.core.forms import YuanField
+from liuzhuan.members.models import Organisation
+from liuzhuan.members.queries import active_counterparties
+
+from ..ledger.forms import DateInput
+from .models import ReviewAction
+
+
+class ApplicationForm(forms.Form):
+    role = forms.ChoiceField(label="本机构身份", choices=[("creditor", "债权人"), ("debtor", "债务人")])
+    counterparty = forms.ModelChoiceField(label="对方机构", queryset=Organisation.objects.none(), empty_label="请选择")
+    contract_no = forms.CharField(label="基础合同编号", max_length=60)
+    contract_title = forms.CharField(label="基础合同名称", max_length=200)
+    contract_date = forms.DateField(label="合同签订日期", widget=DateInput)
+    amount = YuanField(label="债权金额（元）")
+    maturity_date = forms.DateField(label="清偿期限", widget=DateInput)
+    settle_by_asset = forms.BooleanField(label="资产抵付", required=False)
+    settle_by_consumption = forms.BooleanField(label="消费抵付", required=False)
+    accepted_categories = forms.CharField(label="可抵付资产或消费范围", max_length=300, required=False, widget=forms.TextInput(attrs={"placeholder": "如：商品房、建材、农机"}))
+    non_cash_declared = forms.BooleanField(label="双方确认：该债权约定以非货币方式清偿，不以现金兑付、不计利息", required=False)
+    extension_days = forms.IntegerField(label="展期天数（可选）", required=False, min_value=1)
+    extension_max = forms.IntegerField(label="最多展期次数（可选）", required=False, min_value=1)
+    guarantee_text = forms.CharField(label="资产保障措施", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    purchase_commitment_ref = forms.CharField(label="第三方收购承诺（编号或说明）", max_length=200, required=False)
+
+    def __init__(self, *args, org=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["counterparty"].queryset = active_counterparties(org.pk if org is not None else None)
+
+
+class AttachmentForm(forms.Form):
+    file = forms.FileField(label="基础合同附件（PDF/PNG/JPEG）")
+
+
+class PrepareForm(forms.Form):
+    action = forms.ChoiceField(label="初审意见", choices=ReviewAction.choices)
+    reason = forms.CharField(label="理由", max_length=500, required=False)
+
+
+class DecideForm(forms.Form):
+    agree = forms.ChoiceField(label="复核", choices=[("yes", "同意初审意见"), ("no", "不同意，退回初审")])
+    reason = forms.CharField(label="理由", max_length=500, required=False)

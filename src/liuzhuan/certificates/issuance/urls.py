@@ -1,0 +1,10 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("apply/", views.apply, name="apply"),
+    path("applications/<int:app_id>/", views.application, name="application"),
+    path("review/", views.review_queue, name="review_queue"),
+    path("issued/", views.issued, name="issued"),
+]

@@ -1,0 +1,114 @@
+"""Issuance pages: apply, an application (confirm, attach, review), the review queue, issued certificates."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Sum
+from django.http import Http404
+from django.shortcuts import redirect, render
+
+from liuzhuan.core.errors import DomainError
+from liuzhuan.core.forms import run_action
+from liuzhuan.core.roles import Role
+from liuzhuan.core.views import require_page_role
+
+from ..ledger.models import Certificate
+from . import actions, queries
+from .forms import ApplicationForm, AttachmentForm, DecideForm, PrepareForm
+
+
+def _application_input(form):
+    d = form.cleaned_data
+    return actions.ApplicationInput(
+        counterparty_id=d["counterparty"].pk, role=d["role"], contract_no=d["contract_no"], contract_title=d["contract_title"],
+        contract_date=d["contract_date"], amount_fen=d["amount"], maturity_date=d["maturity_date"],
+        settle_by_asset=d["settle_by_asset"], settle_by_consumption=d["settle_by_consumption"],
+        non_cash_declared=d["non_cash_declared"], accepted_categories=d["accepted_categories"],
+        extension_days=d["extension_days"], extension_max=d["extension_max"], guarantee_text=d["guarantee_text"],
+        purchase_commitment_ref=d["purchase_commitment_ref"],
+    )
+
+
+@login_required
+def apply(request):
+    require_page_role(request, Role.MEMBER)
+    form = ApplicationForm(request.POST or None, org=request.user.organisation)
+    if request.method == "POST" and form.is_valid():
+        app = run_action(form, lambda: actions.create_application(request.user, _application_input(form)))
+        if app:
+            messages.success(request, f"申请 {app.number} 已提交，等待对方确认。")
+            return redirect("certificates:application", app_id=app.pk)
+    return render(request, "certificates/apply.html", {"form": form})
+
+
+@login_required
+def application(request, app_id: int):
+    app = queries.visible_applications(request.user).filter(pk=app_id).first()
+    if app is None:
+        raise Http404("申请不存在")
+    user = request.user
+    org = user.organisation
+    is_party = org.pk in (app.creditor_id, app.debtor_id)
+    is_operator = org.has_role(Role.OPERATOR)
+    upload_form, prepare_form, decide_form = AttachmentForm(), PrepareForm(), DecideForm()
+    if request.method == "POST":
+        kind = request.POST.get("form")
+        done = None
+        if kind == "confirm" and is_party:
+            try:
+                done = actions.confirm_application(user, app.pk)
+            except DomainError as exc:
+                messages.error(request, exc.message)
+        elif kind == "withdraw" and is_party:
+            try:
+                done = actions.withdraw_application(user, app.pk)
+            except DomainError as exc:
+                messages.error(request, exc.message)
+        elif kind == "upload" and is_party:
+            upload_form = AttachmentForm(request.POST, request.FILES)
+            if upload_form.is_valid():
+                f = upload_form.cleaned_data["file"]
+                done = run_action(upload_form, lambda: actions.add_attachment(user, app.pk, f.name, f.read()))
+        elif kind == "prepare" and is_operator:
+            prepare_form = PrepareForm(request.POST)
+            if prepare_form.is_valid():
+                d = prepare_form.cleaned_data
+                done = run_action(prepare_form, lambda: actions.prepare_review(user, app.pk, d["action"], d["reason"]))
+        elif kind == "decide" and is_operator:
+            decide_form = DecideForm(request.POST)
+            if decide_form.is_valid():
+                d = decide_form.cleaned_data
+                done = run_action(decide_form, lambda: actions.decide_review(user, app.pk, d["agree"] == "yes", d["reason"]))
+        else:
+            raise Http404("页面不存在")
+        if done is not None:
+            messages.success(request, "已办理。")
+            return redirect("certificates:application", app_id=app.pk)
+        app.refresh_from_db()
+    my_side = "creditor" if org.pk == app.creditor_id else "debtor" if org.pk == app.debtor_id else None
+    return render(request, "certificates/application.html", {
+        "app": app, "attachments": app.attachments.all(), "is_party": is_party, "is_operator": is_operator, "my_side": my_side,
+        "my_confirmed": bool(my_side and getattr(app, f"{my_side}_confirmed_at")),
+        "upload_form": upload_form, "prepare_form": prepare_form, "decide_form": decide_form,
+        "certificate": Certificate.objects.filter(application=app).first(),
+    })
+
+
+@login_required
+def review_queue(request):
+    require_page_role(request, Role.OPERATOR)
+    return render(request, "certificates/review_queue.html", {"items": queries.review_queue()})
+
+
+@login_required
+def issued(request):
+    require_page_role(request, Role.OPERATOR, Role.REGULATOR, Role.BUREAU)
+    qs = Certificate.objects.select_related("creditor", "debtor").order_by("-id")
+    q = (request.GET.get("q") or "").strip()
+    if q:
+        qs = qs.filter(number__icontains=q) | qs.filter(creditor__name__icontains=q) | qs.filter(debtor__name__icontains=q)
+    page = Paginator(qs, 30).get_page(request.GET.get("page"))
+    total = Certificate.objects.filter(status="active").aggregate(t=Sum("face_fen"))["t"] or 0
+    return render(request, "certificates/issued.html", {"page": page, "q": q, "total": total})

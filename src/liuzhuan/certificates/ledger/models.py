@@ -1,0 +1,158 @@
+"""The ledger's records: certificates, their pieces, title registrations, the operator's parameters.
+
+A certificate is issued once for the face amount; its value lives in *pieces*. A piece has
+exactly one holder for its whole life: a transfer never changes a piece's holder, it ends the
+piece and creates a new one for the transferee, so the parent links are the chain of title.
+Every other sub-package's models point at these.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from liuzhuan.members.models import Organisation, User
+
+
+class CertificateStatus(models.TextChoices):
+    ACTIVE = "active", "有效"
+    SETTLED = "settled", "已结清"
+    VOIDED = "voided", "已作废"
+
+
+class Certificate(models.Model):
+    number = models.CharField("凭证编号", max_length=20, unique=True)
+    application = models.OneToOneField("certificates.Application", on_delete=models.PROTECT, related_name="certificate")
+    creditor = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="certificates_as_creditor", verbose_name="债权人")
+    debtor = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="certificates_as_debtor", verbose_name="债务人")
+    operator = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="certificates_issued", verbose_name="开具机构")
+    face_fen = models.BigIntegerField("凭证金额（分）")
+    maturity_date = models.DateField("清偿期限")
+    issue_date = models.DateField("开具日期")
+    issued_at = models.DateTimeField(default=timezone.now)
+    issued_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(max_length=20, choices=CertificateStatus.choices, default=CertificateStatus.ACTIVE)
+    piece_count = models.PositiveIntegerField(default=0)
+    # maturity and extension (maturity/actions.py): maturity_date is the current one
+    extension_count = models.PositiveIntegerField("已展期次数", default=0)
+    overdue_since = models.DateField("逾期起始日", null=True, blank=True)
+    reminded_for = models.DateField("已提醒的到期日", null=True, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = "债权凭证"
+        constraints = [models.CheckConstraint(condition=Q(face_fen__gt=0), name="certificate_face_positive")]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class PieceStatus(models.TextChoices):
+    LIVE = "live", "持有中"
+    OFFERED = "offered", "转让待接收"
+    SPLIT = "split", "已拆分"
+    TRANSFERRED = "transferred", "已转让"
+    # frozen or ended by pledge, offset, purchase and void (docs/design/certificate-lifecycle.md)
+    PLEDGED = "pledged", "已质押"
+    OFFSETTING = "offsetting", "抵付办理中"
+    SELLING = "selling", "收购办理中"
+    OFFSET = "offset", "已抵付注销"
+    VOIDED = "voided", "已作废"
+
+
+#: statuses whose amount still belongs to the certificate's outstanding value (leaves of the tree)
+HOLDING_STATUSES = frozenset({PieceStatus.LIVE, PieceStatus.OFFERED, PieceStatus.PLEDGED, PieceStatus.OFFSETTING,
+                              PieceStatus.SELLING})
+
+
+#: statuses that end a piece by handing its whole amount to child pieces
+PASSED_ON_STATUSES = frozenset({PieceStatus.SPLIT, PieceStatus.TRANSFERRED})
+
+
+class Piece(models.Model):
+    number = models.CharField("分段编号", max_length=30, unique=True)
+    certificate = models.ForeignKey(Certificate, on_delete=models.PROTECT, related_name="pieces")
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
+    holder = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="pieces", verbose_name="持有人")
+    amount_fen = models.BigIntegerField("金额（分）")
+    status = models.CharField("状态", max_length=20, choices=PieceStatus.choices, default=PieceStatus.LIVE)
+    origin = models.CharField("来源", max_length=20, default="issue")  # issue / split / transfer
+    created_at = models.DateTimeField(default=timezone.now)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    prints = models.PositiveIntegerField("纸质凭证打印次数", default=0)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = "凭证分段"
+        constraints = [models.CheckConstraint(condition=Q(amount_fen__gt=0), name="piece_amount_positive")]
+        indexes = [models.Index(fields=["holder", "status"], name="piece_holder_status_idx")]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class OfferStatus(models.TextChoices):
+    OFFERED = "offered", "待接收"
+    ACCEPTED = "accepted", "已接收"
+    DECLINED = "declined", "已拒收"
+    LAPSED = "lapsed", "已逾期失效"
+    CANCELLED = "cancelled", "已撤回"
+
+
+class Transfer(models.Model):
+    """A transfer offer of a reserved piece; on acceptance it becomes a 流转变更登记."""
+
+    piece = models.ForeignKey(Piece, on_delete=models.PROTECT, related_name="offers", verbose_name="转让分段")
+    from_org = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="transfers_out")
+    to_org = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="transfers_in")
+    amount_fen = models.BigIntegerField()
+    agreement_ref = models.CharField("转让协议编号", max_length=100)
+    status = models.CharField(max_length=20, choices=OfferStatus.choices, default=OfferStatus.OFFERED)
+    # who offered and who decided are shown, never searched on: no index to maintain per transfer
+    offered_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", db_index=False)
+    offered_at = models.DateTimeField(default=timezone.now)
+    deadline = models.DateField("接收截止日")
+    decided_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decline_reason = models.CharField(max_length=300, blank=True)
+    registration_no = models.CharField("流转变更登记编号", max_length=20, unique=True, null=True, blank=True)
+    new_piece = models.OneToOneField(Piece, null=True, blank=True, on_delete=models.PROTECT, related_name="received_by")
+    fee_fen = models.BigIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = "转让"
+        constraints = [
+            models.CheckConstraint(condition=Q(amount_fen__gt=0), name="transfer_amount_positive"),
+            models.CheckConstraint(condition=~Q(from_org=models.F("to_org")), name="transfer_distinct_parties"),
+            models.UniqueConstraint(fields=["piece"], condition=Q(status="offered"), name="transfer_one_open_offer_per_piece"),
+        ]
+
+    def __str__(self) -> str:
+        return self.registration_no or f"offer#{self.pk}"
+
+
+class CertificateConfig(models.Model):
+    """Operator-configurable parameters (single row)."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    min_unit_fen = models.BigIntegerField("最小拆分单位（分）", default=100)
+    offer_days = models.PositiveIntegerField("受让方接收期限（天）", default=5)
+    max_attachment_bytes = models.PositiveIntegerField("附件大小上限（字节）", default=10 * 1024 * 1024)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = "凭证业务参数"
+        constraints = [
+            models.CheckConstraint(condition=Q(id=1), name="certconfig_singleton"),
+            models.CheckConstraint(condition=Q(min_unit_fen__gte=1), name="certconfig_min_unit_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return "凭证业务参数"
+
+    @classmethod
+    def get(cls) -> CertificateConfig:
+        obj = cls.objects.filter(id=1).first()
+        return obj or cls(id=1)

@@ -1,0 +1,42 @@
+"""Maturity rules that need no database (pure: no Django import): the extension plan and the reminder."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class MaturityPlan:
+    extensions: tuple[tuple[dt.date, dt.date], ...]  # (from, to) for each new extension
+    maturity: dt.date  # maturity after the extensions
+    overdue_since: dt.date | None  # set when matured and no extension is left
+
+
+def maturity_plan(maturity: dt.date, today: dt.date, *, outstanding_fen: int, extension_days: int | None,
+                  extension_max: int | None, extensions_used: int) -> MaturityPlan:
+    """What the daily batch does on ``today`` for a certificate maturing on ``maturity``.
+
+    A certificate is due at the end of its maturity day; from the next day, if any amount is
+    still outstanding, it is extended by the clause period (as often as needed to pass today, up
+    to the maximum count) or, with no extension left, it is overdue from the day after maturity.
+    Running the plan again on the result changes nothing (idempotent).
+    """
+    if outstanding_fen <= 0 or maturity >= today:
+        return MaturityPlan((), maturity, None)
+    steps = []
+    allowed = (extension_max or 0) if extension_days else 0
+    used = extensions_used
+    current = maturity
+    while current < today and used < allowed:
+        new = current + dt.timedelta(days=extension_days)
+        steps.append((current, new))
+        current = new
+        used += 1
+    overdue = current + dt.timedelta(days=1) if current < today else None
+    return MaturityPlan(tuple(steps), current, overdue)
+
+
+def reminder_due(maturity: dt.date, today: dt.date, days_before: int = 7) -> bool:
+    """Remind holders and the debtor in the ``days_before`` days up to maturity (once per maturity)."""
+    return today <= maturity <= today + dt.timedelta(days=days_before)

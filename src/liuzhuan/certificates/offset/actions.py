@@ -1,0 +1,289 @@
+"""Offset (资产抵付 / 消费抵付) and cancellation (注销): a debtor or a housing-revitalisation entity
+lists assets; the holder applies and the amount is reserved; the debtor offers assets or a
+consumption scope; a price is proposed and agreed; on delivery the agreed amount is cancelled,
+any remainder stays live, a shortfall is paid by the holder in cash.
+
+Each action runs in one transaction; a ``DomainError`` means nothing changed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+from django.utils import timezone
+
+from liuzhuan.core import audit
+from liuzhuan.core.dates import today_china
+from liuzhuan.core.errors import Conflict, DomainError, NotFound, PermissionDenied
+from liuzhuan.core.money import format_yuan
+from liuzhuan.core.numbers import next_number
+from liuzhuan.core.roles import Role
+from liuzhuan.members.actions import notify
+from liuzhuan.members.models import OrgStatus, User
+
+from ..fees.charges import charge_fee
+from ..fees.models import OperationType
+from ..ledger.checks import MAX_TEXT, ceiling, member_actor, party_check, required_text
+from ..ledger.locks import held_certificate_id, lock_cert_and_piece, lock_piece_for_holder
+from ..ledger.models import Piece, PieceStatus
+from ..ledger.pieces import new_piece, reserve, settle_if_done, unfreeze
+from ..ledger.rules import require_active_certificate
+from . import rules
+from .models import (
+    OPEN_OFFSET_STATUSES,
+    AssetKind,
+    AssetStatus,
+    OffsetApplication,
+    OffsetAsset,
+    OffsetKind,
+    OffsetStatus,
+)
+from .queries import eligible_pool
+
+
+def add_asset(actor: User, *, kind: str, name: str, list_price_fen: int, location: str = "", title_no: str = "") -> OffsetAsset:
+    """A debtor lists an asset for asset offset; a housing-revitalisation entity lists pool units."""
+    org = member_actor(actor)
+    if not org.has_any_role([Role.MEMBER, Role.HOUSING]):
+        raise PermissionDenied("只有会员或存量房盘活主体可以登记抵付资产", code="role_required")
+    if kind not in AssetKind.values:
+        raise DomainError("asset_kind_invalid", "资产类别不正确", field="kind")
+    name = required_text(name, "asset_name_required", "请填写资产名称", "name", 200)
+    if list_price_fen is None or list_price_fen <= 0:
+        raise DomainError("price_not_positive", "挂牌价必须大于零", field="list_price_fen")
+    if list_price_fen > ceiling():
+        raise DomainError("amount_too_large", f"挂牌价超过上限 {format_yuan(ceiling())}", field="list_price_fen")
+    with transaction.atomic():
+        asset = OffsetAsset.objects.create(owner=org, kind=kind, name=name, list_price_fen=list_price_fen,
+                                           location=(location or "").strip()[:300], title_no=(title_no or "").strip()[:100], created_by=actor)
+        audit.record(actor, "asset.add", asset, summary={"name": name, "kind": kind, "list_price_fen": list_price_fen, "title_no": asset.title_no})
+        return asset
+
+
+def withdraw_asset(actor: User, asset_id: int) -> OffsetAsset:
+    member_actor(actor)
+    with transaction.atomic():
+        asset = OffsetAsset.objects.select_for_update().filter(pk=asset_id).first()
+        if asset is None:
+            raise NotFound("资产不存在")
+        party_check(actor, {"owner": asset.owner_id}, ("owner",), "下架该资产", "资产不存在")
+        if asset.status != AssetStatus.AVAILABLE:
+            raise Conflict("asset_state", f"资产“{asset.name}”当前状态为“{asset.get_status_display()}”，不能下架")
+        asset.status = AssetStatus.WITHDRAWN
+        asset.save(update_fields=["status"])
+        audit.record(actor, "asset.withdraw", asset, summary={"name": asset.name})
+        return asset
+
+
+def apply_offset(actor: User, piece_id: int, kind: str, amount_fen: int, note: str = "") -> OffsetApplication:
+    """The holder applies to the debtor for asset or consumption offset; the amount is reserved."""
+    org = member_actor(actor)
+    cert_id = held_certificate_id(piece_id, org)
+    if kind not in OffsetKind.values:
+        raise DomainError("offset_kind_invalid", "请选择资产抵付或消费抵付", field="kind")
+    today = today_china()
+    with transaction.atomic():
+        cert, piece = lock_piece_for_holder(piece_id, org, cert_id)
+        app = cert.application
+        agreed = app.settle_by_asset if kind == OffsetKind.ASSET else app.settle_by_consumption
+        if not agreed:
+            raise DomainError("offset_kind_not_agreed", f"凭证 {cert.number} 约定的清偿方式为“{app.settlement_label}”，不能申请{OffsetKind(kind).label}",
+                              field="kind")
+        if cert.debtor_id == org.pk:
+            raise DomainError("holder_is_debtor", "持有人即债务人，债权因混同消灭，无需抵付")
+        require_active_certificate(cert, "申请抵付")
+        reserved = reserve(cert, piece, amount_fen, PieceStatus.OFFSETTING, "抵付")
+        off = OffsetApplication.objects.create(
+            number=next_number("DF", today.year), kind=kind, certificate=cert, piece=reserved, holder=org, debtor=cert.debtor,
+            amount_fen=reserved.amount_fen, note=(note or "").strip()[:MAX_TEXT], applied_by=actor,
+        )
+        audit.record(actor, "piece.offset_apply", off, summary={
+            "number": off.number, "kind": kind, "piece": piece.number, "reserved_piece": reserved.number, "amount_fen": off.amount_fen})
+        notify(cert.debtor, f"{off.get_kind_display()}申请：{format_yuan(off.amount_fen)}", (
+            f"{org.name} 以凭证 {cert.number} 项下债权 {format_yuan(off.amount_fen)} 申请{off.get_kind_display()}。请核查持有人身份及债权状态后"
+            f"提供可选{'资产清单' if kind == OffsetKind.ASSET else '消费范围'}。"), obj=off)
+        return off
+
+
+def _lock_offset(offset_id: int, actor: User, allowed: tuple[str, ...], what: str):
+    row = OffsetApplication.objects.filter(pk=offset_id).values("certificate_id", "piece_id", "holder_id", "debtor_id").first()
+    if row is None:
+        raise NotFound("抵付申请不存在")
+    side = party_check(actor, {"holder": row["holder_id"], "debtor": row["debtor_id"]}, allowed, what, "抵付申请不存在")
+    cert, piece = lock_cert_and_piece(row["certificate_id"], row["piece_id"])
+    off = OffsetApplication.objects.select_for_update(of=("self",)).select_related("holder", "debtor").get(pk=offset_id)
+    return cert, piece, off, side
+
+
+def _require_offset_status(off: OffsetApplication, *statuses: str, what: str) -> None:
+    if off.status not in statuses:
+        raise Conflict("offset_state", f"抵付申请 {off.number} 当前状态为“{off.get_status_display()}”，不能{what}")
+
+
+def offer_offset_options(actor: User, offset_id: int, *, asset_ids: list[int] | None = None, consumption_scope: str = "") -> OffsetApplication:
+    """The debtor checks the holder and the piece, then offers a list of assets or a consumption scope."""
+    member_actor(actor)
+    with transaction.atomic():
+        _cert, piece, off, _ = _lock_offset(offset_id, actor, ("debtor",), "提供抵付清单")
+        _require_offset_status(off, OffsetStatus.APPLIED, OffsetStatus.OPTIONS_OFFERED, what="提供清单")
+        if piece.status != PieceStatus.OFFSETTING or piece.holder_id != off.holder_id:  # pragma: no cover - locked
+            raise Conflict("piece_state", f"凭证分段 {piece.number} 状态异常，不能办理抵付")
+        if off.holder.status != OrgStatus.ACTIVE:
+            raise DomainError("holder_inactive", f"持有人“{off.holder.name}”当前状态为“{off.holder.get_status_display()}”，不能办理抵付")
+        if off.kind == OffsetKind.ASSET:
+            ids = sorted(set(asset_ids or []))
+            if not ids:
+                raise DomainError("assets_required", "请至少选择一项可抵付资产", field="asset_ids")
+            assets = list(eligible_pool(off.debtor_id).filter(pk__in=ids))
+            if len(assets) != len(ids):
+                raise DomainError("asset_not_eligible", "所选资产须为债务人本机构或存量房盘活主体名下、当前可抵付的资产", field="asset_ids")
+            off.offered_assets.set(assets)
+            summary = {"assets": ids}
+        else:
+            off.consumption_scope = required_text(consumption_scope, "scope_required", "请填写可消费范围", "consumption_scope", MAX_TEXT)
+            summary = {"scope": off.consumption_scope}
+        off.status = OffsetStatus.OPTIONS_OFFERED
+        off.checked_by = actor
+        off.checked_at = timezone.now()
+        off.save()
+        audit.record(actor, "piece.offset_options", off, summary={"number": off.number, **summary})
+        notify(off.holder, f"债务人已提供{'资产清单' if off.kind == OffsetKind.ASSET else '消费范围'}：{off.number}", "请与债务人商定抵付价款。", obj=off)
+        return off
+
+
+def propose_offset_price(actor: User, offset_id: int, price_fen: int, asset_id: int | None = None) -> OffsetApplication:
+    """Either party proposes the offset price (and, for asset offset, the chosen asset); the other confirms."""
+    org = member_actor(actor)
+    with transaction.atomic():
+        _cert, _piece, off, side = _lock_offset(offset_id, actor, ("holder", "debtor"), "商定抵付价款")
+        _require_offset_status(off, OffsetStatus.OPTIONS_OFFERED, OffsetStatus.PRICE_PROPOSED, what="商定价款")
+        if price_fen is None or price_fen <= 0:
+            raise DomainError("price_not_positive", "抵付价款必须大于零", field="price_fen")
+        if price_fen > ceiling():
+            raise DomainError("price_too_large", f"抵付价款超过上限 {format_yuan(ceiling())}", field="price_fen")
+        asset = None
+        if off.kind == OffsetKind.ASSET:
+            asset = off.offered_assets.filter(pk=asset_id).first() if asset_id else None
+            if asset is None:
+                raise DomainError("asset_not_offered", "请从债务人提供的资产清单中选择资产", field="asset_id")
+            if asset.status != AssetStatus.AVAILABLE:
+                raise DomainError("asset_unavailable", f"资产“{asset.name}”当前状态为“{asset.get_status_display()}”", field="asset_id")
+        off.price_fen = price_fen
+        off.asset = asset
+        off.proposed_by_org = org
+        off.status = OffsetStatus.PRICE_PROPOSED
+        off.save()
+        audit.record(actor, "piece.offset_propose", off, summary={"number": off.number, "price_fen": price_fen, "asset": asset_id, "by": side})
+        notify(off.debtor if side == "holder" else off.holder, f"抵付价款待确认：{off.number}",
+               f"{org.name} 提出抵付价款 {format_yuan(price_fen)}" + (f"（资产：{asset.name}）" if asset else "") + "。", obj=off)
+        return off
+
+
+def accept_offset_price(actor: User, offset_id: int) -> OffsetApplication:
+    """The other party confirms the proposed price; a chosen asset is reserved for this offset."""
+    org = member_actor(actor)
+    with transaction.atomic():
+        _cert, _piece, off, side = _lock_offset(offset_id, actor, ("holder", "debtor"), "确认抵付价款")
+        _require_offset_status(off, OffsetStatus.PRICE_PROPOSED, what="确认价款")
+        if off.proposed_by_org_id == org.pk:
+            raise DomainError("own_proposal", "价款由本方提出，须由对方确认")
+        if off.asset_id:
+            changed = OffsetAsset.objects.filter(pk=off.asset_id, status=AssetStatus.AVAILABLE).update(status=AssetStatus.RESERVED)
+            if changed != 1:
+                raise Conflict("asset_unavailable", "所选资产已被其他抵付占用，请重新商定")
+        off.status = OffsetStatus.AGREED
+        off.agreed_by = actor
+        off.agreed_at = timezone.now()
+        off.save()
+        outcome = rules.offset_outcome(off.amount_fen, off.price_fen)
+        audit.record(actor, "piece.offset_agree", off, summary={
+            "number": off.number, "price_fen": off.price_fen, "asset": off.asset_id, "by": side,
+            "offset_fen": outcome.offset_fen, "remainder_fen": outcome.remainder_fen, "top_up_fen": outcome.top_up_fen})
+        notify(off.debtor if side == "holder" else off.holder, f"抵付价款已商定：{off.number}", (
+            f"价款 {format_yuan(off.price_fen)}：注销债权 {format_yuan(outcome.offset_fen)}"
+            + (f"，剩余 {format_yuan(outcome.remainder_fen)} 继续持有" if outcome.remainder_fen else "")
+            + (f"，持有人须以货币资金补足 {format_yuan(outcome.top_up_fen)}" if outcome.top_up_fen else "") + "。"), obj=off)
+        return off
+
+
+def complete_offset(actor: User, offset_id: int, *, delivery_ref: str, title_registration_ref: str = "", settlement_ref: str = "",
+                    cash_top_up_ref: str = "", cash_top_up_date: dt.date | None = None) -> OffsetApplication:
+    """The debtor records delivery and title registration (asset) or the settlement (consumption);
+    the agreed amount is cancelled (注销), any remainder stays live with the holder, a shortfall is
+    paid by the holder in cash (recorded)."""
+    member_actor(actor)
+    delivery_ref = required_text(delivery_ref, "delivery_required", "请填写交付确认编号", "delivery_ref")
+    today = today_china()
+    with transaction.atomic():
+        cert, piece, off, _ = _lock_offset(offset_id, actor, ("debtor",), "确认抵付完成")
+        _require_offset_status(off, OffsetStatus.AGREED, what="确认完成")
+        if off.kind == OffsetKind.ASSET:
+            off.title_registration_ref = required_text(title_registration_ref, "title_registration_required",
+                                                       "请填写资产权属转移登记编号", "title_registration_ref")
+        else:
+            off.settlement_ref = required_text(settlement_ref, "settlement_required", "请填写消费结算单号", "settlement_ref")
+        outcome = rules.offset_outcome(piece.amount_fen, off.price_fen)
+        if outcome.top_up_fen:
+            off.cash_top_up_ref = required_text(cash_top_up_ref, "top_up_required",
+                                                f"抵付价款高于债权金额，请填写持有人补足 {format_yuan(outcome.top_up_fen)} 的银行流水号", "cash_top_up_ref", 60)
+            if cash_top_up_date is None or cash_top_up_date > today:
+                raise DomainError("top_up_date_invalid", "请填写补足款到账日期（不能晚于今天）", field="cash_top_up_date")
+            off.cash_top_up_date = cash_top_up_date
+            off.cash_top_up_fen = outcome.top_up_fen
+        now = timezone.now()
+        if outcome.remainder_fen == 0:
+            Piece.objects.filter(pk=piece.pk).update(status=PieceStatus.OFFSET, ended_at=now)
+            offset_piece, remainder = piece, None
+        else:
+            Piece.objects.filter(pk=piece.pk).update(status=PieceStatus.SPLIT, ended_at=now)
+            offset_piece = new_piece(cert, parent=piece, holder=off.holder, amount_fen=outcome.offset_fen, status=PieceStatus.OFFSET, origin="offset")
+            Piece.objects.filter(pk=offset_piece.pk).update(ended_at=now)
+            remainder = new_piece(cert, parent=piece, holder=off.holder, amount_fen=outcome.remainder_fen, status=PieceStatus.LIVE, origin="split")
+            cert.save(update_fields=["piece_count"])
+        if off.asset_id:
+            OffsetAsset.objects.filter(pk=off.asset_id).update(status=AssetStatus.DELIVERED)
+        off.status = OffsetStatus.COMPLETED
+        off.completed_by = actor
+        off.completed_at = now
+        off.delivery_ref = delivery_ref
+        off.offset_fen = outcome.offset_fen
+        off.offset_piece = offset_piece
+        off.remainder_piece = remainder
+        off.fee_fen = charge_fee(OperationType.OFFSET, cert, base_fen=outcome.offset_fen, payer_a=off.holder, payer_b=off.debtor,
+                                 reference=off.number, today=today)
+        off.save()
+        settled = settle_if_done(actor, cert)
+        audit.record(actor, "piece.offset_complete", off, summary={
+            "number": off.number, "kind": off.kind, "piece": piece.number, "offset_piece": offset_piece.number,
+            "remainder_piece": remainder.number if remainder else None, "price_fen": off.price_fen, "offset_fen": outcome.offset_fen,
+            "remainder_fen": outcome.remainder_fen, "top_up_fen": outcome.top_up_fen, "delivery_ref": delivery_ref,
+            "title_registration_ref": off.title_registration_ref, "settlement_ref": off.settlement_ref,
+            "cash_top_up_ref": off.cash_top_up_ref, "fee_fen": off.fee_fen, "certificate_settled": settled,
+        })
+        notify(off.holder, f"{off.get_kind_display()}已完成：{off.number}", (
+            f"已注销债权 {format_yuan(outcome.offset_fen)}"
+            + (f"，剩余 {format_yuan(outcome.remainder_fen)} 为分段 {remainder.number}，可继续流转或再次申请抵付" if remainder else "")
+            + (f"，补足款 {format_yuan(outcome.top_up_fen)} 已记录" if outcome.top_up_fen else "") + "。"), obj=off)
+        return off
+
+
+def close_offset(actor: User, offset_id: int, reason: str = "") -> OffsetApplication:
+    """Before completion the debtor refuses (reason required) or the holder withdraws; the piece
+    is live again and a reserved asset is available again."""
+    member_actor(actor)
+    with transaction.atomic():
+        _cert, piece, off, side = _lock_offset(offset_id, actor, ("debtor", "holder"), "处理抵付申请")
+        _require_offset_status(off, *OPEN_OFFSET_STATUSES, what="撤回或不予办理")
+        reason = (reason or "").strip()[:MAX_TEXT]
+        if side == "debtor" and not reason:
+            raise DomainError("reason_required", "不予办理时必须说明理由", field="reason")
+        unfreeze(piece, PieceStatus.OFFSETTING)
+        if off.status == OffsetStatus.AGREED and off.asset_id:
+            OffsetAsset.objects.filter(pk=off.asset_id, status=AssetStatus.RESERVED).update(status=AssetStatus.AVAILABLE)
+        off.status = OffsetStatus.REFUSED if side == "debtor" else OffsetStatus.WITHDRAWN
+        off.closed_reason = reason
+        off.save()
+        audit.record(actor, f"piece.offset_{off.status}", off, summary={"number": off.number, "piece": piece.number, "reason": reason})
+        notify(off.holder if side == "debtor" else off.debtor, f"抵付申请{off.get_status_display()}：{off.number}", reason, obj=off)
+        return off

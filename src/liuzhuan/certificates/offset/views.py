@@ -1,0 +1,99 @@
+"""Offset pages: offsets as holder or debtor, an offset, the assets a member or housing entity lists."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import redirect, render
+
+from liuzhuan.core.dates import today_china
+from liuzhuan.core.roles import Role
+from liuzhuan.core.views import post_id, require_page_role
+from liuzhuan.members.queries import sees_all
+
+from ..ledger.forms import ReasonForm
+from ..ledger.views import get_or_404, perform
+from . import actions, queries, rules
+from . import forms as f
+from .models import OffsetKind, OffsetStatus
+
+
+@login_required
+def offsets(request):
+    user = request.user
+    org = user.organisation
+    qs = queries.visible_offsets(user)
+    return render(request, "certificates/offset/offsets.html", {
+        "as_holder": qs.filter(holder=org), "as_debtor": qs.filter(debtor=org),
+        "all": qs[:500] if sees_all(user) else None, "assets_available": queries.available_assets_count(org.pk),
+    })
+
+
+@login_required
+def offset_detail(request, offset_id: int):
+    user = request.user
+    o = get_or_404(lambda: queries.get_offset(user, offset_id))
+    org = user.organisation
+    side = "holder" if o.holder_id == org.pk else "debtor" if o.debtor_id == org.pk else None
+    eligible = list(queries.eligible_assets(o.debtor_id)) if side == "debtor" and o.kind == OffsetKind.ASSET else []
+    offered = list(o.offered_assets.select_related("owner"))
+    options_form = f.OptionsForm(assets=eligible, initial={"assets": [a.pk for a in offered], "consumption_scope": o.consumption_scope})
+    price_form = f.PriceForm(assets=offered)
+    complete_form = f.CompleteForm(initial={"cash_top_up_date": today_china()})
+    reason_form = ReasonForm()
+    if request.method == "POST":
+        if side is None:
+            raise Http404("抵付申请不存在")
+        verb = request.POST.get("form")
+        done = None
+        if verb == "options":
+            options_form = f.OptionsForm(request.POST, assets=eligible)
+            if options_form.is_valid():
+                d = options_form.cleaned_data
+                done = perform(request, lambda: actions.offer_offset_options(user, o.pk, asset_ids=[int(x) for x in d["assets"]],
+                                                                             consumption_scope=d["consumption_scope"]), "已提供清单。", options_form)
+        elif verb == "price":
+            price_form = f.PriceForm(request.POST, assets=offered)
+            if price_form.is_valid():
+                d = price_form.cleaned_data
+                done = perform(request, lambda: actions.propose_offset_price(user, o.pk, d["price"], int(d["asset"]) if d["asset"] else None),
+                               "已提出价款，等待对方确认。", price_form)
+        elif verb == "agree":
+            done = perform(request, lambda: actions.accept_offset_price(user, o.pk), "价款已商定。")
+        elif verb == "complete":
+            complete_form = f.CompleteForm(request.POST)
+            if complete_form.is_valid():
+                done = perform(request, lambda: actions.complete_offset(user, o.pk, **complete_form.cleaned_data), "抵付已完成，债权已注销。", complete_form)
+        elif verb == "close":
+            reason_form = ReasonForm(request.POST)
+            if reason_form.is_valid():
+                done = perform(request, lambda: actions.close_offset(user, o.pk, reason_form.cleaned_data["reason"]), "已办理。", reason_form)
+        else:
+            raise Http404("页面不存在")
+        if done is not None:
+            return redirect("certificates:lc_offset", offset_id=o.pk)
+        o = queries.get_offset(user, offset_id)
+    outcome = rules.offset_outcome(o.amount_fen, o.price_fen) if o.price_fen else None
+    return render(request, "certificates/offset/offset.html", {
+        "o": o, "side": side, "offered": offered, "outcome": outcome, "options_form": options_form, "price_form": price_form,
+        "complete_form": complete_form, "reason_form": reason_form, "open": o.status in (
+            OffsetStatus.APPLIED, OffsetStatus.OPTIONS_OFFERED, OffsetStatus.PRICE_PROPOSED, OffsetStatus.AGREED),
+    })
+
+
+@login_required
+def assets(request):
+    require_page_role(request, Role.MEMBER, Role.HOUSING)
+    user = request.user
+    form = f.AssetForm(request.POST or None)
+    if request.method == "POST":
+        if request.POST.get("form") == "withdraw":
+            perform(request, lambda: actions.withdraw_asset(user, post_id(request, "asset")), "已下架。")
+            return redirect("certificates:lc_assets")
+        if form.is_valid():
+            d = form.cleaned_data
+            if perform(request, lambda: actions.add_asset(user, kind=d["kind"], name=d["name"], list_price_fen=d["list_price"],
+                                                          location=d["location"], title_no=d["title_no"]), "资产已登记。", form):
+                return redirect("certificates:lc_assets")
+    return render(request, "certificates/offset/assets.html", {
+        "assets": queries.own_assets(user.organisation_id), "form": form, "is_housing": user.organisation.has_role(Role.HOUSING)})

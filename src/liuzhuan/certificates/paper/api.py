@@ -1,0 +1,23 @@
+"""Paper copy API: print a piece as PDF."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from ninja import Router
+
+from liuzhuan.members.api_auth import acting_user
+
+from . import actions
+
+router = Router()
+
+
+@router.post("/pieces/{piece_id}/pdf", summary="打印纸质凭证 PDF（每次记录打印序号，故为 POST）")
+def piece_pdf(request: HttpRequest, piece_id: int):
+    from .pdf import render_piece_pdf
+
+    piece, n = actions.print_piece(acting_user(request, write=True), piece_id)
+    pdf = render_piece_pdf(piece, reprint_no=n, verify_url=request.build_absolute_uri(f"/verify/{piece.number}"))
+    resp = HttpResponse(pdf, content_type="application/pdf")
+    resp["Content-Disposition"] = f'attachment; filename="{piece.number}.pdf"'
+    return resp
