@@ -7,13 +7,30 @@ Business dates are fixed (``TODAY`` = Monday 2 March 2026, LPR 1Y 3.00 % in forc
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass
 from decimal import Decimal
+from fractions import Fraction
 
 import pytest
 
-from liuzhuan.bridge import actions
-from liuzhuan.bridge.models import Application, BankAgreement, ChecklistVersion, Fund
+from liuzhuan.bridge.application.actions import (
+    ApplicationInput,
+    approve,
+    bank_confirm,
+    create_checklist,
+    file_checklist,
+    prepare,
+    review_check,
+    submit_application,
+)
+from liuzhuan.bridge.application.rules import ELIGIBILITY_ITEMS
+from liuzhuan.bridge.banks.actions import create_agreement
+from liuzhuan.bridge.fund.actions import change_principal, establish_fund, set_rates
+from liuzhuan.bridge.loan.actions import disburse
+from liuzhuan.bridge.models.application import Application, ChecklistVersion
+from liuzhuan.bridge.models.banks import BankAgreement
+from liuzhuan.bridge.models.fund import Fund
 from liuzhuan.core.roles import Role
 from liuzhuan.members.models import Organisation, Position, User
 
@@ -24,6 +41,11 @@ ESTABLISHED = dt.date(2025, 1, 1)
 YUAN = 100
 #: fund principal: 10,000,000 yuan
 PRINCIPAL = 10_000_000 * YUAN
+
+
+def exact_half_up(value: Fraction) -> int:
+    """Reference rounding on exact rationals (independent of Decimal)."""
+    return math.floor(value + Fraction(1, 2))
 
 
 @dataclass
@@ -78,26 +100,26 @@ def bw(db) -> BW:
     sme = make_user(sme_org, "jia_sme", Position.MANAGER)
     sme2 = make_user(sme2_org, "yi_sme", Position.MANAGER)
     inspector = make_user(reg_org, "jg")
-    fund = actions.establish_fund(bureau, name="桐城市中小企业续贷过桥资金", manager_org_id=fund_org.pk,
-                                  established_on=ESTABLISHED, annual_turnover_target=Decimal("8"))
-    actions.change_principal(bureau, kind="contribute", amount_fen=PRINCIPAL, effective_on=ESTABLISHED,
-                             document_no="桐财〔2025〕1号", on=TODAY)
-    actions.set_rates(manager, day_basis=360, self_daily_rate=Decimal("0.0003"), entrusted_multiplier=Decimal("1"),
-                      penalty_annual_rate=Decimal("0.10"), on=TODAY)
-    ag = actions.create_agreement(manager, bank_id=bank_org.pk, number="XQ-2025-01", signed_on=ESTABLISHED,
-                                  valid_from=ESTABLISHED, valid_until=dt.date(2027, 12, 31),
-                                  joint_liability_principal=True, joint_liability_fee=True, entrusted_allowed=True)
-    ag2 = actions.create_agreement(manager, bank_id=bank2_org.pk, number="XQ-2025-02", signed_on=ESTABLISHED,
-                                   valid_from=ESTABLISHED, valid_until=dt.date(2027, 12, 31),
-                                   joint_liability_principal=True, joint_liability_fee=True)
-    cl = actions.create_checklist(manager, items=["过桥资金申请书", "营业执照"], process="受理—初审—复核—银行确认—放款—收回")
-    actions.file_checklist(manager, cl.pk)
+    fund = establish_fund(bureau, name="桐城市中小企业续贷过桥资金", manager_org_id=fund_org.pk,
+                          established_on=ESTABLISHED, annual_turnover_target=Decimal("8"))
+    change_principal(bureau, kind="contribute", amount_fen=PRINCIPAL, effective_on=ESTABLISHED,
+                     document_no="桐财〔2025〕1号", on=TODAY)
+    set_rates(manager, day_basis=360, self_daily_rate=Decimal("0.0003"), entrusted_multiplier=Decimal("1"),
+              penalty_annual_rate=Decimal("0.10"), on=TODAY)
+    ag = create_agreement(manager, bank_id=bank_org.pk, number="XQ-2025-01", signed_on=ESTABLISHED,
+                          valid_from=ESTABLISHED, valid_until=dt.date(2027, 12, 31),
+                          joint_liability_principal=True, joint_liability_fee=True, entrusted_allowed=True)
+    ag2 = create_agreement(manager, bank_id=bank2_org.pk, number="XQ-2025-02", signed_on=ESTABLISHED,
+                           valid_from=ESTABLISHED, valid_until=dt.date(2027, 12, 31),
+                           joint_liability_principal=True, joint_liability_fee=True)
+    cl = create_checklist(manager, items=["过桥资金申请书", "营业执照"], process="受理—初审—复核—银行确认—放款—收回")
+    file_checklist(manager, cl.pk)
     fund.refresh_from_db()
     return BW(bureau_org, bureau, fund_org, manager, clerk, clerk2, other_fm_org, other_fm, other_bureau, bank_org, banker,
               bank2_org, banker2, sme_org, sme, sme2_org, sme2, inspector, fund, ag, ag2, cl)
 
 
-def app_input(bw: BW, **over) -> actions.ApplicationInput:
+def app_input(bw: BW, **over) -> ApplicationInput:
     data = dict(
         bank_id=bw.bank_org.pk,
         sme_size="small",
@@ -114,38 +136,38 @@ def app_input(bw: BW, **over) -> actions.ApplicationInput:
         planned_days=10,
         planned_draw_date=TODAY,
         purpose_confirmed=True,
-        evidence={k: f"{k} 证明材料" for k, _ in actions.ELIGIBILITY_ITEMS},
+        evidence={k: f"{k} 证明材料" for k, _ in ELIGIBILITY_ITEMS},
         materials={"m1": "申请书原件", "m2": "营业执照副本"},
     )
     data.update(over)
-    return actions.ApplicationInput(**data)
+    return ApplicationInput(**data)
 
 
 def submitted(bw: BW, user: User | None = None, on: dt.date = TODAY, **over) -> Application:
     over.setdefault("planned_draw_date", on)
     over.setdefault("renewal_approval_date", on - dt.timedelta(days=3))
-    return actions.submit_application(user or bw.sme, app_input(bw, **over), on=on)
+    return submit_application(user or bw.sme, app_input(bw, **over), on=on)
 
 
 def tick_all(bw: BW, app: Application) -> None:
     for c in app.checks.all():
-        actions.review_check(bw.clerk, app.pk, c.pk, passed=True)
+        review_check(bw.clerk, app.pk, c.pk, passed=True)
 
 
 def prepared(bw: BW, mode: str = "self", **over) -> Application:
     app = submitted(bw, **over)
     tick_all(bw, app)
-    return actions.prepare(bw.clerk, app.pk, mode=mode, on=over.get("on", TODAY))
+    return prepare(bw.clerk, app.pk, mode=mode, on=over.get("on", TODAY))
 
 
 def approved(bw: BW, **kw) -> Application:
     app = prepared(bw, **kw)
-    return actions.approve(bw.manager, app.pk)
+    return approve(bw.manager, app.pk)
 
 
 def confirmed(bw: BW, **kw) -> Application:
     app = approved(bw, **kw)
-    return actions.bank_confirm(
+    return bank_confirm(
         bw.banker if app.bank_id == bw.bank_org.pk else bw.banker2, app.pk,
         renewal_approval_fen=app.renewal_approval_fen, renewal_approval_no=app.renewal_approval_no,
         renewal_approval_date=app.renewal_approval_date, renewal_in_progress=True, classification="normal", on=TODAY)
@@ -153,4 +175,4 @@ def confirmed(bw: BW, **kw) -> Application:
 
 def disbursed(bw: BW, on: dt.date = TODAY, **kw) -> Application:
     app = confirmed(bw, on=on, **kw)
-    return actions.disburse(bw.clerk, app.pk, account=app.loan_account, voucher=f"HK-{app.pk}", on=on)
+    return disburse(bw.clerk, app.pk, account=app.loan_account, voucher=f"HK-{app.pk}", on=on)

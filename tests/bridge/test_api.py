@@ -7,7 +7,8 @@ import io
 import pytest
 from openpyxl import load_workbook
 
-from liuzhuan.bridge import actions
+from liuzhuan.bridge.application.rules import ELIGIBILITY_ITEMS
+from liuzhuan.bridge.reports.actions import generate_report
 from liuzhuan.core.dates import today_china
 from liuzhuan.members.actions import issue_api_token
 
@@ -21,7 +22,7 @@ def payload(bw, **over):
         original_due_fen=500_000 * YUAN, original_due_date=today.isoformat(), classification="normal", loan_account="6228-1",
         renewal_approval_fen=500_000 * YUAN, renewal_approval_no="批1", renewal_approval_date=today.isoformat(),
         amount_fen=500_000 * YUAN, planned_days=5, planned_draw_date=today.isoformat(), purpose_confirmed=True,
-        evidence={k: "已提供" for k, _ in actions.ELIGIBILITY_ITEMS}, materials={"m1": "申请书", "m2": "执照"},
+        evidence={k: "已提供" for k, _ in ELIGIBILITY_ITEMS}, materials={"m1": "申请书", "m2": "执照"},
     )
     return data | over
 
@@ -95,7 +96,7 @@ def test_bureau_endpoints_and_exports(bw, api):
     r = b.post("/bridge/fund/principal", {"kind": "contribute", "amount_fen": 100, "effective_on": today_china().isoformat(),
                                           "document_no": "追加"})
     assert r.status_code == 201 and r.json()["principal_after_fen"] == 10_000_000 * YUAN + 100
-    report = actions.generate_report(bw.clerk, year=2026, quarter=1, on=dt.date(2026, 4, 1))
+    report = generate_report(bw.clerk, year=2026, quarter=1, on=dt.date(2026, 4, 1))
     x = b.get(f"/bridge/reports/{report.pk}/xlsx")
     assert x.status_code == 200 and load_workbook(io.BytesIO(x.content)).sheetnames == ["报告", "台账"]
     p = b.get(f"/bridge/reports/{report.pk}/pdf")

@@ -4,7 +4,7 @@ staff disburses and records the repayment."""
 
 import pytest
 
-from liuzhuan.bridge.models import Application
+from liuzhuan.bridge.models.application import Application
 from liuzhuan.core.dates import today_china
 
 from ..browser import browser_page, login, logout, shot  # noqa: F401 - fixture import

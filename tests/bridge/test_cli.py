@@ -361,13 +361,13 @@ class _FakeQuerySet:
 
 
 def _install_fake_model(monkeypatch, rows):
-    """A stand-in for the future ``liuzhuan.bridge.models.LprRate`` (Django apps marked ready)."""
+    """A stand-in for the future ``liuzhuan.bridge.models.fund.LprRate`` (Django apps marked ready)."""
     from django.apps import apps
 
-    module = types.ModuleType("liuzhuan.bridge.models")
-    module.__spec__ = importlib.machinery.ModuleSpec("liuzhuan.bridge.models", None)
+    module = types.ModuleType("liuzhuan.bridge.models.fund")
+    module.__spec__ = importlib.machinery.ModuleSpec("liuzhuan.bridge.models.fund", None)
     module.LprRate = types.SimpleNamespace(objects=_FakeQuerySet(rows))
-    monkeypatch.setitem(sys.modules, "liuzhuan.bridge.models", module)
+    monkeypatch.setitem(sys.modules, "liuzhuan.bridge.models.fund", module)
     monkeypatch.setattr(apps, "ready", True)
     monkeypatch.setenv("DJANGO_SETTINGS_MODULE", "liuzhuan.settings")
     monkeypatch.delenv(cli.LPR_SOURCE_ENV)

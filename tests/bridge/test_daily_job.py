@@ -7,7 +7,10 @@ import io
 from django.core.management import call_command
 
 from liuzhuan.bridge import jobs
-from liuzhuan.bridge.models import Application, QuarterlyReport, RecoveryCase, ReportReminder
+from liuzhuan.bridge.loan.actions import record_repayment
+from liuzhuan.bridge.models.application import Application
+from liuzhuan.bridge.models.recovery import RecoveryCase
+from liuzhuan.bridge.models.reports import QuarterlyReport, ReportReminder
 from liuzhuan.core.models import AuditEvent
 from liuzhuan.members.models import Notification
 
@@ -43,11 +46,11 @@ def test_overdue_and_penalty_then_second_run_changes_nothing(bw):
 
 
 def test_repaid_loan_is_never_marked(bw):
-    from liuzhuan.bridge import actions
+
 
     app = disbursed(bw)
-    actions.record_repayment(bw.clerk, app.pk, paid_on=TODAY, principal_fen=app.amount_fen, fee_fen=30_000, penalty_fen=0,
-                             reference="R", on=TODAY)
+    record_repayment(bw.clerk, app.pk, paid_on=TODAY, principal_fen=app.amount_fen, fee_fen=30_000, penalty_fen=0,
+                     reference="R", on=TODAY)
     assert "逾期" not in jobs.bridge_daily(app.due_date + D)
 
 
@@ -77,13 +80,13 @@ def test_liuzhuan_daily_command(bw):
 
 
 def test_verify_checks_bridge_invariants(bw):
-    from liuzhuan.bridge import actions
-    from liuzhuan.bridge.models import Fund
+
+    from liuzhuan.bridge.models.fund import Fund
     from liuzhuan.core.integrity import run_all
 
     app = disbursed(bw)
-    actions.record_repayment(bw.clerk, app.pk, paid_on=TODAY, principal_fen=app.amount_fen, fee_fen=30_000, penalty_fen=0,
-                             reference="R", on=TODAY)
+    record_repayment(bw.clerk, app.pk, paid_on=TODAY, principal_fen=app.amount_fen, fee_fen=30_000, penalty_fen=0,
+                     reference="R", on=TODAY)
     report = run_all()
     names = [n for n, _ in report.checks]
     assert "过桥资金本金与出资记录一致" in names and report.ok, report.problems

@@ -1,7 +1,9 @@
 """Demo data: loads once after the members demo, through the actions; a second load changes nothing."""
 
 from liuzhuan.bridge import demo, jobs
-from liuzhuan.bridge.models import Application, Fund, QuarterlyReport
+from liuzhuan.bridge.models.application import Application
+from liuzhuan.bridge.models.fund import Fund
+from liuzhuan.bridge.models.reports import QuarterlyReport
 from liuzhuan.core.dates import today_china
 from liuzhuan.members import demo as members_demo
 

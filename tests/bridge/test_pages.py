@@ -5,7 +5,9 @@ import datetime as dt
 import pytest
 from django.test import Client
 
-from liuzhuan.bridge import actions
+from liuzhuan.bridge.application.actions import review_check
+from liuzhuan.bridge.application.rules import ELIGIBILITY_ITEMS
+from liuzhuan.bridge.reports.actions import generate_report
 from liuzhuan.core.dates import today_china
 
 from .conftest import disbursed, submitted
@@ -57,7 +59,7 @@ def test_apply_page_error_in_chinese_under_the_field(bw):
         "original_due_fen": "1,000,000", "original_due_date": today.isoformat(), "classification": "normal", "loan_account": "A-1",
         "renewal_approval_fen": "1,000,000", "renewal_approval_no": "批", "renewal_approval_date": today.isoformat(),
         "amount_fen": "1,000,000", "planned_days": "10", "planned_draw_date": today.isoformat(), "purpose_confirmed": "on",
-        **{f"evidence.{k}": "有" for k, _ in actions.ELIGIBILITY_ITEMS}, "materials.m1": "有", "materials.m2": "有",
+        **{f"evidence.{k}": "有" for k, _ in ELIGIBILITY_ITEMS}, "materials.m1": "有", "materials.m2": "有",
     }
     r = c.post("/bridge/apply/", data)
     assert r.status_code == 200 and "不含银行承兑汇票" in r.content.decode()
@@ -68,7 +70,7 @@ def test_apply_page_error_in_chinese_under_the_field(bw):
 def test_maker_checker_forms_on_the_detail_page(bw):
     app = submitted(bw)
     for chk in app.checks.all():
-        actions.review_check(bw.clerk, app.pk, chk.pk, passed=True)
+        review_check(bw.clerk, app.pk, chk.pk, passed=True)
     c = client(bw.clerk)
     r = c.post(f"/bridge/applications/{app.pk}/", {"form": "prepare", "prepare-mode": "self", "prepare-note": "齐全"}, follow=True)
     assert "已初审" in r.content.decode()
@@ -83,7 +85,7 @@ def test_maker_checker_forms_on_the_detail_page(bw):
 
 
 def test_report_downloads_from_pages(bw):
-    report = actions.generate_report(bw.clerk, year=2026, quarter=1, on=dt.date(2026, 4, 1))
+    report = generate_report(bw.clerk, year=2026, quarter=1, on=dt.date(2026, 4, 1))
     c = client(bw.bureau)
     assert c.get(f"/bridge/reports/{report.pk}/").status_code == 200
     assert c.get(f"/bridge/reports/{report.pk}/pdf").content.startswith(b"%PDF")

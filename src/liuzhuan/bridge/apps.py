@@ -21,7 +21,7 @@ class BridgeConfig(AppConfig):
             if all(existing[1] != entry[1] for existing in context.EXTRA_NAV):
                 context.EXTRA_NAV.append(entry)
 
-        from .views import dashboard_section
+        from .reports.views import dashboard_section
 
         if dashboard_section not in views.DASHBOARD_SECTIONS:
             views.DASHBOARD_SECTIONS.append(dashboard_section)

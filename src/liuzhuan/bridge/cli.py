@@ -19,8 +19,16 @@ import re
 import sys
 from decimal import Decimal, InvalidOperation
 
-from liuzhuan.bridge import rates
-from liuzhuan.bridge.rates import BridgeError, LprTable, LprUnavailable
+from liuzhuan.bridge.rates.common import BridgeError, per_10k_str, rate_str
+from liuzhuan.bridge.rates.fees import (
+    MODE_ENTRUSTED,
+    MODE_LABELS,
+    MODE_SELF,
+    cap_daily_rate,
+    check_daily_rate,
+)
+from liuzhuan.bridge.rates.lpr import LprTable, LprUnavailable, jan1_lpr, load_lpr_csv, shipped_table
+from liuzhuan.bridge.rates.quote import RATE_SOURCE_CAP, quote
 from liuzhuan.core.money import MoneyError, format_yuan, parse_yuan
 
 EXIT_OK = 0
@@ -111,7 +119,7 @@ def parse_daily_rate(text: str, option: str = "--daily-rate") -> Decimal:
     except InvalidOperation as exc:  # pragma: no cover - the regex guards this
         raise CliError(bad) from exc
     try:
-        return rates.check_daily_rate(rate)
+        return check_daily_rate(rate)
     except BridgeError as exc:
         raise CliError(f"{option} {exc.message}") from exc
 
@@ -124,11 +132,11 @@ def parse_basis(text: str, option: str = "--basis") -> int:
 
 
 _MODE_ALIASES = {
-    "self": rates.MODE_SELF,
-    "自营": rates.MODE_SELF,
-    "entrusted": rates.MODE_ENTRUSTED,
-    "委托": rates.MODE_ENTRUSTED,
-    "委托银行": rates.MODE_ENTRUSTED,
+    "self": MODE_SELF,
+    "自营": MODE_SELF,
+    "entrusted": MODE_ENTRUSTED,
+    "委托": MODE_ENTRUSTED,
+    "委托银行": MODE_ENTRUSTED,
 }
 
 
@@ -152,7 +160,7 @@ def parse_multiplier(text: str, option: str = "--multiplier") -> Decimal:
 
 
 def _table_from_database() -> LprTable | None:
-    """The LPR table from ``liuzhuan.bridge.models.LprRate`` if it exists and has rows.
+    """The LPR table from ``liuzhuan.bridge.models.fund.LprRate`` if it exists and has rows.
 
     Returns ``None`` — silently — when there is no such model, Django cannot be set up, the
     table is missing or empty, or anything else goes wrong; the caller then uses the CSV.
@@ -174,7 +182,7 @@ def _table_from_database() -> LprTable | None:
 
             if not apps.ready:
                 django.setup()
-            from liuzhuan.bridge.models import LprRate  # type: ignore[import-not-found]
+            from liuzhuan.bridge.models.fund import LprRate  # type: ignore[import-not-found]
 
             rows = list(
                 LprRate.objects.order_by("effective_date").values_list("effective_date", "lpr_1y", "lpr_5y")
@@ -193,10 +201,10 @@ def _table_from_database() -> LprTable | None:
 def load_table(lpr_csv: str | None) -> LprTable:
     if lpr_csv:
         try:
-            return rates.load_lpr_csv(lpr_csv)
+            return load_lpr_csv(lpr_csv)
         except BridgeError as exc:
             raise CliError(f"--lpr-csv {exc.message}") from exc
-    return _table_from_database() or rates.shipped_table()
+    return _table_from_database() or shipped_table()
 
 
 # --------------------------------------------------------------------------------------------
@@ -228,15 +236,15 @@ def cmd_quote(args: argparse.Namespace) -> int:
     due = None if args.due is None else parse_money(args.due, "--due", allow_zero=True)
     approved = None if args.approved is None else parse_money(args.approved, "--approved", allow_zero=True)
     multiplier = None if args.multiplier is None else parse_multiplier(args.multiplier)
-    if mode == rates.MODE_SELF and multiplier is not None:
+    if mode == MODE_SELF and multiplier is not None:
         raise CliError("--multiplier 只适用于委托银行模式（--mode entrusted）")
-    if mode == rates.MODE_ENTRUSTED and daily_rate is not None:
+    if mode == MODE_ENTRUSTED and daily_rate is not None:
         raise CliError(
             "--daily-rate 不适用于委托银行模式：费率以当年 1 月 1 日执行的一年期 LPR 为基准（第七条）"
         )
     table = load_table(args.lpr_csv)
     try:
-        q = rates.quote(
+        q = quote(
             principal_fen=principal,
             draw=draw,
             repay=repay,
@@ -252,20 +260,20 @@ def cmd_quote(args: argparse.Namespace) -> int:
         option = _FIELD_OPTIONS.get(exc.field or "", "")
         raise CliError(f"{option} {exc.message}".strip()) from exc
 
-    label = rates.MODE_LABELS[q.mode]
+    label = MODE_LABELS[q.mode]
     print(
         f"过桥资金试算（{label}，{q.basis} 天计息）：金额 {format_yuan(q.principal_fen)}，"
         f"{q.draw.isoformat()} 至 {q.repay.isoformat()} 共 {q.days} 天（含提款日及还款日）"
     )
-    if q.mode == rates.MODE_ENTRUSTED:
-        basis_note = f"以 {q.draw.year} 年 1 月 1 日执行的一年期 LPR {q.contract_lpr.lpr_1y}% × {rates.rate_str(q.multiplier)} 为基准"
-    elif q.rate_source == rates.RATE_SOURCE_CAP:
+    if q.mode == MODE_ENTRUSTED:
+        basis_note = f"以 {q.draw.year} 年 1 月 1 日执行的一年期 LPR {q.contract_lpr.lpr_1y}% × {rate_str(q.multiplier)} 为基准"
+    elif q.rate_source == RATE_SOURCE_CAP:
         basis_note = "未指定日利率，按上限计"
     else:
         basis_note = "按设定日利率"
     print(
-        f"日利率 {rates.rate_str(q.daily_rate)}（{rates.per_10k_str(q.daily_rate)}，{basis_note}），"
-        f"占用费 {format_yuan(q.fee_fen)}；上限 {rates.per_10k_str(q.cap_daily_rate)}（{q.cap.describe()}）"
+        f"日利率 {rate_str(q.daily_rate)}（{per_10k_str(q.daily_rate)}，{basis_note}），"
+        f"占用费 {format_yuan(q.fee_fen)}；上限 {per_10k_str(q.cap_daily_rate)}（{q.cap.describe()}）"
     )
     for alert in q.alerts:
         print(f"提示：{alert}")
@@ -284,16 +292,16 @@ def cmd_cap(args: argparse.Namespace) -> int:
     basis = parse_basis(args.basis)
     table = load_table(args.lpr_csv)
     try:
-        cap = rates.cap_daily_rate(on, basis, table)
+        cap = cap_daily_rate(on, basis, table)
     except LprUnavailable as exc:
         raise CliError(f"--on {exc.message}") from exc
     try:
-        jan1 = rates.jan1_lpr(on.year, table)
+        jan1 = jan1_lpr(on.year, table)
     except LprUnavailable:
         jan1 = None
     print(
         f"{on.isoformat()} 执行的一年期 LPR 为 {cap.lpr.lpr_1y}%（{cap.lpr.effective_date.isoformat()} 起），"
-        f"{basis} 天计息下日利率上限 {rates.per_10k_str(cap.daily_rate)}（{cap.describe()}）"
+        f"{basis} 天计息下日利率上限 {per_10k_str(cap.daily_rate)}（{cap.describe()}）"
     )
     _print_json(
         {
@@ -302,13 +310,13 @@ def cmd_cap(args: argparse.Namespace) -> int:
             "lpr_1y": str(cap.lpr.lpr_1y),
             "lpr_5y": str(cap.lpr.lpr_5y),
             "lpr_effective_date": cap.lpr.effective_date.isoformat(),
-            "cap_daily_rate": rates.rate_str(cap.daily_rate),
-            "cap_daily_rate_per_10k": rates.per_10k_str(cap.daily_rate),
+            "cap_daily_rate": rate_str(cap.daily_rate),
+            "cap_daily_rate_per_10k": per_10k_str(cap.daily_rate),
             "binding": cap.binding,
-            "fixed_daily_cap": rates.rate_str(cap.fixed_daily_cap),
-            "lpr_4x_annual_rate": rates.rate_str(cap.lpr_cap_annual),
-            "lpr_4x_daily_rate": rates.rate_str(cap.lpr_cap_daily),
-            "lpr_4x_daily_rate_per_10k": rates.per_10k_str(cap.lpr_cap_daily),
+            "fixed_daily_cap": rate_str(cap.fixed_daily_cap),
+            "lpr_4x_annual_rate": rate_str(cap.lpr_cap_annual),
+            "lpr_4x_daily_rate": rate_str(cap.lpr_cap_daily),
+            "lpr_4x_daily_rate_per_10k": per_10k_str(cap.lpr_cap_daily),
             "entrusted_jan1_lpr_1y": None if jan1 is None else str(jan1.lpr_1y),
             "lpr_source": table.source,
         }

@@ -1,23 +1,32 @@
 from django.urls import path
 
-from . import views
+from .application import views as application
+from .banks import views as banks
+from .fund import views as fund
+from .loan import views as loan
+from .recovery import views as recovery
+from .reports import views as reports
+from .revenue import views as revenue
 
 app_name = "bridge"
 urlpatterns = [
-    path("", views.index, name="index"),
-    path("overview/", views.overview, name="overview"),
-    path("applications/", views.applications, name="applications"),
-    path("applications/<int:app_id>/", views.application_detail, name="application"),
-    path("apply/", views.apply, name="apply"),
-    path("ledger/", views.ledger, name="ledger"),
-    path("banks/", views.banks, name="banks"),
-    path("rates/", views.rates_page, name="rates"),
-    path("fund/", views.fund_page, name="fund"),
-    path("checklist/", views.checklist, name="checklist"),
-    path("recovery/", views.recovery, name="recovery"),
-    path("revenue/", views.revenue, name="revenue"),
-    path("reports/", views.reports_page, name="reports"),
-    path("reports/<int:report_id>/", views.report_detail, name="report"),
-    path("reports/<int:report_id>/xlsx", views.report_xlsx, name="report_xlsx"),
-    path("reports/<int:report_id>/pdf", views.report_pdf, name="report_pdf"),
+    path("", reports.index, name="index"),
+    path("overview/", reports.overview, name="overview"),
+    path("applications/", application.applications, name="applications"),
+    # one page for a business from application to recovery: each stage adds its forms and actions
+    path("applications/<int:app_id>/",
+         application.application_page(application.PAGE, loan.PAGE, recovery.PAGE),
+         name="application"),
+    path("apply/", application.apply, name="apply"),
+    path("ledger/", reports.ledger, name="ledger"),
+    path("banks/", banks.banks, name="banks"),
+    path("rates/", fund.rates_page, name="rates"),
+    path("fund/", fund.fund_page, name="fund"),
+    path("checklist/", application.checklist, name="checklist"),
+    path("recovery/", recovery.recovery, name="recovery"),
+    path("revenue/", revenue.revenue, name="revenue"),
+    path("reports/", reports.reports_page, name="reports"),
+    path("reports/<int:report_id>/", reports.report_detail, name="report"),
+    path("reports/<int:report_id>/xlsx", reports.report_xlsx, name="report_xlsx"),
+    path("reports/<int:report_id>/pdf", reports.report_pdf, name="report_pdf"),
 ]

@@ -2,12 +2,12 @@
 
 import pytest
 
-from liuzhuan.bridge import actions
+from liuzhuan.bridge.application import actions
 from liuzhuan.core.errors import DomainError, PermissionDenied
 from liuzhuan.members.models import Notification, Position
 
-from ..conftest import make_user
-from .conftest import prepared, submitted, tick_all
+from ...conftest import make_user
+from ..conftest import prepared, submitted, tick_all
 
 
 def test_manager_approves_what_staff_prepared(bw):

@@ -2,10 +2,10 @@
 
 import pytest
 
-from liuzhuan.bridge import actions
+from liuzhuan.bridge.application import actions
 from liuzhuan.core.errors import DomainError, NotFound, PermissionDenied
 
-from .conftest import TODAY, YUAN, approved, submitted
+from ..conftest import TODAY, YUAN, approved, submitted
 
 CONFIRM = dict(renewal_approval_no="甲银批〔2026〕18号", renewal_approval_date=TODAY, renewal_in_progress=True,
                classification="normal", on=TODAY)

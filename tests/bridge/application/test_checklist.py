@@ -3,11 +3,11 @@ with the bureau (第九条); new applications use the latest filed version."""
 
 import pytest
 
-from liuzhuan.bridge import actions
-from liuzhuan.bridge.models import ChecklistVersion
+from liuzhuan.bridge.application import actions
+from liuzhuan.bridge.models.application import ChecklistVersion
 from liuzhuan.core.errors import DomainError, PermissionDenied
 
-from .conftest import submitted
+from ..conftest import submitted
 
 
 def test_new_version_used_only_once_filed(bw):

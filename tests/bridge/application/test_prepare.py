@@ -2,10 +2,10 @@
 
 import pytest
 
-from liuzhuan.bridge import actions
+from liuzhuan.bridge.application import actions
 from liuzhuan.core.errors import DomainError, PermissionDenied
 
-from .conftest import submitted, tick_all
+from ..conftest import submitted, tick_all
 
 
 def test_staff_prepares(bw):

@@ -2,11 +2,11 @@
 
 import pytest
 
-from liuzhuan.bridge import actions
+from liuzhuan.bridge.application import actions
 from liuzhuan.core.errors import DomainError, PermissionDenied
 from liuzhuan.members.models import Notification
 
-from .conftest import approved, disbursed, submitted
+from ..conftest import approved, disbursed, submitted
 
 
 def test_reject_with_reason(bw):

@@ -2,10 +2,10 @@
 
 import pytest
 
-from liuzhuan.bridge import actions
+from liuzhuan.bridge.application import actions
 from liuzhuan.core.errors import DomainError, NotFound, PermissionDenied
 
-from .conftest import prepared, submitted
+from ..conftest import prepared, submitted
 
 
 def test_staff_ticks_items(bw):

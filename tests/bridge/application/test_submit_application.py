@@ -4,14 +4,17 @@ import datetime as dt
 
 import pytest
 
-from liuzhuan.bridge import actions
-from liuzhuan.bridge.models import Application
+from liuzhuan.bridge.application import actions
+from liuzhuan.bridge.application.rules import ELIGIBILITY_ITEMS
+from liuzhuan.bridge.banks.actions import create_agreement
+from liuzhuan.bridge.fund.actions import establish_fund
+from liuzhuan.bridge.models.application import Application
 from liuzhuan.core.errors import DomainError, PermissionDenied
 from liuzhuan.core.roles import Role
 from liuzhuan.members.models import Notification
 
-from ..conftest import make_org, make_user
-from .conftest import TODAY, YUAN, app_input, submitted
+from ...conftest import make_org, make_user
+from ..conftest import TODAY, YUAN, app_input, submitted
 
 
 def test_sme_applies(bw):
@@ -67,14 +70,14 @@ def test_no_filed_checklist_refused(db):
     head = make_user(fm, "h1", Position.MANAGER)
     bank = make_org("银行", Role.BANK)
     sme = make_user(make_org("企业", Role.MEMBER), "s1", Position.MANAGER)
-    actions.establish_fund(bureau, name="F", manager_org_id=fm.pk, established_on=dt.date(2025, 1, 1))
-    actions.create_agreement(head, bank_id=bank.pk, number="N1", signed_on=dt.date(2025, 1, 1), valid_from=dt.date(2025, 1, 1),
-                             valid_until=dt.date(2027, 1, 1), joint_liability_principal=True, joint_liability_fee=True)
+    establish_fund(bureau, name="F", manager_org_id=fm.pk, established_on=dt.date(2025, 1, 1))
+    create_agreement(head, bank_id=bank.pk, number="N1", signed_on=dt.date(2025, 1, 1), valid_from=dt.date(2025, 1, 1),
+                     valid_until=dt.date(2027, 1, 1), joint_liability_principal=True, joint_liability_fee=True)
     data = actions.ApplicationInput(
         bank_id=bank.pk, sme_size="small", original_contract_no="C", original_loan_type="working_capital",
         original_due_fen=100, original_due_date=TODAY, classification="normal", loan_account="A", renewal_approval_fen=100,
         renewal_approval_no="P", renewal_approval_date=TODAY, amount_fen=100, planned_days=5, planned_draw_date=TODAY,
-        purpose_confirmed=True, evidence={k: "e" for k, _ in actions.ELIGIBILITY_ITEMS})
+        purpose_confirmed=True, evidence={k: "e" for k, _ in ELIGIBILITY_ITEMS})
     with pytest.raises(DomainError) as exc:
         actions.submit_application(sme, data, on=TODAY)
     assert exc.value.code == "no_checklist" and "第九条" in exc.value.message

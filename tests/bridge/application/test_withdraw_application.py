@@ -2,10 +2,10 @@
 
 import pytest
 
-from liuzhuan.bridge import actions
+from liuzhuan.bridge.application import actions
 from liuzhuan.core.errors import DomainError, NotFound, PermissionDenied
 
-from .conftest import confirmed, disbursed, submitted
+from ..conftest import confirmed, disbursed, submitted
 
 
 def test_applicant_withdraws(bw):

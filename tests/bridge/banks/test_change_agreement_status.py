@@ -2,12 +2,13 @@
 
 import pytest
 
-from liuzhuan.bridge import actions
-from liuzhuan.bridge.models import AgreementStatusChange
+from liuzhuan.bridge.banks import actions
+from liuzhuan.bridge.loan.actions import disburse
+from liuzhuan.bridge.models.banks import AgreementStatusChange
 from liuzhuan.core.errors import DomainError, NotFound, PermissionDenied
 from liuzhuan.members.models import Notification
 
-from .conftest import confirmed, submitted
+from ..conftest import confirmed, submitted
 
 
 def test_suspend_for_unkept_renewal_promise_then_reactivate(bw):
@@ -28,7 +29,7 @@ def test_terminate_for_misconduct_by_manager_or_bureau(bw):
     actions.change_agreement_status(bw.bureau, bw.agreement2.pk, action="terminate", article="art18", reason="私自向借款人收取额外费用")
     actions.change_agreement_status(bw.manager, bw.agreement.pk, action="terminate", article="art18", reason="审查把关不严")
     with pytest.raises(DomainError) as exc:
-        actions.disburse(bw.clerk, app.pk, account=app.loan_account, voucher="V")
+        disburse(bw.clerk, app.pk, account=app.loan_account, voucher="V")
     assert exc.value.code == "not_partner_bank"
     with pytest.raises(DomainError) as exc:
         actions.change_agreement_status(bw.manager, bw.agreement.pk, action="reactivate", reason="x")

@@ -4,12 +4,12 @@ import datetime as dt
 
 import pytest
 
-from liuzhuan.bridge import actions
-from liuzhuan.bridge.models import BankAgreement
+from liuzhuan.bridge.banks import actions
+from liuzhuan.bridge.models.banks import BankAgreement
 from liuzhuan.core.errors import DomainError, PermissionDenied
 from liuzhuan.core.roles import Role
 
-from ..conftest import make_org
+from ...conftest import make_org
 
 ARGS = dict(number="XQ-2026-09", signed_on=dt.date(2026, 1, 5), valid_from=dt.date(2026, 1, 5), valid_until=dt.date(2028, 1, 4),
             joint_liability_principal=True, joint_liability_fee=True)

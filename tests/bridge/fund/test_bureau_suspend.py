@@ -2,11 +2,13 @@
 
 import pytest
 
-from liuzhuan.bridge import actions
-from liuzhuan.bridge.models import FundStatusChange
+from liuzhuan.bridge.application.actions import approve
+from liuzhuan.bridge.fund import actions
+from liuzhuan.bridge.loan.actions import disburse
+from liuzhuan.bridge.models.fund import FundStatusChange
 from liuzhuan.core.errors import DomainError, PermissionDenied
 
-from .conftest import confirmed, prepared
+from ..conftest import confirmed, prepared
 
 
 def test_bureau_halts_business(bw):
@@ -16,10 +18,10 @@ def test_bureau_halts_business(bw):
     assert bw.refresh().status == "suspended" and "专项检查" in bw.fund.status_reason
     assert FundStatusChange.objects.filter(to_status="suspended", decided_by=bw.bureau).exists()
     with pytest.raises(DomainError) as exc:
-        actions.approve(bw.manager, waiting.pk)
+        approve(bw.manager, waiting.pk)
     assert exc.value.code == "fund_suspended" and "第二十二条" in exc.value.message
     with pytest.raises(DomainError) as exc:
-        actions.disburse(bw.clerk, ready.pk, account=ready.loan_account, voucher="V")
+        disburse(bw.clerk, ready.pk, account=ready.loan_account, voucher="V")
     assert exc.value.code == "fund_suspended"
 
 

@@ -4,12 +4,12 @@ import datetime as dt
 
 import pytest
 
-from liuzhuan.bridge import actions, queries
-from liuzhuan.bridge.models import PrincipalChange
+from liuzhuan.bridge.fund import actions, queries
+from liuzhuan.bridge.models.fund import PrincipalChange
 from liuzhuan.core.errors import DomainError, PermissionDenied
 from liuzhuan.members.models import Notification
 
-from .conftest import PRINCIPAL, TODAY, YUAN
+from ..conftest import PRINCIPAL, TODAY, YUAN
 
 
 def test_contribution_and_withdrawal_history(bw):
@@ -25,7 +25,7 @@ def test_contribution_and_withdrawal_history(bw):
 
 def test_bureau_withdrawal_is_not_blocked_by_loans_and_suspends_on_exposure(bw):
     """The bureau's call goes through even with money lent out; the exposure switch reacts."""
-    from .conftest import disbursed
+    from ..conftest import disbursed
 
     app = disbursed(bw)
     actions.change_principal(bw.bureau, kind="withdraw", amount_fen=PRINCIPAL - app.amount_fen, effective_on=TODAY,

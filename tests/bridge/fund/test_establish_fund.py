@@ -4,14 +4,14 @@ import datetime as dt
 
 import pytest
 
-from liuzhuan.bridge import actions
-from liuzhuan.bridge.models import Fund
+from liuzhuan.bridge.fund import actions
+from liuzhuan.bridge.models.fund import Fund
 from liuzhuan.core.errors import DomainError, PermissionDenied
 from liuzhuan.core.models import AuditEvent
 from liuzhuan.core.roles import Role
 from liuzhuan.members.models import Notification, Position
 
-from ..conftest import make_org, make_user
+from ...conftest import make_org, make_user
 
 
 @pytest.fixture

@@ -5,12 +5,14 @@ import datetime as dt
 
 import pytest
 
-from liuzhuan.bridge import actions, jobs
-from liuzhuan.bridge.models import FundStatusChange, ResumeRequest
+from liuzhuan.bridge import jobs
+from liuzhuan.bridge.fund import actions
+from liuzhuan.bridge.loan.actions import record_repayment
+from liuzhuan.bridge.models.fund import FundStatusChange, ResumeRequest
 from liuzhuan.core.errors import DomainError, NotFound, PermissionDenied
 from liuzhuan.members.models import Notification
 
-from .conftest import TODAY, YUAN, disbursed
+from ..conftest import TODAY, YUAN, disbursed
 
 ONE = dt.timedelta(days=1)
 
@@ -30,7 +32,7 @@ def test_exactly_30_percent_suspends_and_only_the_bureau_resumes(bw):
         actions.request_resume(bw.manager, "申请恢复")
     assert exc.value.code == "exposure_too_high"
     # one fen of principal back: 29.99999 % — below the line, but no automatic resumption
-    actions.record_repayment(bw.clerk, app.pk, paid_on=day, principal_fen=1, fee_fen=0, penalty_fen=0, reference="R1", on=day)
+    record_repayment(bw.clerk, app.pk, paid_on=day, principal_fen=1, fee_fen=0, penalty_fen=0, reference="R1", on=day)
     assert jobs.bridge_daily(day + ONE).get("自动暂停") is None
     assert bw.refresh().status == "suspended"
     req = actions.request_resume(bw.manager, "风险敞口已降至 30% 以下")

@@ -6,12 +6,14 @@ import datetime as dt
 import pytest
 from django.test import Client
 
-from liuzhuan.bridge import actions, jobs
+from liuzhuan.bridge import jobs
+from liuzhuan.bridge.fund import actions
+from liuzhuan.bridge.loan.actions import record_repayment
 from liuzhuan.core.errors import DomainError, PermissionDenied
 from liuzhuan.core.models import AuditEvent
 from liuzhuan.members.models import Notification
 
-from .conftest import YUAN, disbursed
+from ..conftest import YUAN, disbursed
 
 ONE = dt.timedelta(days=1)
 
@@ -35,7 +37,7 @@ def test_one_warning_at_the_line_and_one_notice_when_it_clears(bw):
     assert "20.00%" in body and "预警线 20%" in body and "30%" in body
     jobs.bridge_daily(day + ONE)  # still at the line: no second warning
     assert _warnings(bw.bureau_org) == 1
-    actions.record_repayment(bw.clerk, app.pk, paid_on=day + ONE, principal_fen=1, fee_fen=0, penalty_fen=0, reference="R1", on=day + ONE)
+    record_repayment(bw.clerk, app.pk, paid_on=day + ONE, principal_fen=1, fee_fen=0, penalty_fen=0, reference="R1", on=day + ONE)
     jobs.bridge_daily(day + 2 * ONE)  # one fen below 20 %
     assert bw.refresh().warning_since is None and bw.fund.status == "open"
     assert _warnings(bw.bureau_org, "风险预警解除") == 1 and _warnings(bw.fund_org, "风险预警解除") == 1

@@ -6,13 +6,15 @@ from decimal import Decimal
 
 import pytest
 
-from liuzhuan.bridge import actions, cli
-from liuzhuan.bridge.models import LprRate
+from liuzhuan.bridge import cli
+from liuzhuan.bridge.fund import actions
+from liuzhuan.bridge.loan.actions import disburse
+from liuzhuan.bridge.models.fund import LprRate
 from liuzhuan.core.errors import DomainError, PermissionDenied
 from liuzhuan.core.models import AuditEvent
 from liuzhuan.members.models import Notification
 
-from .conftest import TODAY, disbursed
+from ..conftest import TODAY, disbursed
 
 
 def test_migration_seeded_the_shipped_history(db):
@@ -54,13 +56,13 @@ def test_cli_reads_the_database_table(bw, capsys, monkeypatch):
 
 
 def test_low_lpr_makes_penalty_rate_block_disbursement(bw):
-    from .conftest import confirmed
+    from ..conftest import confirmed
 
     app = confirmed(bw)
     actions.set_lpr(bw.bureau, effective_date=dt.date(2026, 3, 1), lpr_1y="2.40", lpr_5y="3.00", on=TODAY)  # 4 × 2.40 = 9.6 % < 10 %
     assert "违约金年利率" in Notification.objects.get(organisation=bw.fund_org, title="利率超过法定上限提醒").body
     with pytest.raises(DomainError) as exc:
-        actions.disburse(bw.clerk, app.pk, account=app.loan_account, voucher="V", on=TODAY)
+        disburse(bw.clerk, app.pk, account=app.loan_account, voucher="V", on=TODAY)
     assert exc.value.code == "penalty_over_cap" and "第十七条" in exc.value.message
 
 

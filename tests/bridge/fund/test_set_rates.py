@@ -5,11 +5,11 @@ from decimal import Decimal
 
 import pytest
 
-from liuzhuan.bridge import actions
-from liuzhuan.bridge.models import RateSetting
+from liuzhuan.bridge.fund import actions
+from liuzhuan.bridge.models.fund import RateSetting
 from liuzhuan.core.errors import DomainError, PermissionDenied
 
-from .conftest import TODAY
+from ..conftest import TODAY
 
 OK = dict(day_basis=360, self_daily_rate="0.00033", entrusted_multiplier="1", penalty_annual_rate="0.12", on=TODAY)
 
@@ -31,7 +31,7 @@ def test_cap_on_365_days_is_four_times_lpr(bw):
 
 
 def test_blank_rate_means_charge_the_cap(bw):
-    from .conftest import disbursed
+    from ..conftest import disbursed
 
     actions.set_rates(bw.manager, **(OK | {"day_basis": 365, "self_daily_rate": None}))
     app = disbursed(bw)

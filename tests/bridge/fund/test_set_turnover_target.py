@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from liuzhuan.bridge import actions
+from liuzhuan.bridge.fund import actions
 from liuzhuan.core.errors import DomainError, PermissionDenied
 
 

@@ -5,11 +5,12 @@ from decimal import Decimal
 
 import pytest
 
-from liuzhuan.bridge import actions
+from liuzhuan.bridge.fund.actions import set_lpr
+from liuzhuan.bridge.loan import actions
 from liuzhuan.core.errors import DomainError, PermissionDenied
 from liuzhuan.members.models import Notification
 
-from .conftest import PRINCIPAL, TODAY, YUAN, confirmed, disbursed
+from ..conftest import PRINCIPAL, TODAY, YUAN, confirmed, disbursed
 
 
 def test_self_operated_loan_terms(bw):
@@ -24,7 +25,7 @@ def test_self_operated_loan_terms(bw):
 
 def test_entrusted_loan_uses_the_1_january_lpr_all_year(bw):
     """Jan-1 2026 LPR 3.00 %; a February LPR cut to 2.90 % does not change entrusted loans (第七条)."""
-    actions.set_lpr(bw.bureau, effective_date=dt.date(2026, 2, 20), lpr_1y="2.90", lpr_5y="3.40", on=TODAY)
+    set_lpr(bw.bureau, effective_date=dt.date(2026, 2, 20), lpr_1y="2.90", lpr_5y="3.40", on=TODAY)
     app = disbursed(bw, mode="entrusted")
     assert app.mode == "entrusted" and app.rate_annual == Decimal("0.03") and app.contract_lpr_1y == Decimal("3.00")
     assert app.contract_lpr_date == dt.date(2025, 5, 20)

@@ -6,11 +6,11 @@ import threading
 import pytest
 from django.db import connection
 
-from liuzhuan.bridge import actions
-from liuzhuan.bridge.models import Application
+from liuzhuan.bridge.loan import actions
+from liuzhuan.bridge.models.application import Application
 from liuzhuan.core.errors import DomainError
 
-from .conftest import TODAY, YUAN, confirmed
+from ..conftest import TODAY, YUAN, confirmed
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 

@@ -4,10 +4,10 @@ import datetime as dt
 
 import pytest
 
-from liuzhuan.bridge import actions
+from liuzhuan.bridge.loan import actions
 from liuzhuan.core.errors import DomainError, NotFound, PermissionDenied
 
-from .conftest import TODAY, YUAN, approved, disbursed
+from ..conftest import TODAY, YUAN, approved, disbursed
 
 
 def test_bank_records_renewal(bw):

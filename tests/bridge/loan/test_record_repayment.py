@@ -5,11 +5,13 @@ import datetime as dt
 
 import pytest
 
-from liuzhuan.bridge import actions, jobs
-from liuzhuan.bridge.models import RecoveryCase
+from liuzhuan.bridge import jobs
+from liuzhuan.bridge.loan import actions
+from liuzhuan.bridge.loan.queries import dues
+from liuzhuan.bridge.models.recovery import RecoveryCase
 from liuzhuan.core.errors import DomainError, PermissionDenied
 
-from .conftest import TODAY, YUAN, disbursed
+from ..conftest import TODAY, YUAN, disbursed
 
 D = dt.timedelta(days=1)
 P = 1_000_000 * YUAN
@@ -22,7 +24,7 @@ def repay(bw, app, on, principal, fee, penalty=0, payer="borrower", ref="R"):
 
 def test_on_time_repayment_closes_the_loan(bw):
     app = disbursed(bw)
-    d = actions.dues(app, app.due_date)
+    d = dues(app, app.due_date)
     assert (d.principal_fen, d.fee_due_fen, d.penalty_due_fen) == (P, 300_000, 0)
     repay(bw, app, app.due_date, P, 300_000)
     app.refresh_from_db()
@@ -33,7 +35,7 @@ def test_early_repayment_pays_days_actually_used(bw):
     """Repaid on day 6 (draw day and repayment day counted): 1,000,000 × 0.0003 × 6 = ¥1,800."""
     app = disbursed(bw)
     day6 = TODAY + 5 * D
-    assert actions.dues(app, day6).fee_due_fen == 180_000
+    assert dues(app, day6).fee_due_fen == 180_000
     with pytest.raises(DomainError) as exc:
         repay(bw, app, day6, P, 300_000)
     assert exc.value.field == "fee_fen" and "实际使用天数" in exc.value.message
@@ -46,7 +48,7 @@ def test_partial_principal_then_rest(bw):
     """Half back on day 3, half on day 10: fee on principal-days (50 % × 3 + 50 % × 10 days)."""
     app = disbursed(bw)
     repay(bw, app, TODAY + 2 * D, P // 2, 0)
-    d = actions.dues(app, app.due_date)
+    d = dues(app, app.due_date)
     assert d.fee_due_fen == 195_000  # 500,000 × 0.0003 × 3 + 500,000 × 0.0003 × 10 = 450 + 1,500 yuan
     repay(bw, app, app.due_date, P // 2, d.fee_due_fen)
     app.refresh_from_db()
@@ -59,7 +61,7 @@ def test_overdue_penalty_and_bank_joint_liability(bw):
     jobs.bridge_daily(app.due_date + D)
     app.refresh_from_db()
     assert app.status == "overdue" and RecoveryCase.objects.get(application=app).kind == "overdue"
-    d = actions.dues(app, late)
+    d = dues(app, late)
     # 100,000,000 fen × 10 % × 5 days ÷ 360 = 138,888.9 → 138,889
     assert d.overdue_days == 5 and d.penalty_due_fen == 138_889 and d.fee_due_fen == app.planned_fee_fen
     repay(bw, app, late, P, d.fee_due_fen, 0, payer="bank", ref="银行代偿")  # principal and fee by the bank

@@ -5,12 +5,15 @@ import datetime as dt
 
 import pytest
 
-from liuzhuan.bridge import actions
-from liuzhuan.bridge.models import BankAgreement, RecoveryCase
+from liuzhuan.bridge.application.actions import prepare
+from liuzhuan.bridge.models.banks import BankAgreement
+from liuzhuan.bridge.models.recovery import RecoveryCase
+from liuzhuan.bridge.recovery import actions
+from liuzhuan.bridge.recovery.rules import add_years
 from liuzhuan.core.errors import DomainError, PermissionDenied
 from liuzhuan.members.models import Notification
 
-from .conftest import TODAY, disbursed, submitted
+from ..conftest import TODAY, disbursed, submitted
 
 
 def test_fraud_on_a_live_loan_starts_recovery_and_bans(bw):
@@ -46,16 +49,16 @@ def test_ban_blocks_an_application_already_in_the_pipeline(bw):
     first = disbursed(bw)
     pending = submitted(bw, original_contract_no="C-2")
     actions.declare_fraud(bw.manager, first.pk, findings="虚报", on=TODAY)
-    from .conftest import tick_all
+    from ..conftest import tick_all
 
     tick_all(bw, pending)
     with pytest.raises(DomainError) as exc:
-        actions.prepare(bw.clerk, pending.pk, mode="self", on=TODAY)
+        prepare(bw.clerk, pending.pk, mode="self", on=TODAY)
     assert exc.value.code == "banned"
 
 
 def test_add_years_on_29_february():
-    assert actions.add_years(dt.date(2024, 2, 29), 5) == dt.date(2029, 2, 28)
+    assert add_years(dt.date(2024, 2, 29), 5) == dt.date(2029, 2, 28)
 
 
 def test_bad_input(bw):

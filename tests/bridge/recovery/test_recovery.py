@@ -4,11 +4,12 @@ import datetime as dt
 
 import pytest
 
-from liuzhuan.bridge import actions, jobs
-from liuzhuan.bridge.models import RecoveryCase
+from liuzhuan.bridge import jobs
+from liuzhuan.bridge.models.recovery import RecoveryCase
+from liuzhuan.bridge.recovery import actions
 from liuzhuan.core.errors import DomainError, NotFound, PermissionDenied
 
-from .conftest import disbursed
+from ..conftest import disbursed
 
 
 @pytest.fixture

@@ -12,12 +12,17 @@ from fractions import Fraction
 import pytest
 from openpyxl import load_workbook
 
-from liuzhuan.bridge import actions, reports
-from liuzhuan.bridge.models import QuarterlyReport
+from liuzhuan.bridge.fund.actions import change_principal, set_warning_level
+from liuzhuan.bridge.loan.actions import record_repayment
+from liuzhuan.bridge.loan.queries import dues
+from liuzhuan.bridge.models.reports import QuarterlyReport
+from liuzhuan.bridge.reports import actions
+from liuzhuan.bridge.reports.export import report_pdf, report_xlsx, summary_rows
+from liuzhuan.bridge.reports.queries import compute_figures, ledger_queryset
 from liuzhuan.core.errors import DomainError, PermissionDenied
 from liuzhuan.members.models import Notification
 
-from .conftest import PRINCIPAL, TODAY, YUAN, disbursed
+from ..conftest import PRINCIPAL, TODAY, YUAN, disbursed
 
 APR1 = dt.date(2026, 4, 1)
 
@@ -27,9 +32,9 @@ def loan(bw, user, yuan, on, contract, repay_after=None):
     app = disbursed(bw, user=user, on=on, amount_fen=fen, original_due_fen=fen, renewal_approval_fen=fen, original_contract_no=contract)
     if repay_after:
         paid = on + dt.timedelta(days=repay_after - 1)
-        d = actions.dues(app, paid)
-        actions.record_repayment(bw.clerk, app.pk, paid_on=paid, principal_fen=d.principal_fen, fee_fen=d.fee_due_fen, penalty_fen=0,
-                                 reference=f"R-{contract}", on=paid)
+        d = dues(app, paid)
+        record_repayment(bw.clerk, app.pk, paid_on=paid, principal_fen=d.principal_fen, fee_fen=d.fee_due_fen, penalty_fen=0,
+                         reference=f"R-{contract}", on=paid)
     return app
 
 
@@ -37,8 +42,8 @@ def loan(bw, user, yuan, on, contract, repay_after=None):
 def q1(bw):
     """Q1 2026: three loans to two enterprises; the bureau doubles the principal on 1 February."""
     loan(bw, bw.sme, 1_000_000, dt.date(2026, 1, 10), "C-1", repay_after=6)
-    actions.change_principal(bw.bureau, kind="contribute", amount_fen=PRINCIPAL, effective_on=dt.date(2026, 2, 1),
-                             document_no="增资", on=TODAY)
+    change_principal(bw.bureau, kind="contribute", amount_fen=PRINCIPAL, effective_on=dt.date(2026, 2, 1),
+                     document_no="增资", on=TODAY)
     loan(bw, bw.sme, 2_000_000, dt.date(2026, 2, 10), "C-2", repay_after=10)
     loan(bw, bw.sme2, 3_000_000, TODAY, "C-3")
     return bw
@@ -64,19 +69,19 @@ def test_figures_are_computed_from_the_data(q1):
     # fees: 1,000,000 × 0.0003 × 6 days + 2,000,000 × 0.0003 × 10 days = 1,800 + 6,000 yuan
     assert f["income"]["quarter"]["fee_fen"] == 780_000
     assert f["risk"]["outstanding_fen"] == 3_000_000 * YUAN and f["risk"]["at_risk_fen"] == 0
-    assert [r["number"] for r in f["ledger"]] == [a.number for a in reports.ledger_queryset(dt.date(2026, 1, 1), dt.date(2026, 3, 31))]
+    assert [r["number"] for r in f["ledger"]] == [a.number for a in ledger_queryset(dt.date(2026, 1, 1), dt.date(2026, 3, 31))]
     assert len(f["ledger"]) == 3
 
 
 def test_excel_and_pdf_are_valid_files(q1):
     report = actions.generate_report(q1.clerk, year=2026, quarter=1, on=APR1)
-    wb = load_workbook(io.BytesIO(reports.report_xlsx(report)))
+    wb = load_workbook(io.BytesIO(report_xlsx(report)))
     assert wb.sheetnames == ["报告", "台账"]
     rows = {r[0]: r[1] for r in wb["报告"].iter_rows(values_only=True) if r and r[0]}
     assert rows["本季度续贷累计发生额"] == "¥6,000,000.00" and rows["本季度扶持企业户数"] == "2 户"
     ledger = list(wb["台账"].iter_rows(values_only=True))
     assert ledger[0][0] == "业务编号" and len(ledger) == 4 and float(ledger[1][6]) == 1_000_000
-    pdf = reports.report_pdf(report)
+    pdf = report_pdf(report)
     assert pdf.startswith(b"%PDF") and b"STSong-Light" in pdf and pdf.rstrip().endswith(b"%%EOF")
 
 
@@ -131,21 +136,21 @@ def test_submitted_on_the_due_day_is_not_late(q1):
 
 def test_risk_figures_are_labelled_with_their_date(q1):
     report = actions.generate_report(q1.clerk, year=2026, quarter=1, on=APR1)
-    rows = dict(reports.summary_rows(report.figures))
+    rows = dict(summary_rows(report.figures))
     assert rows["三、风险状况"] == f"截至数据生成日 {APR1.isoformat()}"
 
 
 def test_report_states_the_warning_line_and_an_open_warning(q1):
     """预警制度 (第二十二条): the report gives the bureau's warning line and whether a warning is open."""
     from liuzhuan.bridge import jobs
-    from liuzhuan.bridge.models import Application
+    from liuzhuan.bridge.models.application import Application
     from liuzhuan.core.dates import today_china
 
     c3 = Application.objects.get(original_contract_no="C-3")
     jobs.bridge_daily(c3.due_date + dt.timedelta(days=1))  # 3,000,000 of 20,000,000 overdue: 15 %
-    rows = dict(reports.summary_rows(actions.generate_report(q1.clerk, year=2026, quarter=1, on=APR1).figures))
+    rows = dict(summary_rows(actions.generate_report(q1.clerk, year=2026, quarter=1, on=APR1).figures))
     assert rows["风险预警线"] == "20%（未在预警中）"
-    actions.set_warning_level(q1.bureau, 10, "一季度末加强监测")
-    figures = reports.compute_figures(2026, 1, APR1)
+    set_warning_level(q1.bureau, 10, "一季度末加强监测")
+    figures = compute_figures(2026, 1, APR1)
     assert figures["risk"]["warn_percent"] == 10 and figures["risk"]["warning_since"] == today_china().isoformat()
-    assert dict(reports.summary_rows(figures))["风险预警线"] == f"10%（自 {today_china().isoformat()} 起预警中）"
+    assert dict(summary_rows(figures))["风险预警线"] == f"10%（自 {today_china().isoformat()} 起预警中）"

@@ -5,17 +5,19 @@ import datetime as dt
 
 import pytest
 
-from liuzhuan.bridge import actions
+from liuzhuan.bridge.loan.actions import record_repayment
+from liuzhuan.bridge.revenue import actions
+from liuzhuan.bridge.revenue.queries import revenue_balance
 from liuzhuan.core.errors import DomainError, PermissionDenied
 
-from .conftest import TODAY, disbursed
+from ..conftest import TODAY, disbursed
 
 
 @pytest.fixture
 def collected(bw):
     app = disbursed(bw)
-    actions.record_repayment(bw.clerk, app.pk, paid_on=app.due_date, principal_fen=app.amount_fen, fee_fen=300_000, penalty_fen=0,
-                             reference="R", on=app.due_date)
+    record_repayment(bw.clerk, app.pk, paid_on=app.due_date, principal_fen=app.amount_fen, fee_fen=300_000, penalty_fen=0,
+                     reference="R", on=app.due_date)
     actions.record_deposit_interest(bw.clerk, period_start=dt.date(2026, 1, 1), period_end=dt.date(2026, 3, 20),
                                     received_on=dt.date(2026, 3, 21), amount_fen=12_345, reference="LX1", on=dt.date(2026, 3, 21))
     return app.due_date
@@ -27,7 +29,7 @@ def test_remit_fee_and_interest(bw, collected):
     assert r.total_fen == 300_000
     later = dt.date(2026, 3, 21)
     actions.record_remittance(bw.clerk, remitted_on=later, fee_fen=0, interest_fen=12_345, penalty_fen=0, voucher_no="FS-2", on=later)
-    b = actions.revenue_balance()
+    b = revenue_balance()
     assert (b.fee_unremitted_fen, b.interest_unremitted_fen) == (0, 0)
 
 
@@ -75,4 +77,4 @@ def test_back_dated_remittance_cannot_remit_the_same_money_twice(bw, collected):
         actions.record_remittance(bw.clerk, remitted_on=collected, fee_fen=300_000, interest_fen=0, penalty_fen=0,
                                   voucher_no="FS-E", on=later)
     assert exc.value.field == "fee_fen"
-    assert actions.revenue_balance().fee_unremitted_fen == 0
+    assert revenue_balance().fee_unremitted_fen == 0

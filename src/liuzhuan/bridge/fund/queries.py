@@ -1,4 +1,6 @@
-"""Read-only helpers for the bridge fund, shared by pages, API, reports and the daily job."""
+"""Read-only questions about the fund: the fund row, the LPR table and caps, principal, outstanding
+and at-risk balances, exposure (第二十二条), volume and turnover (第二十五条), the overview, and
+who is who towards the fund (manager, bureau, regulator, applicant)."""
 
 from __future__ import annotations
 
@@ -6,28 +8,18 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import F, Q, QuerySet, Sum
+from django.db.models import F, QuerySet, Sum
 
-from liuzhuan.core.errors import NotFound
+from liuzhuan.core.errors import DomainError
 from liuzhuan.core.roles import Role
 
-from . import rates
-from .models import (
-    AT_RISK_STATUSES,
-    DISBURSED_STATUSES,
-    LIVE_LOAN_STATUSES,
-    AgreementStatus,
-    Application,
-    BankAgreement,
-    ChecklistVersion,
-    FraudFinding,
-    Fund,
-    LprRate,
-    PrincipalChange,
-    RecoveryCase,
-    RequestStatus,
-    ResumeRequest,
-)
+from ..models.application import AT_RISK_STATUSES, DISBURSED_STATUSES, LIVE_LOAN_STATUSES, Application
+from ..models.fund import Fund, LprRate, PrincipalChange, RequestStatus, ResumeRequest
+from ..models.recovery import RecoveryCase
+from ..rates.common import BridgeError, exposure_ratio, percent_str
+from ..rates.fees import RateCap, cap_daily_rate
+from ..rates.lpr import LprTable, shipped_table
+from .rules import SUSPEND_THRESHOLD_PERCENT, reaches, turnover_rate, turnover_rate_weighted
 
 # ---------------------------------------------------------------------------------------------
 # Fund, LPR
@@ -38,39 +30,23 @@ def get_fund() -> Fund | None:
     return Fund.objects.select_related("manager", "bureau").filter(pk=1).first()
 
 
-def lpr_table() -> rates.LprTable:
+def require_fund() -> Fund:
+    fund = get_fund()
+    if fund is None:
+        raise DomainError("no_fund", "续贷过桥资金尚未设立，请市财政局先设立资金")
+    return fund
+
+
+def lpr_table() -> LprTable:
     """The LPR table from the database (the bureau maintains it); the shipped CSV if empty."""
     rows = list(LprRate.objects.order_by("effective_date").values_list("effective_date", "lpr_1y", "lpr_5y"))
     if not rows:
-        return rates.shipped_table()
-    return rates.LprTable.from_rows(rows, "database:LprRate")
+        return shipped_table()
+    return LprTable.from_rows(rows, "database:LprRate")
 
 
-def current_cap(on: dt.date, basis: int) -> rates.RateCap:
-    return rates.cap_daily_rate(on, basis, lpr_table())
-
-
-def latest_filed_checklist() -> ChecklistVersion | None:
-    return ChecklistVersion.objects.filter(filed_at__isnull=False).order_by("-version").first()
-
-
-def active_ban(org_id: int, on: dt.date) -> FraudFinding | None:
-    """A fraud finding still banning the organisation on ``on`` (第十七条: 5 年内不再受理)."""
-    return FraudFinding.objects.filter(organisation_id=org_id, banned_until__gt=on).order_by("-banned_until").first()
-
-
-def live_agreement(bank_id: int) -> BankAgreement | None:
-    return (
-        BankAgreement.objects.filter(bank_id=bank_id, status__in=[AgreementStatus.ACTIVE, AgreementStatus.SUSPENDED])
-        .order_by("-id")
-        .first()
-    )
-
-
-def banks_in_cooperation(on: dt.date) -> QuerySet[BankAgreement]:
-    return BankAgreement.objects.select_related("bank").filter(
-        status=AgreementStatus.ACTIVE, valid_from__lte=on, valid_until__gte=on
-    )
+def current_cap(on: dt.date, basis: int) -> RateCap:
+    return cap_daily_rate(on, basis, lpr_table())
 
 
 def pending_resume_request() -> ResumeRequest | None:
@@ -126,23 +102,23 @@ class Exposure:
     def ratio(self) -> Decimal | None:
         if self.principal_fen <= 0:
             return None
-        return rates.exposure_ratio(self.at_risk_fen, self.principal_fen)
+        return exposure_ratio(self.at_risk_fen, self.principal_fen)
 
     @property
     def percent(self) -> str:
         r = self.ratio
-        return "—" if r is None else rates.percent_str(r, 2)
+        return "—" if r is None else percent_str(r, 2)
 
     @property
     def breached(self) -> bool:
         """≥ 30 % (含30%): the halt line."""
-        return self.at_warning(rates.SUSPEND_THRESHOLD_PERCENT)
+        return self.at_warning(SUSPEND_THRESHOLD_PERCENT)
 
     def at_warning(self, percent: int) -> bool:
         """≥ ``percent`` (含); with no principal at all, any principal at risk reaches every line."""
         if self.principal_fen <= 0:
             return self.at_risk_fen > 0
-        return rates.reaches(self.at_risk_fen, self.principal_fen, percent)
+        return reaches(self.at_risk_fen, self.principal_fen, percent)
 
 
 def exposure(fund: Fund | None = None) -> Exposure:
@@ -173,7 +149,7 @@ class Overview:
         t = self.fund.annual_turnover_target
         if not t or self.ytd_turnover_weighted is None:
             return "—"
-        return rates.percent_str(self.ytd_turnover_weighted / t, 1)
+        return percent_str(self.ytd_turnover_weighted / t, 1)
 
 
 def disbursed_between(start: dt.date, end: dt.date) -> QuerySet[Application]:
@@ -189,15 +165,15 @@ def volume_between(start: dt.date, end: dt.date) -> tuple[int, int, int]:
 
 def turnover_pair(volume_fen: int, start: dt.date, end: dt.date, principal_end: int) -> tuple[Decimal | None, Decimal | None]:
     """(simple, time-weighted) turnover over [start, end]; see docs/design/bridge-rates.md §11."""
-    simple = rates.turnover_rate(volume_fen, principal_end) if principal_end > 0 else None
+    simple = turnover_rate(volume_fen, principal_end) if principal_end > 0 else None
     steps = principal_steps()
     weighted = None
     if steps:
         lo = max(start, steps[0][0])
         if lo <= end:
             try:
-                weighted = rates.turnover_rate_weighted(volume_fen, steps, lo, end)
-            except rates.BridgeError:
+                weighted = turnover_rate_weighted(volume_fen, steps, lo, end)
+            except BridgeError:
                 weighted = None
     return simple, weighted
 
@@ -252,26 +228,6 @@ def sees_all(user) -> bool:
     if org.has_role(Role.REGULATOR):
         return True
     return is_manager_org(user) or is_bureau(user)
-
-
-def visible_applications(user) -> QuerySet[Application]:
-    qs = Application.objects.select_related("applicant", "bank").order_by("-id")
-    if sees_all(user):
-        return qs
-    org = user.organisation
-    if org is None:
-        return qs.none()
-    cond = Q(applicant_id=org.pk)
-    if org.has_role(Role.BANK):
-        cond |= Q(bank_id=org.pk)
-    return qs.filter(cond)
-
-
-def get_visible_application(user, pk: int) -> Application:
-    app = visible_applications(user).filter(pk=pk).first()
-    if app is None:
-        raise NotFound("过桥资金业务不存在")
-    return app
 
 
 def can_apply(user) -> bool:

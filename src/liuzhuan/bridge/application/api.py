@@ -1,0 +1,280 @@
+"""Application endpoints (/api/v1/bridge/applications…, /checklists…): members see only their own
+applications (404 for anyone else's), banks those they lend on; the manager, the bureau and the
+regulator see everything. The loan and recovery stages add their endpoints on the same
+applications with ``write_application`` and ``ApplicationOut``."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.http import HttpRequest
+from ninja import Field, Schema
+from ninja.responses import Status
+
+from liuzhuan.core.money import format_yuan
+from liuzhuan.members.api_auth import acting_user
+
+from ..fund.api import NoteIn, ReasonIn, StageRouter
+from ..fund.queries import sees_all
+from ..models.application import Application, ChecklistVersion
+from ..rates.common import rate_str
+from . import actions
+from .queries import get_visible_application, visible_applications
+
+router = StageRouter()
+
+
+class ChecklistIn(Schema):
+    items: list[str]
+    process: str
+
+
+class ChecklistOut(Schema):
+    id: int
+    version: int
+    items: list[dict]
+    process: str
+    filed_at: dt.datetime | None
+    acknowledged_at: dt.datetime | None
+
+
+class ApplicationIn(Schema):
+    bank_id: int
+    sme_size: str
+    original_contract_no: str
+    original_loan_type: str
+    original_due_fen: int
+    original_due_date: dt.date
+    classification: str
+    loan_account: str
+    renewal_approval_fen: int
+    renewal_approval_no: str
+    renewal_approval_date: dt.date
+    amount_fen: int
+    planned_days: int
+    planned_draw_date: dt.date
+    purpose_confirmed: bool
+    evidence: dict[str, str] = {}
+    materials: dict[str, str] = {}
+
+
+class CheckOut(Schema):
+    id: int
+    kind: str
+    key: str
+    label: str
+    evidence: str
+    passed: bool | None
+    review_note: str
+
+
+class RepaymentOut(Schema):
+    id: int
+    paid_on: dt.date
+    payer: str
+    principal_fen: int
+    fee_fen: int
+    penalty_fen: int
+    reference: str
+
+
+class ApplicationOut(Schema):
+    id: int
+    number: str
+    status: str
+    status_label: str
+    applicant_id: int
+    applicant: str
+    bank_id: int
+    bank: str
+    mode: str
+    sme_size: str
+    original_contract_no: str
+    original_loan_type: str
+    original_due_fen: int
+    original_due_date: dt.date
+    classification: str
+    renewal_approval_fen: int
+    renewal_approval_no: str
+    renewal_approval_date: dt.date
+    renewal_in_progress: bool
+    amount_fen: int
+    amount_yuan: str
+    planned_days: int
+    planned_draw_date: dt.date
+    submitted_on: dt.date
+    prepared_by: str | None
+    approved_by: str | None
+    closed_reason: str
+    disbursed_on: dt.date | None
+    due_date: dt.date | None
+    daily_rate: str | None
+    annual_rate: str | None
+    basis: int | None
+    contract_lpr_1y: str | None
+    rate_clamped: bool
+    planned_fee_fen: int | None
+    penalty_annual_rate: str | None
+    principal_repaid_fen: int
+    fee_paid_fen: int
+    penalty_paid_fen: int
+    penalty_accrued_fen: int
+    outstanding_fen: int
+    renewed_on: dt.date | None
+    renewal_contract_no: str
+    closed_on: dt.date | None
+    checks: list[CheckOut]
+    repayments: list[RepaymentOut]
+
+
+class CheckIn(Schema):
+    passed: bool
+    note: str = ""
+
+
+class PrepareIn(Schema):
+    mode: str = Field("self", description="self（自营）或 entrusted（委托银行）")
+    note: str = ""
+
+
+class BankConfirmIn(Schema):
+    renewal_approval_fen: int
+    renewal_approval_no: str
+    renewal_approval_date: dt.date
+    renewal_in_progress: bool
+    classification: str = "normal"
+    note: str = ""
+
+
+def application_out(app: Application) -> dict:
+    return {
+        "id": app.pk, "number": app.number, "status": app.status, "status_label": app.get_status_display(),
+        "applicant_id": app.applicant_id, "applicant": app.applicant.name, "bank_id": app.bank_id, "bank": app.bank.name,
+        "mode": app.mode, "sme_size": app.sme_size, "original_contract_no": app.original_contract_no,
+        "original_loan_type": app.original_loan_type, "original_due_fen": app.original_due_fen,
+        "original_due_date": app.original_due_date, "classification": app.classification,
+        "renewal_approval_fen": app.renewal_approval_fen, "renewal_approval_no": app.renewal_approval_no,
+        "renewal_approval_date": app.renewal_approval_date, "renewal_in_progress": app.renewal_in_progress,
+        "amount_fen": app.amount_fen, "amount_yuan": format_yuan(app.amount_fen), "planned_days": app.planned_days,
+        "planned_draw_date": app.planned_draw_date, "submitted_on": app.submitted_on,
+        "prepared_by": app.prepared_by.username if app.prepared_by_id else None,
+        "approved_by": app.approved_by.username if app.approved_by_id else None,
+        "closed_reason": app.closed_reason, "disbursed_on": app.disbursed_on, "due_date": app.due_date,
+        "daily_rate": None if app.rate_daily is None else rate_str(app.rate_daily),
+        "annual_rate": None if app.rate_annual is None else rate_str(app.rate_annual),
+        "basis": app.basis, "contract_lpr_1y": None if app.contract_lpr_1y is None else str(app.contract_lpr_1y),
+        "rate_clamped": app.rate_clamped, "planned_fee_fen": app.planned_fee_fen,
+        "penalty_annual_rate": None if app.penalty_annual_rate is None else rate_str(app.penalty_annual_rate),
+        "principal_repaid_fen": app.principal_repaid_fen, "fee_paid_fen": app.fee_paid_fen,
+        "penalty_paid_fen": app.penalty_paid_fen, "penalty_accrued_fen": app.penalty_accrued_fen,
+        "outstanding_fen": app.outstanding_fen, "renewed_on": app.renewed_on, "renewal_contract_no": app.renewal_contract_no,
+        "closed_on": app.closed_on,
+        "checks": [
+            {"id": c.pk, "kind": c.kind, "key": c.key, "label": c.label, "evidence": c.evidence, "passed": c.passed,
+             "review_note": c.review_note} for c in app.checks.all()
+        ],
+        "repayments": [
+            {"id": r.pk, "paid_on": r.paid_on, "payer": r.payer, "principal_fen": r.principal_fen, "fee_fen": r.fee_fen,
+             "penalty_fen": r.penalty_fen, "reference": r.reference} for r in app.repayments.all()
+        ],
+    }
+
+
+def visible_application(user, app_id: int) -> Application:
+    return get_visible_application(user, app_id)
+
+
+def reload_application(app_id: int) -> dict:
+    return application_out(Application.objects.select_related("applicant", "bank", "prepared_by", "approved_by").get(pk=app_id))
+
+
+def write_application(request, app_id: int, fn) -> dict:
+    """Visibility first (404 for strangers), then the action decides the permission (403)."""
+    user = acting_user(request, write=True)
+    visible_application(user, app_id)
+    fn(user)
+    return reload_application(app_id)
+
+
+@router.get("/checklists", response=list[ChecklistOut], summary="申请资料清单及业务流程规范（各版本）")
+def checklists(request: HttpRequest):
+    user = acting_user(request)
+    qs = ChecklistVersion.objects.all()
+    if not sees_all(user):
+        qs = qs.filter(filed_at__isnull=False)
+    return list(qs)
+
+
+@router.post("/checklists", response={201: ChecklistOut}, summary="制定新版申请资料清单")
+def checklist_create(request: HttpRequest, payload: ChecklistIn):
+    return Status(201, actions.create_checklist(acting_user(request, write=True), items=payload.items, process=payload.process))
+
+
+@router.post("/checklists/{checklist_id}/file", response=ChecklistOut, summary="报市财政局备案")
+def checklist_file(request: HttpRequest, checklist_id: int):
+    return actions.file_checklist(acting_user(request, write=True), checklist_id)
+
+
+@router.post("/checklists/{checklist_id}/acknowledge", response=ChecklistOut, summary="市财政局确认备案")
+def checklist_ack(request: HttpRequest, checklist_id: int):
+    return actions.acknowledge_checklist(acting_user(request, write=True), checklist_id)
+
+
+# ---------------------------------------------------------------------------------------------
+# Applications
+# ---------------------------------------------------------------------------------------------
+
+
+@router.get("/applications", response=list[ApplicationOut], summary="过桥资金业务（企业只看本企业，银行只看本行）")
+def applications(request: HttpRequest, status: str | None = None):
+    qs = visible_applications(acting_user(request)).select_related("prepared_by", "approved_by").prefetch_related(
+        "checks", "repayments")
+    if status:
+        qs = qs.filter(status=status)
+    return [application_out(a) for a in qs[:500]]
+
+
+@router.post("/applications", response={201: ApplicationOut}, summary="企业申请续贷过桥资金")
+def application_submit(request: HttpRequest, payload: ApplicationIn):
+    app = actions.submit_application(acting_user(request, write=True), actions.ApplicationInput(**payload.dict()))
+    return Status(201, reload_application(app.pk))
+
+
+@router.get("/applications/{app_id}", response=ApplicationOut, summary="业务详情")
+def application_detail(request: HttpRequest, app_id: int):
+    return reload_application(visible_application(acting_user(request), app_id).pk)
+
+
+@router.post("/applications/{app_id}/withdraw", response=ApplicationOut, summary="企业撤回申请")
+def application_withdraw(request: HttpRequest, app_id: int, payload: NoteIn):
+    return write_application(request, app_id, lambda u: actions.withdraw_application(u, app_id, payload.note))
+
+
+@router.post("/applications/{app_id}/checks/{check_id}", response=ApplicationOut, summary="经办审核申请条件/资料（逐项勾选）")
+def application_check(request: HttpRequest, app_id: int, check_id: int, payload: CheckIn):
+    return write_application(request, app_id, lambda u: actions.review_check(u, app_id, check_id, passed=payload.passed, note=payload.note))
+
+
+@router.post("/applications/{app_id}/prepare", response=ApplicationOut, summary="经办初审（双人复核之经办）")
+def application_prepare(request: HttpRequest, app_id: int, payload: PrepareIn):
+    return write_application(request, app_id, lambda u: actions.prepare(u, app_id, mode=payload.mode, note=payload.note))
+
+
+@router.post("/applications/{app_id}/approve", response=ApplicationOut, summary="负责人复核（须与经办人不同）")
+def application_approve(request: HttpRequest, app_id: int, payload: NoteIn):
+    return write_application(request, app_id, lambda u: actions.approve(u, app_id, note=payload.note))
+
+
+@router.post("/applications/{app_id}/reject", response=ApplicationOut, summary="管理机构不予通过")
+def application_reject(request: HttpRequest, app_id: int, payload: ReasonIn):
+    return write_application(request, app_id, lambda u: actions.reject_application(u, app_id, reason=payload.reason))
+
+
+@router.post("/applications/{app_id}/bank-confirm", response=ApplicationOut, summary="贷款银行确认续贷")
+def application_bank_confirm(request: HttpRequest, app_id: int, payload: BankConfirmIn):
+    return write_application(request, app_id, lambda u: actions.bank_confirm(u, app_id, **payload.dict()))
+
+
+@router.post("/applications/{app_id}/bank-decline", response=ApplicationOut, summary="贷款银行不予确认")
+def application_bank_decline(request: HttpRequest, app_id: int, payload: ReasonIn):
+    return write_application(request, app_id, lambda u: actions.bank_decline(u, app_id, reason=payload.reason))

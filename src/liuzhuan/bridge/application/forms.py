@@ -1,0 +1,84 @@
+"""Page forms for applications: applying, ticking review items, preparing, the bank's confirmation,
+the materials checklist (field names match the actions' ``DomainError.field``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django import forms
+
+from liuzhuan.core.forms import YuanField
+
+from ..banks.queries import banks_in_cooperation
+from ..fund.forms import date_field, text_area
+from ..models.application import Classification, LoanType, Mode, SmeSize
+from .rules import ELIGIBILITY_ITEMS
+
+
+class ApplyForm(forms.Form):
+    bank_id = forms.TypedChoiceField(label="贷款银行", coerce=int)
+    sme_size = forms.ChoiceField(label="企业类型（第三条）", choices=SmeSize.choices)
+    original_contract_no = forms.CharField(label="原贷款合同编号", max_length=80)
+    original_loan_type = forms.ChoiceField(label="原贷款种类", choices=LoanType.choices,
+                                           help_text="仅限贷款银行自营的流动资金贷款（第十条（四））")
+    original_due_fen = YuanField(label="当期应清偿原贷款本金（元）")
+    original_due_date = date_field("原贷款到期日")
+    classification = forms.ChoiceField(label="原贷款五级分类", choices=Classification.choices)
+    loan_account = forms.CharField(label="原贷款还款账户", max_length=60, help_text="过桥资金将直接划入该账户")
+    renewal_approval_fen = YuanField(label="银行续贷批复额度（元）")
+    renewal_approval_no = forms.CharField(label="续贷批复文号", max_length=80)
+    renewal_approval_date = date_field("续贷批复日期")
+    amount_fen = YuanField(label="申请过桥金额（元）", help_text="不超过当期应清偿额度且不超过续贷批复额度（第十条（三））")
+    planned_days = forms.IntegerField(label="计划使用天数", min_value=1, initial=10,
+                                      help_text="原则上不超过 10 日，含提款日及还款日（第十条（二））")
+    planned_draw_date = date_field("计划提款日")
+    purpose_confirmed = forms.BooleanField(label="承诺过桥资金仅用于还贷续贷应急周转，不用于其他任何事项（第十条（一））", required=False)
+
+    def __init__(self, *args, checklist=None, today: dt.date | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        today = today or dt.date.today()
+        self.fields["bank_id"].choices = [("", "请选择合作银行")] + [
+            (a.bank_id, a.bank.name) for a in banks_in_cooperation(today).order_by("bank__name")
+        ]
+        self.fields["planned_draw_date"].initial = today
+        for key, label in ELIGIBILITY_ITEMS:
+            self.fields[f"evidence.{key}"] = forms.CharField(
+                label=f"申请条件：{label}", max_length=500, required=False,
+                widget=forms.TextInput(attrs={"placeholder": "证明材料名称、编号或说明"}))
+        for item in (checklist.items if checklist else []):
+            self.fields[f"materials.{item['key']}"] = forms.CharField(
+                label=f"申请资料：{item['label']}", max_length=500, required=False,
+                widget=forms.TextInput(attrs={"placeholder": "材料名称/份数/编号"}))
+
+    def evidence(self) -> dict[str, str]:
+        return {k.split(".", 1)[1]: v or "" for k, v in self.cleaned_data.items() if k.startswith("evidence.")}
+
+    def materials(self) -> dict[str, str]:
+        return {k.split(".", 1)[1]: v or "" for k, v in self.cleaned_data.items() if k.startswith("materials.")}
+
+
+class CheckForm(forms.Form):
+    passed = forms.TypedChoiceField(label="结论", choices=[("1", "通过"), ("0", "不通过")], coerce=lambda v: v == "1")
+    note = forms.CharField(label="意见", max_length=300, required=False)
+
+
+class PrepareForm(forms.Form):
+    mode = forms.ChoiceField(label="业务模式", choices=Mode.choices)
+    note = forms.CharField(label="初审意见", max_length=500, required=False)
+
+
+class BankConfirmForm(forms.Form):
+    renewal_approval_fen = YuanField(label="续贷批复额度（元）")
+    renewal_approval_no = forms.CharField(label="续贷批复文号", max_length=80)
+    renewal_approval_date = date_field("续贷批复日期")
+    classification = forms.ChoiceField(label="原贷款五级分类（银行确认）", choices=Classification.choices)
+    renewal_in_progress = forms.BooleanField(label="本行确认正在办理续贷手续并同意给予续贷（第八条（四））", required=False)
+    note = forms.CharField(label="银行意见", max_length=500, required=False)
+
+
+class ChecklistForm(forms.Form):
+    items = text_area("申请资料清单（每行一项）", 6)
+    process = text_area("业务流程规范", 5)
+
+    def item_list(self) -> list[str]:
+        return [line.strip() for line in self.cleaned_data["items"].splitlines() if line.strip()]
