@@ -8,9 +8,8 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema
 from ninja.responses import Status
 
-from liuzhuan.api import acting_user
-
 from . import actions, queries
+from .api_auth import acting_user
 from .models import ApiToken
 
 router = Router(tags=["会员与机构"])

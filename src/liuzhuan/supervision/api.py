@@ -7,10 +7,10 @@ import datetime as dt
 from django.http import HttpRequest
 from ninja import Router, Schema
 
-from liuzhuan.api import acting_user
 from liuzhuan.core.errors import PermissionDenied
 from liuzhuan.core.integrity import run_all
 from liuzhuan.core.models import AuditEvent
+from liuzhuan.members.api_auth import acting_user
 from liuzhuan.members.queries import sees_all
 
 router = Router(tags=["监管"])
