@@ -75,13 +75,30 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "ninja",
+    "django_tasks",
+    "django_tasks_db",
     "liuzhuan.core",
     "liuzhuan.members",
     "liuzhuan.supervision",
     "liuzhuan.certificates",
     "liuzhuan.netting",
     "liuzhuan.bridge",
+    "liuzhuan.setoff",
 ]
+
+# Work that must not run in a web request (set-off runs, large uploads) goes to Django's Tasks API;
+# the database backend stores the queue in the same database, and `liuzhuan db_worker` (started by
+# ./run beside gunicorn) executes it. LIUZHUAN_TASKS_IMMEDIATE=true runs tasks in-process instead.
+TASKS = {
+    "default": {
+        "BACKEND": (
+            "django_tasks.backends.immediate.ImmediateBackend"
+            if env_bool("LIUZHUAN_TASKS_IMMEDIATE", False)
+            else "django_tasks_db.DatabaseBackend"
+        ),
+        "QUEUES": ["default"],
+    }
+}
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

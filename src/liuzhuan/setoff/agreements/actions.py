@@ -1,0 +1,164 @@
+"""Set-off agreements (抵销协议): each party confirms or declines; the last confirmation executes it.
+
+Execution is atomic: the agreement row and then its obligations (by primary key) are locked,
+every obligation is re-checked against the amounts the agreement sets off, and either all of them
+fall by those amounts — every party's net position unchanged, as the loop is a circulation — or,
+if any no longer holds (another agreement got there first, a registration was withdrawn), the
+agreement is voided and nothing moves. A decline, or a deadline passed, ends the agreement and
+leaves the obligations of whoever did not confirm out of later runs until that party rejoins them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+
+from django.db import transaction
+from django.utils import timezone
+
+from liuzhuan.core import audit
+from liuzhuan.core.dates import today_china
+from liuzhuan.core.errors import Conflict, NotFound
+from liuzhuan.core.money import format_yuan
+from liuzhuan.members.actions import notice, notify_all
+from liuzhuan.members.models import Organisation, User
+
+from ..models import (
+    Agreement,
+    AgreementParty,
+    AgreementStatus,
+    Obligation,
+    ObligationStatus,
+    PartyDecision,
+)
+from ..register import rules
+from ..register.actions import member_org
+
+
+def _lock(agreement_id: int, org: Organisation) -> tuple[Agreement, list[AgreementParty], AgreementParty]:
+    agreement = Agreement.objects.select_for_update().filter(pk=agreement_id).first()
+    if agreement is None:
+        raise NotFound("抵销协议不存在")
+    parties = list(agreement.parties.select_for_update().order_by("position"))
+    mine = next((p for p in parties if p.organisation_id == org.pk), None)
+    if mine is None:
+        raise NotFound("抵销协议不存在")
+    if agreement.status != AgreementStatus.PROPOSED:
+        raise Conflict("agreement_closed", f"抵销协议 {agreement.number} 当前为“{agreement.get_status_display()}”，不能再确认或拒绝")
+    if mine.decision != PartyDecision.PENDING:
+        raise Conflict("already_decided", f"本单位已{mine.get_decision_display()}该协议")
+    if today_china() > agreement.deadline:
+        raise Conflict("deadline_passed", f"抵销协议 {agreement.number} 的确认截止日 {agreement.deadline:%Y-%m-%d} 已过")
+    return agreement, parties, mine
+
+
+def confirm(actor: User, agreement_id: int) -> Agreement:
+    """This party agrees; when every party has agreed the set-off executes in the same transaction."""
+    org = member_org(actor)
+    with transaction.atomic():
+        agreement, parties, mine = _lock(agreement_id, org)
+        mine.decision, mine.decided_by, mine.decided_at = PartyDecision.CONFIRMED, actor, timezone.now()
+        mine.save(update_fields=["decision", "decided_by", "decided_at"])
+        entries = [audit.entry("setoff.agreement.confirm", agreement, {"number": agreement.number, "org_id": org.pk})]
+        if all(p.decision == PartyDecision.CONFIRMED for p in parties):
+            entries.append(_execute(agreement, parties))
+        audit.record_many(actor, entries)
+    return agreement
+
+
+def _execute(agreement: Agreement, parties: list[AgreementParty]) -> tuple:
+    parts = list(agreement.parts.order_by("obligation_id", "id"))
+    need: dict[int, int] = defaultdict(int)
+    for part in parts:
+        need[part.obligation_id] += part.amount_fen
+    obligations = {o.pk: o for o in Obligation.objects.select_for_update().filter(pk__in=list(need)).order_by("pk")}
+    problem = ""
+    for pk, amount in sorted(need.items()):
+        if problem := _shortfall(obligations[pk], amount):
+            break
+    now = timezone.now()
+    agreement.closed_at = now
+    if problem:
+        agreement.status, agreement.close_reason = AgreementStatus.VOIDED, problem
+        agreement.save(update_fields=["status", "closed_at", "close_reason"])
+        notify_all([notice(p.organisation_id, f"抵销协议 {agreement.number} 已作废", f"{problem}。各方债务均未变动。",
+                           obj=agreement, kind="setoff.voided") for p in parties])
+        return audit.entry("setoff.agreement.void", agreement, {"number": agreement.number, "reason": problem})
+    for pk, amount in need.items():
+        o = obligations[pk]
+        o.outstanding_fen -= amount
+        if o.outstanding_fen == 0:
+            o.status = ObligationStatus.SETTLED
+    Obligation.objects.bulk_update(list(obligations.values()), ["outstanding_fen", "status"])
+    agreement.status = AgreementStatus.EXECUTED
+    agreement.save(update_fields=["status", "closed_at"])
+    amount = format_yuan(agreement.amount_fen)
+    notify_all([notice(p.organisation_id, f"抵销协议 {agreement.number} 已执行",
+                       f"各方均已确认，贵单位在本协议中的应付与应收各减少 {amount}，净头寸不变。",
+                       obj=agreement, kind="setoff.executed") for p in parties])
+    return audit.entry("setoff.agreement.execute", agreement, {
+        "number": agreement.number, "amount_fen": agreement.amount_fen,
+        "parts": [[p.obligation_id, p.amount_fen] for p in parts]})
+
+
+def _shortfall(o: Obligation, amount: int) -> str:
+    """Why the agreement no longer holds for this obligation, or "" when it does."""
+    if o.status == ObligationStatus.SETTLED:
+        return f"债务 {o.number} 已被其他协议抵销结清，协议不再成立"
+    if o.status != ObligationStatus.CONFIRMED:
+        return f"债务 {o.number} 当前为“{o.get_status_display()}”，协议不再成立"
+    if o.outstanding_fen < amount:
+        return (f"债务 {o.number} 的未抵销余额 {format_yuan(o.outstanding_fen)} 已少于本协议需抵销的 "
+                f"{format_yuan(amount)}（已被其他协议抵销），协议不再成立")
+    return ""
+
+
+def decline(actor: User, agreement_id: int, reason: str) -> Agreement:
+    """This party refuses; the agreement ends and its obligations in it sit out later runs."""
+    org = member_org(actor)
+    reason = rules.required_reason(reason, "拒绝理由")
+    with transaction.atomic():
+        agreement, parties, mine = _lock(agreement_id, org)
+        now = timezone.now()
+        mine.decision, mine.decided_by, mine.decided_at, mine.reason = PartyDecision.DECLINED, actor, now, reason
+        mine.save(update_fields=["decision", "decided_by", "decided_at", "reason"])
+        agreement.status, agreement.closed_at = AgreementStatus.DECLINED, now
+        agreement.close_reason = f"{org.name}拒绝：{reason}"
+        agreement.save(update_fields=["status", "closed_at", "close_reason"])
+        left_out = _opt_out(agreement, {org.pk}, f"本单位于 {today_china():%Y-%m-%d} 拒绝抵销协议 {agreement.number}")
+        notify_all([notice(p.organisation_id, f"抵销协议 {agreement.number} 未能执行", f"{org.name}拒绝了该协议：{reason}",
+                           obj=agreement, kind="setoff.declined") for p in parties if p.organisation_id != org.pk])
+        audit.record(actor, "setoff.agreement.decline", agreement,
+                     summary={"number": agreement.number, "reason": reason, "left_out": left_out})
+    return agreement
+
+
+def _opt_out(agreement: Agreement, org_ids: set[int], why: str) -> list[int]:
+    """Leave the given parties' obligations in this agreement out of later runs."""
+    ids = sorted({part.obligation_id for part in agreement.parts.select_related("obligation")
+                  if part.obligation.creditor_id in org_ids or part.obligation.debtor_id in org_ids})
+    Obligation.objects.filter(pk__in=ids).update(opted_out=True, opted_out_reason=why[:200])
+    return ids
+
+
+def lapse_overdue(today: dt.date) -> int:
+    """Daily: agreements past their deadline lapse; who had not confirmed sits out later runs."""
+    count = 0
+    ids = list(Agreement.objects.filter(status=AgreementStatus.PROPOSED, deadline__lt=today).values_list("pk", flat=True))
+    for agreement_id in ids:
+        with transaction.atomic():
+            agreement = Agreement.objects.select_for_update().filter(pk=agreement_id,
+                                                                     status=AgreementStatus.PROPOSED).first()
+            if agreement is None:
+                continue
+            parties = list(agreement.parties.all())
+            silent = {p.organisation_id for p in parties if p.decision == PartyDecision.PENDING}
+            agreement.status, agreement.closed_at = AgreementStatus.LAPSED, timezone.now()
+            agreement.close_reason = f"截至 {agreement.deadline:%Y-%m-%d} 仍有 {len(silent)} 方未确认"
+            agreement.save(update_fields=["status", "closed_at", "close_reason"])
+            _opt_out(agreement, silent, f"未在 {agreement.deadline:%Y-%m-%d} 前确认抵销协议 {agreement.number}")
+            notify_all([notice(p.organisation_id, f"抵销协议 {agreement.number} 逾期失效", agreement.close_reason,
+                               obj=agreement, kind="setoff.lapsed") for p in parties])
+            audit.record(None, "setoff.agreement.lapse", agreement, summary={"number": agreement.number})
+            count += 1
+    return count

@@ -1,0 +1,289 @@
+"""Set-off API (/api/v1/setoff): the obligation register, runs and agreements.
+
+Schema names carry the ``Setoff`` prefix so they never collide with another app's in the OpenAPI
+document; every id is bounded so an out-of-range number is a 422, not a database error.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal
+
+from django.http import HttpRequest
+from ninja import Field, File, Path, Query, Router, Schema
+from ninja.files import UploadedFile
+from ninja.responses import Status
+
+from liuzhuan.core.errors import PermissionDenied
+from liuzhuan.members.api_auth import acting_user
+from liuzhuan.members.queries import sees_all
+
+from . import queries
+from .agreements import actions as agreement_actions
+from .models import Agreement, Channel, Obligation, SetoffRun
+from .register import actions as register_actions
+from .runs import actions as run_actions
+
+router = Router(tags=["债权债务抵销"])
+
+MAX_ID = 2**62
+ObjId = Annotated[int, Path(ge=1, le=MAX_ID)]
+
+
+class SetoffObligationIn(Schema):
+    creditor_uscc: str = Field(..., max_length=30, description="债权人统一社会信用代码")
+    debtor_uscc: str = Field(..., max_length=30, description="债务人统一社会信用代码")
+    amount_fen: int = Field(..., ge=1, le=10**14, description="金额（分）")
+    basis: str = Field(..., min_length=1, max_length=100, description="债权债务依据（合同/发票编号）")
+    due_date: dt.date | None = None
+    note: str = Field("", max_length=200)
+
+
+class SetoffObligationOut(Schema):
+    id: int
+    number: str
+    creditor_id: int
+    creditor_name: str
+    debtor_id: int
+    debtor_name: str
+    amount_fen: int
+    outstanding_fen: int
+    basis: str
+    due_date: dt.date | None
+    status: str
+    status_label: str
+    registered_by_org_id: int
+    opted_out: bool
+    dispute_reason: str
+
+    @staticmethod
+    def of(o: Obligation) -> SetoffObligationOut:
+        return SetoffObligationOut(
+            id=o.pk, number=o.number, creditor_id=o.creditor_id, creditor_name=o.creditor.name, debtor_id=o.debtor_id,
+            debtor_name=o.debtor.name, amount_fen=o.amount_fen, outstanding_fen=o.outstanding_fen, basis=o.basis,
+            due_date=o.due_date, status=o.status, status_label=o.get_status_display(),
+            registered_by_org_id=o.registered_by_org_id, opted_out=o.opted_out, dispute_reason=o.dispute_reason)
+
+
+class SetoffImportOut(Schema):
+    rows: int
+    created: int
+    matched: int
+    refused: int
+    errors: list[dict]
+
+
+class SetoffIdsIn(Schema):
+    ids: list[Annotated[int, Field(ge=1, le=MAX_ID)]] = Field(..., min_length=1, max_length=1000)
+
+
+class SetoffReasonIn(Schema):
+    reason: str = Field(..., min_length=1, max_length=200)
+
+
+class SetoffRunOut(Schema):
+    id: int
+    number: str
+    status: str
+    phase: str
+    progress: int
+    trigger: str
+    created_at: dt.datetime
+    finished_at: dt.datetime | None
+    obligations_count: int
+    parties_count: int
+    total_fen: int
+    nid_fen: int
+    cleared_fen: int
+    cleared_pct: str
+    agreements: int
+    snapshot_sha256: str
+    error: str
+
+    @staticmethod
+    def of(r: SetoffRun) -> SetoffRunOut:
+        return SetoffRunOut(
+            id=r.pk, number=r.number, status=r.status, phase=r.phase, progress=r.progress, trigger=r.trigger,
+            created_at=r.created_at, finished_at=r.finished_at, obligations_count=r.obligations_count,
+            parties_count=r.parties_count, total_fen=r.total_fen, nid_fen=r.nid_fen, cleared_fen=r.cleared_fen,
+            cleared_pct=r.cleared_pct, agreements=r.loops_count, snapshot_sha256=r.snapshot_sha256, error=r.error)
+
+
+class SetoffPartyOut(Schema):
+    organisation_id: int
+    name: str
+    decision: str
+    decided_at: dt.datetime | None
+
+
+class SetoffPartOut(Schema):
+    leg: int
+    obligation_id: int
+    obligation_number: str
+    debtor_id: int
+    creditor_id: int
+    amount_fen: int
+
+
+class SetoffAgreementOut(Schema):
+    id: int
+    number: str
+    run_id: int
+    kind: str
+    amount_fen: int
+    status: str
+    status_label: str
+    deadline: dt.date
+    close_reason: str
+    parties: list[SetoffPartyOut]
+    parts: list[SetoffPartOut] | None = None
+
+    @staticmethod
+    def of(a: Agreement, *, detail: bool = False) -> SetoffAgreementOut:
+        parties = [SetoffPartyOut(organisation_id=p.organisation_id, name=p.organisation.name, decision=p.decision,
+                                  decided_at=p.decided_at) for p in a.parties.all()]
+        parts = None
+        if detail:
+            parts = [SetoffPartOut(leg=p.leg, obligation_id=p.obligation_id, obligation_number=p.obligation.number,
+                                   debtor_id=p.obligation.debtor_id, creditor_id=p.obligation.creditor_id,
+                                   amount_fen=p.amount_fen)
+                     for p in a.parts.select_related("obligation").order_by("leg", "id")]
+        return SetoffAgreementOut(id=a.pk, number=a.number, run_id=a.run_id, kind=a.kind, amount_fen=a.amount_fen,
+                                  status=a.status, status_label=a.get_status_display(), deadline=a.deadline,
+                                  close_reason=a.close_reason, parties=parties, parts=parts)
+
+
+def _obligation(user, obligation_id: int) -> SetoffObligationOut:
+    return SetoffObligationOut.of(queries.get_obligation(user, obligation_id))
+
+
+# --- register ------------------------------------------------------------------------------------
+
+
+@router.get("/obligations", response=list[SetoffObligationOut], summary="债权债务（本单位相关；运营与监管可见全部）")
+def list_obligations(request: HttpRequest,
+                     side: Literal["", "receivable", "payable", "awaiting"] = "",
+                     status: Literal["", "pending", "confirmed", "disputed", "withdrawn", "settled"] = "",
+                     offset: Annotated[int, Query(ge=0, le=10**9)] = 0,
+                     limit: Annotated[int, Query(ge=1, le=500)] = 100):
+    qs = queries.obligations(acting_user(request), side=side, status=status)
+    return [SetoffObligationOut.of(o) for o in qs[offset:offset + limit]]
+
+
+@router.post("/obligations", response={201: SetoffObligationOut}, summary="登记一笔债权债务（本单位须为一方）")
+def register_obligation(request: HttpRequest, payload: SetoffObligationIn):
+    user = acting_user(request, write=True)
+    o = register_actions.register_one(user, creditor=payload.creditor_uscc, debtor=payload.debtor_uscc,
+                                      amount_fen=payload.amount_fen, basis=payload.basis, due=payload.due_date,
+                                      note=payload.note, channel=Channel.API)
+    return Status(201, _obligation(user, o.pk))
+
+
+@router.post("/obligations/import", response={200: SetoffImportOut, 422: dict},
+             summary="按模板批量导入（.xlsx/.csv；整体生效，任一行有误则不登记并返回逐行报告）")
+def import_obligations(request: HttpRequest, file: File[UploadedFile]):
+    user = acting_user(request, write=True)
+    report = register_actions.import_file(user, file.name or "", file.read())
+    return report.as_dict()
+
+
+@router.post("/obligations/confirm", response=list[SetoffObligationOut], summary="确认对方登记的债务（可批量）")
+def confirm_obligations(request: HttpRequest, payload: SetoffIdsIn):
+    user = acting_user(request, write=True)
+    done = register_actions.confirm(user, payload.ids)
+    return [_obligation(user, o.pk) for o in done]
+
+
+@router.get("/obligations/{obligation_id}", response=SetoffObligationOut, summary="债权债务详情")
+def get_obligation(request: HttpRequest, obligation_id: ObjId):
+    return _obligation(acting_user(request), obligation_id)
+
+
+@router.post("/obligations/{obligation_id}/dispute", response=SetoffObligationOut, summary="对对方登记的债务提出异议")
+def dispute_obligation(request: HttpRequest, obligation_id: ObjId, payload: SetoffReasonIn):
+    user = acting_user(request, write=True)
+    register_actions.dispute(user, obligation_id, payload.reason)
+    return _obligation(user, obligation_id)
+
+
+@router.post("/obligations/{obligation_id}/withdraw", response=SetoffObligationOut, summary="撤回本单位未获确认的登记")
+def withdraw_obligation(request: HttpRequest, obligation_id: ObjId):
+    user = acting_user(request, write=True)
+    register_actions.withdraw(user, obligation_id)
+    return _obligation(user, obligation_id)
+
+
+@router.post("/obligations/{obligation_id}/rejoin", response=SetoffObligationOut, summary="重新参与抵销测算")
+def rejoin_obligation(request: HttpRequest, obligation_id: ObjId):
+    user = acting_user(request, write=True)
+    register_actions.rejoin(user, obligation_id)
+    return _obligation(user, obligation_id)
+
+
+# --- runs ----------------------------------------------------------------------------------------
+
+
+def _require_run_viewer(user) -> None:
+    org = user.organisation
+    if org is None or not (sees_all(user) or org.has_role("member")):
+        raise PermissionDenied("无权查看抵销测算")
+
+
+@router.post("/runs", response={202: SetoffRunOut}, summary="发起抵销测算（运营机构；后台计算）")
+def start_run(request: HttpRequest):
+    return Status(202, SetoffRunOut.of(run_actions.start_run(acting_user(request, write=True))))
+
+
+@router.get("/runs", response=list[SetoffRunOut], summary="抵销测算批次")
+def list_runs(request: HttpRequest, limit: Annotated[int, Query(ge=1, le=200)] = 50):
+    user = acting_user(request)
+    _require_run_viewer(user)
+    return [SetoffRunOut.of(r) for r in queries.runs()[:limit]]
+
+
+@router.get("/runs/{run_id}", response=SetoffRunOut, summary="测算批次详情（含进度）")
+def get_run(request: HttpRequest, run_id: ObjId):
+    user = acting_user(request)
+    _require_run_viewer(user)
+    return SetoffRunOut.of(queries.get_run(user, run_id))
+
+
+# --- agreements ----------------------------------------------------------------------------------
+
+
+@router.get("/agreements", response=list[SetoffAgreementOut], summary="抵销协议（本单位参与的；运营与监管可见全部）")
+def list_agreements(request: HttpRequest,
+                    status: Literal["", "proposed", "executed", "declined", "lapsed", "voided"] = "",
+                    run_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
+                    offset: Annotated[int, Query(ge=0, le=10**9)] = 0,
+                    limit: Annotated[int, Query(ge=1, le=500)] = 100):
+    qs = queries.agreements(acting_user(request), status=status, run_id=run_id).prefetch_related("parties__organisation")
+    return [SetoffAgreementOut.of(a) for a in qs[offset:offset + limit]]
+
+
+@router.get("/agreements/{agreement_id}", response=SetoffAgreementOut, summary="抵销协议详情（参与方与各笔债务）")
+def get_agreement(request: HttpRequest, agreement_id: ObjId):
+    return SetoffAgreementOut.of(queries.get_agreement(acting_user(request), agreement_id), detail=True)
+
+
+@router.post("/agreements/{agreement_id}/confirm", response=SetoffAgreementOut,
+             summary="确认抵销协议（最后一方确认时自动执行）")
+def confirm_agreement(request: HttpRequest, agreement_id: ObjId):
+    user = acting_user(request, write=True)
+    agreement_actions.confirm(user, agreement_id)
+    return SetoffAgreementOut.of(queries.get_agreement(user, agreement_id), detail=True)
+
+
+@router.post("/agreements/{agreement_id}/decline", response=SetoffAgreementOut, summary="拒绝抵销协议")
+def decline_agreement(request: HttpRequest, agreement_id: ObjId, payload: SetoffReasonIn):
+    user = acting_user(request, write=True)
+    agreement_actions.decline(user, agreement_id, payload.reason)
+    return SetoffAgreementOut.of(queries.get_agreement(user, agreement_id), detail=True)
+
+
+@router.get("/overview", response=dict, summary="登记、确认与累计抵销（运营、监管、财政）")
+def overview(request: HttpRequest):
+    user = acting_user(request)
+    if not sees_all(user):
+        raise PermissionDenied("仅运营机构、监管部门和财政局可查看")
+    return queries.overview()

@@ -1,0 +1,245 @@
+"""Debt set-off (债权债务闭环抵销): the obligation register, runs, loop agreements.
+
+Amounts are integer fen. An obligation's ``outstanding_fen`` only ever falls, and only by an
+executed agreement; the database holds ``0 ≤ outstanding ≤ amount`` and ``creditor ≠ debtor``.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+
+from liuzhuan.members.models import Organisation
+
+
+class ObligationStatus(models.TextChoices):
+    PENDING = "pending", "待对方确认"
+    CONFIRMED = "confirmed", "已确认"
+    DISPUTED = "disputed", "有异议"
+    WITHDRAWN = "withdrawn", "已撤回"
+    SETTLED = "settled", "已抵销结清"
+
+
+#: statuses of a registration that still stands (one per creditor, debtor and basis)
+LIVE_STATUSES = (ObligationStatus.PENDING, ObligationStatus.CONFIRMED, ObligationStatus.DISPUTED)
+
+
+class Channel(models.TextChoices):
+    FORM = "form", "页面录入"
+    UPLOAD = "upload", "文件导入"
+    API = "api", "接口"
+
+
+class Obligation(models.Model):
+    """One debt: ``debtor`` owes ``creditor`` ``amount_fen`` under ``basis`` (contract, invoice …)."""
+
+    number = models.CharField("登记编号", max_length=20, unique=True)
+    creditor = models.ForeignKey(Organisation, models.PROTECT, related_name="+", verbose_name="债权人")
+    debtor = models.ForeignKey(Organisation, models.PROTECT, related_name="+", verbose_name="债务人")
+    amount_fen = models.BigIntegerField("登记金额（分）")
+    outstanding_fen = models.BigIntegerField("未抵销余额（分）")
+    due_date = models.DateField("到期日", null=True, blank=True)
+    basis = models.CharField("债权债务依据（合同/发票编号）", max_length=100)
+    note = models.CharField("备注", max_length=200, blank=True)
+    status = models.CharField("状态", max_length=12, choices=ObligationStatus.choices, default=ObligationStatus.PENDING)
+    channel = models.CharField("登记方式", max_length=8, choices=Channel.choices, default=Channel.FORM)
+    registered_by_org = models.ForeignKey(Organisation, models.PROTECT, related_name="+", verbose_name="登记方")
+    registered_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", null=True,
+                                      db_index=False)
+    registered_at = models.DateTimeField("登记时间", auto_now_add=True)
+    confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", null=True,
+                                     blank=True, db_index=False)
+    confirmed_at = models.DateTimeField("确认时间", null=True, blank=True)
+    #: "confirm" (the counterparty confirmed it) or "match" (its own registration matched)
+    confirmed_how = models.CharField(max_length=8, blank=True)
+    dispute_reason = models.CharField("异议理由", max_length=200, blank=True)
+    #: left out of set-off runs after its party declined (or let lapse) an agreement it was in
+    opted_out = models.BooleanField("暂不参与抵销", default=False)
+    opted_out_reason = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = "债权债务"
+        ordering = ["-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount_fen__gt=0), name="setoff_obligation_amount_positive"),
+            models.CheckConstraint(condition=Q(outstanding_fen__gte=0) & Q(outstanding_fen__lte=F("amount_fen")),
+                                   name="setoff_obligation_outstanding_in_range"),
+            models.CheckConstraint(condition=~Q(creditor=F("debtor")), name="setoff_obligation_not_self"),
+            models.UniqueConstraint(fields=["creditor", "debtor", "basis"], condition=Q(status__in=LIVE_STATUSES),
+                                    name="setoff_obligation_one_live_per_basis"),
+        ]
+        indexes = [
+            models.Index(fields=["creditor", "status"], name="setoff_obl_creditor"),
+            models.Index(fields=["debtor", "status"], name="setoff_obl_debtor"),
+            models.Index(fields=["status", "opted_out"], name="setoff_obl_eligible"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    def counterparty_id(self, org_id: int) -> int:
+        return self.debtor_id if org_id == self.creditor_id else self.creditor_id
+
+    @property
+    def awaiting_org_id(self) -> int | None:
+        """The side that must confirm or dispute a pending registration."""
+        if self.status != ObligationStatus.PENDING:
+            return None
+        return self.counterparty_id(self.registered_by_org_id)
+
+
+class RunStatus(models.TextChoices):
+    QUEUED = "queued", "排队中"
+    RUNNING = "running", "计算中"
+    DONE = "done", "已完成"
+    FAILED = "failed", "失败"
+
+
+class SetoffRun(models.Model):
+    """One computation over the confirmed register; executes in the task worker."""
+
+    number = models.CharField("批次编号", max_length=20, unique=True)
+    trigger = models.CharField("发起方式", max_length=10, default="manual")  # manual | schedule
+    started_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", null=True,
+                                   blank=True, db_index=False)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField("状态", max_length=8, choices=RunStatus.choices, default=RunStatus.QUEUED)
+    #: 1 while queued or running, NULL after: the unique index allows one active run at a time
+    active_slot = models.PositiveSmallIntegerField(null=True, blank=True, unique=True, default=1)
+    phase = models.CharField("阶段", max_length=20, blank=True)
+    progress = models.PositiveSmallIntegerField("进度（%）", default=0)
+    error = models.TextField(blank=True)
+    deadline = models.DateField("协议确认截止日", null=True, blank=True)
+    obligations_count = models.PositiveIntegerField(default=0)
+    parties_count = models.PositiveIntegerField(default=0)
+    total_fen = models.BigIntegerField(default=0)
+    nid_fen = models.BigIntegerField(default=0)
+    cleared_fen = models.BigIntegerField(default=0)
+    loops_count = models.PositiveIntegerField(default=0)
+    bilateral_count = models.PositiveIntegerField(default=0)
+    multilateral_count = models.PositiveIntegerField(default=0)
+    #: what was solved: npz of obligation ids, debtor ids, creditor ids and amounts (fen)
+    snapshot = models.BinaryField(null=True, blank=True, editable=False)
+    snapshot_sha256 = models.CharField(max_length=64, blank=True)
+    seconds = models.FloatField(default=0)
+
+    class Meta:
+        verbose_name = "抵销测算批次"
+        ordering = ["-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(progress__lte=100), name="setoff_run_progress_pct"),
+            models.CheckConstraint(condition=Q(cleared_fen__gte=0) & Q(cleared_fen__lte=F("total_fen")),
+                                   name="setoff_run_cleared_in_range"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in (RunStatus.QUEUED, RunStatus.RUNNING)
+
+    @property
+    def cleared_pct(self) -> str:
+        if not self.total_fen:
+            return "0.00"
+        return f"{self.cleared_fen * 100 / self.total_fen:.2f}"
+
+
+class RunParty(models.Model):
+    """A member's position in a run: what it owed and was owed, and how much the loops clear."""
+
+    run = models.ForeignKey(SetoffRun, models.CASCADE, related_name="parties")
+    organisation = models.ForeignKey(Organisation, models.PROTECT, related_name="+")
+    payable_fen = models.BigIntegerField(default=0)
+    receivable_fen = models.BigIntegerField(default=0)
+    #: set off on its payables (= on its receivables: a set-off leaves every net position unchanged)
+    cleared_fen = models.BigIntegerField(default=0)
+    agreements = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["run", "organisation"], name="setoff_runparty_once")]
+        indexes = [models.Index(fields=["organisation", "run"], name="setoff_runparty_org")]
+
+    def __str__(self) -> str:
+        return f"{self.run_id}:{self.organisation_id}"
+
+
+class AgreementStatus(models.TextChoices):
+    PROPOSED = "proposed", "待各方确认"
+    EXECUTED = "executed", "已执行"
+    DECLINED = "declined", "已被拒绝"
+    LAPSED = "lapsed", "逾期未确认"
+    VOIDED = "voided", "已作废（债务已变化）"
+
+
+class Agreement(models.Model):
+    """A set-off agreement (抵销协议) for one loop: every party's debt in it falls by ``amount_fen``."""
+
+    number = models.CharField("协议编号", max_length=20, unique=True)
+    run = models.ForeignKey(SetoffRun, models.PROTECT, related_name="agreements")
+    kind = models.CharField("类型", max_length=12)  # bilateral | multilateral
+    amount_fen = models.BigIntegerField("抵销金额（分）")
+    parties_count = models.PositiveSmallIntegerField("参与方数")
+    status = models.CharField("状态", max_length=10, choices=AgreementStatus.choices, default=AgreementStatus.PROPOSED)
+    deadline = models.DateField("确认截止日")
+    created_at = models.DateTimeField(auto_now_add=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    close_reason = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = "抵销协议"
+        ordering = ["-id"]
+        constraints = [models.CheckConstraint(condition=Q(amount_fen__gt=0), name="setoff_agreement_amount_positive")]
+        indexes = [models.Index(fields=["status", "deadline"], name="setoff_agreement_open")]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def kind_label(self) -> str:
+        return "双边抵销" if self.kind == "bilateral" else f"{self.parties_count}方闭环抵销"
+
+
+class PartyDecision(models.TextChoices):
+    PENDING = "pending", "待确认"
+    CONFIRMED = "confirmed", "已确认"
+    DECLINED = "declined", "已拒绝"
+
+
+class AgreementParty(models.Model):
+    agreement = models.ForeignKey(Agreement, models.CASCADE, related_name="parties")
+    organisation = models.ForeignKey(Organisation, models.PROTECT, related_name="+")
+    position = models.PositiveSmallIntegerField()  # order in the loop
+    decision = models.CharField(max_length=10, choices=PartyDecision.choices, default=PartyDecision.PENDING)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", null=True,
+                                   blank=True, db_index=False)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    reason = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["position"]
+        constraints = [models.UniqueConstraint(fields=["agreement", "organisation"], name="setoff_party_once")]
+        indexes = [models.Index(fields=["organisation", "decision"], name="setoff_party_queue")]
+
+    def __str__(self) -> str:
+        return f"{self.agreement_id}:{self.organisation_id}"
+
+
+class AgreementPart(models.Model):
+    """The part of one obligation an agreement sets off (a leg may span parallel obligations)."""
+
+    agreement = models.ForeignKey(Agreement, models.CASCADE, related_name="parts")
+    obligation = models.ForeignKey(Obligation, models.PROTECT, related_name="parts")
+    leg = models.PositiveSmallIntegerField()
+    amount_fen = models.BigIntegerField()
+
+    class Meta:
+        ordering = ["leg", "id"]
+        constraints = [models.CheckConstraint(condition=Q(amount_fen__gt=0), name="setoff_part_amount_positive")]
+
+    def __str__(self) -> str:
+        return f"{self.agreement_id}:{self.obligation_id}"

@@ -1,0 +1,194 @@
+"""Read-only helpers for set-off pages, the API and the regulator's figures.
+
+A member sees the obligations it is party to, the agreements it sits in and its own line of
+each run; the operator, the regulator and the finance bureau see everything (read-only for the
+last two). Anything else is "not found".
+"""
+
+from __future__ import annotations
+
+from django.db.models import Count, F, Q, QuerySet, Sum
+
+from liuzhuan.core.errors import NotFound
+from liuzhuan.members.models import Organisation, User
+from liuzhuan.members.queries import sees_all
+
+from .models import (
+    Agreement,
+    AgreementParty,
+    AgreementStatus,
+    Obligation,
+    ObligationStatus,
+    PartyDecision,
+    RunParty,
+    SetoffRun,
+)
+
+
+def obligations(user: User, *, side: str = "", status: str = "") -> QuerySet[Obligation]:
+    """``side``: "receivable" (I am creditor), "payable" (I am debtor), "awaiting" (I must answer)."""
+    qs = Obligation.objects.select_related("creditor", "debtor")
+    if not sees_all(user):
+        org_id = user.organisation_id
+        qs = qs.filter(Q(creditor_id=org_id) | Q(debtor_id=org_id))
+        if side == "receivable":
+            qs = qs.filter(creditor_id=org_id)
+        elif side == "payable":
+            qs = qs.filter(debtor_id=org_id)
+        elif side == "awaiting":
+            qs = qs.filter(status=ObligationStatus.PENDING).exclude(registered_by_org_id=org_id)
+    if status:
+        qs = qs.filter(status=status)
+    return qs.order_by("-id")
+
+
+def get_obligation(user: User, obligation_id: int) -> Obligation:
+    o = obligations(user).filter(pk=obligation_id).first()
+    if o is None:
+        raise NotFound("债务不存在")
+    return o
+
+
+def register_counts(user: User) -> dict:
+    qs = obligations(user)
+    org_id = user.organisation_id
+    agg = qs.aggregate(
+        n=Count("pk"),
+        awaiting=Count("pk", filter=Q(status=ObligationStatus.PENDING) & ~Q(registered_by_org_id=org_id)),
+        receivable=Sum("outstanding_fen", filter=Q(creditor_id=org_id) & Q(status=ObligationStatus.CONFIRMED)),
+        payable=Sum("outstanding_fen", filter=Q(debtor_id=org_id) & Q(status=ObligationStatus.CONFIRMED)),
+    )
+    return {k: v or 0 for k, v in agg.items()}
+
+
+def runs() -> QuerySet[SetoffRun]:
+    return SetoffRun.objects.select_related("started_by").defer("snapshot").order_by("-id")
+
+
+def get_run(user: User, run_id: int) -> SetoffRun:
+    run = runs().filter(pk=run_id).first()
+    if run is None:
+        raise NotFound("测算批次不存在")
+    return run
+
+
+def my_run_line(user: User, run: SetoffRun) -> RunParty | None:
+    return RunParty.objects.filter(run=run, organisation_id=user.organisation_id).first()
+
+
+def run_parties(run: SetoffRun) -> QuerySet[RunParty]:
+    return RunParty.objects.filter(run=run).select_related("organisation").order_by("-cleared_fen", "organisation_id")
+
+
+def agreements(user: User, *, status: str = "", run_id: int | None = None) -> QuerySet[Agreement]:
+    qs = Agreement.objects.select_related("run")
+    if not sees_all(user):
+        qs = qs.filter(parties__organisation_id=user.organisation_id)
+    if status:
+        qs = qs.filter(status=status)
+    if run_id:
+        qs = qs.filter(run_id=run_id)
+    return qs.order_by("-id")
+
+
+def awaiting_agreements(user: User) -> QuerySet[Agreement]:
+    return agreements(user, status=AgreementStatus.PROPOSED).filter(
+        parties__organisation_id=user.organisation_id, parties__decision=PartyDecision.PENDING)
+
+
+def get_agreement(user: User, agreement_id: int) -> Agreement:
+    a = agreements(user).filter(pk=agreement_id).first()
+    if a is None:
+        raise NotFound("抵销协议不存在")
+    return a
+
+
+def agreement_detail(agreement: Agreement) -> tuple[list[AgreementParty], list[dict]]:
+    """Parties in loop order, and legs: who owes whom, which obligations, how much each."""
+    parties = list(agreement.parties.select_related("organisation", "decided_by").order_by("position"))
+    legs: dict[int, dict] = {}
+    for part in agreement.parts.select_related("obligation__creditor", "obligation__debtor").order_by("leg", "id"):
+        o = part.obligation
+        leg = legs.setdefault(part.leg, {"debtor": o.debtor, "creditor": o.creditor, "parts": [], "amount_fen": 0})
+        leg["parts"].append(part)
+        leg["amount_fen"] += part.amount_fen
+    return parties, [legs[k] for k in sorted(legs)]
+
+
+def overview() -> dict:
+    """Registered, confirmed and cleared to date (the regulator's figures)."""
+    agg = Obligation.objects.aggregate(
+        registered=Count("pk"), registered_fen=Sum("amount_fen"),
+        confirmed=Count("pk", filter=Q(status__in=[ObligationStatus.CONFIRMED, ObligationStatus.SETTLED])),
+        disputed=Count("pk", filter=Q(status=ObligationStatus.DISPUTED)),
+    )
+    # an executed loop discharges its amount once per leg (every party's payable falls by it)
+    executed = Agreement.objects.filter(status=AgreementStatus.EXECUTED).aggregate(
+        n=Count("pk"), cleared=Sum(F("amount_fen") * F("parties_count")))
+    return {**{k: v or 0 for k, v in agg.items()}, "executed": executed["n"] or 0, "cleared_fen": executed["cleared"] or 0}
+
+
+# --- pictures (ECharts data; amounts in fen, nodes referenced by index) --------------------------
+
+
+def _short(name: str) -> str:
+    for suffix in ("有限责任公司", "股份有限公司", "有限公司"):
+        if name.endswith(suffix) and len(name) > len(suffix) + 2:
+            name = name[: -len(suffix)]
+            break
+    return name[-8:] if len(name) > 8 else name
+
+
+def loop_graph(legs: list[dict]) -> dict:
+    """The agreement's loop: one node per party in loop order, one arrow per leg (debtor → creditor)."""
+    index: dict[int, int] = {}
+    nodes: list[dict] = []
+    for leg in legs:
+        for org in (leg["debtor"], leg["creditor"]):
+            if org.pk not in index:
+                index[org.pk] = len(nodes)
+                nodes.append({"name": org.name, "short": _short(org.name), "value": 0})
+    links = []
+    for leg in legs:
+        links.append({"source": index[leg["debtor"].pk], "target": index[leg["creditor"].pk], "value": leg["amount_fen"],
+                      "kind": "payable"})
+        nodes[index[leg["debtor"].pk]]["value"] += leg["amount_fen"]
+    return {"layout": "circular", "nodes": nodes, "links": links}
+
+
+def neighbourhood(user: User, limit: int = 50) -> dict:
+    """A member and its largest counterparties by confirmed outstanding debt, both directions.
+
+    Only the member's own debts are drawn: what its counterparties owe each other is not its to see.
+    """
+    org = user.organisation
+    rows = (Obligation.objects.filter(status=ObligationStatus.CONFIRMED, outstanding_fen__gt=0)
+            .filter(Q(creditor_id=org.pk) | Q(debtor_id=org.pk))
+            .values("creditor_id", "debtor_id").annotate(s=Sum("outstanding_fen")))
+    per: dict[int, dict[str, int]] = {}
+    for r in rows:
+        payable = r["debtor_id"] == org.pk
+        other = r["creditor_id"] if payable else r["debtor_id"]
+        per.setdefault(other, {"payable": 0, "receivable": 0})["payable" if payable else "receivable"] += r["s"]
+    top = sorted(per, key=lambda k: -(per[k]["payable"] + per[k]["receivable"]))[: max(limit - 1, 0)]
+    names = dict(Organisation.objects.filter(pk__in=top).values_list("pk", "name"))
+    nodes = [{"name": org.name, "short": _short(org.name), "center": True,
+              "value": sum(v["payable"] + v["receivable"] for v in per.values())}]
+    links = []
+    for other in top:
+        i = len(nodes)
+        v = per[other]
+        nodes.append({"name": names[other], "short": _short(names[other]), "value": v["payable"] + v["receivable"]})
+        if v["payable"]:
+            links.append({"source": 0, "target": i, "value": v["payable"], "kind": "payable"})
+        if v["receivable"]:
+            links.append({"source": i, "target": 0, "value": v["receivable"], "kind": "receivable"})
+    return {"layout": "force", "nodes": nodes, "links": links, "hidden": max(len(per) - len(top), 0)}
+
+
+def run_trend(limit: int = 24) -> dict:
+    """Finished runs over time: total, cleared and share (how much more clears as firms join)."""
+    done = list(SetoffRun.objects.filter(status="done").defer("snapshot").order_by("-id")[:limit])[::-1]
+    return {"labels": [f"{r.created_at:%m-%d} {r.number[-5:]}" for r in done],
+            "total": [r.total_fen for r in done], "cleared": [r.cleared_fen for r in done],
+            "pct": [float(r.cleared_pct) for r in done], "parties": [r.parties_count for r in done]}

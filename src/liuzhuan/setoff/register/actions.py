@@ -1,0 +1,319 @@
+"""Writers of the obligation register: register (form, upload, API), confirm, dispute, withdraw, rejoin.
+
+Each public function is one transaction. A registration by one side is *pending* until the other
+side confirms it, or registers the same debt itself (same parties, amount and basis: a match);
+only confirmed obligations take part in set-off runs. An upload is all or nothing: if any row is
+refused, nothing is stored and the report names every refused row and why.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from liuzhuan.core import audit
+from liuzhuan.core.dates import today_china
+from liuzhuan.core.errors import Conflict, DomainError, NotFound
+from liuzhuan.core.money import format_plain, format_yuan
+from liuzhuan.core.numbers import next_numbers
+from liuzhuan.core.permissions import require_role, require_write_access
+from liuzhuan.core.roles import Role
+from liuzhuan.core.sql import insert_rows
+from liuzhuan.members.actions import notice, notify_all
+from liuzhuan.members.models import Organisation, OrgStatus, User
+
+from ..models import LIVE_STATUSES, Channel, Obligation, ObligationStatus
+from . import rules
+from .rules import Row, RowError
+
+NUMBER_PREFIX = "ZW"
+
+
+def member_org(actor: User) -> Organisation:
+    """The acting member organisation (active, holding the member role, not read-only)."""
+    require_role(actor, Role.MEMBER)
+    require_write_access(actor)
+    return actor.organisation
+
+
+@dataclass
+class ImportReport:
+    """What an import did (or would have done): counts and every refused row with its reason."""
+
+    rows: int = 0
+    created: int = 0
+    matched: int = 0
+    errors: list[RowError] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def as_dict(self, limit: int = 500) -> dict:
+        return {
+            "rows": self.rows, "created": self.created, "matched": self.matched, "refused": len(self.errors),
+            "errors": [{"line": e.line, "column": e.column, "message": e.message} for e in self.errors[:limit]],
+        }
+
+
+class ImportRefused(DomainError):
+    """Some rows were refused; nothing was stored. ``report`` lists them."""
+
+    status = 422
+
+    def __init__(self, report: ImportReport):
+        first = report.errors[0]
+        where = f"第 {first.line} 行" + (f"“{first.column}”" if first.column else "")
+        more = f"等 {len(report.errors)} 处问题" if len(report.errors) > 1 else ""
+        super().__init__("rows_refused", f"导入未执行：{where}{first.message}{more}；请修改后重新上传，本次未登记任何数据",
+                         field="file")
+        self.report = report
+
+    def as_dict(self) -> dict:
+        return {**super().as_dict(), "report": self.report.as_dict()}
+
+
+# --- registering ------------------------------------------------------------------------------
+
+
+def import_file(actor: User, name: str, content: bytes) -> ImportReport:
+    """Register every row of an uploaded CSV/XLSX (the platform's template), all or nothing."""
+    org = member_org(actor)
+    table = rules.read_table(name, content)
+    rows, errors = rules.check_rows(table, today_china())
+    return _register(actor, org, rows, errors, Channel.UPLOAD, total=len(rows) + len({e.line for e in errors}))
+
+
+def register_one(actor: User, *, creditor: str, debtor: str, amount_fen: int, basis: str,
+                 due: dt.date | None = None, note: str = "", channel: str = Channel.FORM) -> Obligation:
+    """Register one obligation (form or API); a refusal names the field at fault."""
+    org = member_org(actor)
+    cells = {"creditor": creditor or "", "debtor": debtor or "", "amount": format_plain(amount_fen),
+             "basis": (basis or "").strip(), "due": due.isoformat() if due else "", "note": (note or "").strip()}
+    row, errors = rules.check_row(1, cells, today_china())
+    if errors:
+        raise _field_error(errors[0])
+    report = _register(actor, org, [row], [], channel, total=1)
+    if report.errors:
+        raise _field_error(report.errors[0])
+    return Obligation.objects.filter(creditor__legal_id=row.creditor, debtor__legal_id=row.debtor, basis=row.basis,
+                                     status__in=LIVE_STATUSES).get()
+
+
+_FIELD_OF_HEADER = {header: key for key, header, _, _ in rules.COLUMNS}
+
+
+def _field_error(error: RowError) -> DomainError:
+    key = _FIELD_OF_HEADER.get(error.column)
+    label = f"{error.column}：" if error.column else ""
+    return DomainError("invalid_obligation", f"{label}{error.message}", field={"amount": "amount_fen"}.get(key, key))
+
+
+def _register(actor: User, org: Organisation, rows: list[Row], errors: list[RowError], channel: str,
+              total: int) -> ImportReport:
+    report = ImportReport(rows=total, errors=list(errors))
+    with transaction.atomic():
+        ids = {r.creditor for r in rows} | {r.debtor for r in rows}
+        orgs = {o.legal_id: o for o in Organisation.objects.filter(legal_id__in=ids).prefetch_related("roles")}
+        existing = _live_registrations(org.pk)
+        plan: list[tuple[Row, Organisation, Organisation]] = []
+        matches: dict[int, Row] = {}
+        for row in rows:
+            problem = _row_problem(org, row, orgs, existing, matches)
+            if problem:
+                report.errors.append(problem)
+                continue
+            creditor, debtor = orgs[row.creditor], orgs[row.debtor]
+            found = existing.get((creditor.pk, debtor.pk, row.basis))
+            if found is not None:
+                matches[found["pk"]] = row
+            else:
+                plan.append((row, creditor, debtor))
+        if report.errors:
+            report.errors.sort(key=lambda e: e.line)
+            raise ImportRefused(report)
+        matched = _confirm_matches(actor, org, matches)
+        created = _insert(actor, org, plan, channel)
+        report.created, report.matched = len(created), len(matched)
+        _notify_counterparties(org, created, matched)
+        audit.record_many(actor, [
+            *(audit.entry("obligation.register", o, {"number": o.number, "amount_fen": o.amount_fen,
+                                                     "creditor_id": o.creditor_id, "debtor_id": o.debtor_id,
+                                                     "basis": o.basis, "channel": channel}) for o in created),
+            *(audit.entry("obligation.confirm", o, {"number": o.number, "how": "match"}) for o in matched),
+        ])
+    return report
+
+
+def _live_registrations(org_id: int) -> dict[tuple[int, int, str], dict]:
+    qs = Obligation.objects.filter(Q(creditor_id=org_id) | Q(debtor_id=org_id), status__in=LIVE_STATUSES)
+    return {(o["creditor_id"], o["debtor_id"], o["basis"]): o
+            for o in qs.values("pk", "number", "creditor_id", "debtor_id", "basis", "amount_fen", "status",
+                               "registered_by_org_id")}
+
+
+def _row_problem(org: Organisation, row: Row, orgs: dict[str, Organisation], existing: dict,
+                 matches: dict[int, Row]) -> RowError | None:
+    if org.legal_id not in (row.creditor, row.debtor):
+        return RowError(row.line, "", "本单位既不是该笔债务的债权人也不是债务人，只能登记本单位的应收或应付")
+    other_id = row.debtor if row.creditor == org.legal_id else row.creditor
+    other = orgs.get(other_id)
+    header = rules.COLUMNS[1][1] if row.creditor == org.legal_id else rules.COLUMNS[0][1]
+    if other is None or other.status != OrgStatus.ACTIVE or not other.has_role(Role.MEMBER):
+        return RowError(row.line, header, f"{other_id} 不是平台的正常状态会员；请对方先注册入会")
+    found = existing.get((orgs[row.creditor].pk, orgs[row.debtor].pk, row.basis))
+    if found is None:
+        return None
+    if found["registered_by_org_id"] == org.pk:
+        return RowError(row.line, "", f"本单位已登记过同一依据的债务（{found['number']}），不能重复登记")
+    if found["status"] != ObligationStatus.PENDING:
+        label = ObligationStatus(found["status"]).label
+        return RowError(row.line, "", f"同一依据的债务已登记（{found['number']}，{label}），无需再登记")
+    if found["amount_fen"] != row.amount_fen:
+        return RowError(row.line, rules.COLUMNS[2][1],
+                        f"对方已登记同一依据的债务 {found['number']}，金额 {format_yuan(found['amount_fen'])}，"
+                        f"与本行 {format_yuan(row.amount_fen)} 不一致；请核对后在“待确认”中确认或提出异议")
+    if found["pk"] in matches:
+        return RowError(row.line, "", f"与第 {matches[found['pk']].line} 行重复")
+    return None
+
+
+def _confirm_matches(actor: User, org: Organisation, matches: dict[int, Row]) -> list[Obligation]:
+    if not matches:
+        return []
+    locked = list(Obligation.objects.select_for_update().filter(pk__in=list(matches)).order_by("pk"))
+    now = timezone.now()
+    for o in locked:
+        if o.status != ObligationStatus.PENDING or o.amount_fen != matches[o.pk].amount_fen:
+            raise Conflict("conflict", f"债务 {o.number} 刚被对方修改，请重新上传")
+        o.status, o.confirmed_by, o.confirmed_at, o.confirmed_how = ObligationStatus.CONFIRMED, actor, now, "match"
+    Obligation.objects.bulk_update(locked, ["status", "confirmed_by", "confirmed_at", "confirmed_how"])
+    return locked
+
+
+def _insert(actor: User, org: Organisation, plan: list[tuple[Row, Organisation, Organisation]],
+            channel: str) -> list[Obligation]:
+    if not plan:
+        return []
+    numbers = next_numbers(NUMBER_PREFIX, today_china().year, len(plan))
+    now = timezone.now()
+    fields = ["number", "creditor_id", "debtor_id", "amount_fen", "outstanding_fen", "due_date", "basis", "note",
+              "status", "channel", "registered_by_org_id", "registered_by_id", "registered_at", "confirmed_how",
+              "dispute_reason", "opted_out", "opted_out_reason"]
+    rows = [(num, c.pk, d.pk, r.amount_fen, r.amount_fen, r.due, r.basis, r.note, ObligationStatus.PENDING, channel,
+             org.pk, actor.pk, now, "", "", False, "") for num, (r, c, d) in zip(numbers, plan, strict=True)]
+    pks = insert_rows(Obligation, fields, rows)
+    created = []
+    for pk, row in zip(pks, rows, strict=True):
+        o = Obligation(pk=pk, **dict(zip(fields, row, strict=True)))
+        created.append(o)
+    return created
+
+
+def _notify_counterparties(org: Organisation, created: list[Obligation], matched: list[Obligation]) -> None:
+    per_org: dict[int, list[Obligation]] = defaultdict(list)
+    for o in created:
+        per_org[o.counterparty_id(org.pk)].append(o)
+    notices = [
+        notice(other, f"{org.name}登记了 {len(obls)} 笔与贵单位的债权债务，请确认",
+               f"合计 {format_yuan(sum(o.amount_fen for o in obls))}。请在“债权债务 › 待确认”中逐笔确认或提出异议；"
+               "只有双方确认的债务才参与闭环抵销。", kind="setoff.confirm_request")
+        for other, obls in per_org.items()
+    ]
+    for o in matched:
+        notices.append(notice(o.registered_by_org_id, f"债务 {o.number} 已与{org.name}的登记相符，双方确认",
+                              obj=o, kind="setoff.confirmed"))
+    if notices:
+        notify_all(notices)
+
+
+# --- the counterparty's answer ----------------------------------------------------------------
+
+
+def _lock_awaiting(actor_org: Organisation, ids: Iterable[int]) -> list[Obligation]:
+    """Lock pending obligations this organisation must answer; anything else is 'not found'."""
+    ids = sorted({int(i) for i in ids})
+    if not ids:
+        raise DomainError("no_selection", "请选择要处理的债务", field="ids")
+    if len(ids) > 1000:
+        raise DomainError("too_many", "一次最多处理 1,000 笔", field="ids")
+    locked = list(Obligation.objects.select_for_update().filter(pk__in=ids).order_by("pk"))
+    mine = [o for o in locked if actor_org.pk in (o.creditor_id, o.debtor_id)]
+    if len(mine) != len(ids):
+        raise NotFound("债务不存在")
+    for o in mine:
+        if o.awaiting_org_id != actor_org.pk:
+            raise Conflict("not_awaiting", f"债务 {o.number} 当前为“{o.get_status_display()}”，不需要本单位确认",
+                           field="ids")
+    return mine
+
+
+def confirm(actor: User, ids: Iterable[int]) -> list[Obligation]:
+    """The counterparty confirms one or more pending registrations (they become eligible)."""
+    org = member_org(actor)
+    with transaction.atomic():
+        obls = _lock_awaiting(org, ids)
+        now = timezone.now()
+        for o in obls:
+            o.status, o.confirmed_by, o.confirmed_at, o.confirmed_how = ObligationStatus.CONFIRMED, actor, now, "confirm"
+        Obligation.objects.bulk_update(obls, ["status", "confirmed_by", "confirmed_at", "confirmed_how"])
+        notify_all([notice(o.registered_by_org_id, f"{org.name}已确认债务 {o.number}", obj=o, kind="setoff.confirmed")
+                    for o in obls])
+        audit.record_many(actor, [audit.entry("obligation.confirm", o, {"number": o.number, "how": "confirm"})
+                                  for o in obls])
+    return obls
+
+
+def dispute(actor: User, obligation_id: int, reason: str) -> Obligation:
+    """The counterparty disputes a pending registration; it is excluded until withdrawn."""
+    org = member_org(actor)
+    reason = rules.required_reason(reason, "异议理由")
+    with transaction.atomic():
+        (o,) = _lock_awaiting(org, [obligation_id])
+        o.status, o.dispute_reason = ObligationStatus.DISPUTED, reason
+        o.save(update_fields=["status", "dispute_reason"])
+        notify_all([notice(o.registered_by_org_id, f"{org.name}对债务 {o.number} 提出异议", reason, obj=o,
+                           kind="setoff.disputed")])
+        audit.record(actor, "obligation.dispute", o, summary={"number": o.number, "reason": reason})
+    return o
+
+
+def _lock_own(org: Organisation, obligation_id: int) -> Obligation:
+    o = Obligation.objects.select_for_update().filter(pk=obligation_id).first()
+    if o is None or org.pk not in (o.creditor_id, o.debtor_id):
+        raise NotFound("债务不存在")
+    return o
+
+
+def withdraw(actor: User, obligation_id: int) -> Obligation:
+    """The registering side withdraws a registration not yet confirmed (pending or disputed)."""
+    org = member_org(actor)
+    with transaction.atomic():
+        o = _lock_own(org, obligation_id)
+        if o.registered_by_org_id != org.pk:
+            raise DomainError("not_registrant", "只有登记方可以撤回登记；如有异议请使用“提出异议”")
+        if o.status not in (ObligationStatus.PENDING, ObligationStatus.DISPUTED):
+            raise Conflict("not_withdrawable", f"债务 {o.number} 已“{o.get_status_display()}”，不能撤回")
+        o.status = ObligationStatus.WITHDRAWN
+        o.save(update_fields=["status"])
+        audit.record(actor, "obligation.withdraw", o, summary={"number": o.number})
+    return o
+
+
+def rejoin(actor: User, obligation_id: int) -> Obligation:
+    """A party puts an obligation it had left out (by declining an agreement) back into set-off runs."""
+    org = member_org(actor)
+    with transaction.atomic():
+        o = _lock_own(org, obligation_id)
+        if not o.opted_out:
+            raise Conflict("not_opted_out", f"债务 {o.number} 已在参与抵销")
+        o.opted_out, o.opted_out_reason = False, ""
+        o.save(update_fields=["opted_out", "opted_out_reason"])
+        audit.record(actor, "obligation.rejoin", o, summary={"number": o.number})
+    return o

@@ -1,0 +1,153 @@
+"""Obligation register pages: my receivables and payables, the confirmation queue, form and upload."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from liuzhuan.core.errors import DomainError
+from liuzhuan.core.forms import run_action
+from liuzhuan.core.roles import OVERSIGHT_ROLES, Role
+from liuzhuan.core.views import require_page_role
+
+from .. import queries
+from ..forms import ObligationForm, ReasonForm, UploadForm
+from ..models import ObligationStatus
+from . import actions, rules
+
+SIDES = [("", "全部"), ("receivable", "应收"), ("payable", "应付"), ("awaiting", "待我确认")]
+
+
+@login_required
+def register(request):
+    require_page_role(request, Role.MEMBER, *OVERSIGHT_ROLES)
+    side = request.GET.get("side", "")
+    status = request.GET.get("status", "")
+    if side not in dict(SIDES) or status not in {"", *ObligationStatus.values}:
+        side, status = "", ""
+    page = Paginator(queries.obligations(request.user, side=side, status=status), 50).get_page(request.GET.get("page"))
+    is_member = request.user.organisation.has_role(Role.MEMBER)
+    return render(request, "setoff/register.html", {
+        "page": page, "side": side, "status": status, "sides": SIDES, "statuses": ObligationStatus.choices,
+        "counts": queries.register_counts(request.user) if is_member else None, "is_member": is_member,
+        "overview": None if is_member else queries.overview(),
+        "graph": queries.neighbourhood(request.user) if is_member and not side and not status else None,
+    })
+
+
+@login_required
+def new(request):
+    require_page_role(request, Role.MEMBER)
+    org = request.user.organisation
+    form = ObligationForm(request.POST or None, org=org)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        other = d["counterparty"].legal_id
+        creditor, debtor = (org.legal_id, other) if d["side"] == "creditor" else (other, org.legal_id)
+        o = run_action(form, lambda: actions.register_one(
+            request.user, creditor=creditor, debtor=debtor, amount_fen=d["amount"], basis=d["basis"],
+            due=d["due_date"], note=d["note"]))
+        if o is not None:
+            if o.status == ObligationStatus.CONFIRMED:
+                messages.success(request, f"债务 {o.number} 与对方的登记一致，已确认。")
+            else:
+                messages.success(request, f"债务 {o.number} 已登记，等待对方确认。")
+            return redirect("setoff:obligation", obligation_id=o.pk)
+    return render(request, "setoff/new.html", {"form": form})
+
+
+@login_required
+def upload(request):
+    require_page_role(request, Role.MEMBER)
+    form = UploadForm(request.POST or None, request.FILES or None)
+    report = None
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        f = form.cleaned_data["file"]
+        try:
+            report = actions.import_file(request.user, f.name, f.read())
+        except actions.ImportRefused as exc:
+            report, status = exc.report, 422
+            form.add_error(None, exc.message)
+        except DomainError as exc:
+            form.add_error("file" if exc.field == "file" else None, exc.message)
+            status = 422
+        else:
+            messages.success(request, f"导入完成：共 {report.rows} 行，新登记 {report.created} 笔，与对方登记相符并确认 {report.matched} 笔。")
+            return redirect("setoff:register")
+    return render(request, "setoff/upload.html", {"form": form, "report": report, "max_rows": rules.MAX_ROWS},
+                  status=status)
+
+
+@login_required
+def template(request, fmt: str):
+    require_page_role(request, Role.MEMBER)
+    if fmt == "csv":
+        body, ctype = rules.template_csv(), "text/csv; charset=utf-8"
+    elif fmt == "xlsx":
+        body, ctype = rules.template_xlsx(), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    else:
+        raise Http404("页面不存在")
+    resp = HttpResponse(body, content_type=ctype)
+    resp["Content-Disposition"] = f"attachment; filename=\"liuzhuan-obligations-template.{fmt}\""
+    return resp
+
+
+@login_required
+def obligation(request, obligation_id: int):
+    o = queries.obligations(request.user).filter(pk=obligation_id).first()
+    if o is None:
+        raise Http404("债务不存在")
+    org_id = request.user.organisation_id
+    return render(request, "setoff/obligation.html", {
+        "o": o, "awaiting_me": o.awaiting_org_id == org_id, "registered_by_me": o.registered_by_org_id == org_id,
+        "is_party": org_id in (o.creditor_id, o.debtor_id), "reason_form": ReasonForm(),
+        "parts": o.parts.select_related("agreement").order_by("-agreement_id"),
+    })
+
+
+@login_required
+@require_POST
+def confirm_selected(request):
+    require_page_role(request, Role.MEMBER)
+    ids = [i for i in request.POST.getlist("ids") if i.isdigit()]
+    try:
+        done = actions.confirm(request.user, ids)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"已确认 {len(done)} 笔债务。")
+    if request.POST.get("next") == "obligation" and len(ids) == 1:
+        return redirect("setoff:obligation", obligation_id=int(ids[0]))
+    return redirect(reverse("setoff:register") + "?side=awaiting")
+
+
+@login_required
+@require_POST
+def obligation_action(request, obligation_id: int, verb: str):
+    require_page_role(request, Role.MEMBER)
+    form = ReasonForm(request.POST)
+    try:
+        if verb == "dispute":
+            if not form.is_valid():
+                raise DomainError("reason_required", "请填写异议理由（不超过 200 字）", field="reason")
+            actions.dispute(request.user, obligation_id, form.cleaned_data["reason"])
+            messages.success(request, "已提出异议，该笔债务不参与抵销。")
+        elif verb == "withdraw":
+            actions.withdraw(request.user, obligation_id)
+            messages.success(request, "登记已撤回。")
+        elif verb == "rejoin":
+            actions.rejoin(request.user, obligation_id)
+            messages.success(request, "该笔债务将参与下一次抵销测算。")
+        else:
+            raise Http404("页面不存在")
+    except DomainError as exc:
+        if exc.status == 404:
+            raise Http404(exc.message) from exc
+        messages.error(request, exc.message)
+    return redirect("setoff:obligation", obligation_id=obligation_id)

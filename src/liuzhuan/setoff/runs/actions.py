@@ -1,0 +1,268 @@
+"""Set-off runs: the operator (or the weekly schedule) starts one; the task worker computes it.
+
+A run reads a snapshot of the confirmed register (each obligation's outstanding amount less what
+open agreements already hold), solves the optimal set-off with the netting solver, and writes
+back one agreement per loop (bilateral pairs included), each member's position, and the totals,
+all in one transaction. The snapshot is stored with the run, so the result can be recomputed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import time
+from collections import defaultdict
+
+import numpy as np
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Q, Sum
+from django.utils import timezone
+from django_tasks import task
+
+from liuzhuan.core import audit
+from liuzhuan.core.dates import add_workdays, today_china
+from liuzhuan.core.errors import Conflict
+from liuzhuan.core.numbers import next_number, next_numbers
+from liuzhuan.core.permissions import require_role, require_write_access
+from liuzhuan.core.roles import Role
+from liuzhuan.core.sql import copy_rows, reserve_ids
+from liuzhuan.members.actions import notice, notify_all
+from liuzhuan.members.models import User
+from liuzhuan.netting.solver import Ledger, NettingOptions, solve
+
+from ..models import (
+    Agreement,
+    AgreementPart,
+    AgreementParty,
+    AgreementStatus,
+    ObligationStatus,
+    PartyDecision,
+    RunParty,
+    RunStatus,
+    SetoffRun,
+)
+
+#: working days the parties have to confirm an agreement
+CONFIRM_WORKDAYS = 5
+RUN_PREFIX = "DX"
+AGREEMENT_PREFIX = "XY"
+
+
+def start_run(actor: User | None, *, trigger: str = "manual") -> SetoffRun:
+    """Queue a run for the worker. One run at a time (a unique slot in the database holds it)."""
+    if actor is not None:
+        require_role(actor, Role.OPERATOR)
+        require_write_access(actor)
+    try:
+        with transaction.atomic():
+            run = SetoffRun.objects.create(number=next_number(RUN_PREFIX, today_china().year), trigger=trigger,
+                                           started_by=actor, phase="排队等待计算")
+            audit.record(actor, "setoff.run.start", run, summary={"number": run.number, "trigger": trigger})
+            transaction.on_commit(lambda: _enqueue(run.pk))
+    except IntegrityError as exc:
+        if "active_slot" in str(exc) or "unique" in str(exc).lower():
+            raise Conflict("run_active", "已有测算批次在排队或计算中，请待其完成后再发起") from exc
+        raise
+    return run
+
+
+def _enqueue(run_id: int) -> None:
+    compute_run.enqueue(run_id)
+
+
+@task()
+def compute_run(run_id: int) -> dict:
+    """The worker's entry point (Django's Tasks API; ``liuzhuan db_worker`` runs it)."""
+    run = compute(run_id)
+    return {"run": run.number, "status": run.status, "cleared_fen": run.cleared_fen}
+
+
+def _progress(run_id: int, phase: str, pct: int) -> None:
+    """Progress is written in its own short transaction so the run page sees it at once."""
+    SetoffRun.objects.filter(pk=run_id).update(phase=phase, progress=pct)
+
+
+def compute(run_id: int) -> SetoffRun:
+    """Compute a queued run (called by the worker). A failure marks the run failed, writes nothing else."""
+    claimed = SetoffRun.objects.filter(pk=run_id, status=RunStatus.QUEUED).update(
+        status=RunStatus.RUNNING, started_at=timezone.now(), phase="读取债权债务快照", progress=5)
+    if not claimed:
+        return SetoffRun.objects.get(pk=run_id)
+    t0 = time.perf_counter()
+    try:
+        snap = read_snapshot()
+        _progress(run_id, "求解最优抵销", 25)
+        result = solve_snapshot(snap)
+        _progress(run_id, "写入抵销协议", 65)
+        with transaction.atomic():
+            run = SetoffRun.objects.select_for_update().get(pk=run_id)
+            _write_result(run, snap, result, time.perf_counter() - t0)
+    except Exception as exc:
+        SetoffRun.objects.filter(pk=run_id).update(
+            status=RunStatus.FAILED, active_slot=None, finished_at=timezone.now(), phase="失败",
+            error=f"{type(exc).__name__}: {exc}"[:2000])
+        raise
+    return SetoffRun.objects.get(pk=run_id)
+
+
+# --- snapshot -----------------------------------------------------------------------------------
+
+
+class Snapshot:
+    """Parallel int64 arrays: obligation id, debtor org id, creditor org id, amount (fen)."""
+
+    __slots__ = ("amount", "creditor", "debtor", "ids")
+
+    def __init__(self, ids, debtor, creditor, amount):
+        self.ids = np.asarray(ids, dtype=np.int64)
+        self.debtor = np.asarray(debtor, dtype=np.int64)
+        self.creditor = np.asarray(creditor, dtype=np.int64)
+        self.amount = np.asarray(amount, dtype=np.int64)
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def to_bytes(self) -> bytes:
+        buf = io.BytesIO()
+        np.savez_compressed(buf, ids=self.ids, debtor=self.debtor, creditor=self.creditor, amount=self.amount)
+        return buf.getvalue()
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> Snapshot:
+        with np.load(io.BytesIO(bytes(data))) as z:
+            return cls(z["ids"], z["debtor"], z["creditor"], z["amount"])
+
+
+_SNAPSHOT_SQL = ("SELECT id, debtor_id, creditor_id, outstanding_fen FROM setoff_obligation "
+                 "WHERE status = %s AND opted_out = %s AND outstanding_fen > 0 ORDER BY id")
+
+
+def read_snapshot() -> Snapshot:
+    """Confirmed, not opted-out obligations with what is left after open agreements' holds."""
+    with connection.cursor() as cur:  # plain rows: a million model instances would cost seconds
+        cur.execute(_SNAPSHOT_SQL, [ObligationStatus.CONFIRMED, False])
+        rows = cur.fetchall()
+    if not rows:
+        return Snapshot([], [], [], [])
+    arr = np.array(rows, dtype=np.int64)
+    held = dict(AgreementPart.objects.filter(agreement__status=AgreementStatus.PROPOSED)
+                .values("obligation_id").annotate(s=Sum("amount_fen")).values_list("obligation_id", "s"))
+    if held:
+        pos = np.searchsorted(arr[:, 0], np.fromiter(held, dtype=np.int64))
+        arr[pos, 3] -= np.fromiter(held.values(), dtype=np.int64)
+        arr = arr[arr[:, 3] > 0]
+    return Snapshot(arr[:, 0], arr[:, 1], arr[:, 2], arr[:, 3])
+
+
+def solve_snapshot(snap: Snapshot):
+    """The optimal set-off of a snapshot. Parties are organisation ids; loops of 2+ parties."""
+    if not len(snap):
+        return None
+    orgs, codes = np.unique(np.concatenate([snap.debtor, snap.creditor]), return_inverse=True)
+    n = len(snap)
+    ledger = Ledger.from_codes(snap.ids.astype(str), [str(o) for o in orgs.tolist()], codes[:n], codes[n:],
+                               snap.amount, None, checked=True)
+    return solve(ledger, NettingOptions(min_parties=2))
+
+
+# --- writing the result -------------------------------------------------------------------------
+
+
+def _write_result(run: SetoffRun, snap: Snapshot, result, seconds: float) -> None:
+    today = today_china()
+    deadline = add_workdays(today, CONFIRM_WORKDAYS)
+    run.snapshot = snap.to_bytes()
+    run.snapshot_sha256 = hashlib.sha256(run.snapshot).hexdigest()
+    run.obligations_count = len(snap)
+    run.deadline = deadline
+    by_org: dict[int, dict] = defaultdict(lambda: {"payable": 0, "receivable": 0, "cleared": 0, "agreements": 0})
+    for ids, key in ((snap.debtor, "payable"), (snap.creditor, "receivable")):
+        uniq, inv = np.unique(ids, return_inverse=True)
+        sums = np.zeros(len(uniq), dtype=np.int64)
+        np.add.at(sums, inv, snap.amount)
+        for org_id, s in zip(uniq.tolist(), sums.tolist(), strict=True):
+            by_org[org_id][key] = s
+    counts = {"bilateral": 0, "multilateral": 0}
+    if result is not None:
+        run.total_fen, run.nid_fen, run.cleared_fen = result.total_fen, result.nid_fen, result.cleared_fen
+        run.parties_count = len(result.ledger.parties)
+        uniq, inv = np.unique(snap.debtor, return_inverse=True)
+        cleared = np.zeros(len(uniq), dtype=np.int64)
+        np.add.at(cleared, inv, result.cleared)
+        for org_id, s in zip(uniq.tolist(), cleared.tolist(), strict=True):
+            by_org[org_id]["cleared"] = s
+        counts = _write_agreements(run, snap, result.loops, deadline, by_org)
+    run.loops_count = counts["bilateral"] + counts["multilateral"]
+    run.bilateral_count, run.multilateral_count = counts["bilateral"], counts["multilateral"]
+    copy_rows(RunParty, ["run_id", "organisation_id", "payable_fen", "receivable_fen", "cleared_fen", "agreements"],
+                [(run.pk, org_id, v["payable"], v["receivable"], v["cleared"], v["agreements"])
+                 for org_id, v in sorted(by_org.items())])
+    run.status, run.active_slot, run.phase, run.progress = RunStatus.DONE, None, "完成", 100
+    run.finished_at, run.seconds = timezone.now(), round(seconds, 3)
+    run.save()
+    notify_all([notice(org_id, f"抵销测算 {run.number}：贵单位有 {v['agreements']} 份抵销协议待确认",
+                       f"请于 {deadline:%Y-%m-%d} 前在“债权债务 › 抵销协议”中确认；逾期未确认的协议失效。",
+                       obj=run, kind="setoff.agreements")
+                for org_id, v in sorted(by_org.items()) if v["agreements"]])
+    audit.record(None, "setoff.run.done", run, summary={
+        "number": run.number, "obligations": run.obligations_count, "total_fen": run.total_fen,
+        "cleared_fen": run.cleared_fen, "nid_fen": run.nid_fen, "agreements": run.loops_count,
+        "snapshot_sha256": run.snapshot_sha256})
+
+
+def _write_agreements(run: SetoffRun, snap: Snapshot, loops, deadline: dt.date, by_org) -> dict[str, int]:
+    """One agreement per loop, its parties (leg debtors, in loop order) and its obligation parts.
+
+    A large run proposes hundreds of thousands of agreements: rows are built from the solver's
+    flat arrays and bulk-loaded (COPY on PostgreSQL) with keys reserved up front.
+    """
+    n = len(loops)
+    counts = {"bilateral": loops.count("bilateral"), "multilateral": loops.count("multilateral")}
+    if not n:
+        return counts
+    org_of = np.array([int(p) for p in loops.parties], dtype=np.int64)
+    numbers = next_numbers(AGREEMENT_PREFIX, today_china().year, n)
+    ids = np.asarray(reserve_ids(Agreement, n), dtype=np.int64)
+    now = timezone.now()
+    leg_counts = np.diff(loops.leg_ptr)
+    kind_names = np.array(["bilateral", "multilateral"], dtype=object)[np.minimum(loops.kind, 1)]
+    copy_rows(Agreement, ["id", "number", "run_id", "kind", "amount_fen", "parties_count", "status", "deadline",
+                          "created_at", "close_reason"],
+              list(zip(ids.tolist(), numbers, [run.pk] * n, kind_names.tolist(), loops.amount.tolist(),
+                       leg_counts.tolist(), [AgreementStatus.PROPOSED] * n, [deadline] * n, [now] * n, [""] * n,
+                       strict=True)))
+    agreement_of_leg = np.repeat(ids, leg_counts)
+    leg_in_loop = np.arange(len(agreement_of_leg)) - np.repeat(loops.leg_ptr[:-1], leg_counts)
+    party_org = org_of[loops.leg_debtor]
+    n_legs = len(party_org)
+    copy_rows(AgreementParty, ["agreement_id", "organisation_id", "position", "decision", "reason"],
+              list(zip(agreement_of_leg.tolist(), party_org.tolist(), leg_in_loop.tolist(),
+                       [PartyDecision.PENDING] * n_legs, [""] * n_legs, strict=True)))
+    orgs, per_org = np.unique(party_org, return_counts=True)
+    for org_id, c in zip(orgs.tolist(), per_org.tolist(), strict=True):
+        by_org[org_id]["agreements"] = c
+    part_counts = np.diff(loops.part_ptr)
+    copy_rows(AgreementPart, ["agreement_id", "obligation_id", "leg", "amount_fen"],
+              list(zip(np.repeat(agreement_of_leg, part_counts).tolist(), snap.ids[loops.part_obligation].tolist(),
+                       np.repeat(leg_in_loop, part_counts).tolist(), loops.part_amount.tolist(), strict=True)))
+    return counts
+
+
+def last_run() -> SetoffRun | None:
+    return SetoffRun.objects.order_by("-id").first()
+
+
+def recompute(run: SetoffRun):
+    """Solve a finished run's stored snapshot again (it must give the stored totals)."""
+    return solve_snapshot(Snapshot.from_bytes(run.snapshot))
+
+
+def schedule_weekly(today: dt.date) -> SetoffRun | None:
+    """The weekly run (Mondays), started by ``liuzhuan daily``; none if one already ran today."""
+    if today.weekday() != 0:
+        return None
+    start = timezone.make_aware(dt.datetime.combine(today, dt.time.min))
+    if SetoffRun.objects.filter(Q(created_at__gte=start) | Q(status__in=[RunStatus.QUEUED, RunStatus.RUNNING])).exists():
+        return None
+    return start_run(None, trigger="schedule")

@@ -1,0 +1,100 @@
+"""End to end at the action level: register → confirm → run → agree → execute."""
+
+from __future__ import annotations
+
+import pytest
+
+from liuzhuan.core.errors import Conflict, NotFound, PermissionDenied
+from liuzhuan.core.integrity import run_all
+from liuzhuan.setoff.agreements import actions as agreements
+from liuzhuan.setoff.models import (
+    Agreement,
+    AgreementStatus,
+    Obligation,
+    ObligationStatus,
+    RunParty,
+    RunStatus,
+)
+from liuzhuan.setoff.runs import actions as runs
+
+from .conftest import owe, run_now
+
+
+def net_positions(orgs):
+    out = {}
+    for org in orgs:
+        rec = sum(o.outstanding_fen for o in Obligation.objects.filter(creditor=org))
+        pay = sum(o.outstanding_fen for o in Obligation.objects.filter(debtor=org))
+        out[org.pk] = rec - pay
+    return out
+
+
+@pytest.fixture
+def triangle(world):
+    """alice → bob 100, bob → carol 70, carol → alice 50 (yuan): a loop of 50 among three firms."""
+    return [owe(world.alice, world.bob, 100_00), owe(world.bob, world.carol, 70_00), owe(world.carol, world.alice, 50_00)]
+
+
+def test_a_three_party_loop_is_found_agreed_and_executed(world, triangle, django_capture_on_commit_callbacks):
+    orgs = [world.alice_org, world.bob_org, world.carol_org]
+    before = net_positions(orgs)
+    run = run_now(world.clerk, django_capture_on_commit_callbacks)
+    assert run.status == RunStatus.DONE and run.progress == 100
+    assert (run.total_fen, run.cleared_fen, run.nid_fen) == (220_00, 150_00, 50_00)
+    assert run.multilateral_count == 1 and run.bilateral_count == 0
+    assert runs.recompute(run).cleared_fen == run.cleared_fen  # reproducible from its snapshot
+    impact = {p.organisation_id: p.cleared_fen for p in RunParty.objects.filter(run=run)}
+    assert impact == {world.alice_org.pk: 50_00, world.bob_org.pk: 50_00, world.carol_org.pk: 50_00}
+
+    (agreement,) = Agreement.objects.filter(run=run)
+    assert agreement.amount_fen == 50_00 and agreement.parties_count == 3
+    agreements.confirm(world.alice, agreement.pk)
+    agreements.confirm(world.bob, agreement.pk)
+    for o in triangle:  # nothing moves before the last party confirms
+        o.refresh_from_db()
+        assert o.outstanding_fen == o.amount_fen
+    agreements.confirm(world.carol, agreement.pk)
+    agreement.refresh_from_db()
+    assert agreement.status == AgreementStatus.EXECUTED
+    outstanding = [Obligation.objects.get(pk=o.pk).outstanding_fen for o in triangle]
+    assert outstanding == [50_00, 20_00, 0]
+    assert Obligation.objects.get(pk=triangle[2].pk).status == ObligationStatus.SETTLED
+    assert net_positions(orgs) == before
+    assert run_all().ok
+
+
+def test_a_party_outside_the_loop_can_neither_see_nor_sign_it(world, triangle, django_capture_on_commit_callbacks):
+    run = run_now(world.clerk, django_capture_on_commit_callbacks)
+    (agreement,) = Agreement.objects.filter(run=run)
+    with pytest.raises(NotFound):
+        agreements.confirm(world.outsider, agreement.pk)
+    with pytest.raises(NotFound):
+        agreements.decline(world.outsider, agreement.pk, "不同意")
+    with pytest.raises(PermissionDenied):
+        agreements.confirm(world.clerk, agreement.pk)  # the operator is no party
+    agreement.refresh_from_db()
+    assert agreement.status == AgreementStatus.PROPOSED
+
+
+def test_a_decline_voids_the_loop_and_the_next_run_leaves_it_out(world, triangle, django_capture_on_commit_callbacks):
+    run = run_now(world.clerk, django_capture_on_commit_callbacks)
+    (agreement,) = Agreement.objects.filter(run=run)
+    agreements.confirm(world.alice, agreement.pk)
+    agreements.decline(world.bob, agreement.pk, "需内部审批")
+    agreement.refresh_from_db()
+    assert agreement.status == AgreementStatus.DECLINED
+    with pytest.raises(Conflict):
+        agreements.confirm(world.carol, agreement.pk)
+    assert all(Obligation.objects.get(pk=o.pk).outstanding_fen == o.amount_fen for o in triangle)
+    second = run_now(world.clerk, django_capture_on_commit_callbacks)
+    assert second.cleared_fen == 0 and not Agreement.objects.filter(run=second).exists()
+
+
+def test_only_the_operator_starts_a_run_and_only_one_at_a_time(world, triangle):
+    with pytest.raises(PermissionDenied):
+        runs.start_run(world.alice)
+    with pytest.raises(PermissionDenied):
+        runs.start_run(world.inspector)
+    runs.start_run(world.clerk)  # queued: no on-commit here, so it stays queued
+    with pytest.raises(Conflict):
+        runs.start_run(world.checker)
