@@ -98,3 +98,21 @@ def test_only_the_operator_starts_a_run_and_only_one_at_a_time(world, triangle):
     runs.start_run(world.clerk)  # queued: no on-commit here, so it stays queued
     with pytest.raises(Conflict):
         runs.start_run(world.checker)
+
+
+def test_a_run_lost_with_its_worker_frees_the_slot_after_two_hours(world, triangle, django_capture_on_commit_callbacks):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from liuzhuan.setoff.models import SetoffRun
+
+    lost = runs.start_run(world.clerk)  # queued; no worker ever picks it up here
+    with pytest.raises(Conflict):
+        runs.start_run(world.clerk)
+    SetoffRun.objects.filter(pk=lost.pk).update(status=RunStatus.RUNNING,
+                                                created_at=timezone.now() - dt.timedelta(hours=3))
+    fresh = run_now(world.clerk, django_capture_on_commit_callbacks)
+    lost.refresh_from_db()
+    assert lost.status == RunStatus.FAILED and lost.active_slot is None and "已标记失败" in lost.error
+    assert fresh.status == RunStatus.DONE and fresh.cleared_fen == 150_00

@@ -45,6 +45,8 @@ from ..models import (
 
 #: working days the parties have to confirm an agreement
 CONFIRM_WORKDAYS = 5
+#: a run queued or running this long is taken to be lost (worker stopped or killed) and frees the slot
+STALE_AFTER = dt.timedelta(hours=2)
 RUN_PREFIX = "DX"
 AGREEMENT_PREFIX = "XY"
 
@@ -54,6 +56,7 @@ def start_run(actor: User | None, *, trigger: str = "manual") -> SetoffRun:
     if actor is not None:
         require_role(actor, Role.OPERATOR)
         require_write_access(actor)
+    _fail_stale_runs()
     try:
         with transaction.atomic():
             run = SetoffRun.objects.create(number=next_number(RUN_PREFIX, today_china().year), trigger=trigger,
@@ -65,6 +68,18 @@ def start_run(actor: User | None, *, trigger: str = "manual") -> SetoffRun:
             raise Conflict("run_active", "已有测算批次在排队或计算中，请待其完成后再发起") from exc
         raise
     return run
+
+
+def _fail_stale_runs() -> None:
+    """A run whose worker died (killed, machine restarted) would hold the one active slot forever."""
+    with transaction.atomic():
+        stale = list(SetoffRun.objects.select_for_update().filter(
+            active_slot=1, created_at__lt=timezone.now() - STALE_AFTER))
+        for run in stale:
+            SetoffRun.objects.filter(pk=run.pk).update(
+                status=RunStatus.FAILED, active_slot=None, finished_at=timezone.now(), phase="失败",
+                error=f"超过 {STALE_AFTER.seconds // 3600} 小时未完成（后台任务进程可能已停止），已标记失败；可重新发起")
+            audit.record(None, "setoff.run.stale", run, summary={"number": run.number, "status": run.status})
 
 
 def _enqueue(run_id: int) -> None:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from liuzhuan.core.errors import DomainError
@@ -50,7 +53,8 @@ def run(request, run_id: int):
     oversight = sees_all(request.user)
     agreements = queries.agreements(request.user, run_id=r.pk).prefetch_related("parties__organisation")
     return render(request, "setoff/run.html", {
-        "run": r, "oversight": oversight, "mine": None if oversight else queries.my_run_line(request.user, r),
+        "run": r, "oversight": oversight,
+        "waiting_long": r.created_at < timezone.now() - dt.timedelta(minutes=1), "mine": None if oversight else queries.my_run_line(request.user, r),
         "parties": queries.run_parties(r)[:200] if oversight else None,
         "agreements": Paginator(agreements, 50).get_page(request.GET.get("page")),
     })
