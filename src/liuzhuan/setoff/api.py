@@ -118,8 +118,9 @@ class SetoffPartyOut(Schema):
 
 class SetoffPartOut(Schema):
     leg: int
-    obligation_id: int
-    obligation_number: str
+    obligation_id: int | None = Field(None, description="登记的债权债务；为空时是凭证分段")
+    piece_id: int | None = Field(None, description="债权凭证分段（凭证债务人欠持有人）")
+    number: str
     debtor_id: int
     creditor_id: int
     amount_fen: int
@@ -144,10 +145,12 @@ class SetoffAgreementOut(Schema):
                                   decided_at=p.decided_at) for p in a.parties.all()]
         parts = None
         if detail:
-            parts = [SetoffPartOut(leg=p.leg, obligation_id=p.obligation_id, obligation_number=p.obligation.number,
-                                   debtor_id=p.obligation.debtor_id, creditor_id=p.obligation.creditor_id,
-                                   amount_fen=p.amount_fen)
-                     for p in a.parts.select_related("obligation").order_by("leg", "id")]
+            parts = []
+            for p in a.parts.select_related("obligation", "piece__certificate").order_by("leg", "id"):
+                debtor, creditor = queries.part_parties(p)
+                parts.append(SetoffPartOut(leg=p.leg, obligation_id=p.obligation_id, piece_id=p.piece_id,
+                                           number=queries.part_label(p)[0], debtor_id=debtor.pk,
+                                           creditor_id=creditor.pk, amount_fen=p.amount_fen))
         return SetoffAgreementOut(id=a.pk, number=a.number, run_id=a.run_id, kind=a.kind, amount_fen=a.amount_fen,
                                   status=a.status, status_label=a.get_status_display(), deadline=a.deadline,
                                   close_reason=a.close_reason, parties=parties, parts=parts)

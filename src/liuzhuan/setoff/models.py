@@ -230,16 +230,22 @@ class AgreementParty(models.Model):
 
 
 class AgreementPart(models.Model):
-    """The part of one obligation an agreement sets off (a leg may span parallel obligations)."""
+    """What an agreement sets off of one debt: a registered obligation, or a live certificate piece
+    (the certificate's debtor owes the piece's holder). A leg may span several of them."""
 
     agreement = models.ForeignKey(Agreement, models.CASCADE, related_name="parts")
-    obligation = models.ForeignKey(Obligation, models.PROTECT, related_name="parts")
+    obligation = models.ForeignKey(Obligation, models.PROTECT, related_name="parts", null=True, blank=True)
+    piece = models.ForeignKey("certificates.Piece", models.PROTECT, related_name="setoff_parts", null=True, blank=True)
     leg = models.PositiveSmallIntegerField()
     amount_fen = models.BigIntegerField()
 
     class Meta:
         ordering = ["leg", "id"]
-        constraints = [models.CheckConstraint(condition=Q(amount_fen__gt=0), name="setoff_part_amount_positive")]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount_fen__gt=0), name="setoff_part_amount_positive"),
+            models.CheckConstraint(condition=Q(obligation__isnull=True) ^ Q(piece__isnull=True),
+                                   name="setoff_part_one_debt"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.agreement_id}:{self.obligation_id}"

@@ -107,12 +107,30 @@ def agreement_detail(agreement: Agreement) -> tuple[list[AgreementParty], list[d
     """Parties in loop order, and legs: who owes whom, which obligations, how much each."""
     parties = list(agreement.parties.select_related("organisation", "decided_by").order_by("position"))
     legs: dict[int, dict] = {}
-    for part in agreement.parts.select_related("obligation__creditor", "obligation__debtor").order_by("leg", "id"):
-        o = part.obligation
-        leg = legs.setdefault(part.leg, {"debtor": o.debtor, "creditor": o.creditor, "parts": [], "amount_fen": 0})
+    parts = agreement.parts.select_related("obligation__creditor", "obligation__debtor", "piece__holder",
+                                           "piece__certificate__debtor").order_by("leg", "id")
+    for part in parts:
+        debtor, creditor = part_parties(part)
+        part.label_number, part.label_basis = part_label(part)
+        leg = legs.setdefault(part.leg, {"debtor": debtor, "creditor": creditor, "parts": [], "amount_fen": 0})
         leg["parts"].append(part)
         leg["amount_fen"] += part.amount_fen
     return parties, [legs[k] for k in sorted(legs)]
+
+
+def part_parties(part) -> tuple:
+    """(debtor, creditor) of what a part sets off: an obligation, or a certificate piece
+    (the certificate's debtor owes the piece's holder)."""
+    if part.obligation_id:
+        return part.obligation.debtor, part.obligation.creditor
+    return part.piece.certificate.debtor, part.piece.holder
+
+
+def part_label(part) -> tuple[str, str]:
+    """(number, basis) shown for a part: the obligation's, or the piece's with its certificate."""
+    if part.obligation_id:
+        return part.obligation.number, part.obligation.basis
+    return part.piece.number, f"债权凭证 {part.piece.certificate.number}"
 
 
 def overview() -> dict:

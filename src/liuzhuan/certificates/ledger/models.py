@@ -58,6 +58,7 @@ class PieceStatus(models.TextChoices):
     OFFSETTING = "offsetting", "抵付办理中"
     SELLING = "selling", "收购办理中"
     OFFSET = "offset", "已抵付注销"
+    SET_OFF = "set_off", "已抵销"  # discharged in a debt set-off agreement (setoff app)
     VOIDED = "voided", "已作废"
 
 

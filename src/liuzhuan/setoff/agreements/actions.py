@@ -16,6 +16,9 @@ from collections import defaultdict
 from django.db import transaction
 from django.utils import timezone
 
+from liuzhuan.certificates.ledger.locks import lock_certificates, lock_pieces
+from liuzhuan.certificates.ledger.models import Certificate, CertificateStatus, Piece, PieceStatus
+from liuzhuan.certificates.ledger.pieces import settle_if_done, split_rows, write_splits
 from liuzhuan.core import audit
 from liuzhuan.core.dates import today_china
 from liuzhuan.core.errors import Conflict, NotFound
@@ -61,21 +64,33 @@ def confirm(actor: User, agreement_id: int) -> Agreement:
         mine.save(update_fields=["decision", "decided_by", "decided_at"])
         entries = [audit.entry("setoff.agreement.confirm", agreement, {"number": agreement.number, "org_id": org.pk})]
         if all(p.decision == PartyDecision.CONFIRMED for p in parties):
-            entries.append(_execute(agreement, parties))
+            entries.append(_execute(actor, agreement, parties))
         audit.record_many(actor, entries)
     return agreement
 
 
-def _execute(agreement: Agreement, parties: list[AgreementParty]) -> tuple:
-    parts = list(agreement.parts.order_by("obligation_id", "id"))
+def _execute(actor: User, agreement: Agreement, parties: list[AgreementParty]) -> tuple:
+    parts = list(agreement.parts.order_by("obligation_id", "piece_id", "id"))
     need: dict[int, int] = defaultdict(int)
+    piece_need: dict[int, int] = defaultdict(int)
     for part in parts:
-        need[part.obligation_id] += part.amount_fen
+        if part.obligation_id:
+            need[part.obligation_id] += part.amount_fen
+        else:
+            piece_need[part.piece_id] += part.amount_fen
     obligations = {o.pk: o for o in Obligation.objects.select_for_update().filter(pk__in=list(need)).order_by("pk")}
+    # certificate rows, then their pieces: the lock order of every certificate action
+    piece_certs = dict(Piece.objects.filter(pk__in=list(piece_need)).values_list("pk", "certificate_id"))
+    certs = lock_certificates(piece_certs.values()) if piece_need else {}
+    pieces = lock_pieces(piece_need) if piece_need else {}
     problem = ""
     for pk, amount in sorted(need.items()):
         if problem := _shortfall(obligations[pk], amount):
             break
+    for pk, amount in sorted(piece_need.items()):
+        if problem:
+            break
+        problem = _piece_shortfall(pieces[pk], certs[piece_certs[pk]], amount)
     now = timezone.now()
     agreement.closed_at = now
     if problem:
@@ -96,9 +111,42 @@ def _execute(agreement: Agreement, parties: list[AgreementParty]) -> tuple:
     notify_all([notice(p.organisation_id, f"抵销协议 {agreement.number} 已执行",
                        f"各方均已确认，贵单位在本协议中的应付与应收各减少 {amount}，净头寸不变。",
                        obj=agreement, kind="setoff.executed") for p in parties])
+    # last: settling a certificate appends to the audit chain, and nothing is inserted after that
+    set_off_pieces = _set_off_pieces(actor, certs, pieces, piece_certs, piece_need)
     return audit.entry("setoff.agreement.execute", agreement, {
         "number": agreement.number, "amount_fen": agreement.amount_fen,
-        "parts": [[p.obligation_id, p.amount_fen] for p in parts]})
+        "parts": [[p.obligation_id, p.amount_fen] for p in parts if p.obligation_id],
+        "pieces": set_off_pieces})
+
+
+def _piece_shortfall(piece: Piece, cert: Certificate, amount: int) -> str:
+    """Why a certificate piece can no longer be set off by this agreement, or "" when it can."""
+    if cert.status != CertificateStatus.ACTIVE:
+        return f"凭证 {cert.number} 当前为“{cert.get_status_display()}”，协议不再成立"
+    if piece.status != PieceStatus.LIVE:
+        return f"凭证分段 {piece.number} 当前为“{piece.get_status_display()}”（已转让、质押或办理其他业务），协议不再成立"
+    if piece.amount_fen < amount:
+        return f"凭证分段 {piece.number} 金额 {format_yuan(piece.amount_fen)} 少于本协议需抵销的 {format_yuan(amount)}"
+    return ""
+
+
+def _set_off_pieces(actor: User, certs, pieces, piece_certs, piece_need) -> list[list]:
+    """Each piece ends the set-off part (status 已抵销) and keeps any remainder live, as a split does;
+    conservation holds: the set-off amount is value that left circulation for good."""
+    if not piece_need:
+        return []
+    ended, created, done = [], [], []
+    now = timezone.now()
+    for pk, amount in sorted(piece_need.items()):
+        piece, cert = pieces[pk], certs[piece_certs[pk]]
+        (part,), rest = split_rows(cert, piece, [amount], status=PieceStatus.SET_OFF, min_unit=1, now=now)
+        ended.append(piece)
+        created += [part, rest]
+        done.append([piece.number, part.number, amount])
+    write_splits(ended, created, list(certs.values()))
+    for cert in certs.values():
+        settle_if_done(actor, cert)
+    return done
 
 
 def _shortfall(o: Obligation, amount: int) -> str:

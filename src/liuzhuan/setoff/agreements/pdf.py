@@ -39,7 +39,7 @@ def render_agreement(a, parties, legs) -> bytes:
     ]
     rows = [[Paragraph(h, CELL) for h in ("环节", "债务人", "债权人", "债务登记编号 / 依据", "本次抵销金额")]]
     for i, leg in enumerate(legs, start=1):
-        detail = "<br/>".join(f"{p.obligation.number} / {p.obligation.basis}：{format_yuan(p.amount_fen)}"
+        detail = "<br/>".join(f"{p.label_number} / {p.label_basis}：{format_yuan(p.amount_fen)}"
                               for p in leg["parts"])
         rows.append([Paragraph(str(i), CELL), Paragraph(leg["debtor"].name, CELL), Paragraph(leg["creditor"].name, CELL),
                      Paragraph(detail, CELL), Paragraph(format_yuan(leg["amount_fen"]), CELL)])

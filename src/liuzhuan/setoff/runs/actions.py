@@ -124,50 +124,72 @@ def compute(run_id: int) -> SetoffRun:
 # --- snapshot -----------------------------------------------------------------------------------
 
 
+#: what a snapshot row is: a registered obligation, or a live certificate piece (debtor → holder)
+OBLIGATION, PIECE = 0, 1
+
+
 class Snapshot:
-    """Parallel int64 arrays: obligation id, debtor org id, creditor org id, amount (fen)."""
+    """Parallel arrays: kind (obligation or piece), its id, debtor org id, creditor org id, amount (fen)."""
 
-    __slots__ = ("amount", "creditor", "debtor", "ids")
+    __slots__ = ("amount", "creditor", "debtor", "ids", "kind")
 
-    def __init__(self, ids, debtor, creditor, amount):
+    def __init__(self, ids, debtor, creditor, amount, kind=None):
         self.ids = np.asarray(ids, dtype=np.int64)
         self.debtor = np.asarray(debtor, dtype=np.int64)
         self.creditor = np.asarray(creditor, dtype=np.int64)
         self.amount = np.asarray(amount, dtype=np.int64)
+        self.kind = np.zeros(len(self.ids), dtype=np.int8) if kind is None else np.asarray(kind, dtype=np.int8)
 
     def __len__(self) -> int:
         return len(self.ids)
 
     def to_bytes(self) -> bytes:
         buf = io.BytesIO()
-        np.savez_compressed(buf, ids=self.ids, debtor=self.debtor, creditor=self.creditor, amount=self.amount)
+        np.savez_compressed(buf, ids=self.ids, debtor=self.debtor, creditor=self.creditor, amount=self.amount,
+                            kind=self.kind)
         return buf.getvalue()
 
     @classmethod
     def from_bytes(cls, data: bytes) -> Snapshot:
         with np.load(io.BytesIO(bytes(data))) as z:
-            return cls(z["ids"], z["debtor"], z["creditor"], z["amount"])
+            return cls(z["ids"], z["debtor"], z["creditor"], z["amount"], z["kind"])
 
 
 _SNAPSHOT_SQL = ("SELECT id, debtor_id, creditor_id, outstanding_fen FROM setoff_obligation "
                  "WHERE status = %s AND opted_out = %s AND outstanding_fen > 0 ORDER BY id")
+#: live pieces of active certificates; a pledged or reserved piece is frozen and stays out
+_PIECES_SQL = ("SELECT p.id, c.debtor_id, p.holder_id, p.amount_fen FROM certificates_piece p "
+               "JOIN certificates_certificate c ON c.id = p.certificate_id "
+               "WHERE p.status = %s AND c.status = %s AND p.holder_id <> c.debtor_id ORDER BY p.id")
+
+
+def _rows(sql: str, params: list, held: dict[int, int]) -> np.ndarray:
+    with connection.cursor() as cur:  # plain rows: a million model instances would cost seconds
+        cur.execute(sql, params)
+        rows = cur.fetchall()
+    arr = np.array(rows, dtype=np.int64).reshape(-1, 4)
+    if held and len(arr):
+        keys = np.fromiter(held, dtype=np.int64)
+        pos = np.searchsorted(arr[:, 0], keys)
+        found = (pos < len(arr)) & (arr[np.minimum(pos, len(arr) - 1), 0] == keys)
+        arr[pos[found], 3] -= np.fromiter(held.values(), dtype=np.int64)[found]
+        arr = arr[arr[:, 3] > 0]
+    return arr
 
 
 def read_snapshot() -> Snapshot:
-    """Confirmed, not opted-out obligations with what is left after open agreements' holds."""
-    with connection.cursor() as cur:  # plain rows: a million model instances would cost seconds
-        cur.execute(_SNAPSHOT_SQL, [ObligationStatus.CONFIRMED, False])
-        rows = cur.fetchall()
-    if not rows:
-        return Snapshot([], [], [], [])
-    arr = np.array(rows, dtype=np.int64)
-    held = dict(AgreementPart.objects.filter(agreement__status=AgreementStatus.PROPOSED)
-                .values("obligation_id").annotate(s=Sum("amount_fen")).values_list("obligation_id", "s"))
-    if held:
-        pos = np.searchsorted(arr[:, 0], np.fromiter(held, dtype=np.int64))
-        arr[pos, 3] -= np.fromiter(held.values(), dtype=np.int64)
-        arr = arr[arr[:, 3] > 0]
-    return Snapshot(arr[:, 0], arr[:, 1], arr[:, 2], arr[:, 3])
+    """Confirmed, not opted-out obligations and live certificate pieces, each less what open
+    agreements already hold on it."""
+    open_parts = AgreementPart.objects.filter(agreement__status=AgreementStatus.PROPOSED)
+    held_obl = dict(open_parts.filter(obligation__isnull=False).values("obligation_id")
+                    .annotate(s=Sum("amount_fen")).values_list("obligation_id", "s"))
+    held_pieces = dict(open_parts.filter(piece__isnull=False).values("piece_id")
+                       .annotate(s=Sum("amount_fen")).values_list("piece_id", "s"))
+    obl = _rows(_SNAPSHOT_SQL, [ObligationStatus.CONFIRMED, False], held_obl)
+    pieces = _rows(_PIECES_SQL, ["live", "active"], held_pieces)
+    arr = np.concatenate([obl, pieces])
+    kind = np.concatenate([np.full(len(obl), OBLIGATION, np.int8), np.full(len(pieces), PIECE, np.int8)])
+    return Snapshot(arr[:, 0], arr[:, 1], arr[:, 2], arr[:, 3], kind)
 
 
 def solve_snapshot(snap: Snapshot):
@@ -176,7 +198,7 @@ def solve_snapshot(snap: Snapshot):
         return None
     orgs, codes = np.unique(np.concatenate([snap.debtor, snap.creditor]), return_inverse=True)
     n = len(snap)
-    ledger = Ledger.from_codes(snap.ids.astype(str), [str(o) for o in orgs.tolist()], codes[:n], codes[n:],
+    ledger = Ledger.from_codes((snap.ids * 2 + snap.kind).astype(str), [str(o) for o in orgs.tolist()], codes[:n], codes[n:],
                                snap.amount, None, checked=True)
     return solve(ledger, NettingOptions(min_parties=2))
 
@@ -258,8 +280,12 @@ def _write_agreements(run: SetoffRun, snap: Snapshot, loops, deadline: dt.date, 
     for org_id, c in zip(orgs.tolist(), per_org.tolist(), strict=True):
         by_org[org_id]["agreements"] = c
     part_counts = np.diff(loops.part_ptr)
-    copy_rows(AgreementPart, ["agreement_id", "obligation_id", "leg", "amount_fen"],
-              list(zip(np.repeat(agreement_of_leg, part_counts).tolist(), snap.ids[loops.part_obligation].tolist(),
+    part_ids = snap.ids[loops.part_obligation]
+    is_piece = snap.kind[loops.part_obligation] == PIECE
+    obligation_ids = [None if p else i for i, p in zip(part_ids.tolist(), is_piece.tolist(), strict=True)]
+    piece_ids = [i if p else None for i, p in zip(part_ids.tolist(), is_piece.tolist(), strict=True)]
+    copy_rows(AgreementPart, ["agreement_id", "obligation_id", "piece_id", "leg", "amount_fen"],
+              list(zip(np.repeat(agreement_of_leg, part_counts).tolist(), obligation_ids, piece_ids,
                        np.repeat(leg_in_loop, part_counts).tolist(), loops.part_amount.tolist(), strict=True)))
     return counts
 
