@@ -211,8 +211,10 @@ class PartyDecision(models.TextChoices):
 
 
 class AgreementParty(models.Model):
-    agreement = models.ForeignKey(Agreement, models.CASCADE, related_name="parties")
-    organisation = models.ForeignKey(Organisation, models.PROTECT, related_name="+")
+    # no single-column indexes: the unique (agreement, organisation) and the (organisation,
+    # decision) index cover both look-ups, and a run writes hundreds of thousands of these rows
+    agreement = models.ForeignKey(Agreement, models.CASCADE, related_name="parties", db_index=False)
+    organisation = models.ForeignKey(Organisation, models.PROTECT, related_name="+", db_index=False)
     position = models.PositiveSmallIntegerField()  # order in the loop
     decision = models.CharField(max_length=10, choices=PartyDecision.choices, default=PartyDecision.PENDING)
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", null=True,
@@ -235,7 +237,9 @@ class AgreementPart(models.Model):
 
     agreement = models.ForeignKey(Agreement, models.CASCADE, related_name="parts")
     obligation = models.ForeignKey(Obligation, models.PROTECT, related_name="parts", null=True, blank=True)
-    piece = models.ForeignKey("certificates.Piece", models.PROTECT, related_name="setoff_parts", null=True, blank=True)
+    # pieces are never deleted and are looked up from here, not the other way: no index to maintain
+    piece = models.ForeignKey("certificates.Piece", models.PROTECT, related_name="setoff_parts", null=True, blank=True,
+                              db_index=False)
     leg = models.PositiveSmallIntegerField()
     amount_fen = models.BigIntegerField()
 
