@@ -97,6 +97,9 @@ class SetoffRunOut(Schema):
     cleared_fen: int
     cleared_pct: str
     agreements: int
+    chains: int
+    paid_fen: int
+    cleared_without_cash_fen: int | None
     snapshot_sha256: str
     error: str
 
@@ -106,7 +109,8 @@ class SetoffRunOut(Schema):
             id=r.pk, number=r.number, status=r.status, phase=r.phase, progress=r.progress, trigger=r.trigger,
             created_at=r.created_at, finished_at=r.finished_at, obligations_count=r.obligations_count,
             parties_count=r.parties_count, total_fen=r.total_fen, nid_fen=r.nid_fen, cleared_fen=r.cleared_fen,
-            cleared_pct=r.cleared_pct, agreements=r.loops_count, snapshot_sha256=r.snapshot_sha256, error=r.error)
+            cleared_pct=r.cleared_pct, agreements=r.loops_count, chains=r.chain_count, paid_fen=r.paid_fen,
+            cleared_without_cash_fen=r.cleared_without_liquidity_fen, snapshot_sha256=r.snapshot_sha256, error=r.error)
 
 
 class SetoffPartyOut(Schema):
@@ -221,6 +225,48 @@ def rejoin_obligation(request: HttpRequest, obligation_id: ObjId):
     user = acting_user(request, write=True)
     register_actions.rejoin(user, obligation_id)
     return _obligation(user, obligation_id)
+
+
+# --- declared cash for debt chains ---------------------------------------------------------------
+
+
+class SetoffCashIn(Schema):
+    amount_fen: int = Field(..., ge=1, le=10**14, description="可用于清偿的现金（分）")
+    valid_until: dt.date
+    note: str = Field("", max_length=200)
+
+
+class SetoffCashOut(Schema):
+    id: int
+    organisation_id: int
+    amount_fen: int
+    used_fen: int
+    remaining_fen: int
+    valid_until: dt.date
+    status: str
+    note: str
+
+    @staticmethod
+    def of(d) -> SetoffCashOut:
+        return SetoffCashOut(id=d.pk, organisation_id=d.organisation_id, amount_fen=d.amount_fen, used_fen=d.used_fen,
+                             remaining_fen=d.remaining_fen, valid_until=d.valid_until, status=d.status, note=d.note)
+
+
+@router.get("/cash", response=list[SetoffCashOut], summary="现金清偿意愿（本单位的；运营与监管可见全部）")
+def list_cash(request: HttpRequest, limit: Annotated[int, Query(ge=1, le=500)] = 100):
+    return [SetoffCashOut.of(d) for d in queries.cash_declarations(acting_user(request))[:limit]]
+
+
+@router.post("/cash", response={201: SetoffCashOut}, summary="申报可用于债务链清偿的现金")
+def declare_cash(request: HttpRequest, payload: SetoffCashIn):
+    d = register_actions.declare_cash(acting_user(request, write=True), amount_fen=payload.amount_fen,
+                                      valid_until=payload.valid_until, note=payload.note)
+    return Status(201, SetoffCashOut.of(d))
+
+
+@router.post("/cash/{declaration_id}/withdraw", response=SetoffCashOut, summary="撤回现金清偿意愿")
+def withdraw_cash(request: HttpRequest, declaration_id: ObjId):
+    return SetoffCashOut.of(register_actions.withdraw_cash(acting_user(request, write=True), declaration_id))
 
 
 # --- runs ----------------------------------------------------------------------------------------

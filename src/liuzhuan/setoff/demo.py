@@ -1,8 +1,12 @@
 """Demo register: mutual debts among the demo SMEs — a four-firm loop, a triangle, a bilateral pair,
-one obligation waiting for confirmation and one disputed — and one computed run with its agreements."""
+a chain cleared by one firm's declared cash, one obligation waiting for confirmation and one
+disputed — and one computed run with its agreements."""
 
 from __future__ import annotations
 
+import datetime as dt
+
+from liuzhuan.core.dates import today_china
 from liuzhuan.members.demo import org
 from liuzhuan.members.models import User
 
@@ -22,6 +26,7 @@ DEBTS = [
     ("sme02", "sme05", 30_000, "番茄酱采购合同 FQ-2026-090"),
     ("sme05", "sme02", 22_000, "面粉采购合同 MF-2026-071"),
     ("sme11", "sme08", 12_500, "包装印刷合同 YS-2026-015"),
+    ("sme08", "sme04", 9_000, "羊绒运输合同 WL-2026-027"),  # no loop: sme11's declared cash clears it
 ]
 
 
@@ -41,6 +46,8 @@ def load() -> bool:
     disputed = register.register_one(_boss("sme11"), creditor=org("sme11").legal_id, debtor=org("sme05").legal_id,
                                      amount_fen=9_600_00, basis="标签印刷 YS-2026-021")
     register.dispute(_boss("sme05"), disputed.pk, "货物未验收，金额待核对")
+    register.declare_cash(_boss("sme11"), amount_fen=10_000_00, valid_until=today_china() + dt.timedelta(days=30),
+                          note="本月货款回笼，可用于清偿应付")
     run = runs.start_run(User.objects.get(username="op_clerk"))
     runs.compute(run.pk)  # the demo computes in place; on the platform the worker does
     return True

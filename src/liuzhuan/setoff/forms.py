@@ -37,3 +37,9 @@ class UploadForm(forms.Form):
 
 class ReasonForm(forms.Form):
     reason = forms.CharField(label="理由", max_length=200, widget=forms.TextInput(attrs={"placeholder": "请写明理由"}))
+
+
+class CashForm(forms.Form):
+    amount = YuanField(label="可用于清偿的现金（元）")
+    valid_until = forms.DateField(label="有效期至", widget=DateInput)
+    note = forms.CharField(label="说明", max_length=200, required=False)

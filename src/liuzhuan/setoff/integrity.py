@@ -10,7 +10,15 @@ from django.db.models import Sum
 from liuzhuan.core.integrity import invariant
 from liuzhuan.core.money import format_yuan
 
-from .models import AgreementPart, AgreementStatus, Obligation, ObligationStatus
+from .models import (
+    Agreement,
+    AgreementPart,
+    AgreementParty,
+    AgreementStatus,
+    LiquidityDeclaration,
+    Obligation,
+    ObligationStatus,
+)
 
 
 @invariant("债务余额 = 登记金额 − 已执行抵销")
@@ -43,18 +51,44 @@ def set_off_pieces_match_agreements() -> Iterator[str]:
                    f"已执行抵销协议记载 {format_yuan(by_cert.get(cert_id, 0))}")
 
 
-@invariant("已执行抵销协议不改变任何一方的净头寸")
+@invariant("已执行抵销协议不改变净头寸；债务链只改变付款方与收款方")
 def executed_agreements_keep_net_positions() -> Iterator[str]:
+    """A loop leaves every party's net position as it was. A chain moves cash: its payer's net
+    position rises by the amount, its last creditor's falls by it, everyone between is unchanged."""
     net: dict[tuple[int, int], int] = defaultdict(int)
     parts = (AgreementPart.objects.filter(agreement__status=AgreementStatus.EXECUTED)
-             .values_list("agreement_id", "agreement__number", "obligation__creditor_id", "obligation__debtor_id",
+             .values_list("agreement_id", "obligation__creditor_id", "obligation__debtor_id",
                           "piece__holder_id", "piece__certificate__debtor_id", "amount_fen").iterator())
-    numbers = {}
-    for agreement_id, number, o_creditor, o_debtor, p_holder, p_debtor, amount in parts:
-        numbers[agreement_id] = number
+    for agreement_id, o_creditor, o_debtor, p_holder, p_debtor, amount in parts:
         creditor, debtor = (o_creditor, o_debtor) if o_creditor else (p_holder, p_debtor)
-        net[(agreement_id, creditor)] += amount
-        net[(agreement_id, debtor)] -= amount
-    for (agreement_id, org_id), value in sorted(net.items()):
-        if value:
-            yield f"抵销协议 {numbers[agreement_id]} 使机构 {org_id} 的净头寸变动 {format_yuan(value)}"
+        net[(agreement_id, creditor)] -= amount  # its receivable fell
+        net[(agreement_id, debtor)] += amount    # its payable fell
+    expected: dict[tuple[int, int], int] = defaultdict(int)
+    numbers = {}
+    chains = Agreement.objects.filter(status=AgreementStatus.EXECUTED).values_list("pk", "number", "kind", "amount_fen")
+    for pk, number, kind, amount in chains.iterator():
+        numbers[pk] = number
+        if kind == "chain":
+            ends = dict(AgreementParty.objects.filter(agreement_id=pk).order_by("position")
+                        .values_list("position", "organisation_id"))
+            expected[(pk, ends[0])] += amount
+            expected[(pk, ends[max(ends)])] -= amount
+    for key in sorted(set(net) | set(expected)):
+        if net.get(key, 0) != expected.get(key, 0):
+            yield (f"抵销协议 {numbers.get(key[0], key[0])} 使机构 {key[1]} 的净头寸变动 {format_yuan(net.get(key, 0))}，"
+                   f"应为 {format_yuan(expected.get(key, 0))}")
+
+
+@invariant("现金清偿意愿的已用金额 = 已执行债务链付款")
+def cash_used_matches_chains() -> Iterator[str]:
+    used = dict(LiquidityDeclaration.objects.values("organisation_id").annotate(s=Sum("used_fen"))
+                .values_list("organisation_id", "s"))
+    paid: dict[int, int] = defaultdict(int)
+    for org_id, amount in AgreementParty.objects.filter(agreement__status=AgreementStatus.EXECUTED,
+                                                        agreement__kind="chain", position=0).values_list(
+            "organisation_id", "agreement__amount_fen"):
+        paid[org_id] += amount
+    for org_id in sorted(set(used) | set(paid)):
+        if (used.get(org_id) or 0) != paid.get(org_id, 0):
+            yield (f"机构 {org_id} 现金清偿意愿已用 {format_yuan(used.get(org_id) or 0)}，"
+                   f"已执行债务链付款 {format_yuan(paid.get(org_id, 0))}")

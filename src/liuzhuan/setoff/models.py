@@ -89,6 +89,45 @@ class Obligation(models.Model):
         return self.counterparty_id(self.registered_by_org_id)
 
 
+class LiquidityStatus(models.TextChoices):
+    ACTIVE = "active", "有效"
+    WITHDRAWN = "withdrawn", "已撤回"
+
+
+class LiquidityDeclaration(models.Model):
+    """A member's declared cash (现金清偿意愿) to pay its own debts into debt chains (债务链分摊).
+
+    A run may propose chains in which the member pays part of a debt in cash and each creditor
+    passes it on; ``used_fen`` grows only when such a chain executes.
+    """
+
+    organisation = models.ForeignKey(Organisation, models.PROTECT, related_name="+", verbose_name="申报单位")
+    amount_fen = models.BigIntegerField("可用于清偿的现金（分）")
+    used_fen = models.BigIntegerField("已用于债务链清偿（分）", default=0)
+    valid_until = models.DateField("有效期至")
+    note = models.CharField("说明", max_length=200, blank=True)
+    status = models.CharField("状态", max_length=10, choices=LiquidityStatus.choices, default=LiquidityStatus.ACTIVE)
+    declared_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", db_index=False)
+    declared_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "现金清偿意愿"
+        ordering = ["-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount_fen__gt=0), name="setoff_liquidity_amount_positive"),
+            models.CheckConstraint(condition=Q(used_fen__gte=0) & Q(used_fen__lte=F("amount_fen")),
+                                   name="setoff_liquidity_used_in_range"),
+        ]
+        indexes = [models.Index(fields=["organisation", "status"], name="setoff_liquidity_org")]
+
+    def __str__(self) -> str:
+        return f"{self.organisation_id}:{self.amount_fen}"
+
+    @property
+    def remaining_fen(self) -> int:
+        return self.amount_fen - self.used_fen
+
+
 class RunStatus(models.TextChoices):
     QUEUED = "queued", "排队中"
     RUNNING = "running", "计算中"
@@ -121,6 +160,12 @@ class SetoffRun(models.Model):
     loops_count = models.PositiveIntegerField(default=0)
     bilateral_count = models.PositiveIntegerField(default=0)
     multilateral_count = models.PositiveIntegerField(default=0)
+    chain_count = models.PositiveIntegerField(default=0)
+    #: declared cash available to the run, and the part of cleared_fen paid in cash along chains
+    liquidity_fen = models.BigIntegerField(default=0)
+    paid_fen = models.BigIntegerField(default=0)
+    #: what the same snapshot clears by set-off alone (only computed when cash was declared)
+    cleared_without_liquidity_fen = models.BigIntegerField(null=True, blank=True)
     #: what was solved: npz of obligation ids, debtor ids, creditor ids and amounts (fen)
     snapshot = models.BinaryField(null=True, blank=True, editable=False)
     snapshot_sha256 = models.CharField(max_length=64, blank=True)
@@ -141,6 +186,13 @@ class SetoffRun(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status in (RunStatus.QUEUED, RunStatus.RUNNING)
+
+    @property
+    def cleared_per_yuan(self) -> str:
+        """Extra debt cleared per yuan of cash paid into chains (the chains' leverage)."""
+        if not self.paid_fen or self.cleared_without_liquidity_fen is None:
+            return ""
+        return f"{(self.cleared_fen - self.cleared_without_liquidity_fen) / self.paid_fen:.2f}"
 
     @property
     def cleared_pct(self) -> str:
@@ -201,6 +253,8 @@ class Agreement(models.Model):
 
     @property
     def kind_label(self) -> str:
+        if self.kind == "chain":
+            return f"{self.parties_count}方债务链清偿"
         return "双边抵销" if self.kind == "bilateral" else f"{self.parties_count}方闭环抵销"
 
 

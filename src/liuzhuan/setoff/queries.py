@@ -17,6 +17,7 @@ from .models import (
     Agreement,
     AgreementParty,
     AgreementStatus,
+    LiquidityDeclaration,
     Obligation,
     ObligationStatus,
     PartyDecision,
@@ -59,6 +60,13 @@ def register_counts(user: User) -> dict:
         payable=Sum("outstanding_fen", filter=Q(debtor_id=org_id) & Q(status=ObligationStatus.CONFIRMED)),
     )
     return {k: v or 0 for k, v in agg.items()}
+
+
+def cash_declarations(user: User) -> QuerySet[LiquidityDeclaration]:
+    qs = LiquidityDeclaration.objects.select_related("organisation")
+    if not sees_all(user):
+        qs = qs.filter(organisation_id=user.organisation_id)
+    return qs.order_by("-id")
 
 
 def runs() -> QuerySet[SetoffRun]:

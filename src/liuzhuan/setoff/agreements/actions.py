@@ -30,6 +30,8 @@ from ..models import (
     Agreement,
     AgreementParty,
     AgreementStatus,
+    LiquidityDeclaration,
+    LiquidityStatus,
     Obligation,
     ObligationStatus,
     PartyDecision,
@@ -91,6 +93,10 @@ def _execute(actor: User, agreement: Agreement, parties: list[AgreementParty]) -
         if problem:
             break
         problem = _piece_shortfall(pieces[pk], certs[piece_certs[pk]], amount)
+    declarations = []
+    if agreement.kind == "chain" and not problem:
+        payer = next(p for p in parties if p.position == 0)
+        declarations, problem = _lock_cash(payer.organisation_id, agreement.amount_fen)
     now = timezone.now()
     agreement.closed_at = now
     if problem:
@@ -105,18 +111,55 @@ def _execute(actor: User, agreement: Agreement, parties: list[AgreementParty]) -
         if o.outstanding_fen == 0:
             o.status = ObligationStatus.SETTLED
     Obligation.objects.bulk_update(list(obligations.values()), ["outstanding_fen", "status"])
+    cash = _use_cash(declarations, agreement.amount_fen)
     agreement.status = AgreementStatus.EXECUTED
     agreement.save(update_fields=["status", "closed_at"])
-    amount = format_yuan(agreement.amount_fen)
-    notify_all([notice(p.organisation_id, f"抵销协议 {agreement.number} 已执行",
-                       f"各方均已确认，贵单位在本协议中的应付与应收各减少 {amount}，净头寸不变。",
+    notify_all([notice(p.organisation_id, f"抵销协议 {agreement.number} 已执行", _executed_text(agreement, p, parties),
                        obj=agreement, kind="setoff.executed") for p in parties])
     # last: settling a certificate appends to the audit chain, and nothing is inserted after that
     set_off_pieces = _set_off_pieces(actor, certs, pieces, piece_certs, piece_need)
     return audit.entry("setoff.agreement.execute", agreement, {
         "number": agreement.number, "amount_fen": agreement.amount_fen,
         "parts": [[p.obligation_id, p.amount_fen] for p in parts if p.obligation_id],
-        "pieces": set_off_pieces})
+        "pieces": set_off_pieces, "cash": cash})
+
+
+def _executed_text(agreement: Agreement, party: AgreementParty, parties: list[AgreementParty]) -> str:
+    amount = format_yuan(agreement.amount_fen)
+    if agreement.kind != "chain":
+        return f"各方均已确认，贵单位在本协议中的应付与应收各减少 {amount}，净头寸不变。"
+    if party.position == 0:
+        return f"各方均已确认：贵单位以现金 {amount} 清偿应付，已从现金清偿意愿中扣减。"
+    if party.position == len(parties) - 1:
+        return f"各方均已确认：贵单位的应收减少 {amount}，由上一环节以现金 {amount} 清偿。"
+    return f"各方均已确认：贵单位收到的现金 {amount} 用于清偿应付，应收与应付各减少 {amount}。"
+
+
+def _lock_cash(org_id: int, amount: int) -> tuple[list[LiquidityDeclaration], str]:
+    """The payer's active, unexpired declarations (earliest expiry first), locked; "" if they cover ``amount``."""
+    declarations = list(LiquidityDeclaration.objects.select_for_update().filter(
+        organisation_id=org_id, status=LiquidityStatus.ACTIVE, valid_until__gte=today_china())
+        .order_by("valid_until", "id"))
+    free = sum(d.remaining_fen for d in declarations)
+    if free < amount:
+        return declarations, (f"付款方申报的可用现金 {format_yuan(free)} 已少于本债务链需支付的 {format_yuan(amount)}"
+                              "（已撤回、过期或已用于其他债务链），协议不再成立")
+    return declarations, ""
+
+
+def _use_cash(declarations: list[LiquidityDeclaration], amount: int) -> list[list[int]]:
+    """Draw ``amount`` from the locked declarations in order; returns [[declaration id, fen], …]."""
+    used, left = [], amount
+    for d in declarations:
+        if not left:
+            break
+        take = min(left, d.remaining_fen)
+        if take:
+            d.used_fen += take
+            left -= take
+            used.append([d.pk, take])
+    LiquidityDeclaration.objects.bulk_update([d for d in declarations if any(u[0] == d.pk for u in used)], ["used_fen"])
+    return used
 
 
 def _piece_shortfall(piece: Piece, cert: Certificate, amount: int) -> str:

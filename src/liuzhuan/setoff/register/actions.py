@@ -28,7 +28,14 @@ from liuzhuan.core.sql import insert_rows
 from liuzhuan.members.actions import notice, notify_all
 from liuzhuan.members.models import Organisation, OrgStatus, User
 
-from ..models import LIVE_STATUSES, Channel, Obligation, ObligationStatus
+from ..models import (
+    LIVE_STATUSES,
+    Channel,
+    LiquidityDeclaration,
+    LiquidityStatus,
+    Obligation,
+    ObligationStatus,
+)
 from . import rules
 from .rules import Row, RowError
 
@@ -317,3 +324,42 @@ def rejoin(actor: User, obligation_id: int) -> Obligation:
         o.save(update_fields=["opted_out", "opted_out_reason"])
         audit.record(actor, "obligation.rejoin", o, summary={"number": o.number})
     return o
+
+
+# --- declared cash for debt chains (债务链分摊) ----------------------------------------------------
+
+
+def declare_cash(actor: User, *, amount_fen: int, valid_until: dt.date, note: str = "") -> LiquidityDeclaration:
+    """A member declares cash it is able to pay now into debt chains, until ``valid_until``."""
+    org = member_org(actor)
+    if not isinstance(amount_fen, int) or isinstance(amount_fen, bool) or amount_fen <= 0:
+        raise DomainError("amount_not_positive", "现金金额必须大于零", field="amount_fen")
+    if amount_fen > 10**14:
+        raise DomainError("amount_too_large", "现金金额超过上限", field="amount_fen")
+    today = today_china()
+    if valid_until is None or valid_until < today or valid_until > today + dt.timedelta(days=366):
+        raise DomainError("bad_valid_until", "有效期须在今天至一年之内", field="valid_until")
+    note = (note or "").strip()
+    if len(note) > rules.NOTE_MAX:
+        raise DomainError("note_too_long", f"说明不能超过 {rules.NOTE_MAX} 个字符", field="note")
+    with transaction.atomic():
+        d = LiquidityDeclaration.objects.create(organisation=org, amount_fen=amount_fen, valid_until=valid_until,
+                                                note=note, declared_by=actor)
+        audit.record(actor, "setoff.cash.declare", d, summary={"amount_fen": amount_fen,
+                                                               "valid_until": valid_until.isoformat()})
+    return d
+
+
+def withdraw_cash(actor: User, declaration_id: int) -> LiquidityDeclaration:
+    """The member withdraws what is left of a declaration; chains awaiting signatures that need it void."""
+    org = member_org(actor)
+    with transaction.atomic():
+        d = LiquidityDeclaration.objects.select_for_update().filter(pk=declaration_id, organisation=org).first()
+        if d is None:
+            raise NotFound("现金清偿意愿不存在")
+        if d.status != LiquidityStatus.ACTIVE:
+            raise Conflict("not_active", "该现金清偿意愿已撤回")
+        d.status = LiquidityStatus.WITHDRAWN
+        d.save(update_fields=["status"])
+        audit.record(actor, "setoff.cash.withdraw", d, summary={"remaining_fen": d.remaining_fen})
+    return d

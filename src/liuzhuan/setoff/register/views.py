@@ -16,7 +16,7 @@ from liuzhuan.core.roles import OVERSIGHT_ROLES, Role
 from liuzhuan.core.views import require_page_role
 
 from .. import queries
-from ..forms import ObligationForm, ReasonForm, UploadForm
+from ..forms import CashForm, ObligationForm, ReasonForm, UploadForm
 from ..models import ObligationStatus
 from . import actions, rules
 
@@ -151,3 +151,39 @@ def obligation_action(request, obligation_id: int, verb: str):
             raise Http404(exc.message) from exc
         messages.error(request, exc.message)
     return redirect("setoff:obligation", obligation_id=obligation_id)
+
+
+@login_required
+def cash(request):
+    """现金清偿意愿: a member declares cash it can pay now; runs use it to clear debt chains."""
+    require_page_role(request, Role.MEMBER, *OVERSIGHT_ROLES)
+    is_member = request.user.organisation.has_role(Role.MEMBER)
+    form = CashForm(request.POST or None)
+    if request.method == "POST":
+        require_page_role(request, Role.MEMBER)
+        if form.is_valid():
+            d = form.cleaned_data
+            done = run_action(form, lambda: actions.declare_cash(request.user, amount_fen=d["amount"],
+                                                                 valid_until=d["valid_until"], note=d["note"]))
+            if done is not None:
+                messages.success(request, "已申报；下一次抵销测算将据此测算债务链清偿方案。")
+                return redirect("setoff:cash")
+    return render(request, "setoff/cash.html", {
+        "form": form, "is_member": is_member,
+        "page": Paginator(queries.cash_declarations(request.user), 50).get_page(request.GET.get("page")),
+    })
+
+
+@login_required
+@require_POST
+def cash_withdraw(request, declaration_id: int):
+    require_page_role(request, Role.MEMBER)
+    try:
+        actions.withdraw_cash(request.user, declaration_id)
+    except DomainError as exc:
+        if exc.status == 404:
+            raise Http404(exc.message) from exc
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "已撤回；等待签署、需用这笔现金的债务链协议将在执行时作废。")
+    return redirect("setoff:cash")

@@ -36,6 +36,8 @@ from ..models import (
     AgreementPart,
     AgreementParty,
     AgreementStatus,
+    LiquidityDeclaration,
+    LiquidityStatus,
     ObligationStatus,
     PartyDecision,
     RunParty,
@@ -131,14 +133,16 @@ OBLIGATION, PIECE = 0, 1
 class Snapshot:
     """Parallel arrays: kind (obligation or piece), its id, debtor org id, creditor org id, amount (fen)."""
 
-    __slots__ = ("amount", "creditor", "debtor", "ids", "kind")
+    __slots__ = ("amount", "creditor", "debtor", "ids", "kind", "liquidity")
 
-    def __init__(self, ids, debtor, creditor, amount, kind=None):
+    def __init__(self, ids, debtor, creditor, amount, kind=None, liquidity: dict[int, int] | None = None):
         self.ids = np.asarray(ids, dtype=np.int64)
         self.debtor = np.asarray(debtor, dtype=np.int64)
         self.creditor = np.asarray(creditor, dtype=np.int64)
         self.amount = np.asarray(amount, dtype=np.int64)
         self.kind = np.zeros(len(self.ids), dtype=np.int8) if kind is None else np.asarray(kind, dtype=np.int8)
+        #: organisation id -> declared cash (fen) it may pay into debt chains in this run
+        self.liquidity = dict(liquidity or {})
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -146,13 +150,15 @@ class Snapshot:
     def to_bytes(self) -> bytes:
         buf = io.BytesIO()
         np.savez_compressed(buf, ids=self.ids, debtor=self.debtor, creditor=self.creditor, amount=self.amount,
-                            kind=self.kind)
+                            kind=self.kind, liquidity_org=np.fromiter(self.liquidity, dtype=np.int64),
+                            liquidity_fen=np.fromiter(self.liquidity.values(), dtype=np.int64))
         return buf.getvalue()
 
     @classmethod
     def from_bytes(cls, data: bytes) -> Snapshot:
         with np.load(io.BytesIO(bytes(data))) as z:
-            return cls(z["ids"], z["debtor"], z["creditor"], z["amount"], z["kind"])
+            liquidity = dict(zip(z["liquidity_org"].tolist(), z["liquidity_fen"].tolist(), strict=True))
+            return cls(z["ids"], z["debtor"], z["creditor"], z["amount"], z["kind"], liquidity)
 
 
 _SNAPSHOT_SQL = ("SELECT id, debtor_id, creditor_id, outstanding_fen FROM setoff_obligation "
@@ -189,18 +195,37 @@ def read_snapshot() -> Snapshot:
     pieces = _rows(_PIECES_SQL, ["live", "active"], held_pieces)
     arr = np.concatenate([obl, pieces])
     kind = np.concatenate([np.full(len(obl), OBLIGATION, np.int8), np.full(len(pieces), PIECE, np.int8)])
-    return Snapshot(arr[:, 0], arr[:, 1], arr[:, 2], arr[:, 3], kind)
+    return Snapshot(arr[:, 0], arr[:, 1], arr[:, 2], arr[:, 3], kind, available_liquidity())
+
+
+def available_liquidity() -> dict[int, int]:
+    """Declared cash still free per member: active, unexpired declarations less what executed
+    chains used and what chains awaiting signatures would use."""
+    free: dict[int, int] = defaultdict(int)
+    for org_id, amount, used in LiquidityDeclaration.objects.filter(
+            status=LiquidityStatus.ACTIVE, valid_until__gte=today_china()).values_list("organisation_id", "amount_fen",
+                                                                                     "used_fen"):
+        free[org_id] += amount - used
+    for payer, amount in (AgreementParty.objects.filter(agreement__status=AgreementStatus.PROPOSED,
+                                                        agreement__kind="chain", position=0)
+                          .values_list("organisation_id", "agreement__amount_fen")):
+        free[payer] -= amount
+    return {org: fen for org, fen in free.items() if fen > 0}
 
 
 def solve_snapshot(snap: Snapshot):
-    """The optimal set-off of a snapshot. Parties are organisation ids; loops of 2+ parties."""
+    """The optimal set-off of a snapshot: loops of 2+ parties and, where members declared cash,
+    payment chains that clear the most debt per yuan. Parties are organisation ids."""
     if not len(snap):
         return None
     orgs, codes = np.unique(np.concatenate([snap.debtor, snap.creditor]), return_inverse=True)
     n = len(snap)
-    ledger = Ledger.from_codes((snap.ids * 2 + snap.kind).astype(str), [str(o) for o in orgs.tolist()], codes[:n], codes[n:],
-                               snap.amount, None, checked=True)
-    return solve(ledger, NettingOptions(min_parties=2))
+    names = [str(o) for o in orgs.tolist()]
+    ledger = Ledger.from_codes((snap.ids * 2 + snap.kind).astype(str), names, codes[:n], codes[n:], snap.amount, None,
+                               checked=True)
+    present = set(names)
+    liquidity = {str(org): fen for org, fen in snap.liquidity.items() if str(org) in present}
+    return solve(ledger, NettingOptions(min_parties=2, liquidity=liquidity))
 
 
 # --- writing the result -------------------------------------------------------------------------
@@ -220,7 +245,7 @@ def _write_result(run: SetoffRun, snap: Snapshot, result, seconds: float) -> Non
         np.add.at(sums, inv, snap.amount)
         for org_id, s in zip(uniq.tolist(), sums.tolist(), strict=True):
             by_org[org_id][key] = s
-    counts = {"bilateral": 0, "multilateral": 0}
+    counts = {"bilateral": 0, "multilateral": 0, "chain": 0}
     if result is not None:
         run.total_fen, run.nid_fen, run.cleared_fen = result.total_fen, result.nid_fen, result.cleared_fen
         run.parties_count = len(result.ledger.parties)
@@ -230,8 +255,12 @@ def _write_result(run: SetoffRun, snap: Snapshot, result, seconds: float) -> Non
         for org_id, s in zip(uniq.tolist(), cleared.tolist(), strict=True):
             by_org[org_id]["cleared"] = s
         counts = _write_agreements(run, snap, result.loops, deadline, by_org)
-    run.loops_count = counts["bilateral"] + counts["multilateral"]
+        run.liquidity_fen = sum(snap.liquidity.values())
+        run.paid_fen = result.liquidity_used_fen
+        run.cleared_without_liquidity_fen = result.cleared_without_liquidity
+    run.loops_count = counts["bilateral"] + counts["multilateral"] + counts["chain"]
     run.bilateral_count, run.multilateral_count = counts["bilateral"], counts["multilateral"]
+    run.chain_count = counts["chain"]
     copy_rows(RunParty, ["run_id", "organisation_id", "payable_fen", "receivable_fen", "cleared_fen", "agreements"],
                 [(run.pk, org_id, v["payable"], v["receivable"], v["cleared"], v["agreements"])
                  for org_id, v in sorted(by_org.items())])
@@ -245,17 +274,18 @@ def _write_result(run: SetoffRun, snap: Snapshot, result, seconds: float) -> Non
     audit.record(None, "setoff.run.done", run, summary={
         "number": run.number, "obligations": run.obligations_count, "total_fen": run.total_fen,
         "cleared_fen": run.cleared_fen, "nid_fen": run.nid_fen, "agreements": run.loops_count,
-        "snapshot_sha256": run.snapshot_sha256})
+        "chains": run.chain_count, "paid_fen": run.paid_fen, "snapshot_sha256": run.snapshot_sha256})
 
 
 def _write_agreements(run: SetoffRun, snap: Snapshot, loops, deadline: dt.date, by_org) -> dict[str, int]:
-    """One agreement per loop, its parties (leg debtors, in loop order) and its obligation parts.
+    """One agreement per loop or chain, its parties (leg debtors in order, and for a chain the last
+    creditor, who keeps the cash) and its parts (obligations or certificate pieces).
 
     A large run proposes hundreds of thousands of agreements: rows are built from the solver's
     flat arrays and bulk-loaded (COPY on PostgreSQL) with keys reserved up front.
     """
     n = len(loops)
-    counts = {"bilateral": loops.count("bilateral"), "multilateral": loops.count("multilateral")}
+    counts = {k: loops.count(k) for k in ("bilateral", "multilateral", "chain")}
     if not n:
         return counts
     org_of = np.array([int(p) for p in loops.parties], dtype=np.int64)
@@ -263,19 +293,24 @@ def _write_agreements(run: SetoffRun, snap: Snapshot, loops, deadline: dt.date, 
     ids = np.asarray(reserve_ids(Agreement, n), dtype=np.int64)
     now = timezone.now()
     leg_counts = np.diff(loops.leg_ptr)
-    kind_names = np.array(["bilateral", "multilateral"], dtype=object)[np.minimum(loops.kind, 1)]
+    is_chain = loops.kind == 2
+    kind_names = np.array(["bilateral", "multilateral", "chain"], dtype=object)[loops.kind]
     copy_rows(Agreement, ["id", "number", "run_id", "kind", "amount_fen", "parties_count", "status", "deadline",
                           "created_at", "close_reason"],
               list(zip(ids.tolist(), numbers, [run.pk] * n, kind_names.tolist(), loops.amount.tolist(),
-                       leg_counts.tolist(), [AgreementStatus.PROPOSED] * n, [deadline] * n, [now] * n, [""] * n,
-                       strict=True)))
+                       (leg_counts + is_chain).tolist(), [AgreementStatus.PROPOSED] * n, [deadline] * n, [now] * n,
+                       [""] * n, strict=True)))
     agreement_of_leg = np.repeat(ids, leg_counts)
     leg_in_loop = np.arange(len(agreement_of_leg)) - np.repeat(loops.leg_ptr[:-1], leg_counts)
-    party_org = org_of[loops.leg_debtor]
-    n_legs = len(party_org)
+    # a chain's last creditor is a party too: it keeps the cash the chain passes along
+    last_leg = loops.leg_ptr[1:][is_chain] - 1
+    party_agreement = np.concatenate([agreement_of_leg, ids[is_chain]])
+    party_org = np.concatenate([org_of[loops.leg_debtor], org_of[loops.leg_creditor[last_leg]]])
+    party_position = np.concatenate([leg_in_loop, leg_counts[is_chain]])
+    n_parties = len(party_org)
     copy_rows(AgreementParty, ["agreement_id", "organisation_id", "position", "decision", "reason"],
-              list(zip(agreement_of_leg.tolist(), party_org.tolist(), leg_in_loop.tolist(),
-                       [PartyDecision.PENDING] * n_legs, [""] * n_legs, strict=True)))
+              list(zip(party_agreement.tolist(), party_org.tolist(), party_position.tolist(),
+                       [PartyDecision.PENDING] * n_parties, [""] * n_parties, strict=True)))
     orgs, per_org = np.unique(party_org, return_counts=True)
     for org_id, c in zip(orgs.tolist(), per_org.tolist(), strict=True):
         by_org[org_id]["agreements"] = c
