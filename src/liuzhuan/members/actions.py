@@ -22,6 +22,7 @@ from liuzhuan.core.permissions import require_active_user, require_checker, requ
 from liuzhuan.core.roles import Role
 from liuzhuan.core.sql import insert_rows
 
+from .classification import INDUSTRY_LABELS, SIZE_LABELS
 from .identity import clean_legal_id
 from .models import (
     ApiToken,
@@ -52,6 +53,8 @@ class RegistrationInput:
     contact_name: str = ""
     contact_phone: str = ""
     address: str = ""
+    industry: str = ""
+    enterprise_size: str = ""
     roles: tuple[str, ...] = (Role.MEMBER.value,)
     username: str = ""
     password: str = ""
@@ -67,6 +70,7 @@ def _validate_registration(data: RegistrationInput, *, by_operator: bool) -> tup
     if data.org_type not in OrgType.values:
         raise DomainError("org_type_invalid", "主体类型不正确", field="org_type")
     legal_id = clean_legal_id(data.org_type, data.legal_id)
+    check_classification(data.industry, data.enterprise_size)
     roles = list(dict.fromkeys(data.roles or (Role.MEMBER.value,)))
     for r in roles:
         if r not in {x.value for x in Role}:
@@ -74,6 +78,13 @@ def _validate_registration(data: RegistrationInput, *, by_operator: bool) -> tup
         if not by_operator and Role(r) not in SELF_SERVICE_ROLES:
             raise DomainError("role_not_self_service", f"“{Role(r).label}”角色须由运营机构授予", field="roles")
     return legal_id, roles
+
+
+def check_classification(industry: str | None, enterprise_size: str | None) -> None:
+    if industry and industry not in INDUSTRY_LABELS:
+        raise DomainError("industry_invalid", "所属行业应为国民经济行业分类门类代码 A–T", field="industry")
+    if enterprise_size and enterprise_size not in SIZE_LABELS:
+        raise DomainError("size_invalid", "企业规模应为大型、中型、小型或微型", field="enterprise_size")
 
 
 def create_login(org: Organisation, *, username: str, password: str, display_name: str = "", position: str) -> User:
@@ -111,6 +122,8 @@ def register_organisation(actor: User | None, data: RegistrationInput) -> Organi
                 contact_name=data.contact_name.strip(),
                 contact_phone=data.contact_phone.strip(),
                 address=data.address.strip(),
+                industry=data.industry or "",
+                enterprise_size=data.enterprise_size or "",
                 channel=RegistrationChannel.ON_SITE if by_operator else RegistrationChannel.ONLINE,
                 status=OrgStatus.PENDING,
                 registered_by=actor if by_operator else None,
@@ -153,14 +166,29 @@ def resubmit_registration(actor: User, changes: dict) -> Organisation:
         org = _lock_org(actor.organisation_id)
         if org.status != OrgStatus.NEEDS_INFO:
             raise DomainError("not_needs_info", "只有“待补充材料”的注册可以重新提交")
+        check_classification(changes.get("industry"), changes.get("enterprise_size"))
         before = {k: getattr(org, k) for k in changes}
-        for key in ("legal_representative", "contact_name", "contact_phone", "address"):
+        for key in ("legal_representative", "contact_name", "contact_phone", "address", "industry", "enterprise_size"):
             if key in changes:
                 setattr(org, key, str(changes[key]).strip())
         org.status = OrgStatus.PENDING
         org.save()
         audit.record(actor, "member.resubmit", org, summary={"before": before, "after": changes})
         notify_role(Role.OPERATOR, "会员补充材料待审核", f"{org.name} 已补充材料，请重新审核。", obj=org)
+        return org
+
+
+def set_classification(actor: User, org_id: int, industry: str, enterprise_size: str) -> Organisation:
+    """The operator records (or corrects) a member's industry and size class for the regulator's figures."""
+    require_role(actor, Role.OPERATOR)
+    check_classification(industry, enterprise_size)
+    with transaction.atomic():
+        org = _lock_org(org_id)
+        before = {"industry": org.industry, "enterprise_size": org.enterprise_size}
+        org.industry, org.enterprise_size = industry or "", enterprise_size or ""
+        org.save(update_fields=["industry", "enterprise_size"])
+        audit.record(actor, "member.classify", org, summary={"before": before, "after": {
+            "industry": org.industry, "enterprise_size": org.enterprise_size}})
         return org
 
 

@@ -25,6 +25,8 @@ class OrgOut(Schema):
     status_label: str
     status_reason: str
     channel: str
+    industry: str
+    enterprise_size: str
     roles: list[str]
     registered_at: dt.datetime
 
@@ -40,6 +42,8 @@ class OrgOut(Schema):
             status_label=org.get_status_display(),
             status_reason=org.status_reason,
             channel=org.channel,
+            industry=org.industry,
+            enterprise_size=org.enterprise_size,
             roles=sorted(r.role for r in org.roles.all()),
             registered_at=org.registered_at,
         )
@@ -61,6 +65,8 @@ class RegistrationIn(Schema):
     contact_name: str = Field("", max_length=60)
     contact_phone: str = Field("", max_length=30)
     address: str = Field("", max_length=200)
+    industry: str = Field("", max_length=1, description="国民经济行业分类门类 A–T（可空）")
+    enterprise_size: str = Field("", max_length=10, description="large / medium / small / micro（可空）")
     roles: list[str] = Field(["member"], max_length=9)
     username: str = Field("", max_length=150)
     password: str = Field("", max_length=128)

@@ -61,6 +61,15 @@ SME_NAMES = [
     ("sme11", "临河区天成印务有限公司", "徐明"),
 ]
 ORGS += [DemoOrg(k, n, (Role.MEMBER,), f"{k}_boss", p) for k, n, p in SME_NAMES]
+
+#: industry (GB/T 4754 门类) and size class of the demo enterprises, for the regulator's figures
+CLASSIFICATION = {
+    "bank1": ("J", "medium"), "bank2": ("J", "medium"), "purchaser": ("L", "medium"), "housing": ("K", "medium"),
+    "merchant1": ("F", "small"), "merchant2": ("F", "small"), "merchant3": ("F", "small"),
+    "sme01": ("A", "small"), "sme02": ("C", "small"), "sme03": ("E", "small"), "sme04": ("G", "micro"),
+    "sme05": ("C", "medium"), "sme06": ("C", "small"), "sme07": ("C", "small"), "sme08": ("C", "micro"),
+    "sme09": ("C", "micro"), "sme10": ("E", "micro"), "sme11": ("C", "micro"),
+}
 #: a natural person member and two registrations waiting in the review queue
 ORGS.append(DemoOrg("person1", "高建华", (Role.MEMBER,), "gao_jh", "高建华", org_type="person"))
 ORGS.append(DemoOrg("pending1", "临河区新星食品有限公司", (Role.MEMBER,), "xx_song", "宋佳", status="pending"))
@@ -100,6 +109,7 @@ def load(stdout=None) -> bool:
             contact_name=d.person, contact_phone=f"0478-8{ORGS.index(d):06d}",
             address="内蒙古自治区巴彦淖尔市临河区", roles=tuple(str(r) for r in d.roles),
             username=d.username, password=DEMO_PASSWORD, display_name=d.person,
+            industry=CLASSIFICATION.get(d.key, ("", ""))[0], enterprise_size=CLASSIFICATION.get(d.key, ("", ""))[1],
         )
         o = actions.register_organisation(clerk, data)
         User.objects.filter(username=d.username).update(position=Position.MANAGER)

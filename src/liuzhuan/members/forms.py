@@ -2,6 +2,7 @@ from django import forms
 
 from liuzhuan.core.roles import ROLE_CHOICES
 
+from .classification import INDUSTRIES, SIZES
 from .models import OrgType, Position, ReviewDecision, ReviewMethod
 
 
@@ -13,6 +14,8 @@ class RegistrationForm(forms.Form):
     contact_name = forms.CharField(label="联系人", max_length=60, required=False)
     contact_phone = forms.CharField(label="联系电话", max_length=30, required=False)
     address = forms.CharField(label="地址", max_length=200, required=False)
+    industry = forms.ChoiceField(label="所属行业（国民经济行业分类门类）", choices=[("", "—"), *INDUSTRIES], required=False)
+    enterprise_size = forms.ChoiceField(label="企业规模", choices=[("", "—"), *SIZES], required=False)
     username = forms.CharField(label="登录用户名", max_length=150)
     display_name = forms.CharField(label="您的姓名", max_length=60, required=False)
     password = forms.CharField(label="登录密码", widget=forms.PasswordInput, help_text="至少10位，不能全为数字")
@@ -79,3 +82,10 @@ class ResubmitForm(forms.Form):
     contact_name = forms.CharField(label="联系人", max_length=60, required=False)
     contact_phone = forms.CharField(label="联系电话", max_length=30, required=False)
     address = forms.CharField(label="地址", max_length=200, required=False)
+    industry = forms.ChoiceField(label="所属行业（国民经济行业分类门类）", choices=[("", "—"), *INDUSTRIES], required=False)
+    enterprise_size = forms.ChoiceField(label="企业规模", choices=[("", "—"), *SIZES], required=False)
+
+
+class ClassificationForm(forms.Form):
+    industry = forms.ChoiceField(label="所属行业", choices=[("", "—"), *INDUSTRIES], required=False)
+    enterprise_size = forms.ChoiceField(label="企业规模", choices=[("", "—"), *SIZES], required=False)

@@ -12,6 +12,8 @@ from django.utils import timezone
 
 from liuzhuan.core.roles import ROLE_CHOICES, Role
 
+from .classification import INDUSTRIES, SIZES
+
 
 class OrgType(models.TextChoices):
     ENTERPRISE = "enterprise", "企业法人"
@@ -48,6 +50,9 @@ class Organisation(models.Model):
     contact_name = models.CharField("联系人", max_length=60, blank=True)
     contact_phone = models.CharField("联系电话", max_length=30, blank=True)
     address = models.CharField("地址", max_length=200, blank=True)
+    #: for the regulator's breakdowns: GB/T 4754 门类 and the SME size class (blank: not given)
+    industry = models.CharField("所属行业", max_length=1, choices=INDUSTRIES, blank=True)
+    enterprise_size = models.CharField("企业规模", max_length=10, choices=SIZES, blank=True)
     status = models.CharField("状态", max_length=20, choices=OrgStatus.choices, default=OrgStatus.PENDING)
     channel = models.CharField("注册渠道", max_length=20, choices=RegistrationChannel.choices)
     registered_at = models.DateTimeField("注册时间", default=timezone.now)

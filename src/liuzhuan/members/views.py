@@ -24,6 +24,7 @@ from liuzhuan.core.views import DASHBOARD_SECTIONS, require_page_role
 from . import actions, queries
 from .forms import (
     ChangePasswordForm,
+    ClassificationForm,
     OperatorRegistrationForm,
     RegistrationForm,
     ResetPasswordForm,
@@ -101,7 +102,8 @@ def register(request):
             name=d["name"], org_type=d["org_type"], legal_id=d["legal_id"],
             legal_representative=d["legal_representative"], contact_name=d["contact_name"],
             contact_phone=d["contact_phone"], address=d["address"], username=d["username"],
-            password=d["password"], display_name=d["display_name"],
+            password=d["password"], display_name=d["display_name"], industry=d["industry"],
+            enterprise_size=d["enterprise_size"],
         )
         org = run_action(form, lambda: actions.register_organisation(None, data))
         if org:
@@ -160,6 +162,7 @@ def org_new(request):
             legal_representative=d["legal_representative"], contact_name=d["contact_name"],
             contact_phone=d["contact_phone"], address=d["address"], username=d["username"] or "",
             password=d["password"] or "", display_name=d["display_name"], roles=tuple(d["roles"]),
+            industry=d["industry"], enterprise_size=d["enterprise_size"],
         )
         org = run_action(form, lambda: actions.register_organisation(request.user, data))
         if org:
@@ -186,8 +189,11 @@ def org_detail(request, org_id: int):
     user_form = UserForm(prefix="u")
     resubmit_form = ResubmitForm(prefix="rs", initial={
         "legal_representative": org.legal_representative, "contact_name": org.contact_name,
-        "contact_phone": org.contact_phone, "address": org.address,
+        "contact_phone": org.contact_phone, "address": org.address, "industry": org.industry,
+        "enterprise_size": org.enterprise_size,
     })
+    class_form = ClassificationForm(prefix="cl", initial={"industry": org.industry,
+                                                          "enterprise_size": org.enterprise_size})
     if request.method == "POST":
         kind = request.POST.get("form")
         done = None
@@ -210,6 +216,12 @@ def org_detail(request, org_id: int):
                 done = run_action(reset_form, lambda: actions.reset_password(user, d["user_id"], d["password"]))
             for err in reset_form.errors.values():
                 messages.error(request, "；".join(err))
+        elif kind == "classify" and is_operator:
+            class_form = ClassificationForm(request.POST, prefix="cl")
+            if class_form.is_valid():
+                d = class_form.cleaned_data
+                done = run_action(class_form, lambda: actions.set_classification(user, org.pk, d["industry"],
+                                                                                  d["enterprise_size"]))
         elif kind == "resubmit" and is_own_manager:
             resubmit_form = ResubmitForm(request.POST, prefix="rs")
             if resubmit_form.is_valid():
@@ -228,6 +240,7 @@ def org_detail(request, org_id: int):
         "status_form": status_form,
         "user_form": user_form,
         "resubmit_form": resubmit_form,
+        "class_form": class_form,
     })
 
 

@@ -10,11 +10,13 @@ from __future__ import annotations
 from django.db.models import Count, F, Q, QuerySet, Sum
 
 from liuzhuan.core.errors import NotFound
+from liuzhuan.members.classification import INDUSTRIES, SIZES, UNKNOWN
 from liuzhuan.members.models import Organisation, User
 from liuzhuan.members.queries import sees_all
 
 from .models import (
     Agreement,
+    AgreementPart,
     AgreementParty,
     AgreementStatus,
     LiquidityDeclaration,
@@ -145,13 +147,46 @@ def overview() -> dict:
     """Registered, confirmed and cleared to date (the regulator's figures)."""
     agg = Obligation.objects.aggregate(
         registered=Count("pk"), registered_fen=Sum("amount_fen"),
+        confirmed_fen=Sum("amount_fen", filter=Q(status__in=[ObligationStatus.CONFIRMED, ObligationStatus.SETTLED])),
         confirmed=Count("pk", filter=Q(status__in=[ObligationStatus.CONFIRMED, ObligationStatus.SETTLED])),
         disputed=Count("pk", filter=Q(status=ObligationStatus.DISPUTED)),
     )
     # an executed loop discharges its amount once per leg (every party's payable falls by it)
     executed = Agreement.objects.filter(status=AgreementStatus.EXECUTED).aggregate(
         n=Count("pk"), cleared=Sum(F("amount_fen") * F("parties_count")))
-    return {**{k: v or 0 for k, v in agg.items()}, "executed": executed["n"] or 0, "cleared_fen": executed["cleared"] or 0}
+    return {**{k: v or 0 for k, v in agg.items()}, "executed": executed["n"] or 0,
+            "cleared_fen": executed["cleared"] or 0,
+            "by_industry": overview_by("industry"), "by_size": overview_by("size")}
+
+
+def overview_by(dimension: str) -> list[dict]:
+    """Registered, confirmed and cleared to date grouped by the *debtor's* industry or size class
+    (whose debts they are), largest first; debtors that gave none are grouped as 未填写."""
+    field = {"industry": "industry", "size": "enterprise_size"}[dimension]
+    labels = dict(INDUSTRIES) if dimension == "industry" else dict(SIZES)
+    rows: dict[str, dict] = {}
+
+    def row(key: str) -> dict:
+        return rows.setdefault(key or "", {"key": key or "", "label": labels.get(key, UNKNOWN), "registered": 0,
+                                           "registered_fen": 0, "confirmed_fen": 0, "cleared_fen": 0})
+
+    for key, n, fen, confirmed in (Obligation.objects.values_list(f"debtor__{field}")
+                                   .annotate(n=Count("pk"), fen=Sum("amount_fen"),
+                                             confirmed=Sum("amount_fen", filter=Q(status__in=[
+                                                 ObligationStatus.CONFIRMED, ObligationStatus.SETTLED])))
+                                   .values_list(f"debtor__{field}", "n", "fen", "confirmed")):
+        r = row(key)
+        r["registered"] += n
+        r["registered_fen"] += fen or 0
+        r["confirmed_fen"] += confirmed or 0
+    executed = AgreementPart.objects.filter(agreement__status=AgreementStatus.EXECUTED)
+    for key, fen in executed.filter(obligation__isnull=False).values_list(f"obligation__debtor__{field}").annotate(
+            s=Sum("amount_fen")).values_list(f"obligation__debtor__{field}", "s"):
+        row(key)["cleared_fen"] += fen or 0
+    for key, fen in executed.filter(piece__isnull=False).values_list(f"piece__certificate__debtor__{field}").annotate(
+            s=Sum("amount_fen")).values_list(f"piece__certificate__debtor__{field}", "s"):
+        row(key)["cleared_fen"] += fen or 0
+    return sorted(rows.values(), key=lambda r: (-r["registered_fen"], r["key"]))
 
 
 # --- pictures (ECharts data; amounts in fen, nodes referenced by index) --------------------------

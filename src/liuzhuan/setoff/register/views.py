@@ -32,10 +32,12 @@ def register(request):
         side, status = "", ""
     page = Paginator(queries.obligations(request.user, side=side, status=status), 50).get_page(request.GET.get("page"))
     is_member = request.user.organisation.has_role(Role.MEMBER)
+    overview = None if is_member else queries.overview()
     return render(request, "setoff/register.html", {
         "page": page, "side": side, "status": status, "sides": SIDES, "statuses": ObligationStatus.choices,
         "counts": queries.register_counts(request.user) if is_member else None, "is_member": is_member,
-        "overview": None if is_member else queries.overview(),
+        "overview": overview,
+        "overview_tables": [("行业", overview["by_industry"]), ("企业规模", overview["by_size"])] if overview else [],
         "graph": queries.neighbourhood(request.user) if is_member and not side and not status else None,
     })
 
