@@ -116,3 +116,46 @@ def test_a_run_lost_with_its_worker_frees_the_slot_after_two_hours(world, triang
     lost.refresh_from_db()
     assert lost.status == RunStatus.FAILED and lost.active_slot is None and "已标记失败" in lost.error
     assert fresh.status == RunStatus.DONE and fresh.cleared_fen == 150_00
+
+
+def test_a_run_written_in_many_chunks_gives_the_same_agreements(world, django_capture_on_commit_callbacks,
+                                                                 monkeypatch):
+    # a triangle, a bilateral pair and a four-firm loop: three agreements, one per transaction
+    owe(world.alice, world.bob, 100_00), owe(world.bob, world.carol, 70_00), owe(world.carol, world.alice, 50_00)
+    owe(world.outsider, world.bank_org.users.get(), 30_00, "OB"), owe(world.banker, world.outsider, 20_00, "BO")
+    monkeypatch.setattr(runs, "CHUNK_LOOPS", 1)
+    run = run_now(world.clerk, django_capture_on_commit_callbacks)
+    assert run.status == RunStatus.DONE and run.loops_count == Agreement.objects.filter(run=run).count() == 2
+    assert sorted(Agreement.objects.filter(run=run).values_list("parties_count", flat=True)) == [2, 3]
+    assert sum(p.cleared_fen for p in RunParty.objects.filter(run=run)) == run.cleared_fen
+    assert run_all().ok
+
+
+def test_a_run_that_fails_while_writing_voids_what_it_wrote_and_shows_nothing(
+        world, triangle, django_capture_on_commit_callbacks, monkeypatch):
+    owe(world.outsider, world.bank_org.users.get(), 30_00, "OB"), owe(world.banker, world.outsider, 20_00, "BO")
+    monkeypatch.setattr(runs, "CHUNK_LOOPS", 1)
+    real = runs.copy_rows
+    calls = {"n": 0}
+
+    def failing(model, fields, rows):
+        calls["n"] += 1
+        if calls["n"] > 3:  # the second chunk's first load
+            raise RuntimeError("disk full")
+        return real(model, fields, rows)
+
+    monkeypatch.setattr(runs, "copy_rows", failing)
+    with django_capture_on_commit_callbacks(execute=True):
+        runs.start_run(world.clerk)  # the worker (here: the immediate backend) records the task's failure
+    from liuzhuan.setoff import queries
+    from liuzhuan.setoff.models import SetoffRun
+
+    failed = SetoffRun.objects.get()
+    assert failed.status == RunStatus.FAILED and "disk full" in failed.error and failed.active_slot is None
+    written = Agreement.objects.filter(run=failed)
+    assert written.count() == 1 and written.get().status == AgreementStatus.VOIDED
+    assert not queries.agreements(world.alice).exists() and not queries.agreements(world.inspector).exists()
+    monkeypatch.setattr(runs, "copy_rows", real)
+    again = run_now(world.clerk, django_capture_on_commit_callbacks)
+    assert again.status == RunStatus.DONE and again.loops_count == 2  # nothing held by the failed run
+    assert run_all().ok

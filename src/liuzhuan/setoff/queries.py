@@ -24,6 +24,7 @@ from .models import (
     ObligationStatus,
     PartyDecision,
     RunParty,
+    RunStatus,
     SetoffRun,
 )
 
@@ -91,7 +92,8 @@ def run_parties(run: SetoffRun) -> QuerySet[RunParty]:
 
 
 def agreements(user: User, *, status: str = "", run_id: int | None = None) -> QuerySet[Agreement]:
-    qs = Agreement.objects.select_related("run")
+    """Agreements of finished runs only: a run still writing its agreements shows none of them."""
+    qs = Agreement.objects.select_related("run").filter(run__status=RunStatus.DONE)
     if not sees_all(user):
         qs = qs.filter(parties__organisation_id=user.organisation_id)
     if status:

@@ -35,13 +35,14 @@ from ..models import (
     Obligation,
     ObligationStatus,
     PartyDecision,
+    RunStatus,
 )
 from ..register import rules
 from ..register.actions import member_org
 
 
 def _lock(agreement_id: int, org: Organisation) -> tuple[Agreement, list[AgreementParty], AgreementParty]:
-    agreement = Agreement.objects.select_for_update().filter(pk=agreement_id).first()
+    agreement = Agreement.objects.select_for_update().filter(pk=agreement_id, run__status=RunStatus.DONE).first()
     if agreement is None:
         raise NotFound("抵销协议不存在")
     parties = list(agreement.parties.select_for_update().order_by("position"))

@@ -101,7 +101,13 @@ def _progress(run_id: int, phase: str, pct: int) -> None:
 
 
 def compute(run_id: int) -> SetoffRun:
-    """Compute a queued run (called by the worker). A failure marks the run failed, writes nothing else."""
+    """Compute a queued run (called by the worker).
+
+    Agreements are written in chunks of ``CHUNK_LOOPS``, each in its own short transaction, so a
+    very large run never holds the database's write lock (all of it, on SQLite) for long and the
+    site keeps taking writes meanwhile; they stay invisible until the final transaction marks the
+    run done. A failure marks the run failed and voids whatever it had written.
+    """
     claimed = SetoffRun.objects.filter(pk=run_id, status=RunStatus.QUEUED).update(
         status=RunStatus.RUNNING, started_at=timezone.now(), phase="读取债权债务快照", progress=5)
     if not claimed:
@@ -111,14 +117,19 @@ def compute(run_id: int) -> SetoffRun:
         snap = read_snapshot()
         _progress(run_id, "求解最优抵销", 25)
         result = solve_snapshot(snap)
-        _progress(run_id, "写入抵销协议", 65)
+        _progress(run_id, "写入抵销协议", 60)
+        deadline = add_workdays(today_china(), CONFIRM_WORKDAYS)
+        per_org = _write_agreements(run_id, snap, result.loops, deadline) if result is not None else {}
         with transaction.atomic():
             run = SetoffRun.objects.select_for_update().get(pk=run_id)
-            _write_result(run, snap, result, time.perf_counter() - t0)
+            _finish(run, snap, result, deadline, per_org, time.perf_counter() - t0)
     except Exception as exc:
-        SetoffRun.objects.filter(pk=run_id).update(
-            status=RunStatus.FAILED, active_slot=None, finished_at=timezone.now(), phase="失败",
-            error=f"{type(exc).__name__}: {exc}"[:2000])
+        with transaction.atomic():
+            Agreement.objects.filter(run_id=run_id).update(status=AgreementStatus.VOIDED, closed_at=timezone.now(),
+                                                           close_reason="测算未完成，本批次作废")
+            SetoffRun.objects.filter(pk=run_id).update(
+                status=RunStatus.FAILED, active_slot=None, finished_at=timezone.now(), phase="失败",
+                error=f"{type(exc).__name__}: {exc}"[:2000])
         raise
     return SetoffRun.objects.get(pk=run_id)
 
@@ -231,9 +242,10 @@ def solve_snapshot(snap: Snapshot):
 # --- writing the result -------------------------------------------------------------------------
 
 
-def _write_result(run: SetoffRun, snap: Snapshot, result, seconds: float) -> None:
-    today = today_china()
-    deadline = add_workdays(today, CONFIRM_WORKDAYS)
+def _finish(run: SetoffRun, snap: Snapshot, result, deadline: dt.date, per_org: dict[int, int],
+            seconds: float) -> None:
+    """Totals, each member's line, notices and the audit event; the run becomes done (and its
+    agreements visible) in this one short transaction."""
     run.snapshot = snap.to_bytes()
     run.snapshot_sha256 = hashlib.sha256(run.snapshot).hexdigest()
     run.obligations_count = len(snap)
@@ -245,6 +257,8 @@ def _write_result(run: SetoffRun, snap: Snapshot, result, seconds: float) -> Non
         np.add.at(sums, inv, snap.amount)
         for org_id, s in zip(uniq.tolist(), sums.tolist(), strict=True):
             by_org[org_id][key] = s
+    for org_id, n in per_org.items():
+        by_org[org_id]["agreements"] = n
     counts = {"bilateral": 0, "multilateral": 0, "chain": 0}
     if result is not None:
         run.total_fen, run.nid_fen, run.cleared_fen = result.total_fen, result.nid_fen, result.cleared_fen
@@ -254,7 +268,7 @@ def _write_result(run: SetoffRun, snap: Snapshot, result, seconds: float) -> Non
         np.add.at(cleared, inv, result.cleared)
         for org_id, s in zip(uniq.tolist(), cleared.tolist(), strict=True):
             by_org[org_id]["cleared"] = s
-        counts = _write_agreements(run, snap, result.loops, deadline, by_org)
+        counts = {k: result.loops.count(k) for k in counts}
         run.liquidity_fen = sum(snap.liquidity.values())
         run.paid_fen = result.liquidity_used_fen
         run.cleared_without_liquidity_fen = result.cleared_without_liquidity
@@ -262,8 +276,8 @@ def _write_result(run: SetoffRun, snap: Snapshot, result, seconds: float) -> Non
     run.bilateral_count, run.multilateral_count = counts["bilateral"], counts["multilateral"]
     run.chain_count = counts["chain"]
     copy_rows(RunParty, ["run_id", "organisation_id", "payable_fen", "receivable_fen", "cleared_fen", "agreements"],
-                [(run.pk, org_id, v["payable"], v["receivable"], v["cleared"], v["agreements"])
-                 for org_id, v in sorted(by_org.items())])
+              [(run.pk, org_id, v["payable"], v["receivable"], v["cleared"], v["agreements"])
+               for org_id, v in sorted(by_org.items())])
     run.status, run.active_slot, run.phase, run.progress = RunStatus.DONE, None, "完成", 100
     run.finished_at, run.seconds = timezone.now(), round(seconds, 3)
     run.save()
@@ -277,52 +291,67 @@ def _write_result(run: SetoffRun, snap: Snapshot, result, seconds: float) -> Non
         "chains": run.chain_count, "paid_fen": run.paid_fen, "snapshot_sha256": run.snapshot_sha256})
 
 
-def _write_agreements(run: SetoffRun, snap: Snapshot, loops, deadline: dt.date, by_org) -> dict[str, int]:
-    """One agreement per loop or chain, its parties (leg debtors in order, and for a chain the last
-    creditor, who keeps the cash) and its parts (obligations or certificate pieces).
+#: loops written per transaction (a 1M-obligation run proposes about 450,000)
+CHUNK_LOOPS = 20_000
 
-    A large run proposes hundreds of thousands of agreements: rows are built from the solver's
-    flat arrays and bulk-loaded (COPY on PostgreSQL) with keys reserved up front.
+
+def _write_agreements(run_id: int, snap: Snapshot, loops, deadline: dt.date) -> dict[int, int]:
+    """One agreement per loop or chain, its parties (leg debtors in order, and for a chain the last
+    creditor, who keeps the cash) and its parts (obligations or certificate pieces). Returns the
+    number of agreements per organisation.
+
+    Rows are built from the solver's flat arrays and bulk-loaded (COPY on PostgreSQL), with keys
+    reserved up front, ``CHUNK_LOOPS`` loops per transaction.
     """
     n = len(loops)
-    counts = {k: loops.count(k) for k in ("bilateral", "multilateral", "chain")}
     if not n:
-        return counts
+        return {}
+    with transaction.atomic():
+        ids = np.asarray(reserve_ids(Agreement, n), dtype=np.int64)
+        numbers = next_numbers(AGREEMENT_PREFIX, today_china().year, n)
     org_of = np.array([int(p) for p in loops.parties], dtype=np.int64)
-    numbers = next_numbers(AGREEMENT_PREFIX, today_china().year, n)
-    ids = np.asarray(reserve_ids(Agreement, n), dtype=np.int64)
-    now = timezone.now()
-    leg_counts = np.diff(loops.leg_ptr)
+    leg_ptr, part_ptr = loops.leg_ptr, loops.part_ptr
+    leg_counts = np.diff(leg_ptr)
     is_chain = loops.kind == 2
-    kind_names = np.array(["bilateral", "multilateral", "chain"], dtype=object)[loops.kind]
-    copy_rows(Agreement, ["id", "number", "run_id", "kind", "amount_fen", "parties_count", "status", "deadline",
-                          "created_at", "close_reason"],
-              list(zip(ids.tolist(), numbers, [run.pk] * n, kind_names.tolist(), loops.amount.tolist(),
-                       (leg_counts + is_chain).tolist(), [AgreementStatus.PROPOSED] * n, [deadline] * n, [now] * n,
-                       [""] * n, strict=True)))
-    agreement_of_leg = np.repeat(ids, leg_counts)
-    leg_in_loop = np.arange(len(agreement_of_leg)) - np.repeat(loops.leg_ptr[:-1], leg_counts)
-    # a chain's last creditor is a party too: it keeps the cash the chain passes along
-    last_leg = loops.leg_ptr[1:][is_chain] - 1
-    party_agreement = np.concatenate([agreement_of_leg, ids[is_chain]])
-    party_org = np.concatenate([org_of[loops.leg_debtor], org_of[loops.leg_creditor[last_leg]]])
-    party_position = np.concatenate([leg_in_loop, leg_counts[is_chain]])
-    n_parties = len(party_org)
-    copy_rows(AgreementParty, ["agreement_id", "organisation_id", "position", "decision", "reason"],
-              list(zip(party_agreement.tolist(), party_org.tolist(), party_position.tolist(),
-                       [PartyDecision.PENDING] * n_parties, [""] * n_parties, strict=True)))
-    orgs, per_org = np.unique(party_org, return_counts=True)
-    for org_id, c in zip(orgs.tolist(), per_org.tolist(), strict=True):
-        by_org[org_id]["agreements"] = c
-    part_counts = np.diff(loops.part_ptr)
+    n_parties = leg_counts + is_chain
+    kind_names = np.array(["bilateral", "multilateral", "chain"], dtype=object)[loops.kind].tolist()
+    leg_in_loop = np.arange(int(leg_ptr[-1])) - np.repeat(leg_ptr[:-1], leg_counts)
+    leg_org = org_of[loops.leg_debtor]
+    part_counts = np.diff(part_ptr)
+    part_leg_pos = np.repeat(leg_in_loop, part_counts)
+    part_is_piece = snap.kind[loops.part_obligation] == PIECE
     part_ids = snap.ids[loops.part_obligation]
-    is_piece = snap.kind[loops.part_obligation] == PIECE
-    obligation_ids = [None if p else i for i, p in zip(part_ids.tolist(), is_piece.tolist(), strict=True)]
-    piece_ids = [i if p else None for i, p in zip(part_ids.tolist(), is_piece.tolist(), strict=True)]
-    copy_rows(AgreementPart, ["agreement_id", "obligation_id", "piece_id", "leg", "amount_fen"],
-              list(zip(np.repeat(agreement_of_leg, part_counts).tolist(), obligation_ids, piece_ids,
-                       np.repeat(leg_in_loop, part_counts).tolist(), loops.part_amount.tolist(), strict=True)))
-    return counts
+    now = timezone.now()
+    for k0 in range(0, n, CHUNK_LOOPS):
+        k1 = min(n, k0 + CHUNK_LOOPS)
+        g0, g1 = int(leg_ptr[k0]), int(leg_ptr[k1])
+        p0, p1 = int(part_ptr[g0]), int(part_ptr[g1])
+        chunk_ids = ids[k0:k1]
+        agreement_of_leg = np.repeat(chunk_ids, leg_counts[k0:k1])
+        chains = np.flatnonzero(is_chain[k0:k1]) + k0
+        party_rows = list(zip(agreement_of_leg.tolist(), leg_org[g0:g1].tolist(), leg_in_loop[g0:g1].tolist(),
+                              strict=True))
+        # a chain's last creditor is a party too: it keeps the cash the chain passes along
+        party_rows += list(zip(ids[chains].tolist(), org_of[loops.leg_creditor[leg_ptr[chains + 1] - 1]].tolist(),
+                               leg_counts[chains].tolist(), strict=True))
+        pieces = part_is_piece[p0:p1].tolist()
+        pids = part_ids[p0:p1].tolist()
+        with transaction.atomic():
+            copy_rows(Agreement, ["id", "number", "run_id", "kind", "amount_fen", "parties_count", "status", "deadline",
+                                  "created_at", "close_reason"],
+                      [(int(ids[k]), numbers[k], run_id, kind_names[k], int(loops.amount[k]), int(n_parties[k]),
+                        AgreementStatus.PROPOSED, deadline, now, "") for k in range(k0, k1)])
+            copy_rows(AgreementParty, ["agreement_id", "organisation_id", "position", "decision", "reason"],
+                      [(a, o, pos, PartyDecision.PENDING, "") for a, o, pos in party_rows])
+            copy_rows(AgreementPart, ["agreement_id", "obligation_id", "piece_id", "leg", "amount_fen"],
+                      list(zip(np.repeat(agreement_of_leg, part_counts[g0:g1]).tolist(),
+                               [None if p else i for i, p in zip(pids, pieces, strict=True)],
+                               [i if p else None for i, p in zip(pids, pieces, strict=True)],
+                               part_leg_pos[p0:p1].tolist(), loops.part_amount[p0:p1].tolist(), strict=True)))
+        _progress(run_id, "写入抵销协议", 60 + int(35 * k1 / n))
+    party_org = np.concatenate([leg_org, org_of[loops.leg_creditor[leg_ptr[np.flatnonzero(is_chain) + 1] - 1]]])
+    orgs, per_org = np.unique(party_org, return_counts=True)
+    return dict(zip(orgs.tolist(), per_org.tolist(), strict=True))
 
 
 def last_run() -> SetoffRun | None:
