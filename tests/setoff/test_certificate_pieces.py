@@ -86,3 +86,59 @@ def test_a_holder_outside_the_loop_sees_nothing_of_it(world, loop_through_a_cert
     data = api(world.alice).get(f"/setoff/agreements/{agreement.pk}").json()
     kinds = {(p["obligation_id"] is None, p["piece_id"] is None) for p in data["parts"]}
     assert kinds == {(True, False), (False, True)}  # one piece part, the rest obligations
+
+
+def test_declining_or_letting_lapse_an_agreement_with_a_piece_works(world, loop_through_a_certificate):
+    _cert, piece, a_c, c_b, _run, agreement = loop_through_a_certificate
+    agreements.decline(world.carol, agreement.pk, "需董事会审批")
+    agreement.refresh_from_db()
+    assert agreement.status == AgreementStatus.DECLINED
+    # carol's two debts sit out; the piece (bob owes alice) stays live and in later runs
+    assert set(Obligation.objects.filter(opted_out=True).values_list("pk", flat=True)) == {a_c.pk, c_b.pk}
+    piece.refresh_from_db()
+    assert piece.status == PieceStatus.LIVE
+    assert run_all().ok
+
+
+def test_a_lapsed_agreement_with_a_piece_lapses(world, loop_through_a_certificate):
+    *_rest, agreement = loop_through_a_certificate
+    agreements.confirm(world.alice, agreement.pk)
+    assert agreements.lapse_overdue(agreement.deadline + dt.timedelta(days=1)) == 1
+    agreement.refresh_from_db()
+    assert agreement.status == AgreementStatus.LAPSED
+
+
+def test_two_agreements_on_one_piece_both_execute(world, django_capture_on_commit_callbacks):
+    """The solver may set off one piece in several loops: the second sets off the remainder."""
+    cert, piece = issue(world)  # bob owes alice ¥1,000,000 by certificate
+    owe(world.alice, world.carol, 300_00, "AC")
+    owe(world.carol, world.bob, 200_00, "CB")
+    owe(world.alice, world.outsider, 80_00, "AO")
+    owe(world.outsider, world.bob, 80_00, "OB")
+    run = run_now(world.clerk, django_capture_on_commit_callbacks)
+    loops = list(Agreement.objects.filter(run=run).order_by("amount_fen"))
+    assert [a.amount_fen for a in loops] == [80_00, 200_00]
+    assert all(a.parts.filter(piece=piece).exists() for a in loops)
+    for a in loops:
+        for user in {p.organisation.users.first() for p in a.parties.select_related("organisation")}:
+            agreements.confirm(user, a.pk)
+        a.refresh_from_db()
+        assert a.status == AgreementStatus.EXECUTED, a.close_reason
+    set_off = sorted(Piece.objects.filter(certificate=cert, status=PieceStatus.SET_OFF).values_list("amount_fen",
+                                                                                                   flat=True))
+    assert set_off == [80_00, 200_00]
+    assert Piece.objects.get(certificate=cert, status=PieceStatus.LIVE).amount_fen == 1_000_000_00 - 280_00
+    assert run_all().ok
+
+
+def test_only_the_party_that_declined_puts_its_debt_back(world, loop_through_a_certificate):
+    from liuzhuan.core.errors import DomainError
+    from liuzhuan.setoff.register import actions as register
+
+    *_rest, a_c, _c_b, _run, agreement = loop_through_a_certificate
+    agreements.decline(world.carol, agreement.pk, "不同意")
+    with pytest.raises(DomainError) as exc:
+        register.rejoin(world.alice, a_c.pk)  # the counterparty may not undo carol's decision
+    assert exc.value.code == "not_opted_out_by_you"
+    register.rejoin(world.carol, a_c.pk)
+    assert not Obligation.objects.get(pk=a_c.pk).opted_out

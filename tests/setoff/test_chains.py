@@ -64,10 +64,14 @@ def test_cash_withdrawn_before_the_last_signature_voids_the_chain(world, chain, 
 
 
 def test_a_chain_awaiting_signatures_holds_the_cash_from_the_next_run(world, chain, django_capture_on_commit_callbacks):
-    declare(world.alice, 100_00)
-    run_now(world.clerk, django_capture_on_commit_callbacks)
+    declare(world.alice, 150_00)
+    first = run_now(world.clerk, django_capture_on_commit_callbacks)
+    assert first.paid_fen == 100_00
+    # a new debt of alice's, owed along a fresh chain: only the 50 not held by the first chain is free
+    owe(world.alice, world.outsider, 80_00, "AO")
+    owe(world.outsider, world.carol, 80_00, "OC")
     second = run_now(world.clerk, django_capture_on_commit_callbacks)
-    assert second.chain_count == 0 and second.liquidity_fen == 0
+    assert second.liquidity_fen == 50_00 and second.paid_fen == 50_00 and second.chain_count == 1
 
 
 def test_only_the_member_declares_and_withdraws_its_own_cash(world):

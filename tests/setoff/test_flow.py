@@ -108,6 +108,12 @@ def test_a_run_lost_with_its_worker_frees_the_slot_after_two_hours(world, triang
     from liuzhuan.setoff.models import SetoffRun
 
     lost = runs.start_run(world.clerk)  # queued; no worker ever picks it up here
+    # the worker died after writing an agreement that was never shown
+    from liuzhuan.core.dates import today_china
+    from liuzhuan.setoff.models import Agreement as Ag
+
+    hidden = Ag.objects.create(number="XY-LOST", run=lost, kind="multilateral", amount_fen=50_00, parties_count=3,
+                               deadline=today_china())
     with pytest.raises(Conflict):
         runs.start_run(world.clerk)
     SetoffRun.objects.filter(pk=lost.pk).update(status=RunStatus.RUNNING,
@@ -115,12 +121,14 @@ def test_a_run_lost_with_its_worker_frees_the_slot_after_two_hours(world, triang
     fresh = run_now(world.clerk, django_capture_on_commit_callbacks)
     lost.refresh_from_db()
     assert lost.status == RunStatus.FAILED and lost.active_slot is None and "已标记失败" in lost.error
+    hidden.refresh_from_db()
+    assert hidden.status == AgreementStatus.VOIDED  # and it held nothing from the fresh run:
     assert fresh.status == RunStatus.DONE and fresh.cleared_fen == 150_00
 
 
 def test_a_run_written_in_many_chunks_gives_the_same_agreements(world, django_capture_on_commit_callbacks,
                                                                  monkeypatch):
-    # a triangle, a bilateral pair and a four-firm loop: three agreements, one per transaction
+    # a triangle and a bilateral pair: two agreements, one per transaction
     owe(world.alice, world.bob, 100_00), owe(world.bob, world.carol, 70_00), owe(world.carol, world.alice, 50_00)
     owe(world.outsider, world.bank_org.users.get(), 30_00, "OB"), owe(world.banker, world.outsider, 20_00, "BO")
     monkeypatch.setattr(runs, "CHUNK_LOOPS", 1)

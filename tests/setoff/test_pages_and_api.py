@@ -91,6 +91,11 @@ def test_an_upload_page_lists_every_refused_row(world):
         assert client(world.alice).get(f"/setoff/template.{fmt}").status_code == 200
 
 
+def test_odd_ids_in_a_confirmation_post_are_ignored_not_a_500(world):
+    resp = client(world.alice).post("/setoff/o/confirm/", {"ids": ["²", "99999999999999999999999", "abc"]})
+    assert resp.status_code == 302  # nothing selected: a message, no error page
+
+
 def test_only_the_operator_starts_a_run_from_the_page(world):
     assert client(world.alice).post("/setoff/runs/start/").status_code == 404
     assert client(world.inspector).post("/setoff/runs/start/").status_code == 404

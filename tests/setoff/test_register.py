@@ -119,12 +119,30 @@ def test_a_member_that_is_not_on_the_platform_is_refused(world):
     ("x.csv", b"", "empty_file"),
     ("x.xls", b"\xd0\xcf\x11\xe0 old excel", "unsupported_format"),
     ("x.csv", b"a,b\x00c", "not_csv"),
+    ("x.xlsx", xlsx_bytes([["a"] * 6])[:-200], "not_xlsx"),  # truncated: the zip directory is gone
 ])
 def test_a_file_that_cannot_be_read_is_refused_as_a_whole(world, name, content, code):
     with pytest.raises(DomainError) as exc:
         actions.import_file(world.alice, name, content)
     assert exc.value.code == code and exc.value.field == "file" and exc.value.status == 422
     assert not Obligation.objects.exists()
+
+
+def test_a_damaged_workbook_and_a_leap_day_due_date(world):
+    import zipfile
+
+    good = xlsx_bytes([[world.alice_org.legal_id, world.bob_org.legal_id, 10, "HT-1", "2028-02-29", ""]])
+    # a workbook whose sheet XML is cut short: it opens, then fails while its rows are read
+    src, out = zipfile.ZipFile(io.BytesIO(good)), io.BytesIO()
+    with zipfile.ZipFile(out, "w") as dst:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            dst.writestr(item, data[: len(data) // 2] if item.filename.endswith("sheet1.xml") else data)
+    with pytest.raises(DomainError) as exc:
+        actions.import_file(world.alice, "x.xlsx", out.getvalue())
+    assert exc.value.code == "damaged_xlsx" and exc.value.status == 422
+    report = actions.import_file(world.alice, "x.xlsx", good)  # 29 February is a date like any other
+    assert report.created == 1
 
 
 def test_confirm_dispute_and_withdraw_belong_to_the_right_side(world):

@@ -57,6 +57,9 @@ class Obligation(models.Model):
     #: left out of set-off runs after its party declined (or let lapse) an agreement it was in
     opted_out = models.BooleanField("暂不参与抵销", default=False)
     opted_out_reason = models.CharField(max_length=200, blank=True)
+    #: the party whose decline (or silence) left it out; only that party may put it back
+    opted_out_by = models.ForeignKey(Organisation, models.PROTECT, related_name="+", null=True, blank=True,
+                                     db_index=False)
 
     class Meta:
         verbose_name = "债权债务"

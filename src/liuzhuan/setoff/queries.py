@@ -7,7 +7,7 @@ last two). Anything else is "not found".
 
 from __future__ import annotations
 
-from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 
 from liuzhuan.core.errors import NotFound
 from liuzhuan.members.classification import INDUSTRIES, SIZES, UNKNOWN
@@ -153,11 +153,11 @@ def overview() -> dict:
         confirmed=Count("pk", filter=Q(status__in=[ObligationStatus.CONFIRMED, ObligationStatus.SETTLED])),
         disputed=Count("pk", filter=Q(status=ObligationStatus.DISPUTED)),
     )
-    # an executed loop discharges its amount once per leg (every party's payable falls by it)
-    executed = Agreement.objects.filter(status=AgreementStatus.EXECUTED).aggregate(
-        n=Count("pk"), cleared=Sum(F("amount_fen") * F("parties_count")))
-    return {**{k: v or 0 for k, v in agg.items()}, "executed": executed["n"] or 0,
-            "cleared_fen": executed["cleared"] or 0,
+    # what executed agreements discharged: every part (each debt in a loop or chain) by its amount
+    executed = Agreement.objects.filter(status=AgreementStatus.EXECUTED).count()
+    cleared = AgreementPart.objects.filter(agreement__status=AgreementStatus.EXECUTED).aggregate(
+        s=Sum("amount_fen"))["s"]
+    return {**{k: v or 0 for k, v in agg.items()}, "executed": executed, "cleared_fen": cleared or 0,
             "by_industry": overview_by("industry"), "by_size": overview_by("size")}
 
 

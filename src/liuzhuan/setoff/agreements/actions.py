@@ -42,7 +42,8 @@ from ..register.actions import member_org
 
 
 def _lock(agreement_id: int, org: Organisation) -> tuple[Agreement, list[AgreementParty], AgreementParty]:
-    agreement = Agreement.objects.select_for_update().filter(pk=agreement_id, run__status=RunStatus.DONE).first()
+    agreement = Agreement.objects.select_for_update(of=("self",)).filter(pk=agreement_id,
+                                                                        run__status=RunStatus.DONE).first()
     if agreement is None:
         raise NotFound("抵销协议不存在")
     parties = list(agreement.parties.select_for_update().order_by("position"))
@@ -82,9 +83,18 @@ def _execute(actor: User, agreement: Agreement, parties: list[AgreementParty]) -
         else:
             piece_need[part.piece_id] += part.amount_fen
     obligations = {o.pk: o for o in Obligation.objects.select_for_update().filter(pk__in=list(need)).order_by("pk")}
-    # certificate rows, then their pieces: the lock order of every certificate action
+    # certificate rows, then their pieces: the lock order of every certificate action. A piece
+    # another agreement (or a partial transfer) split meanwhile lives on in its remainder: the
+    # agreement sets off that, once the certificates are locked and nothing can split it further.
     piece_certs = dict(Piece.objects.filter(pk__in=list(piece_need)).values_list("pk", "certificate_id"))
     certs = lock_certificates(piece_certs.values()) if piece_need else {}
+    if piece_need:
+        current = _current_pieces(list(piece_need))
+        moved: dict[int, int] = defaultdict(int)
+        for pk, amount in piece_need.items():
+            moved[current[pk]] += amount
+        piece_need = dict(moved)
+        piece_certs = {current[pk]: cert_id for pk, cert_id in piece_certs.items()}
     pieces = lock_pieces(piece_need) if piece_need else {}
     problem = ""
     for pk, amount in sorted(need.items()):
@@ -163,12 +173,31 @@ def _use_cash(declarations: list[LiquidityDeclaration], amount: int) -> list[lis
     return used
 
 
+def _current_pieces(piece_ids: list[int]) -> dict[int, int]:
+    """Each piece, or — if it was split since — the part of it its holder still holds: down the
+    chain of splits, the child with the same holder that is live (or split again), the largest."""
+    out = {}
+    for pid in piece_ids:
+        cur = pid
+        while True:
+            status, holder = Piece.objects.filter(pk=cur).values_list("status", "holder_id").get()
+            if status != PieceStatus.SPLIT:
+                break
+            child = (Piece.objects.filter(parent_id=cur, holder_id=holder, status__in=[PieceStatus.LIVE, PieceStatus.SPLIT])
+                     .order_by("-amount_fen", "pk").values_list("pk", flat=True).first())
+            if child is None:
+                break
+            cur = child
+        out[pid] = cur
+    return out
+
+
 def _piece_shortfall(piece: Piece, cert: Certificate, amount: int) -> str:
     """Why a certificate piece can no longer be set off by this agreement, or "" when it can."""
     if cert.status != CertificateStatus.ACTIVE:
         return f"凭证 {cert.number} 当前为“{cert.get_status_display()}”，协议不再成立"
     if piece.status != PieceStatus.LIVE:
-        return f"凭证分段 {piece.number} 当前为“{piece.get_status_display()}”（已转让、质押或办理其他业务），协议不再成立"
+        return f"凭证分段 {piece.number} 当前为“{piece.get_status_display()}”，原持有人已无可抵销的余额，协议不再成立"
     if piece.amount_fen < amount:
         return f"凭证分段 {piece.number} 金额 {format_yuan(piece.amount_fen)} 少于本协议需抵销的 {format_yuan(amount)}"
     return ""
@@ -226,21 +255,30 @@ def decline(actor: User, agreement_id: int, reason: str) -> Agreement:
 
 
 def _opt_out(agreement: Agreement, org_ids: set[int], why: str) -> list[int]:
-    """Leave the given parties' obligations in this agreement out of later runs."""
-    ids = sorted({part.obligation_id for part in agreement.parts.select_related("obligation")
-                  if part.obligation.creditor_id in org_ids or part.obligation.debtor_id in org_ids})
-    Obligation.objects.filter(pk__in=ids).update(opted_out=True, opted_out_reason=why[:200])
-    return ids
+    """Leave the given parties' registered obligations in this agreement out of later runs, each
+    marked with the party that left it out (only that party may put it back). Certificate pieces
+    carry no such mark: a piece stays in the runs while it is live."""
+    ids = sorted({part.obligation_id for part in agreement.parts.filter(obligation__isnull=False)})
+    locked = list(Obligation.objects.select_for_update().filter(pk__in=ids).order_by("pk"))
+    changed = []
+    for o in locked:
+        by = o.debtor_id if o.debtor_id in org_ids else o.creditor_id if o.creditor_id in org_ids else None
+        if by is not None:
+            o.opted_out, o.opted_out_reason, o.opted_out_by_id = True, why[:200], by
+            changed.append(o)
+    Obligation.objects.bulk_update(changed, ["opted_out", "opted_out_reason", "opted_out_by"])
+    return [o.pk for o in changed]
 
 
 def lapse_overdue(today: dt.date) -> int:
     """Daily: agreements past their deadline lapse; who had not confirmed sits out later runs."""
     count = 0
-    ids = list(Agreement.objects.filter(status=AgreementStatus.PROPOSED, deadline__lt=today).values_list("pk", flat=True))
+    ids = list(Agreement.objects.filter(status=AgreementStatus.PROPOSED, deadline__lt=today, run__status=RunStatus.DONE)
+               .values_list("pk", flat=True))
     for agreement_id in ids:
         with transaction.atomic():
-            agreement = Agreement.objects.select_for_update().filter(pk=agreement_id,
-                                                                     status=AgreementStatus.PROPOSED).first()
+            agreement = Agreement.objects.select_for_update(of=("self",)).filter(
+                pk=agreement_id, status=AgreementStatus.PROPOSED).first()
             if agreement is None:
                 continue
             parties = list(agreement.parties.all())

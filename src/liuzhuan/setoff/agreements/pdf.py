@@ -26,15 +26,24 @@ def render_agreement(a, parties, legs) -> bytes:
     buf = io.BytesIO()
     doc = SimpleDocTemplate(buf, pagesize=A4, leftMargin=18 * mm, rightMargin=18 * mm, topMargin=16 * mm,
                             bottomMargin=16 * mm, title=f"债权债务抵销协议 {a.number}", author="流转平台")
-    total = a.amount_fen * a.parties_count
+    total = sum(leg["amount_fen"] for leg in legs)  # every leg's debt falls by the amount
+    amount = f"{format_yuan(a.amount_fen)}（{capital(a.amount_fen)}）"
+    if a.kind == "chain":
+        title = "债务链清偿协议"
+        terms = (f"经链上 {a.parties_count} 方确认：{legs[0]['debtor'].name} 以现金 {amount} 清偿其对 "
+                 f"{legs[0]['creditor'].name} 的债务；每一环收到的现金随即用于清偿其对下一环的债务，最后由 "
+                 f"{legs[-1]['creditor'].name} 收取。链上每笔债务各减少 {format_yuan(a.amount_fen)}，合计清偿债务 "
+                 f"{format_yuan(total)}。付款方少付、收款方少收，中间各方应收与应付等额减少；现金在平台外支付。")
+    else:
+        title = "债权债务闭环抵销协议"
+        terms = (f"下列 {a.parties_count} 方之间的债务形成闭环。经各方确认，每一方对下一方的债务等额抵销 {amount}，"
+                 f"合计抵销债务 {format_yuan(total)}。抵销后各方的应收与应付等额减少，净头寸不变；未抵销部分仍按原约定履行。")
     story = [
-        Paragraph("债权债务闭环抵销协议", TITLE),
+        Paragraph(title, TITLE),
         Paragraph(f"协议编号：{a.number}　　测算批次：{a.run.number}　　确认截止日：{a.deadline:%Y年%m月%d日}", BODY),
         Paragraph(f"状态：{a.get_status_display()}　　类型：{a.kind_label}", BODY),
         Spacer(1, 4 * mm),
-        Paragraph(f"下列 {a.parties_count} 方之间的债务形成闭环。经各方确认，每一方对下一方的债务等额抵销 "
-                  f"{format_yuan(a.amount_fen)}（{capital(a.amount_fen)}），合计抵销债务 {format_yuan(total)}。"
-                  "抵销后各方的应收与应付等额减少，净头寸不变；未抵销部分仍按原约定履行。", BODY),
+        Paragraph(terms, BODY),
         Spacer(1, 4 * mm),
     ]
     rows = [[Paragraph(h, CELL) for h in ("环节", "债务人", "债权人", "债务登记编号 / 依据", "本次抵销金额")]]

@@ -61,7 +61,8 @@ def decide(request, agreement_id: int, verb: str):
     try:
         if verb == "confirm":
             a = actions.confirm(request.user, agreement_id)
-            messages.success(request, "协议已执行，各方债务已等额抵销。" if a.status == AgreementStatus.EXECUTED
+            executed = "协议已执行，链上各笔债务已按现金清偿方案减少。" if a.kind == "chain" else "协议已执行，各方债务已等额抵销。"
+            messages.success(request, executed if a.status == AgreementStatus.EXECUTED
                              else "已确认；待其余各方确认后自动执行。" if a.status == AgreementStatus.PROPOSED
                              else f"协议{a.get_status_display()}：{a.close_reason}")
         elif verb == "decline":

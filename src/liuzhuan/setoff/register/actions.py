@@ -13,7 +13,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -125,6 +125,13 @@ def _field_error(error: RowError) -> DomainError:
 def _register(actor: User, org: Organisation, rows: list[Row], errors: list[RowError], channel: str,
               total: int) -> ImportReport:
     report = ImportReport(rows=total, errors=list(errors))
+    try:
+        return _register_rows(actor, org, rows, report, channel)
+    except IntegrityError as exc:  # the counterparty registered the same basis at the same moment
+        raise Conflict("registered_concurrently", "对方刚刚登记了同一依据的债务，请刷新后核对并重新提交", field="file") from exc
+
+
+def _register_rows(actor: User, org: Organisation, rows: list[Row], report: ImportReport, channel: str) -> ImportReport:
     with transaction.atomic():
         ids = {r.creditor for r in rows} | {r.debtor for r in rows}
         orgs = {o.legal_id: o for o in Organisation.objects.filter(legal_id__in=ids).prefetch_related("roles")}
@@ -320,8 +327,10 @@ def rejoin(actor: User, obligation_id: int) -> Obligation:
         o = _lock_own(org, obligation_id)
         if not o.opted_out:
             raise Conflict("not_opted_out", f"债务 {o.number} 已在参与抵销")
-        o.opted_out, o.opted_out_reason = False, ""
-        o.save(update_fields=["opted_out", "opted_out_reason"])
+        if o.opted_out_by_id not in (None, org.pk):
+            raise DomainError("not_opted_out_by_you", f"债务 {o.number} 是对方拒绝或未确认抵销协议后暂停参与的，只有对方可以恢复")
+        o.opted_out, o.opted_out_reason, o.opted_out_by = False, "", None
+        o.save(update_fields=["opted_out", "opted_out_reason", "opted_out_by"])
         audit.record(actor, "obligation.rejoin", o, summary={"number": o.number})
     return o
 

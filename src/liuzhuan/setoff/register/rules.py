@@ -115,13 +115,19 @@ def _read_xlsx(content: bytes) -> list[list[str]]:
         raise FileRefused("文件不是有效的 Excel（.xlsx）文件；请用表格软件另存为 .xlsx 或 .csv 后再上传",
                           "not_xlsx") from exc
     try:
-        ws = wb.worksheets[0]
+        ws = next((w for w in wb.worksheets if hasattr(w, "iter_rows")), None)
+        if ws is None:
+            raise FileRefused("工作簿中没有工作表（仅有图表）；请使用平台提供的导入模板", "no_worksheet")
         rows = []
         for values in ws.iter_rows(values_only=True):
             rows.append([_cell(v) for v in values])
             if len(rows) > MAX_ROWS + 1:
                 break
         return rows
+    except FileRefused:
+        raise
+    except Exception as exc:  # a damaged workbook fails while its rows are read, in many ways
+        raise FileRefused("Excel 文件已损坏或不完整，无法读取；请重新保存为 .xlsx 后上传", "damaged_xlsx") from exc
     finally:
         wb.close()
 
@@ -220,7 +226,7 @@ def check_row(line: int, cells: dict[str, str], today: dt.date) -> tuple[Row | N
         except ValueError as exc:
             errors.append(RowError(line, header["due"], str(exc)))
         else:
-            if due.year < 2000 or due > today.replace(year=today.year + 30):
+            if due.year < 2000 or due.year > today.year + 30:
                 errors.append(RowError(line, header["due"], f"日期 {due.isoformat()} 不在合理范围内"))
     if errors:
         return None, errors

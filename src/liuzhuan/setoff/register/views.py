@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -20,6 +22,7 @@ from ..forms import CashForm, ObligationForm, ReasonForm, UploadForm
 from ..models import ObligationStatus
 from . import actions, rules
 
+ID_RE = re.compile(r"[0-9]{1,18}")  # ASCII digits a bigint holds ("²".isdigit() is True)
 SIDES = [("", "全部"), ("receivable", "应收"), ("payable", "应付"), ("awaiting", "待我确认")]
 
 
@@ -109,6 +112,7 @@ def obligation(request, obligation_id: int):
     return render(request, "setoff/obligation.html", {
         "o": o, "awaiting_me": o.awaiting_org_id == org_id, "registered_by_me": o.registered_by_org_id == org_id,
         "is_party": org_id in (o.creditor_id, o.debtor_id), "reason_form": ReasonForm(),
+        "may_rejoin": o.opted_out and o.opted_out_by_id in (None, org_id),
         "parts": o.parts.select_related("agreement").order_by("-agreement_id"),
     })
 
@@ -117,7 +121,7 @@ def obligation(request, obligation_id: int):
 @require_POST
 def confirm_selected(request):
     require_page_role(request, Role.MEMBER)
-    ids = [i for i in request.POST.getlist("ids") if i.isdigit()]
+    ids = [i for i in request.POST.getlist("ids") if ID_RE.fullmatch(i)]
     try:
         done = actions.confirm(request.user, ids)
     except DomainError as exc:

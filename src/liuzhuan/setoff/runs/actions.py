@@ -78,10 +78,17 @@ def _fail_stale_runs() -> None:
         stale = list(SetoffRun.objects.select_for_update().filter(
             active_slot=1, created_at__lt=timezone.now() - STALE_AFTER))
         for run in stale:
+            _void_written(run.pk, "测算超时未完成，本批次作废")
             SetoffRun.objects.filter(pk=run.pk).update(
                 status=RunStatus.FAILED, active_slot=None, finished_at=timezone.now(), phase="失败",
                 error=f"超过 {STALE_AFTER.seconds // 3600} 小时未完成（后台任务进程可能已停止），已标记失败；可重新发起")
             audit.record(None, "setoff.run.stale", run, summary={"number": run.number, "status": run.status})
+
+
+def _void_written(run_id: int, reason: str) -> None:
+    """Agreements a run wrote before it failed were never shown; they are voided, never deleted."""
+    Agreement.objects.filter(run_id=run_id, status=AgreementStatus.PROPOSED).update(
+        status=AgreementStatus.VOIDED, closed_at=timezone.now(), close_reason=reason)
 
 
 def _enqueue(run_id: int) -> None:
@@ -122,12 +129,14 @@ def compute(run_id: int) -> SetoffRun:
         per_org = _write_agreements(run_id, snap, result.loops, deadline) if result is not None else {}
         with transaction.atomic():
             run = SetoffRun.objects.select_for_update().get(pk=run_id)
+            if run.status != RunStatus.RUNNING:  # given up as stale meanwhile: what it wrote goes too
+                _void_written(run_id, "测算超时未完成，本批次作废")
+                return run
             _finish(run, snap, result, deadline, per_org, time.perf_counter() - t0)
-    except Exception as exc:
+    except BaseException as exc:  # a killed worker (SystemExit, KeyboardInterrupt) cleans up too
         with transaction.atomic():
-            Agreement.objects.filter(run_id=run_id).update(status=AgreementStatus.VOIDED, closed_at=timezone.now(),
-                                                           close_reason="测算未完成，本批次作废")
-            SetoffRun.objects.filter(pk=run_id).update(
+            _void_written(run_id, "测算未完成，本批次作废")
+            SetoffRun.objects.filter(pk=run_id, status=RunStatus.RUNNING).update(
                 status=RunStatus.FAILED, active_slot=None, finished_at=timezone.now(), phase="失败",
                 error=f"{type(exc).__name__}: {exc}"[:2000])
         raise
@@ -197,7 +206,8 @@ def _rows(sql: str, params: list, held: dict[int, int]) -> np.ndarray:
 def read_snapshot() -> Snapshot:
     """Confirmed, not opted-out obligations and live certificate pieces, each less what open
     agreements already hold on it."""
-    open_parts = AgreementPart.objects.filter(agreement__status=AgreementStatus.PROPOSED)
+    open_parts = AgreementPart.objects.filter(agreement__status=AgreementStatus.PROPOSED,
+                                              agreement__run__status=RunStatus.DONE)
     held_obl = dict(open_parts.filter(obligation__isnull=False).values("obligation_id")
                     .annotate(s=Sum("amount_fen")).values_list("obligation_id", "s"))
     held_pieces = dict(open_parts.filter(piece__isnull=False).values("piece_id")
@@ -218,6 +228,7 @@ def available_liquidity() -> dict[int, int]:
                                                                                      "used_fen"):
         free[org_id] += amount - used
     for payer, amount in (AgreementParty.objects.filter(agreement__status=AgreementStatus.PROPOSED,
+                                                        agreement__run__status=RunStatus.DONE,
                                                         agreement__kind="chain", position=0)
                           .values_list("organisation_id", "agreement__amount_fen")):
         free[payer] -= amount
@@ -307,8 +318,8 @@ def _write_agreements(run_id: int, snap: Snapshot, loops, deadline: dt.date) -> 
     if not n:
         return {}
     with transaction.atomic():
-        ids = np.asarray(reserve_ids(Agreement, n), dtype=np.int64)
         numbers = next_numbers(AGREEMENT_PREFIX, today_china().year, n)
+    ids = np.zeros(n, dtype=np.int64)  # reserved chunk by chunk, in the transaction that inserts them
     org_of = np.array([int(p) for p in loops.parties], dtype=np.int64)
     leg_ptr, part_ptr = loops.leg_ptr, loops.part_ptr
     leg_counts = np.diff(leg_ptr)
@@ -326,17 +337,17 @@ def _write_agreements(run_id: int, snap: Snapshot, loops, deadline: dt.date) -> 
         k1 = min(n, k0 + CHUNK_LOOPS)
         g0, g1 = int(leg_ptr[k0]), int(leg_ptr[k1])
         p0, p1 = int(part_ptr[g0]), int(part_ptr[g1])
-        chunk_ids = ids[k0:k1]
-        agreement_of_leg = np.repeat(chunk_ids, leg_counts[k0:k1])
         chains = np.flatnonzero(is_chain[k0:k1]) + k0
-        party_rows = list(zip(agreement_of_leg.tolist(), leg_org[g0:g1].tolist(), leg_in_loop[g0:g1].tolist(),
-                              strict=True))
-        # a chain's last creditor is a party too: it keeps the cash the chain passes along
-        party_rows += list(zip(ids[chains].tolist(), org_of[loops.leg_creditor[leg_ptr[chains + 1] - 1]].tolist(),
-                               leg_counts[chains].tolist(), strict=True))
         pieces = part_is_piece[p0:p1].tolist()
         pids = part_ids[p0:p1].tolist()
-        with transaction.atomic():
+        with transaction.atomic():  # keys are reserved in the transaction that inserts their rows
+            ids[k0:k1] = reserve_ids(Agreement, k1 - k0)
+            agreement_of_leg = np.repeat(ids[k0:k1], leg_counts[k0:k1])
+            party_rows = list(zip(agreement_of_leg.tolist(), leg_org[g0:g1].tolist(), leg_in_loop[g0:g1].tolist(),
+                                  strict=True))
+            # a chain's last creditor is a party too: it keeps the cash the chain passes along
+            party_rows += list(zip(ids[chains].tolist(), org_of[loops.leg_creditor[leg_ptr[chains + 1] - 1]].tolist(),
+                                   leg_counts[chains].tolist(), strict=True))
             copy_rows(Agreement, ["id", "number", "run_id", "kind", "amount_fen", "parties_count", "status", "deadline",
                                   "created_at", "close_reason"],
                       [(int(ids[k]), numbers[k], run_id, kind_names[k], int(loops.amount[k]), int(n_parties[k]),
