@@ -7,6 +7,8 @@ last two). Anything else is "not found".
 
 from __future__ import annotations
 
+import re
+
 from django.db.models import Count, Q, QuerySet, Sum
 
 from liuzhuan.core.errors import NotFound
@@ -194,12 +196,20 @@ def overview_by(dimension: str) -> list[dict]:
 # --- pictures (ECharts data; amounts in fen, nodes referenced by index) --------------------------
 
 
+_REGION = re.compile(r"^[\u4e00-\u9fff]{2,6}?(?:自治区|省|市|区|县|旗)")
+
+
 def _short(name: str) -> str:
+    """A label that fits beside a node: the name without its company-form suffix and region prefixes."""
     for suffix in ("有限责任公司", "股份有限公司", "有限公司"):
         if name.endswith(suffix) and len(name) > len(suffix) + 2:
             name = name[: -len(suffix)]
             break
-    return name[-8:] if len(name) > 8 else name
+    for _ in range(2):
+        m = _REGION.match(name)
+        if m and len(name) - m.end() >= 2:
+            name = name[m.end():]
+    return name[:8]
 
 
 def loop_graph(legs: list[dict]) -> dict:

@@ -59,8 +59,8 @@
     chart.setOption({
       color: ["#1456a0", "#a61b1b", "#1d7a46"],
       tooltip: { trigger: "axis", valueFormatter: function (v) { return typeof v === "number" && v > 100 ? yuan(v) : v; } },
-      legend: { data: ["参与债务总额", "可闭环抵销", "抵销占比（%）"] },
-      grid: { left: 90, right: 60, bottom: 40 },
+      legend: { top: 0, data: ["参与债务总额", "可闭环抵销", "抵销占比（%）"] },
+      grid: { left: 90, right: 60, top: 56, bottom: 40 },
       xAxis: { type: "category", data: d.labels },
       yAxis: [
         { type: "value", name: "金额（元）", axisLabel: { formatter: function (v) { return (v / 100).toLocaleString("zh-CN"); } } },
