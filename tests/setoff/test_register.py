@@ -187,3 +187,38 @@ def test_the_templates_open_with_the_chinese_headers():
     assert text.splitlines()[0].split(",") == rules.HEADERS
     rows, errors = rules.check_rows(rules.read_table("t.csv", rules.template_csv()), __import__("datetime").date(2026, 1, 1))
     assert errors == [] and len(rows) == 1  # the example row is itself valid
+
+
+def test_a_large_upload_is_imported_by_the_worker_with_progress_and_a_report(world, django_capture_on_commit_callbacks,
+                                                                              monkeypatch):
+    from django.test import Client
+
+    from liuzhuan.setoff.models import ObligationUpload, UploadStatus
+
+    monkeypatch.setattr(actions, "WORKER_FROM_BYTES", 10)  # any real file counts as large here
+    a, b = world.alice_org.legal_id, world.bob_org.legal_id
+    c = Client()
+    c.force_login(world.alice)
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    with django_capture_on_commit_callbacks(execute=True):
+        resp = c.post("/setoff/upload/", {"file": SimpleUploadedFile("big.csv", csv_bytes([f"{a},{b},10,HT-1,,",
+                                                                                            f"{a},{b},20,HT-2,,"]))})
+    up = ObligationUpload.objects.get()
+    assert resp.status_code == 302 and resp["Location"] == f"/setoff/uploads/{up.pk}/"
+    assert up.status == UploadStatus.DONE and up.progress == 100 and up.report["created"] == 2
+    assert Obligation.objects.count() == 2
+    page = c.get(f"/setoff/uploads/{up.pk}/").content.decode()
+    assert "新登记 2 笔" in page
+    # a refused large file: the report is kept, nothing stored
+    with django_capture_on_commit_callbacks(execute=True):
+        c.post("/setoff/upload/", {"file": SimpleUploadedFile("bad.csv", csv_bytes([f"{a},{a},10,HT-3,,"]))})
+    bad = ObligationUpload.objects.order_by("-id").first()
+    assert bad.status == UploadStatus.REFUSED and bad.report["errors"][0]["line"] == 2
+    assert Obligation.objects.count() == 2
+    assert "债务人与债权人不能是同一主体" in c.get(f"/setoff/uploads/{bad.pk}/").content.decode()
+    # another organisation cannot see either upload
+    other = Client()
+    other.force_login(world.bob)
+    assert other.get(f"/setoff/uploads/{up.pk}/").status_code == 404
+    assert "big.csv" not in other.get("/setoff/upload/").content.decode()

@@ -92,6 +92,45 @@ class Obligation(models.Model):
         return self.counterparty_id(self.registered_by_org_id)
 
 
+class UploadStatus(models.TextChoices):
+    QUEUED = "queued", "排队中"
+    RUNNING = "running", "导入中"
+    DONE = "done", "已导入"
+    REFUSED = "refused", "未导入（有错误）"
+    FAILED = "failed", "失败"
+
+
+class ObligationUpload(models.Model):
+    """A large upload the task worker reads, checks and registers (a request should not hold it)."""
+
+    organisation = models.ForeignKey(Organisation, models.PROTECT, related_name="+")
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", db_index=False)
+    name = models.CharField("文件名", max_length=200)
+    content = models.BinaryField(editable=False)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    status = models.CharField("状态", max_length=10, choices=UploadStatus.choices, default=UploadStatus.QUEUED)
+    phase = models.CharField(max_length=40, blank=True)
+    progress = models.PositiveSmallIntegerField(default=0)
+    #: ImportReport.as_dict(): rows, created, matched, refused and the refused rows (first 500)
+    report = models.JSONField(null=True, blank=True)
+    message = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "债权债务导入"
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["organisation", "created_at"], name="setoff_upload_org")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in (UploadStatus.QUEUED, UploadStatus.RUNNING)
+
+
 class LiquidityStatus(models.TextChoices):
     ACTIVE = "active", "有效"
     WITHDRAWN = "withdrawn", "已撤回"

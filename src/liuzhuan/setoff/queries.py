@@ -24,6 +24,7 @@ from .models import (
     LiquidityDeclaration,
     Obligation,
     ObligationStatus,
+    ObligationUpload,
     PartyDecision,
     RunParty,
     RunStatus,
@@ -65,6 +66,11 @@ def register_counts(user: User) -> dict:
         payable=Sum("outstanding_fen", filter=Q(debtor_id=org_id) & Q(status=ObligationStatus.CONFIRMED)),
     )
     return {k: v or 0 for k, v in agg.items()}
+
+
+def uploads(user: User) -> QuerySet[ObligationUpload]:
+    """A member's own large uploads (the worker's), newest first; the file itself is not loaded."""
+    return ObligationUpload.objects.filter(organisation_id=user.organisation_id).defer("content").order_by("-id")
 
 
 def cash_declarations(user: User) -> QuerySet[LiquidityDeclaration]:

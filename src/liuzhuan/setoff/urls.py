@@ -9,6 +9,7 @@ urlpatterns = [
     path("", register_views.register, name="register"),
     path("new/", register_views.new, name="new"),
     path("upload/", register_views.upload, name="upload"),
+    path("uploads/<int:upload_id>/", register_views.upload_status, name="upload_status"),
     path("template.<str:fmt>", register_views.template, name="template"),
     path("o/<int:obligation_id>/", register_views.obligation, name="obligation"),
     path("o/confirm/", register_views.confirm_selected, name="confirm_selected"),

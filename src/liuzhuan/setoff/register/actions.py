@@ -9,6 +9,7 @@ refused, nothing is stored and the report names every refused row and why.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -16,6 +17,7 @@ from dataclasses import dataclass, field
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django_tasks import task
 
 from liuzhuan.core import audit
 from liuzhuan.core.dates import today_china
@@ -35,6 +37,8 @@ from ..models import (
     LiquidityStatus,
     Obligation,
     ObligationStatus,
+    ObligationUpload,
+    UploadStatus,
 )
 from . import rules
 from .rules import Row, RowError
@@ -89,12 +93,70 @@ class ImportRefused(DomainError):
 # --- registering ------------------------------------------------------------------------------
 
 
-def import_file(actor: User, name: str, content: bytes) -> ImportReport:
-    """Register every row of an uploaded CSV/XLSX (the platform's template), all or nothing."""
+def import_file(actor: User, name: str, content: bytes, progress=None) -> ImportReport:
+    """Register every row of an uploaded CSV/XLSX (the platform's template), all or nothing.
+
+    ``progress(phase, pct)``, if given, is told how far it got (the worker's uploads use it)."""
     org = member_org(actor)
+    if progress:
+        progress("读取文件", 10)
     table = rules.read_table(name, content)
+    if progress:
+        progress("逐行校验", 40)
     rows, errors = rules.check_rows(table, today_china())
+    if progress:
+        progress("核对与登记", 70)
     return _register(actor, org, rows, errors, Channel.UPLOAD, total=len(rows) + len({e.line for e in errors}))
+
+
+#: files larger than this are read, checked and registered by the task worker, with progress
+WORKER_FROM_BYTES = 1024 * 1024
+
+
+def submit_upload(actor: User, name: str, content: bytes) -> ObligationUpload:
+    """Queue a large upload for the worker (on commit); the member follows it on its page."""
+    org = member_org(actor)
+    if len(content) > rules.MAX_BYTES:
+        raise rules.FileRefused(f"文件超过 {rules.MAX_BYTES // (1024 * 1024)} MB，请拆分后分批导入", "file_too_large")
+    if not content.strip():
+        raise rules.FileRefused("文件为空", "empty_file")
+    with transaction.atomic():
+        up = ObligationUpload.objects.create(organisation=org, uploaded_by=actor, name=(name or "")[:200],
+                                             content=content, size=len(content),
+                                             sha256=hashlib.sha256(content).hexdigest(), phase="排队等待导入")
+        audit.record(actor, "obligation.upload.submit", up, summary={"name": up.name, "size": up.size,
+                                                                     "sha256": up.sha256})
+        transaction.on_commit(lambda: process_upload.enqueue(up.pk))
+    return up
+
+
+@task()
+def process_upload(upload_id: int) -> dict:
+    """The worker's entry point for a queued upload: the same all-or-nothing import as a small file."""
+    claimed = ObligationUpload.objects.filter(pk=upload_id, status=UploadStatus.QUEUED).update(
+        status=UploadStatus.RUNNING, phase="开始导入", progress=5)
+    up = ObligationUpload.objects.select_related("uploaded_by__organisation").get(pk=upload_id)
+    if not claimed:
+        return {"status": up.status}
+
+    def progress(phase: str, pct: int) -> None:
+        ObligationUpload.objects.filter(pk=upload_id).update(phase=phase, progress=pct)
+
+    done = {"status": UploadStatus.FAILED, "phase": "失败", "finished_at": timezone.now()}
+    try:
+        report = import_file(up.uploaded_by, up.name, bytes(up.content), progress)
+        done.update(status=UploadStatus.DONE, phase="完成", report=report.as_dict(),
+                    message=f"共 {report.rows} 行，新登记 {report.created} 笔，与对方登记相符并确认 {report.matched} 笔")
+    except ImportRefused as exc:
+        done.update(status=UploadStatus.REFUSED, phase="完成", report=exc.report.as_dict(), message=exc.message[:300])
+    except DomainError as exc:
+        done.update(status=UploadStatus.REFUSED, phase="完成", message=exc.message[:300])
+    except BaseException as exc:
+        done.update(message=f"导入失败（{type(exc).__name__}），未登记任何数据；请稍后重试或联系运营机构")
+        ObligationUpload.objects.filter(pk=upload_id).update(progress=100, **done)
+        raise
+    ObligationUpload.objects.filter(pk=upload_id).update(progress=100, **done)
+    return {"status": done["status"]}
 
 
 def register_one(actor: User, *, creditor: str, debtor: str, amount_fen: int, basis: str,

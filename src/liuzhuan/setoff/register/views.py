@@ -74,6 +74,12 @@ def upload(request):
     status = 200
     if request.method == "POST" and form.is_valid():
         f = form.cleaned_data["file"]
+        if f.size > actions.WORKER_FROM_BYTES:  # a large file goes to the worker; the member follows it
+            up = run_action(form, lambda: actions.submit_upload(request.user, f.name, f.read()))
+            if up is not None:
+                return redirect("setoff:upload_status", upload_id=up.pk)
+            return render(request, "setoff/upload.html", {"form": form, "report": None, "max_rows": rules.MAX_ROWS,
+                                                          "uploads": queries.uploads(request.user)[:10]}, status=422)
         try:
             report = actions.import_file(request.user, f.name, f.read())
         except actions.ImportRefused as exc:
@@ -85,8 +91,17 @@ def upload(request):
         else:
             messages.success(request, f"导入完成：共 {report.rows} 行，新登记 {report.created} 笔，与对方登记相符并确认 {report.matched} 笔。")
             return redirect("setoff:register")
-    return render(request, "setoff/upload.html", {"form": form, "report": report, "max_rows": rules.MAX_ROWS},
-                  status=status)
+    return render(request, "setoff/upload.html", {"form": form, "report": report, "max_rows": rules.MAX_ROWS,
+                                                  "uploads": queries.uploads(request.user)[:10]}, status=status)
+
+
+@login_required
+def upload_status(request, upload_id: int):
+    require_page_role(request, Role.MEMBER)
+    up = queries.uploads(request.user).filter(pk=upload_id).first()
+    if up is None:
+        raise Http404("导入记录不存在")
+    return render(request, "setoff/upload_status.html", {"up": up})
 
 
 @login_required
