@@ -30,3 +30,12 @@ def run_now(operator_user, django_capture_on_commit_callbacks):
         run = runs.start_run(operator_user)
     run.refresh_from_db()
     return run
+
+
+def proposed(run):
+    """A finished run's agreements in loop order: rows where a party has acted, the stored
+    proposals otherwise (``refresh_from_db()`` reads the row once a party has acted)."""
+    from liuzhuan.setoff import queries
+
+    run.refresh_from_db()
+    return queries.load_agreements(list(range(run.agreement_base + 1, run.agreement_base + run.loops_count + 1)))

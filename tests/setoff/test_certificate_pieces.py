@@ -15,7 +15,7 @@ from liuzhuan.setoff.agreements import actions as agreements
 from liuzhuan.setoff.models import Agreement, AgreementStatus, Obligation
 
 from ..certificates.conftest import issue
-from .conftest import owe, run_now
+from .conftest import owe, proposed, run_now
 
 
 @pytest.fixture
@@ -25,7 +25,7 @@ def loop_through_a_certificate(world, django_capture_on_commit_callbacks):
     a_c = owe(world.alice, world.carol, 300_00, "AC")
     c_b = owe(world.carol, world.bob, 200_00, "CB")
     run = run_now(world.clerk, django_capture_on_commit_callbacks)
-    (agreement,) = Agreement.objects.filter(run=run)
+    (agreement,) = proposed(run)
     return cert, piece, a_c, c_b, run, agreement
 
 
@@ -38,7 +38,7 @@ def confirm_all(world, agreement):
 def test_a_loop_through_a_certificate_piece_sets_off_part_of_the_piece(world, loop_through_a_certificate):
     cert, piece, a_c, c_b, run, agreement = loop_through_a_certificate
     assert run.cleared_fen == 3 * 200_00 and agreement.amount_fen == 200_00
-    assert agreement.parts.filter(piece=piece, amount_fen=200_00).exists()
+    assert any(p.piece_id == piece.pk and p.amount_fen == 200_00 for p in agreement.part_list)
     from django.test import Client
 
     page = Client()
@@ -77,7 +77,7 @@ def test_a_pledged_piece_stays_out_of_runs(world, django_capture_on_commit_callb
     owe(world.alice, world.carol, 300_00, "AC")
     owe(world.carol, world.bob, 200_00, "CB")
     run = run_now(world.clerk, django_capture_on_commit_callbacks)
-    assert run.cleared_fen == 0 and not Agreement.objects.filter(run=run).exists()
+    assert run.cleared_fen == 0 and not proposed(run)
 
 
 def test_a_holder_outside_the_loop_sees_nothing_of_it(world, loop_through_a_certificate, api):
@@ -116,11 +116,11 @@ def test_two_agreements_on_one_piece_both_execute(world, django_capture_on_commi
     owe(world.alice, world.outsider, 80_00, "AO")
     owe(world.outsider, world.bob, 80_00, "OB")
     run = run_now(world.clerk, django_capture_on_commit_callbacks)
-    loops = list(Agreement.objects.filter(run=run).order_by("amount_fen"))
+    loops = sorted(proposed(run), key=lambda a: a.amount_fen)
     assert [a.amount_fen for a in loops] == [80_00, 200_00]
-    assert all(a.parts.filter(piece=piece).exists() for a in loops)
+    assert all(any(p.piece_id == piece.pk for p in a.part_list) for a in loops)
     for a in loops:
-        for user in {p.organisation.users.first() for p in a.parties.select_related("organisation")}:
+        for user in {p.organisation.users.first() for p in a.party_list}:
             agreements.confirm(user, a.pk)
         a.refresh_from_db()
         assert a.status == AgreementStatus.EXECUTED, a.close_reason

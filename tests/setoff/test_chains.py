@@ -14,7 +14,7 @@ from liuzhuan.setoff.models import Agreement, AgreementStatus, LiquidityDeclarat
 from liuzhuan.setoff.register import actions as register
 from liuzhuan.setoff.runs import actions as runs
 
-from .conftest import owe, run_now
+from .conftest import owe, proposed, run_now
 
 
 @pytest.fixture
@@ -34,9 +34,9 @@ def test_declared_cash_clears_a_chain_once_every_party_confirms(world, chain, dj
     assert (run.chain_count, run.paid_fen, run.cleared_without_liquidity_fen) == (1, 100_00, 0)
     assert run.cleared_fen == 200_00 and run.cleared_per_yuan == "2.00"  # ¥1 of cash clears ¥2 of debt
     assert runs.recompute(run).cleared_fen == run.cleared_fen  # the declared cash is in the snapshot
-    (a,) = Agreement.objects.filter(run=run)
+    (a,) = proposed(run)
     assert a.kind == "chain" and a.parties_count == 3 and a.amount_fen == 100_00
-    assert list(a.parties.order_by("position").values_list("organisation_id", flat=True)) == [
+    assert [p.organisation_id for p in a.party_list] == [
         world.alice_org.pk, world.bob_org.pk, world.carol_org.pk]
     for user in (world.carol, world.bob, world.alice):
         agreements.confirm(user, a.pk)
@@ -52,7 +52,7 @@ def test_declared_cash_clears_a_chain_once_every_party_confirms(world, chain, dj
 def test_cash_withdrawn_before_the_last_signature_voids_the_chain(world, chain, django_capture_on_commit_callbacks):
     d = declare(world.alice, 100_00)
     run = run_now(world.clerk, django_capture_on_commit_callbacks)
-    (a,) = Agreement.objects.filter(run=run)
+    (a,) = proposed(run)
     agreements.confirm(world.bob, a.pk)
     agreements.confirm(world.carol, a.pk)
     register.withdraw_cash(world.alice, d.pk)
@@ -116,7 +116,7 @@ def test_the_chain_page_names_who_pays_and_who_keeps_the_cash(world, chain, djan
 
     declare(world.alice, 100_00)
     run = run_now(world.clerk, django_capture_on_commit_callbacks)
-    (a,) = Agreement.objects.filter(run=run)
+    (a,) = proposed(run)
     c = Client()
     c.force_login(world.bob)
     body = c.get(f"/setoff/agreements/{a.pk}/").content.decode()

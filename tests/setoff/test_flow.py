@@ -17,7 +17,7 @@ from liuzhuan.setoff.models import (
 )
 from liuzhuan.setoff.runs import actions as runs
 
-from .conftest import owe, run_now
+from .conftest import owe, proposed, run_now
 
 
 def net_positions(orgs):
@@ -46,7 +46,7 @@ def test_a_three_party_loop_is_found_agreed_and_executed(world, triangle, django
     impact = {p.organisation_id: p.cleared_fen for p in RunParty.objects.filter(run=run)}
     assert impact == {world.alice_org.pk: 50_00, world.bob_org.pk: 50_00, world.carol_org.pk: 50_00}
 
-    (agreement,) = Agreement.objects.filter(run=run)
+    (agreement,) = proposed(run)
     assert agreement.amount_fen == 50_00 and agreement.parties_count == 3
     agreements.confirm(world.alice, agreement.pk)
     agreements.confirm(world.bob, agreement.pk)
@@ -65,20 +65,21 @@ def test_a_three_party_loop_is_found_agreed_and_executed(world, triangle, django
 
 def test_a_party_outside_the_loop_can_neither_see_nor_sign_it(world, triangle, django_capture_on_commit_callbacks):
     run = run_now(world.clerk, django_capture_on_commit_callbacks)
-    (agreement,) = Agreement.objects.filter(run=run)
+    (agreement,) = proposed(run)
     with pytest.raises(NotFound):
         agreements.confirm(world.outsider, agreement.pk)
     with pytest.raises(NotFound):
         agreements.decline(world.outsider, agreement.pk, "不同意")
     with pytest.raises(PermissionDenied):
         agreements.confirm(world.clerk, agreement.pk)  # the operator is no party
-    agreement.refresh_from_db()
-    assert agreement.status == AgreementStatus.PROPOSED
+    # nothing was written: the refused actions left the agreement a proposal, as the run stored it
+    assert not Agreement.objects.filter(pk=agreement.pk).exists()
+    assert [a.status for a in proposed(run)] == [AgreementStatus.PROPOSED]
 
 
 def test_a_decline_voids_the_loop_and_the_next_run_leaves_it_out(world, triangle, django_capture_on_commit_callbacks):
     run = run_now(world.clerk, django_capture_on_commit_callbacks)
-    (agreement,) = Agreement.objects.filter(run=run)
+    (agreement,) = proposed(run)
     agreements.confirm(world.alice, agreement.pk)
     agreements.decline(world.bob, agreement.pk, "需内部审批")
     agreement.refresh_from_db()
@@ -87,7 +88,7 @@ def test_a_decline_voids_the_loop_and_the_next_run_leaves_it_out(world, triangle
         agreements.confirm(world.carol, agreement.pk)
     assert all(Obligation.objects.get(pk=o.pk).outstanding_fen == o.amount_fen for o in triangle)
     second = run_now(world.clerk, django_capture_on_commit_callbacks)
-    assert second.cleared_fen == 0 and not Agreement.objects.filter(run=second).exists()
+    assert second.cleared_fen == 0 and not proposed(second)
 
 
 def test_only_the_operator_starts_a_run_and_only_one_at_a_time(world, triangle):
@@ -108,12 +109,10 @@ def test_a_run_lost_with_its_worker_frees_the_slot_after_two_hours(world, triang
     from liuzhuan.setoff.models import SetoffRun
 
     lost = runs.start_run(world.clerk)  # queued; no worker ever picks it up here
-    # the worker died after writing an agreement that was never shown
-    from liuzhuan.core.dates import today_china
-    from liuzhuan.setoff.models import Agreement as Ag
+    # the worker died after storing proposals that were never shown
+    from liuzhuan.setoff.models import ProposalBlock
 
-    hidden = Ag.objects.create(number="XY-LOST", run=lost, kind="multilateral", amount_fen=50_00, parties_count=3,
-                               deadline=today_china())
+    ProposalBlock.objects.create(run=lost, block=0, data=b"never shown")
     with pytest.raises(Conflict):
         runs.start_run(world.clerk)
     SetoffRun.objects.filter(pk=lost.pk).update(status=RunStatus.RUNNING,
@@ -121,36 +120,37 @@ def test_a_run_lost_with_its_worker_frees_the_slot_after_two_hours(world, triang
     fresh = run_now(world.clerk, django_capture_on_commit_callbacks)
     lost.refresh_from_db()
     assert lost.status == RunStatus.FAILED and lost.active_slot is None and "已标记失败" in lost.error
-    hidden.refresh_from_db()
-    assert hidden.status == AgreementStatus.VOIDED  # and it held nothing from the fresh run:
+    assert not ProposalBlock.objects.filter(run=lost).exists()  # and it held nothing from the fresh run:
     assert fresh.status == RunStatus.DONE and fresh.cleared_fen == 150_00
 
 
-def test_a_run_written_in_many_chunks_gives_the_same_agreements(world, django_capture_on_commit_callbacks,
-                                                                 monkeypatch):
-    # a triangle and a bilateral pair: two agreements, one per transaction
+def test_a_run_stored_in_many_blocks_gives_the_same_agreements(world, django_capture_on_commit_callbacks,
+                                                                monkeypatch):
+    # a triangle and a bilateral pair: two agreements, one block each; no agreement row until a party acts
+    from liuzhuan.setoff import proposals
+    from liuzhuan.setoff.models import ProposalBlock
+
     owe(world.alice, world.bob, 100_00), owe(world.bob, world.carol, 70_00), owe(world.carol, world.alice, 50_00)
     owe(world.outsider, world.bank_org.users.get(), 30_00, "OB"), owe(world.banker, world.outsider, 20_00, "BO")
-    monkeypatch.setattr(runs, "CHUNK_LOOPS", 1)
+    monkeypatch.setattr(proposals, "BLOCK", 1)
     run = run_now(world.clerk, django_capture_on_commit_callbacks)
-    assert run.status == RunStatus.DONE and run.loops_count == Agreement.objects.filter(run=run).count() == 2
-    assert sorted(Agreement.objects.filter(run=run).values_list("parties_count", flat=True)) == [2, 3]
+    assert run.status == RunStatus.DONE and run.loops_count == len(proposed(run)) == 2
+    assert ProposalBlock.objects.filter(run=run).count() == 2 and not Agreement.objects.filter(run=run).exists()
+    assert sorted(a.parties_count for a in proposed(run)) == [2, 3]
+    assert sorted(len(a.party_list) for a in proposed(run)) == [2, 3]
     assert sum(p.cleared_fen for p in RunParty.objects.filter(run=run)) == run.cleared_fen
     assert run_all().ok
 
 
-def test_a_run_that_fails_while_writing_voids_what_it_wrote_and_shows_nothing(
+def test_a_run_that_fails_while_writing_removes_what_it_stored_and_shows_nothing(
         world, triangle, django_capture_on_commit_callbacks, monkeypatch):
-    owe(world.outsider, world.bank_org.users.get(), 30_00, "OB"), owe(world.banker, world.outsider, 20_00, "BO")
-    monkeypatch.setattr(runs, "CHUNK_LOOPS", 1)
-    real = runs.copy_rows
-    calls = {"n": 0}
+    from liuzhuan.setoff.models import ProposalBlock
 
-    def failing(model, fields, rows):
-        calls["n"] += 1
-        if calls["n"] > 3:  # the second chunk's first load
-            raise RuntimeError("disk full")
-        return real(model, fields, rows)
+    owe(world.outsider, world.bank_org.users.get(), 30_00, "OB"), owe(world.banker, world.outsider, 20_00, "BO")
+    real = runs.copy_rows
+
+    def failing(model, fields, rows):  # the proposals are stored; the members' lines fail
+        raise RuntimeError("disk full")
 
     monkeypatch.setattr(runs, "copy_rows", failing)
     with django_capture_on_commit_callbacks(execute=True):
@@ -160,9 +160,8 @@ def test_a_run_that_fails_while_writing_voids_what_it_wrote_and_shows_nothing(
 
     failed = SetoffRun.objects.get()
     assert failed.status == RunStatus.FAILED and "disk full" in failed.error and failed.active_slot is None
-    written = Agreement.objects.filter(run=failed)
-    assert written.count() == 1 and written.get().status == AgreementStatus.VOIDED
-    assert not queries.agreements(world.alice).exists() and not queries.agreements(world.inspector).exists()
+    assert not ProposalBlock.objects.filter(run=failed).exists() and not Agreement.objects.filter(run=failed).exists()
+    assert not queries.agreements(world.alice) and not queries.agreements(world.inspector)
     monkeypatch.setattr(runs, "copy_rows", real)
     again = run_now(world.clerk, django_capture_on_commit_callbacks)
     assert again.status == RunStatus.DONE and again.loops_count == 2  # nothing held by the failed run

@@ -7,7 +7,7 @@ from django.test import Client
 
 from liuzhuan.setoff.models import Agreement, AgreementStatus, Obligation, ObligationStatus
 
-from .conftest import owe, run_now
+from .conftest import owe, proposed, run_now
 from .test_register import csv_bytes
 
 
@@ -21,7 +21,8 @@ def client(user) -> Client:
 def loop(world, django_capture_on_commit_callbacks):
     obls = [owe(world.alice, world.bob, 100_00), owe(world.bob, world.carol, 70_00), owe(world.carol, world.alice, 50_00)]
     run = run_now(world.clerk, django_capture_on_commit_callbacks)
-    return run, Agreement.objects.get(run=run), obls
+    (agreement,) = proposed(run)
+    return run, agreement, obls
 
 
 def test_a_member_sees_only_its_own_obligations_and_agreements(world, loop):

@@ -146,11 +146,11 @@ class SetoffAgreementOut(Schema):
     @staticmethod
     def of(a: Agreement, *, detail: bool = False) -> SetoffAgreementOut:
         parties = [SetoffPartyOut(organisation_id=p.organisation_id, name=p.organisation.name, decision=p.decision,
-                                  decided_at=p.decided_at) for p in a.parties.all()]
+                                  decided_at=p.decided_at) for p in a.party_list]
         parts = None
         if detail:
             parts = []
-            for p in a.parts.select_related("obligation", "piece__certificate").order_by("leg", "id"):
+            for p in queries.agreement_parts(a):
                 debtor, creditor = queries.part_parties(p)
                 parts.append(SetoffPartOut(leg=p.leg, obligation_id=p.obligation_id, piece_id=p.piece_id,
                                            number=queries.part_label(p)[0], debtor_id=debtor.pk,
@@ -306,7 +306,7 @@ def list_agreements(request: HttpRequest,
                     run_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
                     offset: Annotated[int, Query(ge=0, le=10**9)] = 0,
                     limit: Annotated[int, Query(ge=1, le=500)] = 100):
-    qs = queries.agreements(acting_user(request), status=status, run_id=run_id).prefetch_related("parties__organisation")
+    qs = queries.agreements(acting_user(request), status=status, run_id=run_id)
     return [SetoffAgreementOut.of(a) for a in qs[offset:offset + limit]]
 
 

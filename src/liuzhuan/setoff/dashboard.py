@@ -13,5 +13,5 @@ def dashboard_section(request):
         return None
     return {"title": "债权债务抵销", "template": "setoff/_dashboard_section.html", "context": {
         "counts": queries.register_counts(request.user),
-        "agreements": queries.awaiting_agreements(request.user).count(),
+        "agreements": len(queries.awaiting_agreements(request.user)),
     }}

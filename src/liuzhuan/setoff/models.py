@@ -211,6 +211,10 @@ class SetoffRun(models.Model):
     #: what was solved: npz of obligation ids, debtor ids, creditor ids and amounts (fen)
     snapshot = models.BinaryField(null=True, blank=True, editable=False)
     snapshot_sha256 = models.CharField(max_length=64, blank=True)
+    #: the agreement of loop k has the id agreement_base + k + 1 (a row only once acted on: proposals.py)
+    agreement_base = models.BigIntegerField(default=0)
+    #: when the daily job closed the agreements nobody acted on by the deadline
+    lapsed_at = models.DateTimeField(null=True, blank=True)
     seconds = models.FloatField(default=0)
 
     class Meta:
@@ -253,6 +257,8 @@ class RunParty(models.Model):
     #: set off on its payables (= on its receivables: a set-off leaves every net position unchanged)
     cleared_fen = models.BigIntegerField(default=0)
     agreements = models.PositiveIntegerField(default=0)
+    #: the loop numbers of the run this member is a party to (int32 array; proposals.py)
+    loops = models.BinaryField(null=True, blank=True, editable=False)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["run", "organisation"], name="setoff_runparty_once")]
@@ -260,6 +266,20 @@ class RunParty(models.Model):
 
     def __str__(self) -> str:
         return f"{self.run_id}:{self.organisation_id}"
+
+
+class ProposalBlock(models.Model):
+    """``proposals.BLOCK`` loops of a run's loop table, as the solver left them (compressed arrays)."""
+
+    run = models.ForeignKey(SetoffRun, models.CASCADE, related_name="+", db_index=False)
+    block = models.PositiveIntegerField()
+    data = models.BinaryField(editable=False)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["run", "block"], name="setoff_block_once")]
+
+    def __str__(self) -> str:
+        return f"{self.run_id}:{self.block}"
 
 
 class AgreementStatus(models.TextChoices):

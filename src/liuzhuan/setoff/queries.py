@@ -8,14 +8,20 @@ last two). Anything else is "not found".
 from __future__ import annotations
 
 import re
+from collections import defaultdict
+from collections.abc import Sequence
 
+import numpy as np
 from django.db.models import Count, Q, QuerySet, Sum
 
+from liuzhuan.certificates.ledger.models import Piece
+from liuzhuan.core.dates import today_china
 from liuzhuan.core.errors import NotFound
 from liuzhuan.members.classification import INDUSTRIES, SIZES, UNKNOWN
 from liuzhuan.members.models import Organisation, User
 from liuzhuan.members.queries import sees_all
 
+from . import proposals
 from .models import (
     Agreement,
     AgreementPart,
@@ -99,43 +105,156 @@ def run_parties(run: SetoffRun) -> QuerySet[RunParty]:
     return RunParty.objects.filter(run=run).select_related("organisation").order_by("-cleared_fen", "organisation_id")
 
 
-def agreements(user: User, *, status: str = "", run_id: int | None = None) -> QuerySet[Agreement]:
-    """Agreements of finished runs only: a run still writing its agreements shows none of them."""
-    qs = Agreement.objects.select_related("run").filter(run__status=RunStatus.DONE)
-    if not sees_all(user):
-        qs = qs.filter(parties__organisation_id=user.organisation_id)
-    if status:
-        qs = qs.filter(status=status)
+class AgreementList(Sequence):
+    """Agreement ids newest first, as a sequence of agreements: rows where a party has acted, the
+    run's stored proposal otherwise (``proposals.unsaved``). Slicing loads only the slice; every
+    agreement comes with ``party_list`` (its parties, each with ``organisation``)."""
+
+    def __init__(self, ids: np.ndarray, runs: dict[int, SetoffRun]):
+        self.ids = ids
+        self.runs = runs
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def count(self) -> int:
+        return len(self.ids)
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return load_agreements(self.ids[i].tolist(), self.runs)
+        return load_agreements([int(self.ids[i])], self.runs)[0]
+
+
+def _done_runs(run_id: int | None) -> dict[int, SetoffRun]:
+    qs = SetoffRun.objects.defer("snapshot").filter(status=RunStatus.DONE, loops_count__gt=0)
     if run_id:
-        qs = qs.filter(run_id=run_id)
-    return qs.order_by("-id")
+        qs = qs.filter(pk=run_id)
+    return {r.pk: r for r in qs}
 
 
-def awaiting_agreements(user: User) -> QuerySet[Agreement]:
-    return agreements(user, status=AgreementStatus.PROPOSED).filter(
-        parties__organisation_id=user.organisation_id, parties__decision=PartyDecision.PENDING)
+def _run_of_id(agreement_id: int, runs: dict[int, SetoffRun]) -> SetoffRun | None:
+    for run in runs.values():
+        if run.agreement_base < agreement_id <= run.agreement_base + run.loops_count:
+            return run
+    return None
+
+
+def load_agreements(ids: list[int], runs: dict[int, SetoffRun] | None = None) -> list[Agreement]:
+    """The agreements with these ids in this order, rows or proposals, each with ``party_list``."""
+    rows = {a.pk: a for a in Agreement.objects.select_related("run").filter(pk__in=ids)}
+    parties: dict[int, list] = defaultdict(list)
+    for p in AgreementParty.objects.filter(agreement_id__in=list(rows)).order_by("position"):
+        parties[p.agreement_id].append(p)
+    runs = runs if runs is not None else _done_runs(None)
+    out = []
+    for pk in ids:
+        if pk in rows:
+            a = rows[pk]
+            a.party_list, a.is_virtual = parties[pk], False
+        else:
+            run = _run_of_id(pk, runs)
+            if run is None:
+                continue
+            a = proposals.unsaved(proposals.proposal(run, pk - run.agreement_base - 1))
+        out.append(a)
+    _attach_organisations([p for a in out for p in a.party_list])
+    return out
+
+
+def _attach_organisations(parties: list) -> None:
+    orgs = Organisation.objects.in_bulk({p.organisation_id for p in parties})
+    for p in parties:
+        p.organisation = orgs[p.organisation_id]
+
+
+def agreements(user: User, *, status: str = "", run_id: int | None = None, awaiting: bool = False) -> AgreementList:
+    """Agreements of finished runs only (a run still storing its proposals shows none of them): a
+    member's own, everyone's for the operator and the oversight roles. ``awaiting``: proposed ones
+    this member has not yet answered."""
+    runs = _done_runs(run_id)
+    rows = Agreement.objects.filter(run_id__in=list(runs))
+    member = awaiting or not sees_all(user)
+    if member:
+        rows = rows.filter(parties__organisation_id=user.organisation_id)
+    acted = np.fromiter(rows.values_list("pk", flat=True), dtype=np.int64)
+    if awaiting:  # one filter(): the same party row is this member's and still pending
+        status = AgreementStatus.PROPOSED
+        rows = Agreement.objects.filter(run_id__in=list(runs), parties__organisation_id=user.organisation_id,
+                                        parties__decision=PartyDecision.PENDING)
+    if status:
+        rows = rows.filter(status=status)
+    parts = [np.fromiter(rows.values_list("pk", flat=True), dtype=np.int64)]
+    today = today_china()
+    for run in runs.values():
+        if status and proposals.virtual_status(run, today) != status:
+            continue
+        loops = proposals.loops_of(run.pk, user.organisation_id) if member else np.arange(run.loops_count)
+        parts.append(np.setdiff1d(loops + run.agreement_base + 1, acted, assume_unique=True))
+    ids = np.unique(np.concatenate(parts))[::-1]
+    return AgreementList(ids, runs)
+
+
+def awaiting_agreements(user: User) -> AgreementList:
+    return agreements(user, awaiting=True)
 
 
 def get_agreement(user: User, agreement_id: int) -> Agreement:
-    a = agreements(user).filter(pk=agreement_id).first()
-    if a is None:
+    """One agreement the user may see, with ``party_list`` (and ``part_list`` for a proposal)."""
+    found = load_agreements([agreement_id])
+    if not found:
+        raise NotFound("抵销协议不存在")
+    a = found[0]
+    if not sees_all(user) and all(p.organisation_id != user.organisation_id for p in a.party_list):
         raise NotFound("抵销协议不存在")
     return a
 
 
+def agreement_parts(agreement: Agreement) -> list[AgreementPart]:
+    """Its parts in leg order, each with the obligation (and its parties) or the piece (with its
+    holder and certificate) loaded."""
+    if not getattr(agreement, "is_virtual", False):
+        return list(agreement.parts.select_related("obligation__creditor", "obligation__debtor", "piece__holder",
+                                                   "piece__certificate__debtor").order_by("leg", "id"))
+    parts = agreement.part_list
+    obligations = Obligation.objects.select_related("creditor", "debtor").in_bulk(
+        [p.obligation_id for p in parts if p.obligation_id])
+    pieces = Piece.objects.select_related("holder", "certificate__debtor").in_bulk(
+        [p.piece_id for p in parts if p.piece_id])
+    for p in parts:
+        if p.obligation_id:
+            p.obligation = obligations[p.obligation_id]
+        else:
+            p.piece = pieces[p.piece_id]
+    return parts
+
+
 def agreement_detail(agreement: Agreement) -> tuple[list[AgreementParty], list[dict]]:
     """Parties in loop order, and legs: who owes whom, which obligations, how much each."""
-    parties = list(agreement.parties.select_related("organisation", "decided_by").order_by("position"))
+    parties = agreement.party_list
+    if not getattr(agreement, "is_virtual", False):
+        parties = list(agreement.parties.select_related("organisation", "decided_by").order_by("position"))
     legs: dict[int, dict] = {}
-    parts = agreement.parts.select_related("obligation__creditor", "obligation__debtor", "piece__holder",
-                                           "piece__certificate__debtor").order_by("leg", "id")
-    for part in parts:
+    for part in agreement_parts(agreement):
         debtor, creditor = part_parties(part)
         part.label_number, part.label_basis = part_label(part)
         leg = legs.setdefault(part.leg, {"debtor": debtor, "creditor": creditor, "parts": [], "amount_fen": 0})
         leg["parts"].append(part)
         leg["amount_fen"] += part.amount_fen
     return parties, [legs[k] for k in sorted(legs)]
+
+
+def obligation_agreements(obligation: Obligation) -> list[tuple[Agreement, int]]:
+    """The agreements that set off part of this obligation, newest first, with the amount each
+    holds on it: rows, and the open proposals among its debtor's loops."""
+    out = [(p.agreement, p.amount_fen) for p in obligation.parts.select_related("agreement").order_by("-agreement_id")]
+    seen = {a.pk for a, _ in out}
+    for run in proposals.open_runs():
+        for k in proposals.loops_holding(run, obligation.debtor_id, obligation.pk):
+            a = proposals.unsaved(proposals.proposal(run, k))
+            if a.pk not in seen:
+                out.append((a, sum(p.amount_fen for p in a.part_list if p.obligation_id == obligation.pk)))
+    return sorted(out, key=lambda x: -x[0].pk)
 
 
 def part_parties(part) -> tuple:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import time
 from collections.abc import Iterable
 from functools import partial
-from itertools import chain
 
 import numpy as np
 from ortools.graph.python import min_cost_flow
@@ -25,6 +24,7 @@ from .ledger import (
     sorted_unique,
 )
 from .results import LoopTable, NettingOptions, NettingResult, _empty_loops
+from .walk import walk
 
 # --------------------------------------------------------------------------------------------
 # Min-cost circulation
@@ -70,105 +70,30 @@ def _max_weight_circulation(
 
 def _decompose(
     n: int, tail: np.ndarray, head: np.ndarray, flow: np.ndarray
-) -> tuple[list[int], list[int], list[int]]:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Decompose a positive circulation on arcs with distinct (tail, head) into simple cycles.
 
     Returns (cycle lengths, concatenated arc indices, cycle amounts). Deterministic.
 
-    A walk follows positive arcs; before every step it checks (a C-level set intersection)
-    whether the current node has an arc back to a node already on the walk and, if so, closes the
-    shortest such cycle and cancels its bottleneck. The walk is kept up to the first arc the
-    cancellation emptied, so little is walked twice. Out-arcs are tried towards low-degree heads
-    first, which keeps cycles short on hub-dominated networks (measured in the design note).
+    A walk follows positive arcs; before every step it checks whether the current node has an arc
+    back to a node already on the walk and, if so, closes the shortest such cycle and cancels its
+    bottleneck. The walk is kept up to the first arc the cancellation emptied, so little is walked
+    twice. Out-arcs are tried towards low-degree heads first, which keeps cycles short on
+    hub-dominated networks (measured in the design note). The walk itself is compiled (``walk.py``).
     """
     m = tail.size
     if m == 0:
-        return [], [], []
+        z = np.zeros(0, dtype=np.int64)
+        return z, z, z
+    tail = tail.astype(np.int64)
+    head = head.astype(np.int64)
     deg = np.bincount(tail, minlength=n) + np.bincount(head, minlength=n)
     order = np.lexsort((head, deg[head], tail))
-    t_sorted = tail[order]
-    indptr = np.searchsorted(t_sorted, np.arange(n + 1, dtype=np.int64)).tolist()
-    arc_of = order.tolist()  # sorted position -> original arc index
-    heads_sorted = head[order].tolist()
-    tails_l = tail.tolist()
-    heads_l = head.tolist()
-    fl = flow.tolist()
-    outl: list[list[int]] = [[] for _ in range(n)]
-    outd: list[dict[int, int]] = [{} for _ in range(n)]
-    active = np.flatnonzero(np.diff(np.asarray(indptr)) > 0).tolist()
-    for u in active:
-        a, b = indptr[u], indptr[u + 1]
-        hs = heads_sorted[a:b]
-        outl[u] = hs
-        outd[u] = dict(zip(hs, arc_of[a:b], strict=True))
-    return _walk(active, outl, outd, fl, tails_l, heads_l, n)
-
-
-def _walk(
-    starts: list[int],
-    outl: list[list[int]],
-    outd: list[dict[int, int]],
-    fl: list[int],
-    tails: list[int],
-    heads: list[int],
-    n: int,
-) -> tuple[list[int], list[int], list[int]]:
-    lengths: list[int] = []
-    arcs_out: list[list[int]] = []
-    amounts: list[int] = []
-    ptr = [0] * n
-    for start in starts:
-        du = outd[start]
-        if not du:
-            continue
-        path = [start]
-        pos = {start: 0}
-        parcs: list[int] = []
-        u = start
-        while True:
-            common = du.keys() & pos.keys()
-            if common:
-                k = pos[common.pop()] if len(common) == 1 else max(map(pos.__getitem__, common))
-                cyc = parcs[k:]
-                cyc.append(du[path[k]])
-                amt = min(map(fl.__getitem__, cyc))
-                lengths.append(len(cyc))
-                arcs_out.append(cyc)
-                amounts.append(amt)
-                first_zero = -1
-                j = 0
-                for a in cyc:
-                    x = fl[a] - amt
-                    fl[a] = x
-                    if not x:
-                        del outd[tails[a]][heads[a]]
-                        if first_zero < 0:
-                            first_zero = j
-                    j += 1
-                cut = k + first_zero
-                if cut + 1 < len(path):
-                    for w in path[cut + 1 :]:
-                        del pos[w]
-                    del path[cut + 1 :]
-                    del parcs[cut:]
-                u = path[-1]
-                du = outd[u]
-                if not du:  # only the start can run dry: every other walk node has inflow
-                    break
-                continue
-            ol = outl[u]
-            p = ptr[u]
-            v = ol[p]
-            while v not in du:
-                p += 1
-                v = ol[p]
-            ptr[u] = p
-            parcs.append(du[v])
-            pos[v] = len(path)
-            path.append(v)
-            u = v
-            du = outd[v]
-    return lengths, list(chain.from_iterable(arcs_out)), amounts
+    indptr = np.searchsorted(tail[order], np.arange(n + 1, dtype=np.int64)).astype(np.int64)
+    by_head = np.lexsort((head, tail))
+    starts = np.flatnonzero(np.diff(indptr) > 0).astype(np.int64)
+    return walk(starts, indptr, order.astype(np.int64), by_head.astype(np.int64), head[by_head], tail, head,
+                flow.astype(np.int64, copy=True), n)
 
 
 # --------------------------------------------------------------------------------------------

@@ -13,7 +13,9 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 
+import numpy as np
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from liuzhuan.certificates.ledger.locks import lock_certificates, lock_pieces
@@ -26,6 +28,7 @@ from liuzhuan.core.money import format_yuan
 from liuzhuan.members.actions import notice, notify_all
 from liuzhuan.members.models import Organisation, User
 
+from .. import proposals
 from ..models import (
     Agreement,
     AgreementParty,
@@ -36,12 +39,18 @@ from ..models import (
     ObligationStatus,
     PartyDecision,
     RunStatus,
+    SetoffRun,
 )
 from ..register import rules
 from ..register.actions import member_org
 
 
 def _lock(agreement_id: int, org: Organisation) -> tuple[Agreement, list[AgreementParty], AgreementParty]:
+    """The agreement and its parties, locked; the first party to act writes them as rows
+    (``proposals.materialize``) — if it turns out not to be this member's, the action's rollback
+    takes them back."""
+    if not proposals.materialize(agreement_id):
+        raise NotFound("抵销协议不存在")
     agreement = Agreement.objects.select_for_update(of=("self",)).filter(pk=agreement_id,
                                                                         run__status=RunStatus.DONE).first()
     if agreement is None:
@@ -271,7 +280,13 @@ def _opt_out(agreement: Agreement, org_ids: set[int], why: str) -> list[int]:
 
 
 def lapse_overdue(today: dt.date) -> int:
-    """Daily: agreements past their deadline lapse; who had not confirmed sits out later runs."""
+    """Daily: agreements past their deadline lapse; who had not confirmed sits out later runs.
+
+    Agreements somebody acted on have rows and lapse one by one. Those nobody touched lapse by
+    their run, in bulk: every party was silent, so each obligation in them sits out, marked as
+    left out by its debtor (as a row's lapse marks an obligation whose two sides both stayed
+    silent); each member gets one notice per run.
+    """
     count = 0
     ids = list(Agreement.objects.filter(status=AgreementStatus.PROPOSED, deadline__lt=today, run__status=RunStatus.DONE)
                .values_list("pk", flat=True))
@@ -291,4 +306,44 @@ def lapse_overdue(today: dt.date) -> int:
                                obj=agreement, kind="setoff.lapsed") for p in parties])
             audit.record(None, "setoff.agreement.lapse", agreement, summary={"number": agreement.number})
             count += 1
+    for run in SetoffRun.objects.defer("snapshot").filter(status=RunStatus.DONE, deadline__lt=today,
+                                                          lapsed_at__isnull=True).order_by("pk"):
+        count += _lapse_unacted(run)
     return count
+
+
+#: obligations marked per UPDATE when a run's untouched agreements lapse
+_OPT_OUT_CHUNK = 5_000
+
+
+def _lapse_unacted(run: SetoffRun) -> int:
+    with transaction.atomic():
+        run = SetoffRun.objects.select_for_update().defer("snapshot").get(pk=run.pk)
+        if run.lapsed_at is not None:
+            return 0
+        loops = proposals.unacted(run)
+        free = np.zeros(run.loops_count, dtype=bool)
+        free[loops] = True
+        obligation_ids, orgs = [], {}
+        for b, blk in proposals.run_blocks(run):
+            k0 = b * proposals.BLOCK
+            loop_free = free[k0:k0 + len(blk.amount)]
+            leg_loop = np.repeat(np.arange(len(blk.amount)), np.diff(blk.leg_ptr))
+            mask = loop_free[np.repeat(leg_loop, np.diff(blk.part_ptr))] & (blk.part_kind == proposals.OBLIGATION)
+            obligation_ids.append(blk.part_id[mask])
+            for org in blk.leg_debtor[loop_free[leg_loop]].tolist():
+                orgs[org] = orgs.get(org, 0) + 1
+        ids = np.unique(np.concatenate(obligation_ids)).tolist() if obligation_ids else []
+        why = f"未在 {run.deadline:%Y-%m-%d} 前确认抵销测算 {run.number} 的抵销协议"
+        left_out = 0
+        for i in range(0, len(ids), _OPT_OUT_CHUNK):
+            left_out += Obligation.objects.filter(pk__in=ids[i:i + _OPT_OUT_CHUNK], opted_out=False).update(
+                opted_out=True, opted_out_reason=why[:200], opted_out_by_id=F("debtor_id"))
+        run.lapsed_at = timezone.now()
+        run.save(update_fields=["lapsed_at"])
+        notify_all([notice(org, f"抵销测算 {run.number}：{n} 份抵销协议逾期失效",
+                           f"截至 {run.deadline:%Y-%m-%d} 各方均未确认；其中的债务暂不参与后续测算，可在债务详情中重新参与。",
+                           obj=run, kind="setoff.lapsed") for org, n in sorted(orgs.items())])
+        audit.record(None, "setoff.run.lapse", run, summary={"number": run.number, "agreements": len(loops),
+                                                              "left_out": left_out})
+    return len(loops)

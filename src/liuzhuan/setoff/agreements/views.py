@@ -25,9 +25,10 @@ def agreements(request):
     status = request.GET.get("status", "")
     if status not in {"", *AgreementStatus.values}:
         status = ""
-    qs = queries.agreements(request.user, status=status).prefetch_related("parties__organisation")
+    qs = queries.agreements(request.user, status=status)
+    awaiting = queries.awaiting_agreements(request.user)
     return render(request, "setoff/agreements.html", {
-        "awaiting": queries.awaiting_agreements(request.user).prefetch_related("parties__organisation")[:100],
+        "awaiting": awaiting[:100], "awaiting_count": len(awaiting),
         "page": Paginator(qs, 50).get_page(request.GET.get("page")), "status": status,
         "statuses": AgreementStatus.choices,
     })

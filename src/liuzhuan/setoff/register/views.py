@@ -128,7 +128,7 @@ def obligation(request, obligation_id: int):
         "o": o, "awaiting_me": o.awaiting_org_id == org_id, "registered_by_me": o.registered_by_org_id == org_id,
         "is_party": org_id in (o.creditor_id, o.debtor_id), "reason_form": ReasonForm(),
         "may_rejoin": o.opted_out and o.opted_out_by_id in (None, org_id),
-        "parts": o.parts.select_related("agreement").order_by("-agreement_id"),
+        "parts": queries.obligation_agreements(o),
     })
 
 

@@ -1,9 +1,10 @@
 """Set-off runs: the operator (or the weekly schedule) starts one; the task worker computes it.
 
 A run reads a snapshot of the confirmed register (each obligation's outstanding amount less what
-open agreements already hold), solves the optimal set-off with the netting solver, and writes
-back one agreement per loop (bilateral pairs included), each member's position, and the totals,
-all in one transaction. The snapshot is stored with the run, so the result can be recomputed.
+open agreements already hold), solves the optimal set-off with the netting solver, and stores the
+loop table compactly (``proposals.py``: one agreement per loop, bilateral pairs included, a row
+only once a party acts), each member's position and the totals. The snapshot is stored with the
+run, so the result can be recomputed.
 """
 
 from __future__ import annotations
@@ -19,27 +20,28 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Q, Sum
 from django.utils import timezone
 from django_tasks import task
+from numpy.dtypes import StringDType
 
 from liuzhuan.core import audit
 from liuzhuan.core.dates import add_workdays, today_china
 from liuzhuan.core.errors import Conflict
-from liuzhuan.core.numbers import next_number, next_numbers
+from liuzhuan.core.numbers import next_number
 from liuzhuan.core.permissions import require_role, require_write_access
 from liuzhuan.core.roles import Role
-from liuzhuan.core.sql import copy_rows, reserve_ids
+from liuzhuan.core.sql import copy_rows
 from liuzhuan.members.actions import notice, notify_all
 from liuzhuan.members.models import User
 from liuzhuan.netting.solver import Ledger, NettingOptions, solve
 
+from .. import proposals
 from ..models import (
-    Agreement,
     AgreementPart,
     AgreementParty,
     AgreementStatus,
     LiquidityDeclaration,
     LiquidityStatus,
     ObligationStatus,
-    PartyDecision,
+    ProposalBlock,
     RunParty,
     RunStatus,
     SetoffRun,
@@ -50,7 +52,6 @@ CONFIRM_WORKDAYS = 5
 #: a run queued or running this long is taken to be lost (worker stopped or killed) and frees the slot
 STALE_AFTER = dt.timedelta(hours=2)
 RUN_PREFIX = "DX"
-AGREEMENT_PREFIX = "XY"
 
 
 def start_run(actor: User | None, *, trigger: str = "manual") -> SetoffRun:
@@ -86,9 +87,10 @@ def _fail_stale_runs() -> None:
 
 
 def _void_written(run_id: int, reason: str) -> None:
-    """Agreements a run wrote before it failed were never shown; they are voided, never deleted."""
-    Agreement.objects.filter(run_id=run_id, status=AgreementStatus.PROPOSED).update(
-        status=AgreementStatus.VOIDED, closed_at=timezone.now(), close_reason=reason)
+    """The proposals a run stored before it failed were never shown (and no party could act on
+    them): they go. ``reason`` is kept on the run."""
+    ProposalBlock.objects.filter(run_id=run_id).delete()
+    RunParty.objects.filter(run_id=run_id).delete()
 
 
 def _enqueue(run_id: int) -> None:
@@ -110,10 +112,10 @@ def _progress(run_id: int, phase: str, pct: int) -> None:
 def compute(run_id: int) -> SetoffRun:
     """Compute a queued run (called by the worker).
 
-    Agreements are written in chunks of ``CHUNK_LOOPS``, each in its own short transaction, so a
-    very large run never holds the database's write lock (all of it, on SQLite) for long and the
-    site keeps taking writes meanwhile; they stay invisible until the final transaction marks the
-    run done. A failure marks the run failed and voids whatever it had written.
+    The loop table is stored in blocks, a few per short transaction, so a very large run never
+    holds the database's write lock (all of it, on SQLite) for long and the site keeps taking
+    writes meanwhile; it stays invisible until the final transaction marks the run done. A failure
+    marks the run failed and removes whatever it had stored.
     """
     claimed = SetoffRun.objects.filter(pk=run_id, status=RunStatus.QUEUED).update(
         status=RunStatus.RUNNING, started_at=timezone.now(), phase="读取债权债务快照", progress=5)
@@ -126,7 +128,7 @@ def compute(run_id: int) -> SetoffRun:
         result = solve_snapshot(snap)
         _progress(run_id, "写入抵销协议", 60)
         deadline = add_workdays(today_china(), CONFIRM_WORKDAYS)
-        per_org = _write_agreements(run_id, snap, result.loops, deadline) if result is not None else {}
+        per_org = _write_proposals(run_id, snap, result.loops) if result is not None else {}
         with transaction.atomic():
             run = SetoffRun.objects.select_for_update().get(pk=run_id)
             if run.status != RunStatus.RUNNING:  # given up as stale meanwhile: what it wrote goes too
@@ -169,7 +171,7 @@ class Snapshot:
 
     def to_bytes(self) -> bytes:
         buf = io.BytesIO()
-        np.savez_compressed(buf, ids=self.ids, debtor=self.debtor, creditor=self.creditor, amount=self.amount,
+        np.savez(buf, ids=self.ids, debtor=self.debtor, creditor=self.creditor, amount=self.amount,
                             kind=self.kind, liquidity_org=np.fromiter(self.liquidity, dtype=np.int64),
                             liquidity_fen=np.fromiter(self.liquidity.values(), dtype=np.int64))
         return buf.getvalue()
@@ -206,23 +208,29 @@ def _rows(sql: str, params: list, held: dict[int, int]) -> np.ndarray:
 def read_snapshot() -> Snapshot:
     """Confirmed, not opted-out obligations and live certificate pieces, each less what open
     agreements already hold on it."""
+    held_obl, held_pieces, held_cash = proposals.held_by_unacted(proposals.open_runs())
     open_parts = AgreementPart.objects.filter(agreement__status=AgreementStatus.PROPOSED,
                                               agreement__run__status=RunStatus.DONE)
-    held_obl = dict(open_parts.filter(obligation__isnull=False).values("obligation_id")
-                    .annotate(s=Sum("amount_fen")).values_list("obligation_id", "s"))
-    held_pieces = dict(open_parts.filter(piece__isnull=False).values("piece_id")
-                       .annotate(s=Sum("amount_fen")).values_list("piece_id", "s"))
+    for pk, fen in (open_parts.filter(obligation__isnull=False).values("obligation_id")
+                    .annotate(s=Sum("amount_fen")).values_list("obligation_id", "s")):
+        held_obl[pk] = held_obl.get(pk, 0) + fen
+    for pk, fen in (open_parts.filter(piece__isnull=False).values("piece_id")
+                    .annotate(s=Sum("amount_fen")).values_list("piece_id", "s")):
+        held_pieces[pk] = held_pieces.get(pk, 0) + fen
     obl = _rows(_SNAPSHOT_SQL, [ObligationStatus.CONFIRMED, False], held_obl)
     pieces = _rows(_PIECES_SQL, ["live", "active"], held_pieces)
     arr = np.concatenate([obl, pieces])
     kind = np.concatenate([np.full(len(obl), OBLIGATION, np.int8), np.full(len(pieces), PIECE, np.int8)])
-    return Snapshot(arr[:, 0], arr[:, 1], arr[:, 2], arr[:, 3], kind, available_liquidity())
+    return Snapshot(arr[:, 0], arr[:, 1], arr[:, 2], arr[:, 3], kind, available_liquidity(held_cash))
 
 
-def available_liquidity() -> dict[int, int]:
+def available_liquidity(held_cash: dict[int, int] | None = None) -> dict[int, int]:
     """Declared cash still free per member: active, unexpired declarations less what executed
-    chains used and what chains awaiting signatures would use."""
-    free: dict[int, int] = defaultdict(int)
+    chains used and what chains awaiting signatures would use (``held_cash``: the chains nobody
+    has acted on yet, from ``proposals.held_by_unacted``)."""
+    if held_cash is None:
+        held_cash = proposals.held_by_unacted(proposals.open_runs())[2]
+    free: dict[int, int] = defaultdict(int, {org: -fen for org, fen in held_cash.items()})
     for org_id, amount, used in LiquidityDeclaration.objects.filter(
             status=LiquidityStatus.ACTIVE, valid_until__gte=today_china()).values_list("organisation_id", "amount_fen",
                                                                                      "used_fen"):
@@ -243,8 +251,8 @@ def solve_snapshot(snap: Snapshot):
     orgs, codes = np.unique(np.concatenate([snap.debtor, snap.creditor]), return_inverse=True)
     n = len(snap)
     names = [str(o) for o in orgs.tolist()]
-    ledger = Ledger.from_codes((snap.ids * 2 + snap.kind).astype(str), names, codes[:n], codes[n:], snap.amount, None,
-                               checked=True)
+    ids = (snap.ids * 2 + snap.kind).astype(StringDType())  # the solver's id type: no second conversion
+    ledger = Ledger.from_codes(ids, names, codes[:n], codes[n:], snap.amount, None, checked=True)
     present = set(names)
     liquidity = {str(org): fen for org, fen in snap.liquidity.items() if str(org) in present}
     return solve(ledger, NettingOptions(min_parties=2, liquidity=liquidity))
@@ -253,7 +261,7 @@ def solve_snapshot(snap: Snapshot):
 # --- writing the result -------------------------------------------------------------------------
 
 
-def _finish(run: SetoffRun, snap: Snapshot, result, deadline: dt.date, per_org: dict[int, int],
+def _finish(run: SetoffRun, snap: Snapshot, result, deadline: dt.date, per_org: dict[int, np.ndarray],
             seconds: float) -> None:
     """Totals, each member's line, notices and the audit event; the run becomes done (and its
     agreements visible) in this one short transaction."""
@@ -268,8 +276,8 @@ def _finish(run: SetoffRun, snap: Snapshot, result, deadline: dt.date, per_org: 
         np.add.at(sums, inv, snap.amount)
         for org_id, s in zip(uniq.tolist(), sums.tolist(), strict=True):
             by_org[org_id][key] = s
-    for org_id, n in per_org.items():
-        by_org[org_id]["agreements"] = n
+    for org_id, loops in per_org.items():
+        by_org[org_id]["agreements"] = len(loops)
     counts = {"bilateral": 0, "multilateral": 0, "chain": 0}
     if result is not None:
         run.total_fen, run.nid_fen, run.cleared_fen = result.total_fen, result.nid_fen, result.cleared_fen
@@ -286,8 +294,11 @@ def _finish(run: SetoffRun, snap: Snapshot, result, deadline: dt.date, per_org: 
     run.loops_count = counts["bilateral"] + counts["multilateral"] + counts["chain"]
     run.bilateral_count, run.multilateral_count = counts["bilateral"], counts["multilateral"]
     run.chain_count = counts["chain"]
-    copy_rows(RunParty, ["run_id", "organisation_id", "payable_fen", "receivable_fen", "cleared_fen", "agreements"],
-              [(run.pk, org_id, v["payable"], v["receivable"], v["cleared"], v["agreements"])
+    empty = b""
+    copy_rows(RunParty, ["run_id", "organisation_id", "payable_fen", "receivable_fen", "cleared_fen", "agreements",
+                         "loops"],
+              [(run.pk, org_id, v["payable"], v["receivable"], v["cleared"], v["agreements"],
+                per_org[org_id].tobytes() if org_id in per_org else empty)
                for org_id, v in sorted(by_org.items())])
     run.status, run.active_slot, run.phase, run.progress = RunStatus.DONE, None, "完成", 100
     run.finished_at, run.seconds = timezone.now(), round(seconds, 3)
@@ -302,67 +313,17 @@ def _finish(run: SetoffRun, snap: Snapshot, result, deadline: dt.date, per_org: 
         "chains": run.chain_count, "paid_fen": run.paid_fen, "snapshot_sha256": run.snapshot_sha256})
 
 
-#: loops written per transaction (a 1M-obligation run proposes about 450,000)
-CHUNK_LOOPS = 20_000
-
-
-def _write_agreements(run_id: int, snap: Snapshot, loops, deadline: dt.date) -> dict[int, int]:
-    """One agreement per loop or chain, its parties (leg debtors in order, and for a chain the last
-    creditor, who keeps the cash) and its parts (obligations or certificate pieces). Returns the
-    number of agreements per organisation.
-
-    Rows are built from the solver's flat arrays and bulk-loaded (COPY on PostgreSQL), with keys
-    reserved up front, ``CHUNK_LOOPS`` loops per transaction.
-    """
-    n = len(loops)
-    if not n:
+def _write_proposals(run_id: int, snap: Snapshot, loops) -> dict[int, np.ndarray]:
+    """Store the loop table in blocks (``proposals.py``) and fix the run's agreement ids; returns
+    each organisation's loop numbers."""
+    if not len(loops):
         return {}
     with transaction.atomic():
-        numbers = next_numbers(AGREEMENT_PREFIX, today_china().year, n)
-    ids = np.zeros(n, dtype=np.int64)  # reserved chunk by chunk, in the transaction that inserts them
+        SetoffRun.objects.filter(pk=run_id).update(agreement_base=proposals.next_base())
     org_of = np.array([int(p) for p in loops.parties], dtype=np.int64)
-    leg_ptr, part_ptr = loops.leg_ptr, loops.part_ptr
-    leg_counts = np.diff(leg_ptr)
-    is_chain = loops.kind == 2
-    n_parties = leg_counts + is_chain
-    kind_names = np.array(["bilateral", "multilateral", "chain"], dtype=object)[loops.kind].tolist()
-    leg_in_loop = np.arange(int(leg_ptr[-1])) - np.repeat(leg_ptr[:-1], leg_counts)
-    leg_org = org_of[loops.leg_debtor]
-    part_counts = np.diff(part_ptr)
-    part_leg_pos = np.repeat(leg_in_loop, part_counts)
-    part_is_piece = snap.kind[loops.part_obligation] == PIECE
-    part_ids = snap.ids[loops.part_obligation]
-    now = timezone.now()
-    for k0 in range(0, n, CHUNK_LOOPS):
-        k1 = min(n, k0 + CHUNK_LOOPS)
-        g0, g1 = int(leg_ptr[k0]), int(leg_ptr[k1])
-        p0, p1 = int(part_ptr[g0]), int(part_ptr[g1])
-        chains = np.flatnonzero(is_chain[k0:k1]) + k0
-        pieces = part_is_piece[p0:p1].tolist()
-        pids = part_ids[p0:p1].tolist()
-        with transaction.atomic():  # keys are reserved in the transaction that inserts their rows
-            ids[k0:k1] = reserve_ids(Agreement, k1 - k0)
-            agreement_of_leg = np.repeat(ids[k0:k1], leg_counts[k0:k1])
-            party_rows = list(zip(agreement_of_leg.tolist(), leg_org[g0:g1].tolist(), leg_in_loop[g0:g1].tolist(),
-                                  strict=True))
-            # a chain's last creditor is a party too: it keeps the cash the chain passes along
-            party_rows += list(zip(ids[chains].tolist(), org_of[loops.leg_creditor[leg_ptr[chains + 1] - 1]].tolist(),
-                                   leg_counts[chains].tolist(), strict=True))
-            copy_rows(Agreement, ["id", "number", "run_id", "kind", "amount_fen", "parties_count", "status", "deadline",
-                                  "created_at", "close_reason"],
-                      [(int(ids[k]), numbers[k], run_id, kind_names[k], int(loops.amount[k]), int(n_parties[k]),
-                        AgreementStatus.PROPOSED, deadline, now, "") for k in range(k0, k1)])
-            copy_rows(AgreementParty, ["agreement_id", "organisation_id", "position", "decision", "reason"],
-                      [(a, o, pos, PartyDecision.PENDING, "") for a, o, pos in party_rows])
-            copy_rows(AgreementPart, ["agreement_id", "obligation_id", "piece_id", "leg", "amount_fen"],
-                      list(zip(np.repeat(agreement_of_leg, part_counts[g0:g1]).tolist(),
-                               [None if p else i for i, p in zip(pids, pieces, strict=True)],
-                               [i if p else None for i, p in zip(pids, pieces, strict=True)],
-                               part_leg_pos[p0:p1].tolist(), loops.part_amount[p0:p1].tolist(), strict=True)))
-        _progress(run_id, "写入抵销协议", 60 + int(35 * k1 / n))
-    party_org = np.concatenate([leg_org, org_of[loops.leg_creditor[leg_ptr[np.flatnonzero(is_chain) + 1] - 1]]])
-    orgs, per_org = np.unique(party_org, return_counts=True)
-    return dict(zip(orgs.tolist(), per_org.tolist(), strict=True))
+    proposals.write_blocks(run_id, loops, org_of, snap.kind[loops.part_obligation], snap.ids[loops.part_obligation],
+                           progress=lambda f: _progress(run_id, "写入抵销协议", 60 + int(35 * f)))
+    return proposals.member_loops(loops, org_of)
 
 
 def last_run() -> SetoffRun | None:

@@ -51,7 +51,7 @@ def run(request, run_id: int):
     except DomainError as exc:
         raise Http404(exc.message) from exc
     oversight = sees_all(request.user)
-    agreements = queries.agreements(request.user, run_id=r.pk).prefetch_related("parties__organisation")
+    agreements = queries.agreements(request.user, run_id=r.pk)
     return render(request, "setoff/run.html", {
         "run": r, "oversight": oversight,
         "waiting_long": r.created_at < timezone.now() - dt.timedelta(minutes=1), "mine": None if oversight else queries.my_run_line(request.user, r),
