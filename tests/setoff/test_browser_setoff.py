@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from liuzhuan.setoff.models import Agreement, AgreementStatus, Obligation
+from liuzhuan.setoff.models import AgreementStatus, Obligation
 
 from ..browser import browser_page, login, logout, shot  # noqa: F401 - fixture import
 from ..conftest import PASSWORD
+from .conftest import proposed
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -51,7 +52,9 @@ def test_three_firms_upload_confirm_and_sign_a_loop(world, browser_page, tmp_pat
     shot(page, "setoff-02-run")
     logout(page)
 
-    agreement = Agreement.objects.get()
+    from liuzhuan.setoff.models import SetoffRun
+
+    (agreement,) = proposed(SetoffRun.objects.get())  # a proposal until somebody signs
     for debtor, _creditor, _amount in firms:
         login(page, base, debtor.username, PASSWORD)
         page.goto(f"{base}/setoff/agreements/")

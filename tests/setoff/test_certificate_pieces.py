@@ -12,7 +12,7 @@ from liuzhuan.certificates.pledge import actions as pledge
 from liuzhuan.core.dates import today_china
 from liuzhuan.core.integrity import run_all
 from liuzhuan.setoff.agreements import actions as agreements
-from liuzhuan.setoff.models import Agreement, AgreementStatus, Obligation
+from liuzhuan.setoff.models import AgreementStatus, Obligation
 
 from ..certificates.conftest import issue
 from .conftest import owe, proposed, run_now

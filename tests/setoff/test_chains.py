@@ -10,7 +10,7 @@ from liuzhuan.core.dates import today_china
 from liuzhuan.core.errors import DomainError, NotFound, PermissionDenied
 from liuzhuan.core.integrity import run_all
 from liuzhuan.setoff.agreements import actions as agreements
-from liuzhuan.setoff.models import Agreement, AgreementStatus, LiquidityDeclaration, Obligation
+from liuzhuan.setoff.models import AgreementStatus, LiquidityDeclaration, Obligation
 from liuzhuan.setoff.register import actions as register
 from liuzhuan.setoff.runs import actions as runs
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from liuzhuan.setoff.models import Agreement, AgreementStatus, Obligation, ObligationStatus
+from liuzhuan.setoff.models import AgreementStatus, Obligation, ObligationStatus
 
 from .conftest import owe, proposed, run_now
 from .test_register import csv_bytes

@@ -12,7 +12,6 @@ from liuzhuan.members.models import Notification
 from liuzhuan.setoff import queries
 from liuzhuan.setoff.agreements import actions as agreements
 from liuzhuan.setoff.models import Agreement, AgreementParty, AgreementStatus, Obligation, RunStatus
-from liuzhuan.setoff.runs import actions as runs
 
 from .conftest import owe, proposed, run_now
 
@@ -67,7 +66,7 @@ def test_a_second_run_leaves_out_what_untouched_proposals_hold(world, two_loops,
 
 def test_untouched_proposals_lapse_by_run_and_their_debts_sit_out(world, two_loops, django_capture_on_commit_callbacks,
                                                                   monkeypatch):
-    tri_obls, pair_obls = two_loops
+    _tri, pair_obls = two_loops
     run = run_now(world.clerk, django_capture_on_commit_callbacks)
     tri = next(a for a in proposed(run) if a.parties_count == 3)
     agreements.confirm(world.alice, tri.pk)  # the triangle has rows; the pair nobody touched

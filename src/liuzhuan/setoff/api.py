@@ -269,6 +269,44 @@ def withdraw_cash(request: HttpRequest, declaration_id: ObjId):
     return SetoffCashOut.of(register_actions.withdraw_cash(acting_user(request, write=True), declaration_id))
 
 
+# --- the pledgee's standing consent -------------------------------------------------------------
+
+
+class SetoffConsentIn(Schema):
+    note: str = Field("", max_length=200, description="说明（可选）")
+
+
+class SetoffConsentOut(Schema):
+    id: int
+    organisation_id: int
+    status: str
+    note: str
+    given_at: dt.datetime
+    withdrawn_at: dt.datetime | None
+
+    @staticmethod
+    def of(c) -> SetoffConsentOut:
+        return SetoffConsentOut(id=c.pk, organisation_id=c.organisation_id, status=c.status, note=c.note,
+                                given_at=c.given_at, withdrawn_at=c.withdrawn_at)
+
+
+@router.get("/consent", response=list[SetoffConsentOut], summary="质权人概括同意（本单位的；运营与监管可见全部）")
+def list_consent(request: HttpRequest):
+    return [SetoffConsentOut.of(c) for c in queries.consent_overview(acting_user(request))["consents"]]
+
+
+@router.post("/consent", response={201: SetoffConsentOut},
+             summary="质权人概括同意：质押给本单位的分段可参与抵销")
+def give_consent(request: HttpRequest, payload: SetoffConsentIn):
+    return Status(201, SetoffConsentOut.of(register_actions.give_pledgee_consent(acting_user(request, write=True),
+                                                                                  payload.note)))
+
+
+@router.post("/consent/withdraw", response=SetoffConsentOut, summary="撤回质权人概括同意")
+def withdraw_consent(request: HttpRequest):
+    return SetoffConsentOut.of(register_actions.withdraw_pledgee_consent(acting_user(request, write=True)))
+
+
 # --- runs ----------------------------------------------------------------------------------------
 
 

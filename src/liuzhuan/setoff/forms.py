@@ -43,3 +43,8 @@ class CashForm(forms.Form):
     amount = YuanField(label="可用于清偿的现金（元）")
     valid_until = forms.DateField(label="有效期至", widget=DateInput)
     note = forms.CharField(label="说明", max_length=200, required=False)
+
+
+class ConsentForm(forms.Form):
+    note = forms.CharField(label="说明（可选）", max_length=200, required=False,
+                           widget=forms.TextInput(attrs={"placeholder": "如：限于本行授信项下质押"}))

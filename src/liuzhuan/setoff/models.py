@@ -170,6 +170,32 @@ class LiquidityDeclaration(models.Model):
         return self.amount_fen - self.used_fen
 
 
+class PledgeeConsent(models.Model):
+    """A pledgee's standing consent (质权人概括同意): certificate pieces pledged to it (effective
+    pledges, no pledged transfer under way) may be set off in agreements without its signature on
+    each. Each execution reduces its collateral and tells it so; the pledge follows what is left of
+    the piece and is released when nothing is left. Withdrawing it takes pledged pieces out of
+    later runs and voids agreements still awaiting signatures that would set one off."""
+
+    organisation = models.ForeignKey(Organisation, models.PROTECT, related_name="+", verbose_name="质权人")
+    note = models.CharField("说明", max_length=200, blank=True)
+    status = models.CharField("状态", max_length=10, choices=LiquidityStatus.choices, default=LiquidityStatus.ACTIVE)
+    given_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", db_index=False)
+    given_at = models.DateTimeField(auto_now_add=True)
+    withdrawn_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", null=True,
+                                     blank=True, db_index=False)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "质权人概括同意"
+        ordering = ["-id"]
+        constraints = [models.UniqueConstraint(fields=["organisation"], condition=Q(status="active"),
+                                               name="setoff_consent_one_active")]
+
+    def __str__(self) -> str:
+        return f"{self.organisation_id}:{self.status}"
+
+
 class RunStatus(models.TextChoices):
     QUEUED = "queued", "排队中"
     RUNNING = "running", "计算中"

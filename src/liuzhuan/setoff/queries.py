@@ -32,6 +32,7 @@ from .models import (
     ObligationStatus,
     ObligationUpload,
     PartyDecision,
+    PledgeeConsent,
     RunParty,
     RunStatus,
     SetoffRun,
@@ -84,6 +85,21 @@ def cash_declarations(user: User) -> QuerySet[LiquidityDeclaration]:
     if not sees_all(user):
         qs = qs.filter(organisation_id=user.organisation_id)
     return qs.order_by("-id")
+
+
+def consent_overview(user: User) -> dict:
+    """The pledgee's consent page: its active consent, what is pledged to it, the history (a member
+    sees its own; the operator and oversight roles everyone's)."""
+    from liuzhuan.certificates.pledge.models import Pledge, PledgeStatus
+
+    qs = PledgeeConsent.objects.select_related("organisation").order_by("-id")
+    if not sees_all(user):
+        qs = qs.filter(organisation_id=user.organisation_id)
+    pledged = Pledge.objects.filter(pledgee_id=user.organisation_id, status=PledgeStatus.EFFECTIVE).aggregate(
+        n=Count("pk"), s=Sum("amount_fen"))
+    active = next((c for c in qs if c.status == "active" and c.organisation_id == user.organisation_id), None)
+    return {"consents": qs[:200], "active": active, "pledged_count": pledged["n"] or 0,
+            "pledged_fen": pledged["s"] or 0}
 
 
 def runs() -> QuerySet[SetoffRun]:
@@ -269,7 +285,8 @@ def part_label(part) -> tuple[str, str]:
     """(number, basis) shown for a part: the obligation's, or the piece's with its certificate."""
     if part.obligation_id:
         return part.obligation.number, part.obligation.basis
-    return part.piece.number, f"债权凭证 {part.piece.certificate.number}"
+    pledged = "（质押分段，质权人已概括同意）" if part.piece.status == "pledged" else ""
+    return part.piece.number, f"债权凭证 {part.piece.certificate.number}{pledged}"
 
 
 def overview() -> dict:

@@ -16,6 +16,7 @@ urlpatterns = [
     path("o/<int:obligation_id>/<str:verb>/", register_views.obligation_action, name="obligation_action"),
     path("cash/", register_views.cash, name="cash"),
     path("cash/<int:declaration_id>/withdraw/", register_views.cash_withdraw, name="cash_withdraw"),
+    path("consent/", register_views.consent, name="consent"),
     path("runs/", run_views.runs, name="runs"),
     path("runs/start/", run_views.start, name="start"),
     path("runs/<int:run_id>/", run_views.run, name="run"),

@@ -53,24 +53,26 @@ def split_off(cert: Certificate, piece: Piece, amount_fen: int, *, status: str, 
 
 
 def split_rows(cert: Certificate, piece: Piece, amounts: list[int], *, status: str, min_unit: int,
-               now: dt.datetime | None = None) -> tuple[list[Piece], Piece | None]:
-    """Plan the split of ``piece`` into parts of ``amounts`` (with ``status``, in order) and a live
-    remainder: unsaved rows, numbered on from the certificate. The remainder must be nothing or at
-    least ``min_unit``. ``write_splits`` stores the plan."""
+               now: dt.datetime | None = None, rest_status: str = PieceStatus.LIVE) -> tuple[list[Piece], Piece | None]:
+    """Plan the split of ``piece`` into parts of ``amounts`` (with ``status``, in order) and a
+    remainder (live, or ``rest_status``: a pledged piece's remainder stays pledged): unsaved rows,
+    numbered on from the certificate. The remainder must be nothing or at least ``min_unit``.
+    ``write_splits`` stores the plan."""
     now = now or timezone.now()
     remainder = piece.amount_fen - sum(amounts)
     if 0 < remainder < min_unit:
         raise DomainError("remainder_below_min", f"拆分后剩余金额 {format_yuan(remainder)} 低于最小拆分单位 {format_yuan(min_unit)}", field="amount_fen")
     piece.status, piece.ended_at = PieceStatus.SPLIT, now
     parts = [piece_row(cert, parent=piece, holder_id=piece.holder_id, amount_fen=a, status=status, origin="split", now=now) for a in amounts]
-    rest = piece_row(cert, parent=piece, holder_id=piece.holder_id, amount_fen=remainder, status=PieceStatus.LIVE, origin="split", now=now) if remainder else None
+    rest = piece_row(cert, parent=piece, holder_id=piece.holder_id, amount_fen=remainder, status=rest_status, origin="split", now=now) if remainder else None
     return parts, rest
 
 
-def write_splits(ended: list[Piece], created: list[Piece | None], certs) -> None:
-    """End the split pieces (they must still be live), insert the new rows, store the piece counts."""
+def write_splits(ended: list[Piece], created: list[Piece | None], certs, *, expected: str = PieceStatus.LIVE) -> None:
+    """End the split pieces (they must still be ``expected``: live, or pledged), insert the new rows,
+    store the piece counts."""
     if ended:
-        set_piece_status(ended, PieceStatus.LIVE, PieceStatus.SPLIT, ended[0].ended_at)
+        set_piece_status(ended, expected, PieceStatus.SPLIT, ended[0].ended_at)
     insert_objects([p for p in created if p is not None])
     save_piece_counts(certs)
 

@@ -21,6 +21,7 @@ from django.utils import timezone
 from liuzhuan.certificates.ledger.locks import lock_certificates, lock_pieces
 from liuzhuan.certificates.ledger.models import Certificate, CertificateStatus, Piece, PieceStatus
 from liuzhuan.certificates.ledger.pieces import settle_if_done, split_rows, write_splits
+from liuzhuan.certificates.pledge.models import OPEN_PLEDGE_STATUSES, Pledge, PledgeStatus
 from liuzhuan.core import audit
 from liuzhuan.core.dates import today_china
 from liuzhuan.core.errors import Conflict, NotFound
@@ -38,6 +39,7 @@ from ..models import (
     Obligation,
     ObligationStatus,
     PartyDecision,
+    PledgeeConsent,
     RunStatus,
     SetoffRun,
 )
@@ -137,7 +139,7 @@ def _execute(actor: User, agreement: Agreement, parties: list[AgreementParty]) -
     notify_all([notice(p.organisation_id, f"抵销协议 {agreement.number} 已执行", _executed_text(agreement, p, parties),
                        obj=agreement, kind="setoff.executed") for p in parties])
     # last: settling a certificate appends to the audit chain, and nothing is inserted after that
-    set_off_pieces = _set_off_pieces(actor, certs, pieces, piece_certs, piece_need)
+    set_off_pieces = _set_off_pieces(actor, agreement, certs, pieces, piece_certs, piece_need)
     return audit.entry("setoff.agreement.execute", agreement, {
         "number": agreement.number, "amount_fen": agreement.amount_fen,
         "parts": [[p.obligation_id, p.amount_fen] for p in parts if p.obligation_id],
@@ -192,7 +194,8 @@ def _current_pieces(piece_ids: list[int]) -> dict[int, int]:
             status, holder = Piece.objects.filter(pk=cur).values_list("status", "holder_id").get()
             if status != PieceStatus.SPLIT:
                 break
-            child = (Piece.objects.filter(parent_id=cur, holder_id=holder, status__in=[PieceStatus.LIVE, PieceStatus.SPLIT])
+            child = (Piece.objects.filter(parent_id=cur, holder_id=holder,
+                                          status__in=[PieceStatus.LIVE, PieceStatus.SPLIT, PieceStatus.PLEDGED])
                      .order_by("-amount_fen", "pk").values_list("pk", flat=True).first())
             if child is None:
                 break
@@ -205,30 +208,82 @@ def _piece_shortfall(piece: Piece, cert: Certificate, amount: int) -> str:
     """Why a certificate piece can no longer be set off by this agreement, or "" when it can."""
     if cert.status != CertificateStatus.ACTIVE:
         return f"凭证 {cert.number} 当前为“{cert.get_status_display()}”，协议不再成立"
-    if piece.status != PieceStatus.LIVE:
+    if piece.status == PieceStatus.PLEDGED:
+        if problem := _pledge_problem(piece):
+            return problem
+    elif piece.status != PieceStatus.LIVE:
         return f"凭证分段 {piece.number} 当前为“{piece.get_status_display()}”，原持有人已无可抵销的余额，协议不再成立"
     if piece.amount_fen < amount:
         return f"凭证分段 {piece.number} 金额 {format_yuan(piece.amount_fen)} 少于本协议需抵销的 {format_yuan(amount)}"
     return ""
 
 
-def _set_off_pieces(actor: User, certs, pieces, piece_certs, piece_need) -> list[list]:
-    """Each piece ends the set-off part (status 已抵销) and keeps any remainder live, as a split does;
-    conservation holds: the set-off amount is value that left circulation for good."""
+def _pledge_of(piece: Piece) -> Pledge | None:
+    return Pledge.objects.select_for_update().filter(piece_id=piece.pk, status__in=OPEN_PLEDGE_STATUSES).first()
+
+
+def _pledge_problem(piece: Piece) -> str:
+    """Why a pledged piece can no longer be set off (its pledge locked), or "" when it can: an
+    effective pledge, no pledged transfer under way, and the pledgee's standing consent still given."""
+    pledge = _pledge_of(piece)
+    if pledge is None or pledge.status != PledgeStatus.EFFECTIVE:
+        return f"凭证分段 {piece.number} 的质押不在生效状态，协议不再成立"
+    if pledge.transfer_requests.filter(status__in=["requested", "consented"]).exists():
+        return f"凭证分段 {piece.number} 正在办理质押分段转让，协议不再成立"
+    if not PledgeeConsent.objects.filter(organisation_id=pledge.pledgee_id, status=LiquidityStatus.ACTIVE).exists():
+        return f"质权人{pledge.pledgee.name}已撤回对质押分段参与抵销的概括同意，协议不再成立"
+    return ""
+
+
+def _set_off_pieces(actor: User, agreement: Agreement, certs, pieces, piece_certs, piece_need) -> list[list]:
+    """Each piece ends the set-off part (status 已抵销) and keeps any remainder, as a split does;
+    conservation holds: the set-off amount is value that left circulation for good. A pledged
+    piece's remainder stays pledged and its pledge follows it (pledged amount reduced); with no
+    remainder the pledge is released. The pledgee is told either way."""
     if not piece_need:
         return []
-    ended, created, done = [], [], []
+    ended: dict[str, list] = {PieceStatus.LIVE: [], PieceStatus.PLEDGED: []}
+    created, done, pledged = [], [], []
     now = timezone.now()
     for pk, amount in sorted(piece_need.items()):
         piece, cert = pieces[pk], certs[piece_certs[pk]]
-        (part,), rest = split_rows(cert, piece, [amount], status=PieceStatus.SET_OFF, min_unit=1, now=now)
-        ended.append(piece)
+        was = piece.status
+        pledge = _pledge_of(piece) if was == PieceStatus.PLEDGED else None
+        (part,), rest = split_rows(cert, piece, [amount], status=PieceStatus.SET_OFF, min_unit=1, now=now,
+                                   rest_status=was)
+        ended[was].append(piece)
         created += [part, rest]
         done.append([piece.number, part.number, amount])
-    write_splits(ended, created, list(certs.values()))
+        if pledge is not None:
+            pledged.append((pledge, piece, rest, amount))
+    created_ok = False
+    for status, group in ended.items():
+        if group:
+            write_splits(group, [] if created_ok else created, list(certs.values()), expected=status)
+            created_ok = True
+    for pledge, piece, rest, amount in pledged:
+        _follow_pledge(actor, agreement, pledge, piece, rest, amount, now)
     for cert in certs.values():
         settle_if_done(actor, cert)
     return done
+
+
+def _follow_pledge(actor: User, agreement: Agreement, pledge: Pledge, piece: Piece, rest: Piece | None, amount: int,
+                   now) -> None:
+    if rest is not None:
+        pledge.piece_id, pledge.amount_fen = rest.pk, rest.amount_fen
+        pledge.save(update_fields=["piece", "amount_fen"])
+        text = (f"质押分段 {piece.number} 中 {format_yuan(amount)} 已在抵销协议 {agreement.number} 中抵销（贵单位已概括同意），"
+                f"质押随剩余分段 {rest.number} 继续有效，质押金额为 {format_yuan(rest.amount_fen)}。")
+    else:
+        pledge.status, pledge.closed_by, pledge.closed_at = PledgeStatus.RELEASED, actor, now
+        pledge.close_reason = f"质押分段已在抵销协议 {agreement.number} 中全额抵销（质权人概括同意）"
+        pledge.save(update_fields=["status", "closed_by", "closed_at", "close_reason"])
+        text = (f"质押分段 {piece.number} 已在抵销协议 {agreement.number} 中全额抵销（贵单位已概括同意），"
+                f"质押 {pledge.number} 随之解除。")
+    notify_all([notice(pledge.pledgee_id, f"质押物抵销通知：{pledge.number}", text, obj=agreement,
+                       kind="setoff.pledge"),
+                notice(pledge.pledgor_id, f"质押分段已抵销：{pledge.number}", text, obj=agreement, kind="setoff.pledge")])
 
 
 def _shortfall(o: Obligation, amount: int) -> str:

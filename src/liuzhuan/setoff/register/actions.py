@@ -38,6 +38,7 @@ from ..models import (
     Obligation,
     ObligationStatus,
     ObligationUpload,
+    PledgeeConsent,
     UploadStatus,
 )
 from . import rules
@@ -434,3 +435,38 @@ def withdraw_cash(actor: User, declaration_id: int) -> LiquidityDeclaration:
         d.save(update_fields=["status"])
         audit.record(actor, "setoff.cash.withdraw", d, summary={"remaining_fen": d.remaining_fen})
     return d
+
+
+# --- the pledgee's standing consent (质权人概括同意) ------------------------------------------------
+
+
+def give_pledgee_consent(actor: User, note: str = "") -> PledgeeConsent:
+    """A pledgee (usually a bank) lets pieces pledged to it take part in set-off runs."""
+    org = member_org(actor)
+    note = (note or "").strip()
+    if len(note) > rules.NOTE_MAX:
+        raise DomainError("note_too_long", f"说明不能超过 {rules.NOTE_MAX} 个字符", field="note")
+    with transaction.atomic():
+        if PledgeeConsent.objects.select_for_update().filter(organisation=org, status=LiquidityStatus.ACTIVE).exists():
+            raise Conflict("consent_active", "本单位已作出概括同意")
+        try:
+            with transaction.atomic():
+                c = PledgeeConsent.objects.create(organisation=org, note=note, given_by=actor)
+        except IntegrityError as exc:  # another clerk of the same bank, at the same moment
+            raise Conflict("consent_active", "本单位已作出概括同意") from exc
+        audit.record(actor, "setoff.consent.give", c, summary={"note": note})
+    return c
+
+
+def withdraw_pledgee_consent(actor: User) -> PledgeeConsent:
+    """From now on pieces pledged to this member stay out of runs; agreements awaiting signatures
+    that would set one off are voided when they come to execute (the re-check at execution)."""
+    org = member_org(actor)
+    with transaction.atomic():
+        c = PledgeeConsent.objects.select_for_update().filter(organisation=org, status=LiquidityStatus.ACTIVE).first()
+        if c is None:
+            raise NotFound("本单位没有有效的概括同意")
+        c.status, c.withdrawn_by, c.withdrawn_at = LiquidityStatus.WITHDRAWN, actor, timezone.now()
+        c.save(update_fields=["status", "withdrawn_by", "withdrawn_at"])
+        audit.record(actor, "setoff.consent.withdraw", c, summary={})
+    return c

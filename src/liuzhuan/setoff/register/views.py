@@ -18,7 +18,7 @@ from liuzhuan.core.roles import OVERSIGHT_ROLES, Role
 from liuzhuan.core.views import require_page_role
 
 from .. import queries
-from ..forms import CashForm, ObligationForm, ReasonForm, UploadForm
+from ..forms import CashForm, ConsentForm, ObligationForm, ReasonForm, UploadForm
 from ..models import ObligationStatus
 from . import actions, rules
 
@@ -208,3 +208,30 @@ def cash_withdraw(request, declaration_id: int):
     else:
         messages.success(request, "已撤回；等待签署、需用这笔现金的债务链协议将在执行时作废。")
     return redirect("setoff:cash")
+
+
+@login_required
+def consent(request):
+    """质权人概括同意: a pledgee lets pieces pledged to it take part in set-off (or stops it)."""
+    require_page_role(request, Role.MEMBER, *OVERSIGHT_ROLES)
+    is_member = request.user.organisation.has_role(Role.MEMBER)
+    form = ConsentForm(request.POST or None)
+    if request.method == "POST":
+        require_page_role(request, Role.MEMBER)
+        verb = request.POST.get("verb", "")
+        if verb == "withdraw":
+            try:
+                actions.withdraw_pledgee_consent(request.user)
+            except DomainError as exc:
+                messages.error(request, exc.message)
+            else:
+                messages.success(request, "已撤回概括同意：质押给本单位的分段不再参与后续测算；"
+                                          "等待签署、含此类分段的协议将在执行时作废。")
+            return redirect("setoff:consent")
+        if form.is_valid() and run_action(form, lambda: actions.give_pledgee_consent(
+                request.user, form.cleaned_data["note"])) is not None:
+            messages.success(request, "已作出概括同意：下一次抵销测算起，质押给本单位的分段可参与抵销，每次执行都会通知本单位。")
+            return redirect("setoff:consent")
+    return render(request, "setoff/consent.html", {
+        "form": form, "is_member": is_member, **queries.consent_overview(request.user),
+    })

@@ -185,10 +185,16 @@ class Snapshot:
 
 _SNAPSHOT_SQL = ("SELECT id, debtor_id, creditor_id, outstanding_fen FROM setoff_obligation "
                  "WHERE status = %s AND opted_out = %s AND outstanding_fen > 0 ORDER BY id")
-#: live pieces of active certificates; a pledged or reserved piece is frozen and stays out
+#: live pieces of active certificates, and pledged ones whose pledgee has given its standing consent
+#: (effective pledge, no pledged transfer under way); pieces reserved for a transfer, an offset or a
+#: purchase stay out
 _PIECES_SQL = ("SELECT p.id, c.debtor_id, p.holder_id, p.amount_fen FROM certificates_piece p "
                "JOIN certificates_certificate c ON c.id = p.certificate_id "
-               "WHERE p.status = %s AND c.status = %s AND p.holder_id <> c.debtor_id ORDER BY p.id")
+               "WHERE c.status = %s AND p.holder_id <> c.debtor_id AND (p.status = %s OR (p.status = %s AND EXISTS ("
+               "SELECT 1 FROM certificates_pledge g JOIN setoff_pledgeeconsent s ON s.organisation_id = g.pledgee_id "
+               "WHERE g.piece_id = p.id AND g.status = %s AND s.status = %s AND NOT EXISTS ("
+               "SELECT 1 FROM certificates_pledgedtransfer t WHERE t.pledge_id = g.id AND t.status IN (%s, %s))))) "
+               "ORDER BY p.id")
 
 
 def _rows(sql: str, params: list, held: dict[int, int]) -> np.ndarray:
@@ -218,7 +224,8 @@ def read_snapshot() -> Snapshot:
                     .annotate(s=Sum("amount_fen")).values_list("piece_id", "s")):
         held_pieces[pk] = held_pieces.get(pk, 0) + fen
     obl = _rows(_SNAPSHOT_SQL, [ObligationStatus.CONFIRMED, False], held_obl)
-    pieces = _rows(_PIECES_SQL, ["live", "active"], held_pieces)
+    pieces = _rows(_PIECES_SQL, ["active", "live", "pledged", "effective", "active", "requested", "consented"],
+                   held_pieces)
     arr = np.concatenate([obl, pieces])
     kind = np.concatenate([np.full(len(obl), OBLIGATION, np.int8), np.full(len(pieces), PIECE, np.int8)])
     return Snapshot(arr[:, 0], arr[:, 1], arr[:, 2], arr[:, 3], kind, available_liquidity(held_cash))
