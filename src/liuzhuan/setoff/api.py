@@ -239,6 +239,7 @@ class SetoffCashIn(Schema):
 class SetoffCashOut(Schema):
     id: int
     organisation_id: int
+    provider_id: int | None
     amount_fen: int
     used_fen: int
     remaining_fen: int
@@ -248,7 +249,7 @@ class SetoffCashOut(Schema):
 
     @staticmethod
     def of(d) -> SetoffCashOut:
-        return SetoffCashOut(id=d.pk, organisation_id=d.organisation_id, amount_fen=d.amount_fen, used_fen=d.used_fen,
+        return SetoffCashOut(id=d.pk, organisation_id=d.organisation_id, provider_id=d.provider_id, amount_fen=d.amount_fen, used_fen=d.used_fen,
                              remaining_fen=d.remaining_fen, valid_until=d.valid_until, status=d.status, note=d.note)
 
 
@@ -261,6 +262,21 @@ def list_cash(request: HttpRequest, limit: Annotated[int, Query(ge=1, le=500)] =
 def declare_cash(request: HttpRequest, payload: SetoffCashIn):
     d = register_actions.declare_cash(acting_user(request, write=True), amount_fen=payload.amount_fen,
                                       valid_until=payload.valid_until, note=payload.note)
+    return Status(201, SetoffCashOut.of(d))
+
+
+class SetoffFundIn(Schema):
+    payer_uscc: str = Field(..., min_length=1, max_length=18, description="付款单位（会员）统一社会信用代码")
+    amount_fen: int = Field(..., ge=1, le=10**14, description="提供的资金（分）")
+    valid_until: dt.date
+    note: str = Field("", max_length=200)
+
+
+@router.post("/cash/fund", response={201: SetoffCashOut},
+             summary="为会员提供债务链清偿资金（市场化收购主体、运营机构；执行后该会员对出资方负有等额债务）")
+def fund_cash(request: HttpRequest, payload: SetoffFundIn):
+    d = register_actions.fund_cash(acting_user(request, write=True), payer_uscc=payload.payer_uscc,
+                                   amount_fen=payload.amount_fen, valid_until=payload.valid_until, note=payload.note)
     return Status(201, SetoffCashOut.of(d))
 
 

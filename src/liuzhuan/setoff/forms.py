@@ -48,3 +48,10 @@ class CashForm(forms.Form):
 class ConsentForm(forms.Form):
     note = forms.CharField(label="说明（可选）", max_length=200, required=False,
                            widget=forms.TextInput(attrs={"placeholder": "如：限于本行授信项下质押"}))
+
+
+class FundCashForm(forms.Form):
+    payer_uscc = forms.CharField(label="付款单位统一社会信用代码", max_length=18)
+    amount = YuanField(label="提供的资金（元）")
+    valid_until = forms.DateField(label="有效期至", widget=DateInput)
+    note = forms.CharField(label="说明", max_length=200, required=False)

@@ -92,3 +92,15 @@ def cash_used_matches_chains() -> Iterator[str]:
         if (used.get(org_id) or 0) != paid.get(org_id, 0):
             yield (f"机构 {org_id} 现金清偿意愿已用 {format_yuan(used.get(org_id) or 0)}，"
                    f"已执行债务链付款 {format_yuan(paid.get(org_id, 0))}")
+
+
+@invariant("垫付资金已用金额 = 由此形成的债务")
+def funded_cash_matches_debts() -> Iterator[str]:
+    """Cash a provider put up for a member's chain debts becomes, to the fen, what the member owes it."""
+    formed = dict(Obligation.objects.filter(from_cash__isnull=False).values("from_cash_id")
+                  .annotate(s=Sum("amount_fen")).values_list("from_cash_id", "s"))
+    for pk, provider, used in LiquidityDeclaration.objects.values_list("pk", "provider_id", "used_fen").iterator():
+        expected = used if provider else 0
+        if formed.get(pk, 0) != expected:
+            yield (f"现金清偿意愿 #{pk} 已用 {format_yuan(used)}，由此形成的债务 {format_yuan(formed.get(pk, 0))}"
+                   f"{'' if provider else '（自有现金不应形成债务）'}")

@@ -29,6 +29,7 @@ class Channel(models.TextChoices):
     FORM = "form", "页面录入"
     UPLOAD = "upload", "文件导入"
     API = "api", "接口"
+    CHAIN = "chain", "债务链垫付"
 
 
 class Obligation(models.Model):
@@ -60,6 +61,9 @@ class Obligation(models.Model):
     #: the party whose decline (or silence) left it out; only that party may put it back
     opted_out_by = models.ForeignKey(Organisation, models.PROTECT, related_name="+", null=True, blank=True,
                                      db_index=False)
+    #: for the debt a chain leaves with a funded payer: the declaration whose cash paid for it
+    from_cash = models.ForeignKey("LiquidityDeclaration", models.PROTECT, related_name="+", null=True, blank=True,
+                                  db_index=False)
 
     class Meta:
         verbose_name = "债权债务"
@@ -143,7 +147,13 @@ class LiquidityDeclaration(models.Model):
     passes it on; ``used_fen`` grows only when such a chain executes.
     """
 
-    organisation = models.ForeignKey(Organisation, models.PROTECT, related_name="+", verbose_name="申报单位")
+    #: whose debts the cash pays (the chain's payer)
+    organisation = models.ForeignKey(Organisation, models.PROTECT, related_name="+", verbose_name="付款单位")
+    #: who puts up the cash when it is not the payer's own: the market purchaser (市场化收购主体) or
+    #: the operator. The payer's debt it pays passes to the provider (a new confirmed obligation,
+    #: payer → provider), as when a purchaser buys a receivable.
+    provider = models.ForeignKey(Organisation, models.PROTECT, related_name="+", null=True, blank=True,
+                                 db_index=False, verbose_name="出资方")
     amount_fen = models.BigIntegerField("可用于清偿的现金（分）")
     used_fen = models.BigIntegerField("已用于债务链清偿（分）", default=0)
     valid_until = models.DateField("有效期至")

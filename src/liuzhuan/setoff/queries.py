@@ -81,9 +81,11 @@ def uploads(user: User) -> QuerySet[ObligationUpload]:
 
 
 def cash_declarations(user: User) -> QuerySet[LiquidityDeclaration]:
-    qs = LiquidityDeclaration.objects.select_related("organisation")
+    """A member's own declarations and the cash put up for it; a provider's own funding; all for
+    the operator and the oversight roles."""
+    qs = LiquidityDeclaration.objects.select_related("organisation", "provider")
     if not sees_all(user):
-        qs = qs.filter(organisation_id=user.organisation_id)
+        qs = qs.filter(Q(organisation_id=user.organisation_id) | Q(provider_id=user.organisation_id))
     return qs.order_by("-id")
 
 

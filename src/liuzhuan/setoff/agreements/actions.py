@@ -26,6 +26,7 @@ from liuzhuan.core import audit
 from liuzhuan.core.dates import today_china
 from liuzhuan.core.errors import Conflict, NotFound
 from liuzhuan.core.money import format_yuan
+from liuzhuan.core.numbers import next_numbers
 from liuzhuan.members.actions import notice, notify_all
 from liuzhuan.members.models import Organisation, User
 
@@ -34,6 +35,7 @@ from ..models import (
     Agreement,
     AgreementParty,
     AgreementStatus,
+    Channel,
     LiquidityDeclaration,
     LiquidityStatus,
     Obligation,
@@ -44,6 +46,7 @@ from ..models import (
     SetoffRun,
 )
 from ..register import rules
+from ..register.actions import NUMBER_PREFIX as OBLIGATION_PREFIX
 from ..register.actions import member_org
 
 
@@ -134,6 +137,7 @@ def _execute(actor: User, agreement: Agreement, parties: list[AgreementParty]) -
             o.status = ObligationStatus.SETTLED
     Obligation.objects.bulk_update(list(obligations.values()), ["outstanding_fen", "status"])
     cash = _use_cash(declarations, agreement.amount_fen)
+    funded = _funded_debts(actor, agreement, declarations, cash)
     agreement.status = AgreementStatus.EXECUTED
     agreement.save(update_fields=["status", "closed_at"])
     notify_all([notice(p.organisation_id, f"抵销协议 {agreement.number} 已执行", _executed_text(agreement, p, parties),
@@ -143,7 +147,7 @@ def _execute(actor: User, agreement: Agreement, parties: list[AgreementParty]) -
     return audit.entry("setoff.agreement.execute", agreement, {
         "number": agreement.number, "amount_fen": agreement.amount_fen,
         "parts": [[p.obligation_id, p.amount_fen] for p in parts if p.obligation_id],
-        "pieces": set_off_pieces, "cash": cash})
+        "pieces": set_off_pieces, "cash": cash, "funded": funded})
 
 
 def _executed_text(agreement: Agreement, party: AgreementParty, parties: list[AgreementParty]) -> str:
@@ -182,6 +186,32 @@ def _use_cash(declarations: list[LiquidityDeclaration], amount: int) -> list[lis
             used.append([d.pk, take])
     LiquidityDeclaration.objects.bulk_update([d for d in declarations if any(u[0] == d.pk for u in used)], ["used_fen"])
     return used
+
+
+def _funded_debts(actor: User, agreement: Agreement, declarations: list[LiquidityDeclaration],
+                  used: list[list[int]]) -> list[list]:
+    """Cash a provider put up paid the payer's debt: the payer now owes the provider that much
+    (a confirmed obligation, as when a purchaser buys a receivable). Returns [[number, fen], …]."""
+    by_id = {d.pk: d for d in declarations}
+    funded = [(by_id[pk], fen) for pk, fen in used if by_id[pk].provider_id]
+    if not funded:
+        return []
+    numbers = next_numbers(OBLIGATION_PREFIX, today_china().year, len(funded))
+    now = timezone.now()
+    rows = [Obligation(number=number, creditor_id=d.provider_id, debtor_id=d.organisation_id, amount_fen=fen,
+                       outstanding_fen=fen, basis=f"债务链垫付 {agreement.number}/{d.pk}"[:100],
+                       note="出资方为本单位清偿债务链应付后形成的债务", status=ObligationStatus.CONFIRMED,
+                       channel=Channel.CHAIN, registered_by_org_id=d.provider_id, registered_by=actor,
+                       confirmed_by=actor, confirmed_at=now, confirmed_how="chain", from_cash=d)
+            for number, (d, fen) in zip(numbers, funded, strict=True)]
+    Obligation.objects.bulk_create(rows)
+    notify_all([n for o in rows for n in (
+        notice(o.debtor_id, f"债务链垫付形成债务 {o.number}", f"抵销协议 {agreement.number} 执行时，出资方以 "
+               f"{format_yuan(o.amount_fen)} 清偿了贵单位的应付；贵单位现对出资方负有等额债务（已确认）。",
+               obj=agreement, kind="setoff.funded"),
+        notice(o.creditor_id, f"债务链垫付形成债权 {o.number}", f"抵销协议 {agreement.number} 执行时使用了贵单位提供的 "
+               f"{format_yuan(o.amount_fen)}，形成对付款单位的等额债权（已确认）。", obj=agreement, kind="setoff.funded"))])
+    return [[o.number, o.amount_fen] for o in rows]
 
 
 def _current_pieces(piece_ids: list[int]) -> dict[int, int]:

@@ -404,16 +404,8 @@ def rejoin(actor: User, obligation_id: int) -> Obligation:
 def declare_cash(actor: User, *, amount_fen: int, valid_until: dt.date, note: str = "") -> LiquidityDeclaration:
     """A member declares cash it is able to pay now into debt chains, until ``valid_until``."""
     org = member_org(actor)
-    if not isinstance(amount_fen, int) or isinstance(amount_fen, bool) or amount_fen <= 0:
-        raise DomainError("amount_not_positive", "现金金额必须大于零", field="amount_fen")
-    if amount_fen > 10**14:
-        raise DomainError("amount_too_large", "现金金额超过上限", field="amount_fen")
-    today = today_china()
-    if valid_until is None or valid_until < today or valid_until > today + dt.timedelta(days=366):
-        raise DomainError("bad_valid_until", "有效期须在今天至一年之内", field="valid_until")
+    _check_cash(amount_fen, valid_until, note)
     note = (note or "").strip()
-    if len(note) > rules.NOTE_MAX:
-        raise DomainError("note_too_long", f"说明不能超过 {rules.NOTE_MAX} 个字符", field="note")
     with transaction.atomic():
         d = LiquidityDeclaration.objects.create(organisation=org, amount_fen=amount_fen, valid_until=valid_until,
                                                 note=note, declared_by=actor)
@@ -422,11 +414,56 @@ def declare_cash(actor: User, *, amount_fen: int, valid_until: dt.date, note: st
     return d
 
 
-def withdraw_cash(actor: User, declaration_id: int) -> LiquidityDeclaration:
-    """The member withdraws what is left of a declaration; chains awaiting signatures that need it void."""
-    org = member_org(actor)
+#: who may put up cash for another member's debts (债务链垫付): the market purchaser and the operator
+PROVIDER_ROLES = (Role.PURCHASER, Role.OPERATOR)
+
+
+def fund_cash(actor: User, *, payer_uscc: str, amount_fen: int, valid_until: dt.date, note: str = "") -> LiquidityDeclaration:
+    """The market purchaser or the operator puts up cash to pay a member's debts into chains. When a
+    chain uses it, the member's debt it paid passes to the provider (payer → provider, confirmed),
+    as when a purchaser buys the receivable; the member signs the chain agreement like any payer."""
+    require_role(actor, *PROVIDER_ROLES)
+    require_write_access(actor)
+    provider = actor.organisation
+    payer = Organisation.objects.filter(legal_id=(payer_uscc or "").strip().upper()).first()
+    if payer is None or not payer.has_role(Role.MEMBER) or payer.status != OrgStatus.ACTIVE:
+        raise DomainError("payer_not_member", "付款单位须为已注册、状态正常的会员（按统一社会信用代码）", field="payer_uscc")
+    if payer.pk == provider.pk:
+        raise DomainError("payer_is_provider", "出资方不能为本单位垫付，请用“申报”登记本单位的现金", field="payer_uscc")
+    _check_cash(amount_fen, valid_until, note)
     with transaction.atomic():
-        d = LiquidityDeclaration.objects.select_for_update().filter(pk=declaration_id, organisation=org).first()
+        d = LiquidityDeclaration.objects.create(organisation=payer, provider=provider, amount_fen=amount_fen,
+                                                valid_until=valid_until, note=note.strip(), declared_by=actor)
+        notify_all([notice(payer, f"{provider.name}为贵单位提供债务链清偿资金 {format_yuan(amount_fen)}",
+                           "抵销测算将据此提出债务链方案：由该资金清偿贵单位的应付，贵单位对出资方负有等额债务。"
+                           "方案须贵单位确认后才执行；不愿接受的可在“现金清偿意愿”中撤回。",
+                           obj=d, kind="setoff.cash")])
+        audit.record(actor, "setoff.cash.fund", d, summary={"payer_id": payer.pk, "amount_fen": amount_fen,
+                                                            "valid_until": valid_until.isoformat()})
+    return d
+
+
+def _check_cash(amount_fen: int, valid_until: dt.date, note: str) -> None:
+    if not isinstance(amount_fen, int) or isinstance(amount_fen, bool) or amount_fen <= 0:
+        raise DomainError("amount_not_positive", "现金金额必须大于零", field="amount_fen")
+    if amount_fen > 10**14:
+        raise DomainError("amount_too_large", "现金金额超过上限", field="amount_fen")
+    today = today_china()
+    if valid_until is None or valid_until < today or valid_until > today + dt.timedelta(days=366):
+        raise DomainError("bad_valid_until", "有效期须在今天至一年之内", field="valid_until")
+    if len((note or "").strip()) > rules.NOTE_MAX:
+        raise DomainError("note_too_long", f"说明不能超过 {rules.NOTE_MAX} 个字符", field="note")
+
+
+def withdraw_cash(actor: User, declaration_id: int) -> LiquidityDeclaration:
+    """What is left of a declaration is withdrawn — by the paying member, or by the provider who put
+    the cash up; chains awaiting signatures that need it void when they come to execute."""
+    require_role(actor, Role.MEMBER, *PROVIDER_ROLES)
+    require_write_access(actor)
+    org = actor.organisation
+    with transaction.atomic():
+        d = (LiquidityDeclaration.objects.select_for_update()
+             .filter(Q(organisation=org) | Q(provider=org), pk=declaration_id).first())
         if d is None:
             raise NotFound("现金清偿意愿不存在")
         if d.status != LiquidityStatus.ACTIVE:

@@ -18,7 +18,7 @@ from liuzhuan.core.roles import OVERSIGHT_ROLES, Role
 from liuzhuan.core.views import require_page_role
 
 from .. import queries
-from ..forms import CashForm, ConsentForm, ObligationForm, ReasonForm, UploadForm
+from ..forms import CashForm, ConsentForm, FundCashForm, ObligationForm, ReasonForm, UploadForm
 from ..models import ObligationStatus
 from . import actions, rules
 
@@ -176,11 +176,16 @@ def obligation_action(request, obligation_id: int, verb: str):
 
 @login_required
 def cash(request):
-    """现金清偿意愿: a member declares cash it can pay now; runs use it to clear debt chains."""
-    require_page_role(request, Role.MEMBER, *OVERSIGHT_ROLES)
-    is_member = request.user.organisation.has_role(Role.MEMBER)
-    form = CashForm(request.POST or None)
-    if request.method == "POST":
+    """现金清偿意愿: a member declares cash it can pay now; the market purchaser or the operator puts
+    up cash for a member's debts (垫付). Runs use both to clear debt chains."""
+    require_page_role(request, Role.MEMBER, Role.PURCHASER, *OVERSIGHT_ROLES)
+    org = request.user.organisation
+    is_member = org.has_role(Role.MEMBER)
+    is_provider = org.has_any_role(actions.PROVIDER_ROLES)
+    verb = request.POST.get("verb", "declare") if request.method == "POST" else ""
+    form = CashForm(request.POST if verb == "declare" else None)
+    fund_form = FundCashForm(request.POST if verb == "fund" else None)
+    if verb == "declare":
         require_page_role(request, Role.MEMBER)
         if form.is_valid():
             d = form.cleaned_data
@@ -189,8 +194,19 @@ def cash(request):
             if done is not None:
                 messages.success(request, "已申报；下一次抵销测算将据此测算债务链清偿方案。")
                 return redirect("setoff:cash")
+    elif verb == "fund":
+        require_page_role(request, *actions.PROVIDER_ROLES)
+        if fund_form.is_valid():
+            d = fund_form.cleaned_data
+            done = run_action(fund_form, lambda: actions.fund_cash(
+                request.user, payer_uscc=d["payer_uscc"], amount_fen=d["amount"], valid_until=d["valid_until"],
+                note=d["note"]))
+            if done is not None:
+                messages.success(request, f"已为{done.organisation.name}提供资金；下一次抵销测算将据此测算债务链方案，"
+                                          "须该单位确认后执行，执行后该单位对本单位负有等额债务。")
+                return redirect("setoff:cash")
     return render(request, "setoff/cash.html", {
-        "form": form, "is_member": is_member,
+        "form": form, "fund_form": fund_form, "is_member": is_member, "is_provider": is_provider,
         "page": Paginator(queries.cash_declarations(request.user), 50).get_page(request.GET.get("page")),
     })
 
@@ -198,7 +214,7 @@ def cash(request):
 @login_required
 @require_POST
 def cash_withdraw(request, declaration_id: int):
-    require_page_role(request, Role.MEMBER)
+    require_page_role(request, Role.MEMBER, *actions.PROVIDER_ROLES)
     try:
         actions.withdraw_cash(request.user, declaration_id)
     except DomainError as exc:
