@@ -129,3 +129,25 @@ def test_the_memoised_placeholder_rewrite_is_djangos(db):
             assert cur.fetchone() == ("%x", 2)
         cur.execute("SELECT %(a)s || %(b)s", {"a": "甲", "b": "乙"})  # named parameters are rewritten as before
         assert cur.fetchone() == ("甲乙",)
+
+
+def test_write_blob_stores_large_bytes_exactly(world):
+    from liuzhuan.setoff.models import SetoffRun
+
+    run = SetoffRun.objects.create(number="DX-TEST-1", trigger="manual")
+    data = bytes(range(256)) * 40_000 + b"\x00\xff"  # 10 MB, every byte value, NULs included
+    with transaction.atomic():
+        sql.write_blob(SetoffRun, run.pk, "snapshot", data)
+    assert bytes(SetoffRun.objects.get(pk=run.pk).snapshot) == data
+
+
+def test_notify_all_loads_a_large_batch_in_bulk_with_every_field(world, django_assert_max_num_queries):
+    from liuzhuan.members.actions import notice, notify_all
+
+    n = 1500  # over the bulk-load threshold
+    with transaction.atomic(), django_assert_max_num_queries(2):  # COPY / one prepared statement, not 1,500 INSERTs
+        notify_all([notice(world.alice_org.pk, f"n{i}", "正文", kind="k", requires_ack=i == 7) for i in range(n)])
+    rows = Notification.objects.filter(organisation=world.alice_org, kind="k")
+    assert rows.count() == n and set(rows.values_list("body", flat=True)) == {"正文"}
+    assert list(rows.filter(requires_ack=True).values_list("title", flat=True)) == ["n7"]
+    assert rows.filter(created_at__isnull=True).count() == 0

@@ -166,3 +166,63 @@ def test_a_run_that_fails_while_writing_removes_what_it_stored_and_shows_nothing
     again = run_now(world.clerk, django_capture_on_commit_callbacks)
     assert again.status == RunStatus.DONE and again.loops_count == 2  # nothing held by the failed run
     assert run_all().ok
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_large_run_stores_its_loops_from_a_second_thread_on_postgres(world, triangle,
+                                                                      django_capture_on_commit_callbacks, monkeypatch):
+    from liuzhuan.setoff import proposals
+    from liuzhuan.setoff.models import ProposalBlock, SetoffRun
+
+    owe(world.outsider, world.bank_org.users.get(), 30_00, "OB"), owe(world.banker, world.outsider, 20_00, "BO")
+    monkeypatch.setattr(runs, "BACKGROUND_MIN_LOOPS", 1)  # this run counts as large
+    monkeypatch.setattr(proposals, "BLOCK", 1)
+    threads = []
+    real_start = runs._Writer.start
+    monkeypatch.setattr(runs._Writer, "start", lambda self: (threads.append(self), real_start(self))[1])
+
+    # the writer fails half-way: the run fails, and neither its blocks nor its lines nor notices stay
+    real_write = proposals.write_blocks
+
+    def failing(run_id, loops, *args, **kw):
+        real_write(run_id, loops, *args, **kw)
+        raise RuntimeError("connection lost")
+
+    monkeypatch.setattr(proposals, "write_blocks", failing)
+    with django_capture_on_commit_callbacks(execute=True):
+        runs.start_run(world.clerk)
+    failed = SetoffRun.objects.get()
+    assert len(threads) == 1 and not threads[0].is_alive()
+    assert failed.status == RunStatus.FAILED and "connection lost" in failed.error
+    assert not ProposalBlock.objects.filter(run=failed).exists() and not RunParty.objects.filter(run=failed).exists()
+    assert not world.alice_org.notifications.filter(title__contains=failed.number).exists()
+
+    monkeypatch.setattr(proposals, "write_blocks", real_write)
+    run = run_now(world.clerk, django_capture_on_commit_callbacks)
+    assert len(threads) == 2 and not threads[1].is_alive()  # it did go through the writer thread
+    assert run.status == RunStatus.DONE and run.loops_count == len(proposed(run)) == 2
+    assert ProposalBlock.objects.filter(run=run).count() == 2
+    assert sorted(a.parties_count for a in proposed(run)) == [2, 3]
+    assert world.alice_org.notifications.filter(title=f"抵销测算 {run.number}：贵单位有 1 份抵销协议待确认").exists()
+    assert runs.recompute(run).cleared_fen == run.cleared_fen
+    assert run_all().ok
+
+
+def test_a_snapshot_round_trips_and_runs_stored_before_deflation_still_read():
+    import io
+    import zlib
+
+    import numpy as np
+
+    snap = runs.Snapshot([3, 4], [10, 11], [11, 12], [500, 700], [0, 1], {10: 250})
+    blob = snap.to_bytes()
+    back = runs.Snapshot.from_bytes(blob)
+    assert back.ids.tolist() == [3, 4] and back.amount.tolist() == [500, 700] and back.kind.tolist() == [0, 1]
+    assert back.liquidity == {10: 250}
+    plain = zlib.decompress(blob)  # what earlier runs stored: the .npz itself
+    assert plain.startswith(b"PK") and len(blob) < len(plain)
+    old = runs.Snapshot.from_bytes(plain)
+    assert old.debtor.tolist() == [10, 11] and old.creditor.tolist() == [11, 12]
+    with np.load(io.BytesIO(plain)) as z:
+        assert z["amount"].tolist() == [500, 700]

@@ -12,6 +12,8 @@ the caller's transaction, through Django's connection (so the test tools still s
 - ``copy_rows``/``reserve_ids``: bulk loads of hundreds of thousands of rows (a set-off run's
   agreements): ``COPY … FROM STDIN`` on PostgreSQL, one prepared ``executemany`` on SQLite, with
   primary keys reserved beforehand instead of returned.
+- ``write_blob``: one large binary value (a run's snapshot) sent as a bound binary parameter on
+  PostgreSQL, not spelled out in hex inside the statement as Django's client-side binding does.
 - ``load``/``build``/``columns``: model instances from written SELECTs, and unsaved ones, without
   the per-instance cost of ``Model.__init__`` (see below).
 
@@ -366,3 +368,27 @@ def copy_rows(model: type[models.Model], fields: Sequence[str], rows: Sequence[S
         finally:
             cur.close()
     return len(values)
+
+
+def write_blob(model: type[models.Model], pk: int, field: str, data: bytes) -> None:
+    """Store ``data`` in one binary field of one row, in the caller's transaction.
+
+    Django's PostgreSQL backend binds parameters on the client: a 30 MB ``bytes`` becomes 60 MB of
+    hex inside the SQL text, which psycopg then parses for placeholders (seconds). A server-side
+    binding cursor on the same connection sends it as a binary parameter instead.
+    """
+    if not connection.in_atomic_block:
+        raise RuntimeError("write_blob() must run inside the action's transaction")
+    f = _fields(model, [field])[0]
+    table = connection.ops.quote_name(model._meta.db_table)
+    col = connection.ops.quote_name(f.column)
+    pk_col = connection.ops.quote_name(model._meta.pk.column)
+    sql = f"UPDATE {table} SET {col} = %s WHERE {pk_col} = %s"  # noqa: S608 - identifiers from metadata
+    if connection.vendor != "postgresql":
+        execute(sql, [data, pk])
+        return
+    import psycopg
+
+    connection.ensure_connection()
+    with psycopg.Cursor(connection.connection) as cur:
+        cur.execute(sql, [data, pk])

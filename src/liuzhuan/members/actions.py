@@ -13,14 +13,14 @@ from typing import NamedTuple
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from liuzhuan.core import audit
 from liuzhuan.core.errors import DomainError, NotFound, PermissionDenied
 from liuzhuan.core.permissions import require_active_user, require_checker, require_manager, require_role
 from liuzhuan.core.roles import Role
-from liuzhuan.core.sql import insert_rows
+from liuzhuan.core.sql import copy_rows, execute, insert_rows
 
 from .classification import INDUSTRY_LABELS, SIZE_LABELS
 from .identity import clean_legal_id
@@ -469,7 +469,27 @@ def notify(org: Organisation, title: str, body: str = "", *, obj=None, kind: str
 def notify_all(notices: list[Notice]) -> None:
     """Write several notices at once, in the caller's transaction."""
     now = timezone.now()
-    insert_rows(Notification, [*Notice._fields, "created_at"], [(*n, now) for n in notices])
+    rows = [(*n, now) for n in notices]
+    # a set-off run tells tens of thousands of members at once: a bulk load, not INSERT statements
+    (copy_rows if len(rows) > 1000 else insert_rows)(Notification, [*Notice._fields, "created_at"], rows)
+
+
+def notify_select(source_sql: str, params: list, body: str = "", *, obj=None, kind: str = "") -> int:
+    """One notice per row of ``source_sql`` (columns ``organisation_id``, ``title``), composed and
+    written by the database in the caller's transaction — a set-off run tells tens of thousands of
+    members at once, and a Python object per notice cost more than the run's loop table. Returns
+    how many were written."""
+    if not connection.in_atomic_block:
+        raise RuntimeError("notify_select() must run inside the action's transaction")
+    shared = notice(0, "", body, obj=obj, kind=kind)
+    now = Notification._meta.get_field("created_at").get_db_prep_save(timezone.now(), connection)
+    cols = ", ".join(connection.ops.quote_name(c) for c in ("organisation_id", "title", "body", "kind", "object_type",
+                                                              "object_id", "requires_ack", "created_at"))
+    table = connection.ops.quote_name(Notification._meta.db_table)
+    # identifiers from model metadata; the source query is the caller's own, its values bound
+    sql = (f"INSERT INTO {table} ({cols}) SELECT s.organisation_id, s.title, %s, %s, %s, %s, %s, %s "  # noqa: S608
+           f"FROM ({source_sql}) s ORDER BY s.organisation_id")
+    return execute(sql, [shared.body, shared.kind, shared.object_type, shared.object_id, False, now, *params])
 
 
 def notify_role(role: Role, title: str, body: str = "", *, obj=None, kind: str = "") -> int:

@@ -1,3 +1,5 @@
+import sys
+
 from django.apps import AppConfig
 
 
@@ -18,3 +20,8 @@ class SetoffConfig(AppConfig):
 
         if dashboard_section not in views.DASHBOARD_SECTIONS:
             views.DASHBOARD_SECTIONS.append(dashboard_section)
+
+        if "db_worker" in sys.argv:  # the task worker: load the compiled solver once, not in its first run
+            from liuzhuan.netting.solver import warm_up
+
+            warm_up()

@@ -19,11 +19,11 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Max
 
 from liuzhuan.core.dates import today_china
-from liuzhuan.core.sql import copy_rows
+from liuzhuan.core.sql import copy_rows, execute
 
 from .models import (
     Agreement,
@@ -74,6 +74,10 @@ def write_blocks(run_id: int, loops, org_of: np.ndarray, part_kind: np.ndarray, 
         rows.append((run_id, k0 // BLOCK, zlib.compress(arr.tobytes(), 1)))
         if len(rows) == 64 or k1 == n:
             with transaction.atomic():
+                if connection.vendor == "postgresql":
+                    # no flush per block transaction: the blocks are invisible until the run's final
+                    # commit, which is synchronous and flushes the log up to it, blocks included
+                    execute("SET LOCAL synchronous_commit TO OFF")
                 copy_rows(ProposalBlock, ["run_id", "block", "data"], rows)
             rows = []
             if progress:

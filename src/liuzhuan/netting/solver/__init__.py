@@ -28,7 +28,7 @@ Modules: ``ledger`` (validated columnar input), ``results`` (options, loops, res
 """
 
 from .components import strongly_connected_components
-from .engine import solve
+from .engine import solve, warm_up
 from .ledger import (
     NO_DUE,
     Ledger,
@@ -57,4 +57,5 @@ __all__ = [
     "solve",
     "sorted_unique",
     "strongly_connected_components",
+    "warm_up",
 ]

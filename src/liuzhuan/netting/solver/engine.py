@@ -96,6 +96,12 @@ def _decompose(
                 flow.astype(np.int64, copy=True), n)
 
 
+def warm_up() -> None:
+    """Load the compiled cycle walk now (from Numba's cache, compiling it if there is none): a
+    long-lived worker calls this when it starts, so its first run does not pay the ~0.5 s."""
+    _decompose(2, np.array([0, 1]), np.array([1, 0]), np.array([1, 1]))
+
+
 # --------------------------------------------------------------------------------------------
 # The solver
 # --------------------------------------------------------------------------------------------
@@ -381,9 +387,13 @@ class _Network:
 
 def _id_rank(ids: np.ndarray, subset: np.ndarray) -> np.ndarray:
     """Rank of ids (numeric when every id in the subset is an integer, else by code point)."""
-    sub = ids[subset].tolist()
-    if not sub:
+    if not len(subset):
         return np.zeros(0, dtype=np.int64)
+    if ids.dtype.kind in "UT":  # fixed or variable-width strings: test and convert in NumPy, not per id
+        part = ids[subset]
+        if bool((np.strings.isdigit(part) & (np.strings.str_len(part) < 19)).all()):
+            return part.astype(np.int64)
+    sub = ids[subset].tolist()
     if all(s.isdigit() and len(s) < 19 for s in sub):
         vals = np.asarray([int(s) for s in sub], dtype=np.int64)
         return vals
