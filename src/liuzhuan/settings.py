@@ -101,6 +101,7 @@ TASKS = {
 }
 
 MIDDLEWARE = [
+    "liuzhuan.core.middleware.RequestSizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -190,6 +191,14 @@ LOGOUT_REDIRECT_URL = "login"
 #: failed logins before the account is locked, and for how long
 LOGIN_MAX_FAILURES = int(os.environ.get("LIUZHUAN_LOGIN_MAX_FAILURES", "5"))
 LOGIN_LOCK_MINUTES = int(os.environ.get("LIUZHUAN_LOGIN_LOCK_MINUTES", "15"))
+
+# --- request bodies -------------------------------------------------------------------------
+#: the largest request body taken at all (the obligation import's 40 MB file plus the form around
+#: it): a larger Content-Length is answered 413 before a byte of the body is read. Put the same
+#: limit in front of the server (nginx client_max_body_size) in production.
+MAX_REQUEST_BYTES = int(os.environ.get("LIUZHUAN_MAX_REQUEST_MB", "45")) * 1024 * 1024
+#: uploaded files above this go to a temporary file while the request is parsed, not to memory
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
 # --- i18n ---------------------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"

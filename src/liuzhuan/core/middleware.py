@@ -2,7 +2,8 @@
 cannot use the business pages: every page and API call assumes an organisation. It is told so
 plainly instead of meeting a server error."""
 
-from django.http import JsonResponse
+from django.conf import settings
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 
 ALLOWED_PREFIXES = ("/login/", "/logout/", "/static/", "/healthz", "/robots.txt", "/verify/", "/api/v1/csrf",
@@ -21,4 +22,29 @@ class OrganisationRequiredMiddleware:
             if request.path.startswith("/api/"):
                 return JsonResponse({"code": "no_organisation", "message": message, "field": None}, status=403)
             return render(request, "no_organisation.html", {"message": message}, status=403)
+        return self.get_response(request)
+
+
+class RequestSizeLimitMiddleware:
+    """Refuse a request whose declared body is larger than ``MAX_REQUEST_BYTES`` before any of it
+    is read (413). Without a Content-Length the WSGI request reads no body at all, so the declared
+    length bounds what an upload can cost; each upload path then has its own, smaller limit
+    (``core.uploads.read_limited``)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0  # Django reads no body from a malformed length
+        limit = settings.MAX_REQUEST_BYTES
+        if length > limit:
+            message = f"提交的内容 {length / 1048576:.1f} MB 超过上限 {limit // 1048576} MB，请拆分后分批提交"
+            if request.path.startswith("/api/"):
+                return JsonResponse({"code": "request_too_large", "message": message, "field": None}, status=413)
+            page = ("<!doctype html><html lang=\"zh-hans\"><meta charset=\"utf-8\"><title>提交内容过大</title>"
+                    f"<body><h1>提交内容过大</h1><p>{message}。</p><p><a href=\"javascript:history.back()\">返回</a></p>")
+            return HttpResponse(page, status=413, content_type="text/html; charset=utf-8")
         return self.get_response(request)

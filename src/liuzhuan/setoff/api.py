@@ -15,6 +15,7 @@ from ninja.files import UploadedFile
 from ninja.responses import Status
 
 from liuzhuan.core.errors import PermissionDenied
+from liuzhuan.core.uploads import read_limited
 from liuzhuan.members.api_auth import acting_user
 from liuzhuan.members.queries import sees_all
 
@@ -22,6 +23,7 @@ from . import queries
 from .agreements import actions as agreement_actions
 from .models import Agreement, Channel, Obligation, SetoffRun
 from .register import actions as register_actions
+from .register import rules as register_rules
 from .runs import actions as run_actions
 
 router = Router(tags=["债权债务抵销"])
@@ -190,7 +192,7 @@ def register_obligation(request: HttpRequest, payload: SetoffObligationIn):
              summary="按模板批量导入（.xlsx/.csv；整体生效，任一行有误则不登记并返回逐行报告）")
 def import_obligations(request: HttpRequest, file: File[UploadedFile]):
     user = acting_user(request, write=True)
-    report = register_actions.import_file(user, file.name or "", file.read())
+    report = register_actions.import_file(user, file.name or "", read_limited(file, register_rules.MAX_BYTES))
     return report.as_dict()
 
 

@@ -218,6 +218,11 @@ def resubmit_application(actor: User, app_id: int, data: ApplicationInput) -> Ap
         return app
 
 
+def attachment_limit() -> int:
+    """The largest contract attachment taken, in bytes (the operator's setting)."""
+    return CertificateConfig.get().max_attachment_bytes
+
+
 def add_attachment(actor: User, app_id: int, name: str, content: bytes) -> Attachment:
     """Underlying-contract attachment: PDF/PNG/JPEG checked by content, size-checked, SHA-256 kept."""
     org = member_actor(actor)

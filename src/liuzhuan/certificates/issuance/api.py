@@ -10,6 +10,7 @@ from ninja.files import UploadedFile
 from ninja.responses import Status
 
 from liuzhuan.core.errors import NotFound
+from liuzhuan.core.uploads import read_limited
 from liuzhuan.members.api_auth import acting_user
 
 from . import actions, queries
@@ -132,7 +133,7 @@ def resubmit(request: HttpRequest, app_id: int, payload: ApplicationIn):
 
 @router.post("/applications/{app_id}/attachments", response={201: AttachmentOut}, summary="上传基础合同附件（PDF/PNG/JPEG）")
 def upload(request: HttpRequest, app_id: int, file: File[UploadedFile]):
-    content = file.read()
+    content = read_limited(file, actions.attachment_limit())
     att = actions.add_attachment(acting_user(request, write=True), app_id, file.name, content)
     return Status(201, AttachmentOut(id=att.pk, original_name=att.original_name, content_type=att.content_type, size=att.size, sha256=att.sha256))
 

@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from liuzhuan.core.errors import DomainError
 from liuzhuan.core.forms import run_action
 from liuzhuan.core.roles import Role
+from liuzhuan.core.uploads import read_limited
 from liuzhuan.core.views import require_page_role
 
 from ..ledger.models import Certificate
@@ -70,7 +71,8 @@ def application(request, app_id: int):
             upload_form = AttachmentForm(request.POST, request.FILES)
             if upload_form.is_valid():
                 f = upload_form.cleaned_data["file"]
-                done = run_action(upload_form, lambda: actions.add_attachment(user, app.pk, f.name, f.read()))
+                done = run_action(upload_form, lambda: actions.add_attachment(
+                    user, app.pk, f.name, read_limited(f, actions.attachment_limit())))
         elif kind == "prepare" and is_operator:
             prepare_form = PrepareForm(request.POST)
             if prepare_form.is_valid():

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from liuzhuan.core.errors import DomainError
 from liuzhuan.core.forms import run_action
 from liuzhuan.core.roles import OVERSIGHT_ROLES, Role
+from liuzhuan.core.uploads import read_limited
 from liuzhuan.core.views import require_page_role
 
 from .. import queries
@@ -75,13 +76,13 @@ def upload(request):
     if request.method == "POST" and form.is_valid():
         f = form.cleaned_data["file"]
         if f.size > actions.WORKER_FROM_BYTES:  # a large file goes to the worker; the member follows it
-            up = run_action(form, lambda: actions.submit_upload(request.user, f.name, f.read()))
+            up = run_action(form, lambda: actions.submit_upload(request.user, f.name, read_limited(f, rules.MAX_BYTES)))
             if up is not None:
                 return redirect("setoff:upload_status", upload_id=up.pk)
             return render(request, "setoff/upload.html", {"form": form, "report": None, "max_rows": rules.MAX_ROWS,
                                                           "uploads": queries.uploads(request.user)[:10]}, status=422)
         try:
-            report = actions.import_file(request.user, f.name, f.read())
+            report = actions.import_file(request.user, f.name, read_limited(f, rules.MAX_BYTES))
         except actions.ImportRefused as exc:
             report, status = exc.report, 422
             form.add_error(None, exc.message)
