@@ -68,6 +68,19 @@ def test_token_hashed_at_rest_and_works(world, api):
     assert r.status_code == 200 and r.json()["username"] == "banker"
     stored.refresh_from_db()
     assert stored.last_used_at is not None
+    first = stored.last_used_at
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as seen:  # a second read soon after writes nothing
+        assert c.get("/api/v1/me", HTTP_AUTHORIZATION=f"Bearer {text}").status_code == 200
+    assert not any(q["sql"].lstrip().upper().startswith("UPDATE") for q in seen.captured_queries)
+    stored.refresh_from_db()
+    assert stored.last_used_at == first
+    ApiToken.objects.filter(pk=stored.pk).update(last_used_at=first - dt.timedelta(minutes=6))
+    c.get("/api/v1/me", HTTP_AUTHORIZATION=f"Bearer {text}")
+    stored.refresh_from_db()
+    assert stored.last_used_at > first  # kept to within five minutes
 
 
 def test_read_token_cannot_write(world):

@@ -6,6 +6,8 @@ the routers, so no app imports the root and the root imports no app but through 
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja.security import HttpBearer
@@ -13,6 +15,9 @@ from ninja.security import HttpBearer
 from liuzhuan.core.errors import PermissionDenied
 
 from .models import TOKEN_PREFIX, ApiToken, TokenScope
+
+#: how precisely a token's "last used" time is kept
+LAST_USED_GRANULARITY = dt.timedelta(minutes=5)
 
 
 class TokenAuth(HttpBearer):
@@ -29,7 +34,10 @@ class TokenAuth(HttpBearer):
         user = api_token.user
         if not user.is_active:
             return None
-        ApiToken.objects.filter(pk=api_token.pk).update(last_used_at=timezone.now())
+        now = timezone.now()
+        if api_token.last_used_at is None or now - api_token.last_used_at >= LAST_USED_GRANULARITY:
+            # at most one write per token per interval: a read must not take a write lock each time
+            ApiToken.objects.filter(pk=api_token.pk).update(last_used_at=now)
         request.user = user
         request.token_scope = api_token.scope
         return user

@@ -2,7 +2,7 @@ import datetime as dt
 
 from django.core.management.base import BaseCommand, CommandError
 
-from liuzhuan.core.daily import registered_jobs, run_daily
+from liuzhuan.core.daily import FAILED, registered_jobs, run_daily
 from liuzhuan.core.dates import today_china
 from liuzhuan.core.discovery import app_modules
 
@@ -31,6 +31,13 @@ class Command(BaseCommand):
         if not jobs:
             self.stdout.write("没有需要运行的日终任务。")
             return
+        failed = []
         for name, result in run_daily(today):
+            if FAILED in result:
+                failed.append(name)
+                self.stderr.write(f"{today.isoformat()} {name}：失败（已回滚）：{result[FAILED]}")
+                continue
             detail = "，".join(f"{k} {v}" for k, v in result.items()) or "无变化"
             self.stdout.write(f"{today.isoformat()} {name}：{detail}")
+        if failed:
+            raise CommandError(f"日终任务失败 {len(failed)} 项：{'、'.join(failed)}；其余任务已完成，修复后可重新运行（幂等）")
