@@ -190,7 +190,7 @@ def test_bad_pledge_input_changes_nothing(world, issued, kw, code, field):
 
 def test_pledgee_must_be_another_active_member(world, issued):
     _, piece = issued
-    for pledgee_id, code in ((world.alice_org.pk, "pledge_to_self"), (world.regulator_org.pk, "pledgee_not_member"),
+    for pledgee_id, code in ((world.alice_org.pk, "pledge_to_self"), (world.regulator_org.pk, "party_not_member"),
                              (make_org("停用银行", "bank", status="suspended").pk, "pledgee_id_unavailable"), (987654, "pledgee_id_unavailable")):
         with pytest.raises(DomainError) as exc:
             pledging.create_pledge(world.alice, piece.pk, pledgee_id, 100_00, "ZY", 1, TODAY, days(3))
@@ -329,7 +329,7 @@ def test_counterparties_outside_the_membership_are_refused(world, issued):
     bank_only = make_org("非会员银行", "bank")
     with pytest.raises(DomainError) as exc:
         pledging.create_pledge(world.alice, piece.pk, bank_only.pk, 100_00, "ZY", 1, TODAY, days(3))
-    assert exc.value.code == "pledgee_not_member"
+    assert exc.value.code == "party_not_member"
     effective = pledge(world, piece)
     with pytest.raises(DomainError) as exc:
         pledging.request_pledged_transfer(world.alice, effective.pk, bank_only.pk, "ZR")

@@ -28,7 +28,7 @@ from liuzhuan.members.models import Organisation, OrgStatus, User
 
 from ..fees.charges import charge_fee
 from ..fees.models import OperationType
-from ..ledger.checks import ceiling, member_actor
+from ..ledger.checks import Party, ceiling, member_actor, require_standing
 from ..ledger.models import Certificate, CertificateConfig, Piece
 from .models import Application, ApplicationStatus, Attachment, ReviewAction
 
@@ -302,6 +302,8 @@ def decide_review(actor: User, app_id: int, agree: bool, reason: str = "") -> Ap
         if action == ReviewAction.APPROVE:
             if app.maturity_date <= today_china():  # checked at application; a review can outlast it
                 raise DomainError("maturity_past", f"清偿期限 {app.maturity_date:%Y-%m-%d} 已到，不能开具；请退回申请修改清偿期限")
+            # both parties confirmed earlier; either may have been suspended or closed since
+            require_standing("开具凭证", Party(app.creditor_id, "债权人"), Party(app.debtor_id, "债务人"))
             app.status = ApplicationStatus.ISSUED
             app.save()
             cert, piece = _issue(actor, app)

@@ -20,11 +20,19 @@ from liuzhuan.core.money import format_yuan
 from liuzhuan.core.numbers import next_number
 from liuzhuan.core.roles import Role
 from liuzhuan.members.actions import notify
-from liuzhuan.members.models import OrgStatus, User
+from liuzhuan.members.models import User
 
 from ..fees.charges import charge_fee
 from ..fees.models import OperationType
-from ..ledger.checks import MAX_TEXT, ceiling, member_actor, party_check, required_text
+from ..ledger.checks import (
+    MAX_TEXT,
+    Party,
+    ceiling,
+    member_actor,
+    party_check,
+    require_standing,
+    required_text,
+)
 from ..ledger.locks import held_certificate_id, lock_cert_and_piece, lock_piece_for_holder
 from ..ledger.models import Piece, PieceStatus
 from ..ledger.pieces import new_piece, reserve, settle_if_done, unfreeze
@@ -93,6 +101,7 @@ def apply_offset(actor: User, piece_id: int, kind: str, amount_fen: int, note: s
         if cert.debtor_id == org.pk:
             raise DomainError("holder_is_debtor", "持有人即债务人，债权因混同消灭，无需抵付")
         require_active_certificate(cert, "申请抵付")
+        require_standing("申请抵付", Party(org.pk, "持有人"), Party(cert.debtor_id, "债务人"))
         reserved = reserve(cert, piece, amount_fen, PieceStatus.OFFSETTING, "抵付")
         off = OffsetApplication.objects.create(
             number=next_number("DF", today.year), kind=kind, certificate=cert, piece=reserved, holder=org, debtor=cert.debtor,
@@ -129,8 +138,7 @@ def offer_offset_options(actor: User, offset_id: int, *, asset_ids: list[int] | 
         _require_offset_status(off, OffsetStatus.APPLIED, OffsetStatus.OPTIONS_OFFERED, what="提供清单")
         if piece.status != PieceStatus.OFFSETTING or piece.holder_id != off.holder_id:  # pragma: no cover - locked
             raise Conflict("piece_state", f"凭证分段 {piece.number} 状态异常，不能办理抵付")
-        if off.holder.status != OrgStatus.ACTIVE:
-            raise DomainError("holder_inactive", f"持有人“{off.holder.name}”当前状态为“{off.holder.get_status_display()}”，不能办理抵付")
+        require_standing("办理抵付", Party(off.holder_id, "持有人"), Party(off.debtor_id, "债务人"))
         if off.kind == OffsetKind.ASSET:
             ids = sorted(set(asset_ids or []))
             if not ids:
@@ -218,6 +226,7 @@ def complete_offset(actor: User, offset_id: int, *, delivery_ref: str, title_reg
     with transaction.atomic():
         cert, piece, off, _ = _lock_offset(offset_id, actor, ("debtor",), "确认抵付完成")
         _require_offset_status(off, OffsetStatus.AGREED, what="确认完成")
+        require_standing("办理抵付", Party(off.holder_id, "持有人"), Party(off.debtor_id, "债务人"))
         if off.kind == OffsetKind.ASSET:
             off.title_registration_ref = required_text(title_registration_ref, "title_registration_required",
                                                        "请填写资产权属转移登记编号", "title_registration_ref")

@@ -18,7 +18,6 @@ from liuzhuan.core.dates import today_china
 from liuzhuan.core.errors import Conflict, DomainError, NotFound
 from liuzhuan.core.money import format_yuan
 from liuzhuan.core.numbers import next_number
-from liuzhuan.core.roles import Role
 from liuzhuan.members.actions import notify
 from liuzhuan.members.models import User
 
@@ -27,11 +26,13 @@ from ..fees.charges import charge_fee
 from ..fees.models import OperationType
 from ..ledger.checks import (
     MAX_TEXT,
+    Party,
     active_org,
     ceiling,
     member_actor,
     member_org,
     party_check,
+    require_standing,
     required_text,
 )
 from ..ledger.locks import held_certificate_id, lock_cert_and_piece, lock_piece_for_holder
@@ -65,8 +66,8 @@ def create_pledge(actor: User, piece_id: int, pledgee_id: int, amount_fen: int, 
     if pledgee_id == org.pk:
         raise DomainError("pledge_to_self", "不能向本机构出质", field="pledgee_id")
     pledgee = active_org(pledgee_id, "pledgee_id", "质权人")
-    if not pledgee.has_role(Role.MEMBER):  # it registers, releases and may take the piece itself: a member's acts
-        raise DomainError("pledgee_not_member", f"质权人“{pledgee.name}”不是会员（合作银行须先登记为会员）", field="pledgee_id")
+    # it registers, releases and may take the piece itself: a member's acts (a partner bank registers as a member first)
+    require_standing("质押", Party(pledgee.pk, "质权人", "pledgee_id"))
     with transaction.atomic():
         cert, piece = lock_piece_for_holder(piece_id, org, cert_id)
         require_active_certificate(cert, "质押")
@@ -109,6 +110,7 @@ def register_pledge(actor: User, pledge_id: int, registration_no: str = "", regi
     with transaction.atomic():
         cert, piece, pledge, _ = _lock_pledge(pledge_id, actor, ("pledgee",), "登记质押")
         _require_pledge_status(pledge, PledgeStatus.PENDING_REGISTRATION)
+        require_standing("使质押生效", Party(pledge.pledgor_id, "出质人"), Party(pledge.pledgee_id, "质权人"))
         today = today_china()
         if pledge.registration_required:
             registration_no = required_text(registration_no, "registration_no_required",
@@ -211,6 +213,7 @@ def enforce_pledge(actor: User, pledge_id: int, *, default_date: dt.date, reason
         else:
             to_org = pledge.pledgee
         refuse_debtor(cert.debtor_id, to_org.pk, "buyer_org_id", "通过质权实现受让")
+        require_standing("实现质权", Party(to_org.pk, "受让人", "buyer_org_id"))
         _close_open_pledged_transfers(actor, pledge, "质权已实现")
         why = "质权实现：质权人折价受让" if to_org.pk == pledge.pledgee_id else f"质权实现：质权人变卖给 {to_org.name}"
         t = pass_title(actor, cert, piece, to_org, origin="enforcement", agreement_ref=agreement_ref, op_type=OperationType.TRANSFER, why=why)
@@ -303,6 +306,8 @@ def accept_pledged_transfer(actor: User, req_id: int, agree: bool = True, reason
         if req.status != PledgedTransferStatus.CONSENTED:
             raise Conflict("pledged_transfer_state", f"该转让申请当前状态为“{req.get_status_display()}”，不能接收")
         _require_pledge_status(pledge, PledgeStatus.EFFECTIVE)
+        if agree:  # the pledgor may have been suspended since it asked
+            require_standing("转让质押债权", Party(pledge.pledgor_id, "出质人"), Party(req.to_org_id, "受让方"))
         now = timezone.now()
         req.decided_by = actor
         req.decided_at = now

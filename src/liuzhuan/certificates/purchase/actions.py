@@ -22,12 +22,21 @@ from liuzhuan.core.numbers import next_number
 from liuzhuan.core.permissions import require_checker, require_role, require_write_access
 from liuzhuan.core.roles import Role
 from liuzhuan.members.actions import notify
-from liuzhuan.members.models import User
+from liuzhuan.members.models import Organisation, User
 from liuzhuan.members.queries import sees_all
 
 from ..circulation.title import pass_title
 from ..fees.models import OperationType
-from ..ledger.checks import MAX_TEXT, ceiling, member_actor, member_org, party_check, required_text
+from ..ledger.checks import (
+    MAX_TEXT,
+    Party,
+    ceiling,
+    member_actor,
+    member_org,
+    party_check,
+    require_standing,
+    required_text,
+)
 from ..ledger.locks import held_certificate_id, lock_cert_and_piece, lock_piece_for_holder
 from ..ledger.models import Certificate, PieceStatus
 from ..ledger.pieces import reserve, unfreeze
@@ -240,6 +249,11 @@ def expire_commitments(today: dt.date) -> int:
     return n
 
 
+def _provider_party(provider: Organisation) -> Party:
+    """The provider receives the claim: an active member, or the operator itself (受托收购, active)."""
+    return Party(provider.pk, "收购服务提供方", member=not provider.has_role(Role.OPERATOR))
+
+
 def apply_sale(actor: User, piece_id: int, commitment_id: int, amount_fen: int) -> PurchaseSale:
     """After lock-up the current holder of a covered piece applies to sell it to the provider.
 
@@ -265,6 +279,7 @@ def apply_sale(actor: User, piece_id: int, commitment_id: int, amount_fen: int) 
         if c.provider_id == org.pk:
             raise DomainError("seller_is_provider", "持有人即收购服务提供方，无需申请收购")
         refuse_debtor(cert.debtor_id, c.provider_id, None, "收购")  # before the piece is frozen and the price paid
+        require_standing("申请收购", _provider_party(c.provider))
         require_active_certificate(cert, "申请收购")
         reserved = reserve(cert, piece, amount_fen, PieceStatus.SELLING, "收购")
         price = rules.purchase_price(reserved.amount_fen, cert.face_fen, kind=c.price_kind, price_bp=c.price_bp,
@@ -315,6 +330,7 @@ def confirm_sale(actor: User, sale_id: int, *, payment_fen: int, payment_date: d
                               field="payment_fen")
         if payment_date is None or payment_date > today:
             raise DomainError("payment_date_invalid", "付款日期不能晚于今天", field="payment_date")
+        require_standing("办理收购", Party(sale.holder_id, "持有人"), _provider_party(c.provider))
         t = pass_title(actor, cert, piece, c.provider, origin="purchase", agreement_ref=c.agreement_ref,
                        op_type=OperationType.PURCHASE, why=f"依收购承诺 {c.number} 收购")
         PurchaseCommitment.objects.filter(pk=c.pk).update(used_fen=F("used_fen") + sale.price_fen)
