@@ -406,7 +406,7 @@ def test_a_pledgee_that_is_the_debtor_must_sell_to_another_member(world):
     debtor = make_user(bob_bank, "bob_bank", "manager")
     app = issuance.create_application(world.alice, issuance.ApplicationInput(
         counterparty_id=bob_bank.pk, role="creditor", contract_no="HT-B", contract_title="供货合同", contract_date=TODAY,
-        amount_fen=100_000_00, maturity_date=days(90), settle_by_asset=True, settle_by_consumption=False, non_cash_declared=True))
+        amount_fen=100_000_00, maturity_date=days(90), offset_scope=("house",), non_cash_declared=True))
     issuance.confirm_application(debtor, app.pk)
     issuance.prepare_review(world.clerk, app.pk, "approve")
     issuance.decide_review(world.checker, app.pk, True)

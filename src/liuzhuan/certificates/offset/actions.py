@@ -24,6 +24,7 @@ from liuzhuan.members.models import User
 
 from ..fees.charges import charge_fee
 from ..fees.models import OperationType
+from ..ledger import scope
 from ..ledger.checks import (
     MAX_TEXT,
     Party,
@@ -94,9 +95,10 @@ def apply_offset(actor: User, piece_id: int, kind: str, amount_fen: int, note: s
     with transaction.atomic():
         cert, piece = lock_piece_for_holder(piece_id, org, cert_id)
         app = cert.application
-        agreed = app.settle_by_asset if kind == OffsetKind.ASSET else app.settle_by_consumption
+        agreed = scope.manners(app.offset_scope)[0 if kind == OffsetKind.ASSET else 1]
         if not agreed:
-            raise DomainError("offset_kind_not_agreed", f"凭证 {cert.number} 约定的清偿方式为“{app.settlement_label}”，不能申请{OffsetKind(kind).label}",
+            raise DomainError("offset_kind_not_agreed", f"凭证 {cert.number} 约定的清偿方式为“{app.settlement_label}”（可抵付范围：{app.offset_scope_label}），"
+                              f"不能申请{OffsetKind(kind).label}",
                               field="kind")
         if cert.debtor_id == org.pk:
             raise DomainError("holder_is_debtor", "持有人即债务人，债权因混同消灭，无需抵付")
@@ -134,7 +136,7 @@ def offer_offset_options(actor: User, offset_id: int, *, asset_ids: list[int] | 
     """The debtor checks the holder and the piece, then offers a list of assets or a consumption scope."""
     member_actor(actor)
     with transaction.atomic():
-        _cert, piece, off, _ = _lock_offset(offset_id, actor, ("debtor",), "提供抵付清单")
+        cert, piece, off, _ = _lock_offset(offset_id, actor, ("debtor",), "提供抵付清单")
         _require_offset_status(off, OffsetStatus.APPLIED, OffsetStatus.OPTIONS_OFFERED, what="提供清单")
         if piece.status != PieceStatus.OFFSETTING or piece.holder_id != off.holder_id:  # pragma: no cover - locked
             raise Conflict("piece_state", f"凭证分段 {piece.number} 状态异常，不能办理抵付")
@@ -146,6 +148,9 @@ def offer_offset_options(actor: User, offset_id: int, *, asset_ids: list[int] | 
             assets = list(eligible_pool(off.debtor_id).filter(pk__in=ids))
             if len(assets) != len(ids):
                 raise DomainError("asset_not_eligible", "所选资产须为债务人本机构或存量房盘活主体名下、当前可抵付的资产", field="asset_ids")
+            agreed_scope = cert.application.offset_scope
+            for asset in assets:
+                scope.require_in_scope(agreed_scope, asset.kind, f"资产“{asset.name}”", "asset_ids")
             off.offered_assets.set(assets)
             summary = {"assets": ids}
         else:
@@ -164,7 +169,7 @@ def propose_offset_price(actor: User, offset_id: int, price_fen: int, asset_id: 
     """Either party proposes the offset price (and, for asset offset, the chosen asset); the other confirms."""
     org = member_actor(actor)
     with transaction.atomic():
-        _cert, _piece, off, side = _lock_offset(offset_id, actor, ("holder", "debtor"), "商定抵付价款")
+        cert, _piece, off, side = _lock_offset(offset_id, actor, ("holder", "debtor"), "商定抵付价款")
         _require_offset_status(off, OffsetStatus.OPTIONS_OFFERED, OffsetStatus.PRICE_PROPOSED, what="商定价款")
         if price_fen is None or price_fen <= 0:
             raise DomainError("price_not_positive", "抵付价款必须大于零", field="price_fen")
@@ -177,6 +182,7 @@ def propose_offset_price(actor: User, offset_id: int, price_fen: int, asset_id: 
                 raise DomainError("asset_not_offered", "请从债务人提供的资产清单中选择资产", field="asset_id")
             if asset.status != AssetStatus.AVAILABLE:
                 raise DomainError("asset_unavailable", f"资产“{asset.name}”当前状态为“{asset.get_status_display()}”", field="asset_id")
+            scope.require_in_scope(cert.application.offset_scope, asset.kind, f"资产“{asset.name}”", "asset_id")
         off.price_fen = price_fen
         off.asset = asset
         off.proposed_by_org = org
