@@ -14,7 +14,7 @@ from liuzhuan.core.errors import DomainError
 from liuzhuan.members.models import Organisation
 
 from .conftest import app_input, issue
-from .helpers import TODAY, commitment, days, end_lockup, pledge, purchaser, state
+from .helpers import TODAY, commitment, days, end_lockup, pdf, pledge, purchaser, state
 
 
 def _set(org, status):
@@ -107,8 +107,15 @@ def test_offset_every_step(world):
     offset.offer_offset_options(world.bob, off.pk, asset_ids=[asset.pk])
     offset.propose_offset_price(world.alice, off.pk, 100_00, asset.pk)
     offset.accept_offset_price(world.bob, off.pk)
-    _set(world.alice_org, "closed")  # closed before the debtor records completion
-    err = _refused(lambda: offset.complete_offset(world.bob, off.pk, delivery_ref="JF", title_registration_ref="DJ"))
+    for kind in ("delivery", "title"):
+        offset.add_offset_evidence(world.bob, off.pk, kind, "x.pdf", pdf(kind))
+    _set(world.alice_org, "closed")
+    _refused(lambda: offset.record_offset_delivery(world.bob, off.pk, delivery_ref="JF", title_registration_ref="DJ"))
+    _set(world.alice_org, "active")
+    offset.record_offset_delivery(world.bob, off.pk, delivery_ref="JF", title_registration_ref="DJ")
+    offset.confirm_offset_receipt(world.alice, off.pk)
+    _set(world.alice_org, "closed")  # closed between receipt and the operator's registration
+    err = _refused(lambda: offset.register_offset_cancellation(world.clerk, off.pk))
     assert "持有人“甲公司”当前状态为“已注销”" in err.message
 
 

@@ -8,11 +8,8 @@ one transaction; a ``DomainError`` means nothing changed.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from dataclasses import dataclass
 
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 
@@ -30,14 +27,9 @@ from ..fees.charges import charge_fee
 from ..fees.models import OperationType
 from ..ledger import scope
 from ..ledger.checks import Party, ceiling, member_actor, require_standing
-from ..ledger.models import Certificate, CertificateConfig, Piece
+from ..ledger.models import Certificate, Piece
+from ..ledger.uploads import check_upload
 from .models import Application, ApplicationStatus, Attachment, ReviewAction
-
-ALLOWED_UPLOADS = {  # magic bytes → (content type, extension)
-    b"%PDF-": ("application/pdf", "pdf"),
-    b"\x89PNG\r\n\x1a\n": ("image/png", "png"),
-    b"\xff\xd8\xff": ("image/jpeg", "jpg"),
-}
 
 
 @dataclass(frozen=True)
@@ -225,29 +217,20 @@ def resubmit_application(actor: User, app_id: int, data: ApplicationInput) -> Ap
 def add_attachment(actor: User, app_id: int, name: str, content: bytes) -> Attachment:
     """Underlying-contract attachment: PDF/PNG/JPEG checked by content, size-checked, SHA-256 kept."""
     org = member_actor(actor)
-    config = CertificateConfig.get()
-    if not content:
-        raise DomainError("file_empty", "附件为空", field="file")
-    if len(content) > config.max_attachment_bytes:
-        raise DomainError("file_too_large", f"附件大小 {len(content) // 1024} KB 超过上限 {config.max_attachment_bytes // 1024} KB", field="file")
-    kind = next((v for magic, v in ALLOWED_UPLOADS.items() if content.startswith(magic)), None)
-    if kind is None:
-        raise DomainError("file_type", "附件只能是 PDF、PNG 或 JPEG 文件", field="file")
-    content_type, ext = kind
-    digest = hashlib.sha256(content).hexdigest()
+    upload = check_upload(content)
+    digest = upload.sha256
     with transaction.atomic():
         app = _lock_application(app_id, org)
         if app.status not in (ApplicationStatus.DRAFT, ApplicationStatus.RETURNED):
             raise DomainError("not_editable", "申请已提交审核，不能再添加附件")
         if app.attachments.filter(sha256=digest).exists():
             raise DomainError("file_duplicate", "相同内容的附件已上传", field="file")
-        # Written before commit: an orphan file on rollback is harmless; a row without its file is not.
-        stored = default_storage.save(f"attachments/{app.number}/{digest[:16]}.{ext}", ContentFile(content))
+        stored = upload.save(f"attachments/{app.number}")
         att = Attachment.objects.create(
-            application=app, file=stored, original_name=(name or f"附件.{ext}")[:200], content_type=content_type,
-            size=len(content), sha256=digest, uploaded_by=actor,
+            application=app, file=stored, original_name=(name or f"附件.{upload.ext}")[:200], content_type=upload.content_type,
+            size=upload.size, sha256=digest, uploaded_by=actor,
         )
-        audit.record(actor, "certificate.attach", app, summary={"file": att.original_name, "sha256": digest, "size": len(content)})
+        audit.record(actor, "certificate.attach", app, summary={"file": att.original_name, "sha256": digest, "size": upload.size})
         return att
 
 
