@@ -20,7 +20,7 @@ class CertificatesConfig(AppConfig):
             ("服务费", "certificates:fees", frozenset({Role.OPERATOR, Role.MEMBER})),
             ("质押", "certificates:lc_pledges", frozenset({Role.MEMBER, Role.BANK, Role.REGULATOR})),
             ("抵付", "certificates:lc_offsets", frozenset({Role.MEMBER, Role.HOUSING, Role.OPERATOR, Role.REGULATOR})),
-            ("收购承诺", "certificates:lc_commitments", frozenset({Role.MEMBER, Role.PURCHASER, Role.REGULATOR})),
+            ("收购承诺", "certificates:lc_commitments", frozenset({Role.MEMBER, Role.PURCHASER, Role.OPERATOR, Role.REGULATOR})),
             ("房源与资产", "certificates:lc_assets", frozenset({Role.HOUSING})),
             ("收购台账", "certificates:lc_purchases", frozenset({Role.PURCHASER})),
             ("收购服务认可", "certificates:lc_providers", frozenset({Role.OPERATOR})),
