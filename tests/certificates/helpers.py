@@ -72,7 +72,7 @@ def end_lockup(c, last_locked_day: dt.date | None = None):
 
 def pledge(world, piece, amount_fen=None, *, register=True, **kw):
     p = pledging.create_pledge(world.alice, piece.pk, world.bank_org.pk, amount_fen or piece.amount_fen, "ZY-HT-01",
-                               kw.pop("secured_fen", 500_000_00), TODAY, days(365), kw.pop("registration_required", True))
+                               kw.pop("secured_fen", 500_000_00), TODAY, days(365))
     if register:
         p = pledging.register_pledge(world.banker, p.pk, "0123456789ABCDEF", TODAY)
     return p

@@ -1,6 +1,8 @@
 """Pledge (质押): freeze, registration in 中征动产融资统一登记公示系统, release, enforcement, consented
 transfer (the pledge is released), bank book, and refusals that change nothing."""
 
+import importlib
+
 import pytest
 
 from liuzhuan.certificates.circulation import actions as circulation
@@ -14,6 +16,7 @@ from liuzhuan.certificates.offset import actions as offset
 from liuzhuan.certificates.pledge import actions as pledging
 from liuzhuan.certificates.pledge.models import Pledge, PledgedTransfer
 from liuzhuan.core.errors import DomainError
+from liuzhuan.core.models import AuditEvent
 from liuzhuan.members.models import Notification
 
 from ...conftest import make_org, make_user
@@ -55,11 +58,46 @@ def test_registration_needs_number_and_past_date(world, issued, number, date, co
     assert exc.value.code == code and state() == before
 
 
-def test_pledge_outside_registration_scope_is_confirmed_without_number(world, issued):
+def test_registration_scope_is_the_rules_not_the_pledgors(world, issued, api, client):
+    """Receivable pledges are in the unified registration's scope (《动产和权利担保统一登记办法》第二条):
+    the pledgor cannot opt out, and only the pledgee's registration makes the pledge effective."""
     _, piece = issued
-    p = pledge(world, piece, register=False, registration_required=False)
-    p = pledging.register_pledge(world.banker, p.pk)
-    assert p.status == "effective" and p.registration_no == ""
+    r = api(world.alice).post(f"/certificates/pieces/{piece.pk}/pledge", {
+        "pledgee_id": world.bank_org.pk, "amount_fen": 100_00, "contract_ref": "ZY", "secured_fen": 1, "start_date": TODAY.isoformat(),
+        "end_date": days(30).isoformat(), "registration_required": False})
+    assert r.status_code == 400 and r.json()["field"] == "registration_required" and "规则" in r.json()["message"]
+    assert not Pledge.objects.exists()
+    p = pledge(world, piece, register=False)
+    assert p.registration_required is True
+    assert AuditEvent.objects.get(action="pledge.create").summary["registration_basis"].startswith("应收账款质押")
+    before = state()
+    with pytest.raises(DomainError) as exc:
+        pledging.register_pledge(world.banker, p.pk)  # no "confirm without a number" any more
+    assert exc.value.code == "registration_no_required" and state() == before
+    with pytest.raises(DomainError) as exc:
+        pledging.register_pledge(world.alice, p.pk, "0123456789ABCDEF", TODAY)  # recorded by the pledgee, never the pledgor
+    assert exc.value.status == 403
+    client.force_login(world.banker)
+    page = client.get(f"/certificates/lifecycle/pledges/{p.pk}/").content.decode()
+    assert "应收账款质押属《动产和权利担保统一登记办法》登记范围" in page and "确认质押生效" not in page
+
+
+def test_legacy_pledges_outside_scope(world, issued, client):
+    """Migration 0013: a pending pledge the pledgor had put outside the scope now needs registration;
+    one already effective without it stays as it was and says so."""
+    from django.apps import apps
+
+    mig = importlib.import_module("liuzhuan.certificates.migrations.0013_pledge_registration_scope")
+    _, piece = issued
+    pending = pledge(world, piece, 100_000_00, register=False)
+    done = pledge(world, piece.children.get(status="live"), 100_000_00)
+    Pledge.objects.filter(pk=pending.pk).update(registration_required=False)
+    Pledge.objects.filter(pk=done.pk).update(registration_required=False, registration_no="", registration_date=None)
+    mig.forwards(apps, None)
+    assert Pledge.objects.get(pk=pending.pk).registration_required is True
+    assert Pledge.objects.get(pk=done.pk).registration_required is False
+    client.force_login(world.alice)
+    assert "规则调整前由出质人选择" in client.get(f"/certificates/lifecycle/pledges/{done.pk}/").content.decode()
 
 
 def test_pledged_piece_is_frozen(world, issued):
@@ -338,8 +376,6 @@ def test_counterparties_outside_the_membership_are_refused(world, issued):
 
 
 def test_release_ends_open_transfer_requests_with_event_and_notice(world, issued):
-    from liuzhuan.core.models import AuditEvent
-
     _, piece = issued
     effective = pledge(world, piece)
     req = pledging.request_pledged_transfer(world.alice, effective.pk, world.carol_org.pk, "ZR-P")

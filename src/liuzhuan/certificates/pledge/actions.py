@@ -39,15 +39,17 @@ from ..ledger.locks import held_certificate_id, lock_cert_and_piece, lock_piece_
 from ..ledger.models import Certificate, Piece, PieceStatus
 from ..ledger.pieces import reserve, unfreeze
 from ..ledger.rules import refuse_debtor, require_active_certificate
+from . import rules
 from .models import Pledge, PledgedTransfer, PledgedTransferStatus, PledgeStatus
 
 
 def create_pledge(actor: User, piece_id: int, pledgee_id: int, amount_fen: int, contract_ref: str, secured_fen: int,
-                  start_date: dt.date, end_date: dt.date, registration_required: bool = True) -> Pledge:
+                  start_date: dt.date, end_date: dt.date) -> Pledge:
     """The holder pledges a piece (or part of it, split off first) to a pledgee member, usually a bank.
 
     The pledged amount is frozen at once; the pledge takes effect when the pledgee records the
-    统一登记 registration (or confirms, outside the registration scope).
+    统一登记 registration. Whether registration is needed is the rules' decision
+    (``rules.registration_required``: receivable pledges are in scope), not the pledgor's.
     """
     org = member_actor(actor)
     cert_id = held_certificate_id(piece_id, org)
@@ -75,14 +77,15 @@ def create_pledge(actor: User, piece_id: int, pledgee_id: int, amount_fen: int, 
         pledge = Pledge.objects.create(
             number=next_number("ZY", today.year), certificate=cert, piece=pledged, pledgor=org, pledgee=pledgee,
             amount_fen=pledged.amount_fen, contract_ref=contract_ref, secured_fen=secured_fen, start_date=start_date,
-            end_date=end_date, registration_required=bool(registration_required), created_by=actor,
+            end_date=end_date, registration_required=rules.registration_required(rules.RECEIVABLE), created_by=actor,
         )
         audit.record(actor, "pledge.create", pledge, summary={
             "number": pledge.number, "piece": piece.number, "pledged_piece": pledged.number, "amount_fen": pledge.amount_fen,
             "pledgee": pledgee.pk, "contract_ref": contract_ref, "secured_fen": secured_fen,
             "term": [start_date.isoformat(), end_date.isoformat()], "registration_required": pledge.registration_required,
+            "registration_basis": rules.REGISTRATION_BASIS,
         })
-        step = "在中征动产融资统一登记公示系统办理登记后录入登记编号" if pledge.registration_required else "确认后"
+        step = "在中征动产融资统一登记公示系统办理登记后录入登记编号"
         notify(pledgee, f"收到质押：{format_yuan(pledge.amount_fen)}", (
             f"{org.name} 以凭证 {cert.number} 分段 {pledged.number} 项下债权 {format_yuan(pledge.amount_fen)} 出质（质押合同 "
             f"{contract_ref}），请{step}生效。"), obj=pledge)
@@ -105,22 +108,23 @@ def _require_pledge_status(pledge: Pledge, *statuses: str) -> None:
 
 
 def register_pledge(actor: User, pledge_id: int, registration_no: str = "", registration_date: dt.date | None = None) -> Pledge:
-    """The pledgee records the 统一登记 registration (number and date); the pledge takes effect."""
+    """The pledgee records the 统一登记 registration (number and date); the pledge takes effect. Always
+    required: the scope is the rules' (receivable pledges are in it), decided again here."""
     member_actor(actor)
     with transaction.atomic():
         cert, piece, pledge, _ = _lock_pledge(pledge_id, actor, ("pledgee",), "登记质押")
         _require_pledge_status(pledge, PledgeStatus.PENDING_REGISTRATION)
         require_standing("使质押生效", Party(pledge.pledgor_id, "出质人"), Party(pledge.pledgee_id, "质权人"))
         today = today_china()
-        if pledge.registration_required:
-            registration_no = required_text(registration_no, "registration_no_required",
-                                            "请填写中征动产融资统一登记公示系统的登记编号", "registration_no", 40)
-            if registration_date is None:
-                raise DomainError("registration_date_required", "请填写登记日期", field="registration_date")
-            if registration_date > today:
-                raise DomainError("registration_date_future", "登记日期不能晚于今天", field="registration_date")
-            pledge.registration_no = registration_no
-            pledge.registration_date = registration_date
+        registration_no = required_text(registration_no, "registration_no_required",
+                                        "请填写中征动产融资统一登记公示系统的登记编号", "registration_no", 40)
+        if registration_date is None:
+            raise DomainError("registration_date_required", "请填写登记日期", field="registration_date")
+        if registration_date > today:
+            raise DomainError("registration_date_future", "登记日期不能晚于今天", field="registration_date")
+        pledge.registration_required = rules.registration_required(rules.RECEIVABLE)
+        pledge.registration_no = registration_no
+        pledge.registration_date = registration_date
         pledge.status = PledgeStatus.EFFECTIVE
         pledge.effective_by = actor
         pledge.effective_at = timezone.now()
