@@ -117,6 +117,8 @@ def test_pages_show_chinese_errors(world, client):
 def test_migration_maps_the_free_text_and_flags_what_it_cannot():
     mig = importlib.import_module("liuzhuan.certificates.migrations.0009_offset_scope_data")
     assert mig.infer_scope("商品房、建材、农机", True, False) == (["house", "goods"], False)
+    assert mig.infer_scope("商品房、车位", True, False) == (["house", "parking"], False)  # 商品房 is not 商品 goods
+    assert mig.infer_scope("商品房及日用商品", True, False) == (["house", "goods"], False)
     assert mig.infer_scope("地下车位及商铺", True, True) == (["parking", "shop", "consumption"], False)
     assert mig.infer_scope("超市日用品、粮油", False, True) == (["consumption"], False)
     assert mig.infer_scope("工程款抵付", True, False) == (["house", "parking", "shop", "goods", "other"], True)

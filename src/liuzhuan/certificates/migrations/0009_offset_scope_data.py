@@ -1,7 +1,8 @@
 """Fill the structured offset scope from the free text (``accepted_categories``), which is kept.
 
 * Keywords (below, a frozen copy) map the text to asset categories when the certificate agreed
-  asset offset; consumption is in scope exactly when it agreed consumption offset.
+  asset offset, in table order, each match taken out of the text before the next category is
+  looked for (so 商品房 is a house and not also 商品 goods); consumption is in scope exactly when it agreed consumption offset.
 * Where asset offset was agreed but no keyword matched (blank or unrecognised text), the scope
   becomes every asset category — what the certificate allowed in practice — and
   ``offset_scope_inferred`` is set, so the operator can find these and confirm them with the parties.
@@ -25,7 +26,12 @@ def infer_scope(text: str, by_asset: bool, by_consumption: bool) -> tuple[list[s
     scope = []
     inferred = False
     if by_asset:
-        scope = [code for code, words in KEYWORDS if any(w in (text or "") for w in words)]
+        rest = text or ""
+        for code, words in KEYWORDS:  # in order, each match removed: 商品房 is a house, not 商品
+            if any(w in rest for w in words):
+                scope.append(code)
+                for w in words:
+                    rest = rest.replace(w, " ")
         if not scope:
             scope, inferred = list(ASSET_CODES), True
     if by_consumption:
