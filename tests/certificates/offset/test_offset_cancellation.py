@@ -260,7 +260,7 @@ def test_pages_refuse_in_chinese_and_operator_registers(world, client):
     assert client.post(f"/certificates/lifecycle/offsets/{off.pk}/", {"form": "receipt"}).status_code == 404
 
 
-def test_offsets_completed_before_the_three_steps_stay_as_they_were(world, client):
+def test_offsets_completed_before_the_three_steps_stay_as_they_were(world, client, api):
     """Migration 0011 gives them a LEGACY- registration number and invents nothing: no receipt,
     no documents. ``verify`` accepts them; the page says the holder never confirmed."""
     mig = importlib.import_module("liuzhuan.certificates.migrations.0011_offset_cancellation_data")
@@ -274,4 +274,7 @@ def test_offsets_completed_before_the_three_steps_stay_as_they_were(world, clien
     OffsetApplication.objects.filter(pk=off.pk).update(received_at=None, received_by=None, cancellation_no=mig.legacy_number(off.number))
     assert mig.legacy_number(off.number) == f"LEGACY-{off.number}" and run_all().ok
     client.force_login(world.alice)
-    assert "本抵付在三步注销流程上线前完成" in client.get(f"/certificates/lifecycle/offsets/{off.pk}/").content.decode()
+    page = client.get(f"/certificates/lifecycle/offsets/{off.pk}/").content.decode()
+    assert "本抵付在三步注销流程上线前完成" in page and "未经运营机构注销登记" in page
+    out = api(world.alice).get(f"/certificates/offsets/{off.pk}").json()
+    assert out["cancellation_no"].startswith("LEGACY-") and out["cancelled_by_id"] is None  # the debtor did it, not an operator

@@ -108,7 +108,8 @@ class OffsetOut(Schema):
             remainder_piece=o.remainder_piece.number if o.remainder_piece_id else None, cash_top_up_fen=o.cash_top_up_fen,
             delivery_ref=o.delivery_ref, title_registration_ref=o.title_registration_ref, settlement_ref=o.settlement_ref,
             cash_top_up_ref=o.cash_top_up_ref, delivered_at=o.delivered_at, received_at=o.received_at, returned_reason=o.returned_reason,
-            cancellation_no=o.cancellation_no, cancelled_by_id=o.completed_by_id, cancelled_at=o.completed_at,
+            cancellation_no=o.cancellation_no, cancelled_by_id=None if o.is_legacy_completion else o.completed_by_id,
+            cancelled_at=None if o.is_legacy_completion else o.completed_at,
         )
 
 

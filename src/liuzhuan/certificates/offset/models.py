@@ -139,6 +139,12 @@ class OffsetApplication(models.Model):
     def __str__(self) -> str:
         return self.number
 
+    @property
+    def is_legacy_completion(self) -> bool:
+        """Completed before the three-step flow (migration 0011): the debtor alone completed it;
+        ``completed_by`` is that debtor user, not an operator registering a cancellation."""
+        return self.status == OffsetStatus.COMPLETED and (self.cancellation_no or "").startswith("LEGACY-")
+
 
 class EvidenceKind(models.TextChoices):
     DELIVERY = "delivery", "资产交付确认"

@@ -26,6 +26,7 @@ def offsets(request):
     return render(request, "certificates/offset/offsets.html", {
         "as_holder": qs.filter(holder=org), "as_debtor": qs.filter(debtor=org),
         "to_register": qs.filter(status=OffsetStatus.RECEIVED) if org.has_role(Role.OPERATOR) else None,
+        "is_member": org.has_any_role([Role.MEMBER, Role.HOUSING]),
         "all": qs[:500] if sees_all(user) else None, "assets_available": queries.available_assets_count(org.pk),
     })
 
