@@ -175,7 +175,7 @@ def worker(db: str, transfers: int, client_counts: list[int], batches: list[int]
         app = issuance.create_application(users[0], issuance.ApplicationInput(
             counterparty_id=users[2].organisation_id, role="creditor", contract_no=f"B{i}", contract_title="基准合同",
             contract_date=today_china(), amount_fen=10_000_000_00, maturity_date=today_china() + dt.timedelta(days=365),
-            settle_by_asset=True, settle_by_consumption=False, non_cash_declared=True))
+            offset_scope=("house",), non_cash_declared=True))
         issuance.confirm_application(users[2], app.pk)
         issuance.prepare_review(op, app.pk, "approve")
         issuance.decide_review(op2, app.pk, True)

@@ -22,7 +22,7 @@ def test_apply_review_issue_transfer_accept(world, browser_page):  # noqa: F811
     page.fill("input[name=contract_date]", "2026-01-10")
     page.fill("input[name=amount]", "500,000.00")
     page.fill("input[name=maturity_date]", "2030-06-30")
-    page.check("input[name=settle_by_asset]")
+    page.check("input[name=offset_scope][value=house]")
     page.click("button:has-text('提交申请')")
     assert "不能申请开具凭证" in page.content()  # the non-cash declaration was not ticked
     page.check("input[name=non_cash_declared]")

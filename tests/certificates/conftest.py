@@ -11,8 +11,10 @@ def app_input(counterparty, role="creditor", **kw):
     base = dict(
         counterparty_id=counterparty.pk, role=role, contract_no="HT-001", contract_title="钢材供货合同",
         contract_date=today - dt.timedelta(days=10), amount_fen=1_000_000_00, maturity_date=today + dt.timedelta(days=90),
-        settle_by_asset=True, settle_by_consumption=False, non_cash_declared=True, accepted_categories="商品房",
+        offset_scope=("house",), non_cash_declared=True,
     )
+    if kw.pop("settle_by_consumption", False):  # shorthand: the scope also covers consumption
+        base["offset_scope"] = (*base["offset_scope"], "consumption")
     base.update(kw)
     return issuance.ApplicationInput(**base)
 

@@ -72,7 +72,7 @@ def end_lockup(c, last_locked_day: dt.date | None = None):
 
 def pledge(world, piece, amount_fen=None, *, register=True, **kw):
     p = pledging.create_pledge(world.alice, piece.pk, world.bank_org.pk, amount_fen or piece.amount_fen, "ZY-HT-01",
-                               kw.pop("secured_fen", 500_000_00), TODAY, days(365), kw.pop("registration_required", True))
+                               kw.pop("secured_fen", 500_000_00), TODAY, days(365))
     if register:
         p = pledging.register_pledge(world.banker, p.pk, "0123456789ABCDEF", TODAY)
     return p
@@ -81,3 +81,22 @@ def pledge(world, piece, amount_fen=None, *, register=True, **kw):
 def housing(world):
     org = make_org("汇浦房产", Role.HOUSING, Role.MEMBER)
     return org, make_user(org, "hp_user", "manager")
+
+
+def pdf(tag: str) -> bytes:
+    """A small PDF-looking upload; ``tag`` makes its content (and SHA-256) distinct."""
+    return b"%PDF-1.4\n% " + tag.encode() + b"\n"
+
+
+def finish_offset(off, debtor, holder, operator, **delivery):
+    """The three completion steps of an agreed offset: the debtor uploads the documents and records
+    delivery, the holder confirms receipt, the operator registers the cancellation (注销登记)."""
+    from liuzhuan.certificates.offset import actions as offset
+
+    kinds = ("delivery", "title") if off.kind == "asset" else ("settlement",)
+    for kind in kinds:
+        offset.add_offset_evidence(debtor, off.pk, kind, f"{kind}.pdf", pdf(f"{off.number}-{kind}"))
+    refs = {"delivery_ref": "JF", "title_registration_ref": "DJ"} if off.kind == "asset" else {"delivery_ref": "JF", "settlement_ref": "JS"}
+    offset.record_offset_delivery(debtor, off.pk, **{**refs, **delivery})
+    offset.confirm_offset_receipt(holder, off.pk)
+    return offset.register_offset_cancellation(operator, off.pk)

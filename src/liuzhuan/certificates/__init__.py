@@ -2,14 +2,17 @@
 
     ledger/       certificates, pieces, title registrations; the helpers every business uses:
                   the rules on a piece (rules.py: a frozen piece does not move), splitting and
-                  reserving (pieces.py), row locks (locks.py), who may act (checks.py), conservation
+                  reserving (pieces.py), row locks (locks.py), who may act and the parties'
+                  membership standing (checks.py), the offset scope (scope.py), checked uploads
+                  (uploads.py), conservation
     fees/         the fee schedule, charging a fee, statements, 红字冲销 of an issuance fee
     issuance/     joint applications, attachments, review by maker and checker, issuing
     circulation/  transfer offers (one or a batch), accept / decline / cancel / lapse; title.py:
                   how title passes (registration, fee, notice to the debtor)
     pledge/       质押: pledge, registration, release, enforcement, consented transfer
     purchase/     附带锁定期的收购: providers, commitments, sales after the lock-up
-    offset/       资产抵付 / 消费抵付: assets, offset applications, cancellation (注销)
+    offset/       资产抵付 / 消费抵付: assets, offset applications, evidence, the holder's receipt,
+                  the operator's cancellation registration (注销登记)
     maturity/     maturity, automatic extension (展期), overdue, reminders
     void/         作废 of a certificate issued in error
     market/       市场化收购: the purchaser buys an SME receivable and applies for its certificate

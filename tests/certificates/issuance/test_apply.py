@@ -33,7 +33,8 @@ def test_debtor_can_start(world):
     ("kw", "field", "code"),
     [
         ({"non_cash_declared": False}, "non_cash_declared", "cash_settlement_refused"),
-        ({"settle_by_asset": False, "settle_by_consumption": False}, "settle_by_asset", "settlement_required"),
+        ({"offset_scope": ()}, "offset_scope", "offset_scope_required"),
+        ({"offset_scope": ("house", "steel")}, "offset_scope", "offset_scope_invalid"),
         ({"amount_fen": 0}, "amount_fen", "amount_not_positive"),
         ({"amount_fen": 10**15}, "amount_fen", "amount_too_large"),
         ({"maturity_date": dt.date(2020, 1, 1)}, "maturity_date", "maturity_past"),
@@ -95,7 +96,7 @@ def test_withdraw_and_resubmit_after_return(world):
 
 def test_api_apply_confirm_and_errors(world, api):
     payload = {"counterparty_id": world.bob_org.pk, "role": "creditor", "contract_no": "A1", "contract_title": "合同",
-               "contract_date": "2026-01-05", "amount_fen": 123456, "maturity_date": "2030-01-01", "settle_by_asset": True,
+               "contract_date": "2026-01-05", "amount_fen": 123456, "maturity_date": "2030-01-01", "offset_scope": ["house"],
                "non_cash_declared": True}
     r = api(world.alice).post("/certificates/applications", payload)
     assert r.status_code == 201, r.content
@@ -114,11 +115,11 @@ def test_apply_page_form_error_in_chinese(world, client):
     client.force_login(world.alice)
     r = client.post("/certificates/apply/", {"role": "creditor", "counterparty": world.bob_org.pk, "contract_no": "X",
                                              "contract_title": "T", "contract_date": "2026-01-01", "amount": "1,000.005",
-                                             "maturity_date": "2030-01-01", "settle_by_asset": "on", "non_cash_declared": "on"})
+                                             "maturity_date": "2030-01-01", "offset_scope": ["house"], "non_cash_declared": "on"})
     assert r.status_code == 200 and "最多保留两位小数" in r.content.decode()
     r = client.post("/certificates/apply/", {"role": "creditor", "counterparty": world.bob_org.pk, "contract_no": "X",
                                              "contract_title": "T", "contract_date": "2026-01-01", "amount": "1,000.00",
-                                             "maturity_date": "2030-01-01", "settle_by_asset": "on"})
+                                             "maturity_date": "2030-01-01", "offset_scope": ["house"]})
     assert "不能申请开具凭证" in r.content.decode()
     assert not Application.objects.exists()
 
@@ -128,7 +129,7 @@ def test_overlong_text_is_a_field_error_not_a_crash(world, api):
         issuance.create_application(world.alice, app_input(world.bob_org, contract_no="X" * 61))
     assert exc.value.field == "contract_no"
     payload = {"counterparty_id": world.bob_org.pk, "role": "creditor", "contract_no": "A" * 61, "contract_title": "合同",
-               "contract_date": "2026-01-05", "amount_fen": 100, "maturity_date": "2030-01-01", "settle_by_asset": True,
+               "contract_date": "2026-01-05", "amount_fen": 100, "maturity_date": "2030-01-01", "offset_scope": ["house"],
                "non_cash_declared": True}
     r = api(world.alice).post("/certificates/applications", payload)
     assert r.status_code == 422 and r.json()["field"] == "contract_no"

@@ -30,6 +30,7 @@ from liuzhuan.core.integrity import run_all
 
 from ...conftest import make_org, make_user
 from ..conftest import app_input
+from ..helpers import finish_offset
 
 
 class CertificateMachine(RuleBasedStateMachine):
@@ -197,8 +198,7 @@ class CertificateMachine(RuleBasedStateMachine):
             offset.offer_offset_options(debtor, off.pk, asset_ids=[asset.pk])
             offset.propose_offset_price(holder, off.pk, price, asset.pk)
             offset.accept_offset_price(debtor, off.pk)
-            offset.complete_offset(debtor, off.pk, delivery_ref="JF", title_registration_ref="DJ", cash_top_up_ref="LS",
-                                   cash_top_up_date=today_china())
+            finish_offset(off, debtor, holder, self.clerk, cash_top_up_ref="LS", cash_top_up_date=today_china())
 
     @rule(data=st.data(), bp=st.integers(1, 10000))
     def commit(self, data, bp):

@@ -28,7 +28,7 @@ def _record(world, buyer, **kw):
 def test_purchase_then_certificate_to_sme_with_purchaser_as_debtor(world, buyer):
     rp = _record(world, buyer)
     assert rp.status == "recorded" and rp.number.startswith("SJ")
-    rp = market.apply_for_purchase_certificate(buyer, rp.pk, maturity_date=days(180), extension_days=90, extension_max=1)
+    rp = market.apply_for_purchase_certificate(buyer, rp.pk, maturity_date=days(180), offset_scope=("house",), extension_days=90, extension_max=1)
     app = rp.application
     assert rp.status == "applied" and app.creditor == world.alice_org and app.debtor == buyer.organisation
     assert app.amount_fen == 800_000_00 and app.contract_no == "SG-XY-01" and app.debtor_confirmed_at and not app.creditor_confirmed_at
@@ -39,7 +39,7 @@ def test_purchase_then_certificate_to_sme_with_purchaser_as_debtor(world, buyer)
     cert = app.certificate
     assert cert.debtor == buyer.organisation and cert.creditor == world.alice_org and cert.face_fen == 800_000_00
     with pytest.raises(DomainError) as exc:
-        market.apply_for_purchase_certificate(buyer, rp.pk, maturity_date=days(180))
+        market.apply_for_purchase_certificate(buyer, rp.pk, maturity_date=days(180), offset_scope=("house",))
     assert exc.value.code == "purchase_state"
     with pytest.raises(DomainError) as exc:
         market.cancel_receivable_purchase(buyer, rp.pk, "不要了")
@@ -71,7 +71,7 @@ def test_wrong_role_and_other_org(world, buyer):
     rp = _record(world, buyer)
     other = make_user(make_org("另一收购主体", Role.PURCHASER), "other_buyer")
     with pytest.raises(DomainError) as exc:
-        market.apply_for_purchase_certificate(other, rp.pk, maturity_date=days(90))
+        market.apply_for_purchase_certificate(other, rp.pk, maturity_date=days(90), offset_scope=("house",))
     assert exc.value.status == 404
     with pytest.raises(DomainError) as exc:  # the seller sees the record but cannot act on the purchaser's behalf
         market.cancel_receivable_purchase(world.alice, rp.pk, "x")
@@ -81,7 +81,7 @@ def test_wrong_role_and_other_org(world, buyer):
 def test_cancel_before_application_or_after_withdrawal(world, buyer):
     rp = market.cancel_receivable_purchase(buyer, _record(world, buyer).pk, "协议解除")
     assert rp.status == "cancelled"
-    rp = market.apply_for_purchase_certificate(buyer, _record(world, buyer).pk, maturity_date=days(90))
+    rp = market.apply_for_purchase_certificate(buyer, _record(world, buyer).pk, maturity_date=days(90), offset_scope=("house",))
     issuance.withdraw_application(world.alice, rp.application_id)
     assert market.cancel_receivable_purchase(buyer, rp.pk, "企业撤回").status == "cancelled"
 
@@ -94,6 +94,8 @@ def test_api_book_and_pages(world, buyer, api, client):
     assert r.status_code == 201, r.json()
     rid = r.json()["id"]
     r = b.post(f"/certificates/receivable-purchases/{rid}/apply", {"maturity_date": days(120).isoformat()})
+    assert r.status_code == 400 and r.json()["field"] == "offset_scope"  # the scope is agreed, never assumed
+    r = b.post(f"/certificates/receivable-purchases/{rid}/apply", {"maturity_date": days(120).isoformat(), "offset_scope": ["house"]})
     assert r.json()["application_status"] == "draft"
     app_id = ReceivablePurchase.objects.get(pk=rid).application_id
     issuance.confirm_application(world.alice, app_id)

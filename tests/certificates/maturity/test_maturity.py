@@ -18,7 +18,7 @@ from liuzhuan.core.models import AuditEvent
 from liuzhuan.members.models import Notification
 
 from ..conftest import issue
-from ..helpers import days, state, verified
+from ..helpers import days, finish_offset, state, verified
 
 
 def _cert(world, **kw):
@@ -84,7 +84,7 @@ def test_settled_certificate_is_not_extended(world):
     offset.offer_offset_options(world.bob, off.pk, asset_ids=[offset.add_asset(world.bob, kind="house", name="房", list_price_fen=1).pk])
     offset.propose_offset_price(world.alice, off.pk, piece.amount_fen, off.offered_assets.get().pk)
     offset.accept_offset_price(world.bob, off.pk)
-    offset.complete_offset(world.bob, off.pk, delivery_ref="JF", title_registration_ref="DJ")
+    finish_offset(off, world.bob, world.alice, world.clerk)
     cert.refresh_from_db()
     assert cert.status == "settled"
     assert maturity.process_maturities(days(6)) == {"展期": 0, "逾期": 0, "到期提醒": 0, "结清": 0}

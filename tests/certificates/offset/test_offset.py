@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, connections
 
 from liuzhuan.certificates.circulation import actions as circulation
@@ -23,7 +24,7 @@ from liuzhuan.core.errors import DomainError
 from liuzhuan.core.integrity import run_all
 
 from ..conftest import issue
-from ..helpers import TODAY, days, housing, state, verified
+from ..helpers import TODAY, days, finish_offset, housing, pdf, state, verified
 
 
 def _asset(user, price=600_000_00, name="汇浦花园 3-2-501"):
@@ -47,11 +48,15 @@ def test_asset_offset_with_remainder(world, issued):
     off = _agree(world, off, 600_000_00, asset)
     asset.refresh_from_db()
     assert off.status == "agreed" and asset.status == "reserved"
+    offset.add_offset_evidence(world.bob, off.pk, "delivery", "交房确认书.pdf", pdf("jf"))
+    offset.add_offset_evidence(world.bob, off.pk, "title", "转移登记.pdf", pdf("dj"))
     before = state()
     with pytest.raises(DomainError) as exc:
-        offset.complete_offset(world.bob, off.pk, delivery_ref="JF-1")
+        offset.record_offset_delivery(world.bob, off.pk, delivery_ref="JF-1")
     assert exc.value.code == "title_registration_required" and state() == before
-    off = offset.complete_offset(world.bob, off.pk, delivery_ref="JF-1", title_registration_ref="DJ-2026-001")
+    offset.record_offset_delivery(world.bob, off.pk, delivery_ref="JF-1", title_registration_ref="DJ-2026-001")
+    offset.confirm_offset_receipt(world.alice, off.pk)
+    off = offset.register_offset_cancellation(world.clerk, off.pk)
     assert off.status == "completed" and off.offset_fen == 600_000_00 and off.cash_top_up_fen == 0
     assert off.offset_piece.status == "offset" and off.offset_piece.amount_fen == 600_000_00
     assert off.remainder_piece.status == "live" and off.remainder_piece.amount_fen == 400_000_00
@@ -73,10 +78,9 @@ def test_price_above_claim_needs_cash_top_up_and_settles(world, issued):
     for kw, code in (({}, "top_up_required"), ({"cash_top_up_ref": "LS-9"}, "top_up_date_invalid"),
                      ({"cash_top_up_ref": "LS-9", "cash_top_up_date": days(1)}, "top_up_date_invalid")):
         with pytest.raises(DomainError) as exc:
-            offset.complete_offset(world.bob, off.pk, delivery_ref="JF", title_registration_ref="DJ", **kw)
+            offset.record_offset_delivery(world.bob, off.pk, delivery_ref="JF", title_registration_ref="DJ", **kw)
         assert exc.value.code == code
-    off = offset.complete_offset(world.bob, off.pk, delivery_ref="JF", title_registration_ref="DJ", cash_top_up_ref="LS-9",
-                                 cash_top_up_date=TODAY)
+    off = finish_offset(off, world.bob, world.alice, world.clerk, cash_top_up_ref="LS-9", cash_top_up_date=TODAY)
     cert.refresh_from_db()
     assert off.offset_fen == 1_000_000_00 and off.cash_top_up_fen == 200_000_00 and off.remainder_piece is None
     assert off.offset_piece_id == piece.pk and cert.status == "settled"
@@ -89,9 +93,9 @@ def test_consumption_offset_partial_application(world):
     assert Piece.objects.get(certificate=cert, status="live").amount_fen == 950_000_00
     off = _agree(world, off, 50_000_00)
     with pytest.raises(DomainError) as exc:
-        offset.complete_offset(world.bob, off.pk, delivery_ref="SP-1")
+        offset.record_offset_delivery(world.bob, off.pk, delivery_ref="SP-1")
     assert exc.value.code == "settlement_required"
-    off = offset.complete_offset(world.bob, off.pk, delivery_ref="SP-1", settlement_ref="JS-0001")
+    off = finish_offset(off, world.bob, world.alice, world.clerk, delivery_ref="SP-1", settlement_ref="JS-0001")
     assert off.offset_fen == 50_000_00 and off.remainder_piece is None and off.settlement_ref == "JS-0001"
     assert verified()
 
@@ -136,7 +140,7 @@ def test_refusals_name_the_rule_and_change_nothing(world, issued):
         offset.accept_offset_price(world.alice, off.pk)
     assert exc.value.code == "own_proposal"
     with pytest.raises(DomainError) as exc:
-        offset.complete_offset(world.bob, off.pk, delivery_ref="x", title_registration_ref="y")
+        offset.record_offset_delivery(world.bob, off.pk, delivery_ref="x", title_registration_ref="y")
     assert exc.value.code == "offset_state" and "价款待对方确认" in exc.value.message
     for call, code in ((lambda: circulation.offer_transfer(world.alice, off.piece_id, world.bank_org.pk, 100_00, "ZR"), "piece_reserved_offset"),
                        (lambda: offset.apply_offset(world.alice, off.piece_id, "asset", 100_00), "piece_reserved_offset")):
@@ -198,7 +202,7 @@ def test_offset_rejects_other_org(world, issued):
     off = offset.apply_offset(world.alice, piece.pk, "asset", piece.amount_fen)
     cases = [
         (lambda u: offset.offer_offset_options(u, off.pk, asset_ids=[1]), {world.alice: 403, world.outsider: 404, world.banker: 404}),
-        (lambda u: offset.complete_offset(u, off.pk, delivery_ref="x", title_registration_ref="y"), {world.alice: 403, world.outsider: 404}),
+        (lambda u: offset.record_offset_delivery(u, off.pk, delivery_ref="x", title_registration_ref="y"), {world.alice: 403, world.outsider: 404}),
         (lambda u: offset.propose_offset_price(u, off.pk, 1), {world.outsider: 404, world.clerk: 403}),
         (lambda u: offset.close_offset(u, off.pk, "x"), {world.outsider: 404}),
     ]
@@ -232,8 +236,16 @@ def test_api_flow(world, issued, api):
     assert r.status_code == 400 and r.json()["code"] == "price_not_positive" and r.json()["field"] == "price_fen"
     bob.post(f"/certificates/offsets/{oid}/price", {"price_fen": 280_000_00, "asset_id": asset_id})
     assert alice.post(f"/certificates/offsets/{oid}/agree").json()["status"] == "agreed"
-    r = bob.post(f"/certificates/offsets/{oid}/complete", {"delivery_ref": "JF-9", "title_registration_ref": "DJ-9"})
+    r = bob.post(f"/certificates/offsets/{oid}/delivery", {"delivery_ref": "JF-9", "title_registration_ref": "DJ-9"})
+    assert r.status_code == 400 and r.json()["code"] == "evidence_required" and r.json()["field"] == "file"
+    off = OffsetApplication.objects.get(pk=oid)
+    for kind in ("delivery", "title"):
+        offset.add_offset_evidence(world.bob, oid, kind, f"{kind}.pdf", pdf(kind))
+    assert bob.post(f"/certificates/offsets/{oid}/delivery", {"delivery_ref": "JF-9", "title_registration_ref": "DJ-9"}).json()["status"] == "delivered"
+    assert alice.post(f"/certificates/offsets/{oid}/receipt").json()["status"] == "received"
+    r = api(world.clerk).post(f"/certificates/offsets/{oid}/cancellation")
     assert r.json()["status"] == "completed" and r.json()["offset_fen"] == 280_000_00 and r.json()["remainder_piece"]
+    assert r.json()["cancellation_no"].startswith("ZX") and r.json()["cancelled_by_id"] == world.clerk.pk and off.number
     assert [a["status"] for a in bob.get("/certificates/assets").json()] == ["delivered"]
     assert verified()
 
@@ -254,9 +266,23 @@ def test_pages(world, issued, client):
     client.force_login(world.alice)
     client.post(f"/certificates/lifecycle/offsets/{off.pk}/", {"form": "agree"})
     client.force_login(world.bob)
-    r = client.post(f"/certificates/lifecycle/offsets/{off.pk}/", {"form": "complete", "delivery_ref": "JF", "title_registration_ref": "DJ"})
+    r = client.post(f"/certificates/lifecycle/offsets/{off.pk}/", {"form": "deliver", "delivery_ref": "JF", "title_registration_ref": "DJ"})
+    assert r.status_code == 200 and "请先上传证明材料：资产交付确认、权属转移登记" in r.content.decode()
+    for kind in ("delivery", "title"):
+        r = client.post(f"/certificates/lifecycle/offsets/{off.pk}/", {"form": "evidence", "kind": kind,
+                                                                         "file": SimpleUploadedFile(f"{kind}.pdf", pdf(kind))})
+        assert r.status_code == 302
+    r = client.post(f"/certificates/lifecycle/offsets/{off.pk}/", {"form": "deliver", "delivery_ref": "JF", "title_registration_ref": "DJ"})
+    assert r.status_code == 302
+    client.force_login(world.alice)
+    assert "确认收到" in client.get(f"/certificates/lifecycle/offsets/{off.pk}/").content.decode()
+    assert client.post(f"/certificates/lifecycle/offsets/{off.pk}/", {"form": "receipt"}).status_code == 302
+    client.force_login(world.clerk)
+    assert off.number in client.get("/certificates/lifecycle/offsets/").content.decode()
+    r = client.post(f"/certificates/lifecycle/offsets/{off.pk}/", {"form": "register"})
     off.refresh_from_db()
-    assert r.status_code == 302 and off.status == "completed"
+    assert r.status_code == 302 and off.status == "completed" and off.completed_by == world.clerk
+    client.force_login(world.bob)
     assert "已抵付注销" in client.get(f"/certificates/lifecycle/offsets/{off.pk}/").content.decode()
     client.force_login(world.outsider)
     assert client.get(f"/certificates/lifecycle/offsets/{off.pk}/").status_code == 404

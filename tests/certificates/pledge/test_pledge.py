@@ -1,6 +1,8 @@
 """Pledge (质押): freeze, registration in 中征动产融资统一登记公示系统, release, enforcement, consented
 transfer (the pledge is released), bank book, and refusals that change nothing."""
 
+import importlib
+
 import pytest
 
 from liuzhuan.certificates.circulation import actions as circulation
@@ -14,6 +16,7 @@ from liuzhuan.certificates.offset import actions as offset
 from liuzhuan.certificates.pledge import actions as pledging
 from liuzhuan.certificates.pledge.models import Pledge, PledgedTransfer
 from liuzhuan.core.errors import DomainError
+from liuzhuan.core.models import AuditEvent
 from liuzhuan.members.models import Notification
 
 from ...conftest import make_org, make_user
@@ -55,11 +58,46 @@ def test_registration_needs_number_and_past_date(world, issued, number, date, co
     assert exc.value.code == code and state() == before
 
 
-def test_pledge_outside_registration_scope_is_confirmed_without_number(world, issued):
+def test_registration_scope_is_the_rules_not_the_pledgors(world, issued, api, client):
+    """Receivable pledges are in the unified registration's scope (《动产和权利担保统一登记办法》第二条):
+    the pledgor cannot opt out, and only the pledgee's registration makes the pledge effective."""
     _, piece = issued
-    p = pledge(world, piece, register=False, registration_required=False)
-    p = pledging.register_pledge(world.banker, p.pk)
-    assert p.status == "effective" and p.registration_no == ""
+    r = api(world.alice).post(f"/certificates/pieces/{piece.pk}/pledge", {
+        "pledgee_id": world.bank_org.pk, "amount_fen": 100_00, "contract_ref": "ZY", "secured_fen": 1, "start_date": TODAY.isoformat(),
+        "end_date": days(30).isoformat(), "registration_required": False})
+    assert r.status_code == 400 and r.json()["field"] == "registration_required" and "规则" in r.json()["message"]
+    assert not Pledge.objects.exists()
+    p = pledge(world, piece, register=False)
+    assert p.registration_required is True
+    assert AuditEvent.objects.get(action="pledge.create").summary["registration_basis"].startswith("应收账款质押")
+    before = state()
+    with pytest.raises(DomainError) as exc:
+        pledging.register_pledge(world.banker, p.pk)  # no "confirm without a number" any more
+    assert exc.value.code == "registration_no_required" and state() == before
+    with pytest.raises(DomainError) as exc:
+        pledging.register_pledge(world.alice, p.pk, "0123456789ABCDEF", TODAY)  # recorded by the pledgee, never the pledgor
+    assert exc.value.status == 403
+    client.force_login(world.banker)
+    page = client.get(f"/certificates/lifecycle/pledges/{p.pk}/").content.decode()
+    assert "应收账款质押属《动产和权利担保统一登记办法》登记范围" in page and "确认质押生效" not in page
+
+
+def test_legacy_pledges_outside_scope(world, issued, client):
+    """Migration 0013: a pending pledge the pledgor had put outside the scope now needs registration;
+    one already effective without it stays as it was and says so."""
+    from django.apps import apps
+
+    mig = importlib.import_module("liuzhuan.certificates.migrations.0013_pledge_registration_scope")
+    _, piece = issued
+    pending = pledge(world, piece, 100_000_00, register=False)
+    done = pledge(world, piece.children.get(status="live"), 100_000_00)
+    Pledge.objects.filter(pk=pending.pk).update(registration_required=False)
+    Pledge.objects.filter(pk=done.pk).update(registration_required=False, registration_no="", registration_date=None)
+    mig.forwards(apps, None)
+    assert Pledge.objects.get(pk=pending.pk).registration_required is True
+    assert Pledge.objects.get(pk=done.pk).registration_required is False
+    client.force_login(world.alice)
+    assert "规则调整前由出质人选择" in client.get(f"/certificates/lifecycle/pledges/{done.pk}/").content.decode()
 
 
 def test_pledged_piece_is_frozen(world, issued):
@@ -190,7 +228,7 @@ def test_bad_pledge_input_changes_nothing(world, issued, kw, code, field):
 
 def test_pledgee_must_be_another_active_member(world, issued):
     _, piece = issued
-    for pledgee_id, code in ((world.alice_org.pk, "pledge_to_self"), (world.regulator_org.pk, "pledgee_not_member"),
+    for pledgee_id, code in ((world.alice_org.pk, "pledge_to_self"), (world.regulator_org.pk, "party_not_member"),
                              (make_org("停用银行", "bank", status="suspended").pk, "pledgee_id_unavailable"), (987654, "pledgee_id_unavailable")):
         with pytest.raises(DomainError) as exc:
             pledging.create_pledge(world.alice, piece.pk, pledgee_id, 100_00, "ZY", 1, TODAY, days(3))
@@ -329,7 +367,7 @@ def test_counterparties_outside_the_membership_are_refused(world, issued):
     bank_only = make_org("非会员银行", "bank")
     with pytest.raises(DomainError) as exc:
         pledging.create_pledge(world.alice, piece.pk, bank_only.pk, 100_00, "ZY", 1, TODAY, days(3))
-    assert exc.value.code == "pledgee_not_member"
+    assert exc.value.code == "party_not_member"
     effective = pledge(world, piece)
     with pytest.raises(DomainError) as exc:
         pledging.request_pledged_transfer(world.alice, effective.pk, bank_only.pk, "ZR")
@@ -338,8 +376,6 @@ def test_counterparties_outside_the_membership_are_refused(world, issued):
 
 
 def test_release_ends_open_transfer_requests_with_event_and_notice(world, issued):
-    from liuzhuan.core.models import AuditEvent
-
     _, piece = issued
     effective = pledge(world, piece)
     req = pledging.request_pledged_transfer(world.alice, effective.pk, world.carol_org.pk, "ZR-P")
@@ -406,7 +442,7 @@ def test_a_pledgee_that_is_the_debtor_must_sell_to_another_member(world):
     debtor = make_user(bob_bank, "bob_bank", "manager")
     app = issuance.create_application(world.alice, issuance.ApplicationInput(
         counterparty_id=bob_bank.pk, role="creditor", contract_no="HT-B", contract_title="供货合同", contract_date=TODAY,
-        amount_fen=100_000_00, maturity_date=days(90), settle_by_asset=True, settle_by_consumption=False, non_cash_declared=True))
+        amount_fen=100_000_00, maturity_date=days(90), offset_scope=("house",), non_cash_declared=True))
     issuance.confirm_application(debtor, app.pk)
     issuance.prepare_review(world.clerk, app.pk, "approve")
     issuance.decide_review(world.checker, app.pk, True)

@@ -17,7 +17,6 @@ from liuzhuan.core.dates import today_china
 from liuzhuan.core.errors import Conflict, DomainError, NotFound
 from liuzhuan.core.money import format_yuan
 from liuzhuan.core.numbers import next_numbers
-from liuzhuan.core.roles import Role
 from liuzhuan.core.sql import (
     build,
     columns,
@@ -31,11 +30,11 @@ from liuzhuan.core.sql import (
     update_objects,
 )
 from liuzhuan.members.actions import notice, notify, notify_all
-from liuzhuan.members.models import Organisation, OrgStatus, User
+from liuzhuan.members.models import Organisation, User
 
 from ..fees.charges import FEE_FIELDS, fee_rows, fee_rule_on
 from ..fees.models import FeeCharge, OperationType
-from ..ledger.checks import member_actor
+from ..ledger.checks import Party, member_actor, standing_errors
 from ..ledger.locks import lock_certificates, lock_pieces
 from ..ledger.models import Certificate, OfferStatus, Piece, PieceStatus, Transfer
 from ..ledger.pieces import piece_row, save_piece_counts, set_piece_status, split_rows, unfreeze, write_splits
@@ -117,14 +116,11 @@ def offer_transfers(actor: User, items: list[OfferItem]) -> list[Transfer]:
             if item.to_org_id == org.pk:
                 raise DomainError("transfer_to_self", "不能转让给本机构", field="to_org_id")
             refs.append(ref)
-    to_ids = keys(i.to_org_id for i in items)
-    to_orgs = {row[0] for row in fetch(
-        "SELECT o.id FROM members_organisation o JOIN members_organisationrole r ON r.organisation_id = o.id "  # noqa: S608
-        f"WHERE o.id IN {in_list(to_ids)} AND o.status = %s AND r.role = %s", [*to_ids, OrgStatus.ACTIVE.value, Role.MEMBER.value])}
+    refusals = standing_errors("受让", [Party(i.to_org_id, "受让方", "to_org_id", chosen=True, code="transferee_unavailable") for i in items])
     for n, item in enumerate(items):
         with _item(n, batch):
-            if item.to_org_id not in to_orgs:  # one message for unknown and inactive: ids reveal nothing
-                raise DomainError("transferee_unavailable", "受让方不存在或不是正常状态的会员，不能受让", field="to_org_id")
+            if refusals[n] is not None:  # one message for unknown, inactive and non-member: ids reveal nothing
+                raise refusals[n]
             refuse_debtor(debtor_of[item.piece_id], item.to_org_id, "to_org_id")  # a certificate's debtor never changes
     min_unit, offer_days = transfer_config()
     today = today_china()
@@ -265,11 +261,14 @@ def accept_offers(actor: User, transfer_ids: list[int]) -> list[Transfer]:
     today = today_china()
     with transaction.atomic():
         certs, offers = _lock_offers(ids, org, "to", batch)
+        transferors = standing_errors("办理转让", [Party(o.from_org_id, "转让方") for o in offers])  # may be suspended since the offer
         for n, offer in enumerate(offers):
             with _item(n, batch, "transfer_ids"):
                 if offer.deadline < today:
                     raise DomainError("offer_expired", f"已超过接收截止日 {offer.deadline:%Y-%m-%d}，该转让失效")
                 refuse_debtor(certs[offer.piece.certificate_id].debtor_id, org.pk, None)
+                if transferors[n] is not None:
+                    raise transferors[n]
         now = timezone.now()
         set_piece_status([o.piece for o in offers], PieceStatus.OFFERED, PieceStatus.TRANSFERRED, now)
         new_pieces = []

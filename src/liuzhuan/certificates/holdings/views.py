@@ -112,7 +112,7 @@ def piece_actions(request, piece_id: int):
         raise Http404("凭证分段不存在")
     cert = piece.certificate
     commitments = [c for c in commitments_on(cert) if c.status == CommitmentStatus.ACTIVE and c.provider_id != org.pk]
-    pledge_form = PledgeForm(org=org, initial={"start_date": today_china(), "registration_required": True})
+    pledge_form = PledgeForm(org=org, initial={"start_date": today_china()})
     offset_form = OffsetForm()
     sale_form = SaleForm(commitments=commitments)
     if request.method == "POST":
@@ -123,7 +123,7 @@ def piece_actions(request, piece_id: int):
             if pledge_form.is_valid():
                 d = pledge_form.cleaned_data
                 p = perform(request, lambda: pledge.create_pledge(user, piece.pk, d["pledgee"].pk, d["amount"], d["contract_ref"], d["secured"],
-                                                                  d["start_date"], d["end_date"], d["registration_required"]),
+                                                                  d["start_date"], d["end_date"]),
                             "已发起质押，等待质权人登记生效。", pledge_form)
                 if p:
                     return redirect("certificates:lc_pledge", pledge_id=p.pk)

@@ -8,11 +8,8 @@ one transaction; a ``DomainError`` means nothing changed.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from dataclasses import dataclass
 
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 
@@ -28,15 +25,11 @@ from liuzhuan.members.models import Organisation, OrgStatus, User
 
 from ..fees.charges import charge_fee
 from ..fees.models import OperationType
-from ..ledger.checks import ceiling, member_actor
-from ..ledger.models import Certificate, CertificateConfig, Piece
+from ..ledger import scope
+from ..ledger.checks import Party, ceiling, member_actor, require_standing
+from ..ledger.models import Certificate, Piece
+from ..ledger.uploads import check_upload
 from .models import Application, ApplicationStatus, Attachment, ReviewAction
-
-ALLOWED_UPLOADS = {  # magic bytes → (content type, extension)
-    b"%PDF-": ("application/pdf", "pdf"),
-    b"\x89PNG\r\n\x1a\n": ("image/png", "png"),
-    b"\xff\xd8\xff": ("image/jpeg", "jpg"),
-}
 
 
 @dataclass(frozen=True)
@@ -48,10 +41,8 @@ class ApplicationInput:
     contract_date: dt.date
     amount_fen: int
     maturity_date: dt.date
-    settle_by_asset: bool
-    settle_by_consumption: bool
+    offset_scope: tuple[str, ...]  # ledger/scope.py codes: asset categories and/or "consumption"
     non_cash_declared: bool
-    accepted_categories: str = ""
     extension_days: int | None = None
     extension_max: int | None = None
     guarantee_text: str = ""
@@ -72,14 +63,13 @@ def _validate_application(org: Organisation, data: ApplicationInput, today: dt.d
             "仅限债权债务双方协议约定以非货币方式清偿的债权；以现金兑付的债权不能申请开具凭证",
             field="non_cash_declared",
         )
-    if not (data.settle_by_asset or data.settle_by_consumption):
-        raise DomainError("settlement_required", "请至少选择一种清偿方式（资产抵付或消费抵付）", field="settle_by_asset")
+    scope.normalise(data.offset_scope)  # structured: the manners (资产抵付 / 消费抵付) follow from it
     if not (data.contract_no or "").strip():
         raise DomainError("contract_no_required", "请填写基础合同编号", field="contract_no")
     if not (data.contract_title or "").strip():
         raise DomainError("contract_title_required", "请填写基础合同名称", field="contract_title")
     for field, label, limit in (("contract_no", "合同编号", 60), ("contract_title", "合同名称", 200),
-                                ("accepted_categories", "可抵付范围", 300), ("purchase_commitment_ref", "第三方收购承诺", 200)):
+                                ("purchase_commitment_ref", "第三方收购承诺", 200)):
         if len(getattr(data, field) or "") > limit:
             raise DomainError(f"{field}_too_long", f"{label}不能超过{limit}个字", field=field)
     if data.contract_date > today:
@@ -100,6 +90,12 @@ def _validate_application(org: Organisation, data: ApplicationInput, today: dt.d
     if data.role == "creditor":
         return org, counterparty
     return counterparty, org
+
+
+def _set_scope(app: Application, codes) -> None:
+    app.offset_scope = scope.normalise(codes)
+    app.settle_by_asset, app.settle_by_consumption = scope.manners(app.offset_scope)
+    app.offset_scope_inferred = False
 
 
 def _side(app: Application, org_id: int) -> str:
@@ -126,12 +122,12 @@ def create_application(actor: User, data: ApplicationInput) -> Application:
             number=next_number("SQ", today.year), creditor=creditor, debtor=debtor,
             contract_no=data.contract_no.strip(), contract_title=data.contract_title.strip(),
             contract_date=data.contract_date, amount_fen=data.amount_fen, maturity_date=data.maturity_date,
-            settle_by_asset=data.settle_by_asset, settle_by_consumption=data.settle_by_consumption,
-            accepted_categories=data.accepted_categories.strip(), non_cash_declared=True,
+            non_cash_declared=True,
             extension_days=data.extension_days, extension_max=data.extension_max,
             guarantee_text=data.guarantee_text.strip(), purchase_commitment_ref=data.purchase_commitment_ref.strip(),
             created_by=actor,
         )
+        _set_scope(app, data.offset_scope)
         _confirm_side(app, data.role, actor, now)
         app.save()
         other = debtor if data.role == "creditor" else creditor
@@ -200,11 +196,11 @@ def resubmit_application(actor: User, app_id: int, data: ApplicationInput) -> Ap
         if data.counterparty_id != other_id:
             raise DomainError("counterparty_fixed", "修改申请时不能更换对方机构，请撤回后重新申请", field="counterparty_id")
         _validate_application(org, data, today)
-        for f in ("contract_no", "contract_title", "contract_date", "amount_fen", "maturity_date", "settle_by_asset",
-                  "settle_by_consumption", "accepted_categories", "extension_days", "extension_max", "guarantee_text",
-                  "purchase_commitment_ref"):
+        for f in ("contract_no", "contract_title", "contract_date", "amount_fen", "maturity_date", "extension_days", "extension_max",
+                  "guarantee_text", "purchase_commitment_ref"):
             value = getattr(data, f)
             setattr(app, f, value.strip() if isinstance(value, str) else value)
+        _set_scope(app, data.offset_scope)
         app.creditor_confirmed_by = app.debtor_confirmed_by = None
         app.creditor_confirmed_at = app.debtor_confirmed_at = None
         _confirm_side(app, side, actor, timezone.now())
@@ -226,29 +222,20 @@ def attachment_limit() -> int:
 def add_attachment(actor: User, app_id: int, name: str, content: bytes) -> Attachment:
     """Underlying-contract attachment: PDF/PNG/JPEG checked by content, size-checked, SHA-256 kept."""
     org = member_actor(actor)
-    config = CertificateConfig.get()
-    if not content:
-        raise DomainError("file_empty", "附件为空", field="file")
-    if len(content) > config.max_attachment_bytes:
-        raise DomainError("file_too_large", f"附件大小 {len(content) // 1024} KB 超过上限 {config.max_attachment_bytes // 1024} KB", field="file")
-    kind = next((v for magic, v in ALLOWED_UPLOADS.items() if content.startswith(magic)), None)
-    if kind is None:
-        raise DomainError("file_type", "附件只能是 PDF、PNG 或 JPEG 文件", field="file")
-    content_type, ext = kind
-    digest = hashlib.sha256(content).hexdigest()
+    upload = check_upload(content)
+    digest = upload.sha256
     with transaction.atomic():
         app = _lock_application(app_id, org)
         if app.status not in (ApplicationStatus.DRAFT, ApplicationStatus.RETURNED):
             raise DomainError("not_editable", "申请已提交审核，不能再添加附件")
         if app.attachments.filter(sha256=digest).exists():
             raise DomainError("file_duplicate", "相同内容的附件已上传", field="file")
-        # Written before commit: an orphan file on rollback is harmless; a row without its file is not.
-        stored = default_storage.save(f"attachments/{app.number}/{digest[:16]}.{ext}", ContentFile(content))
+        stored = upload.save(f"attachments/{app.number}")
         att = Attachment.objects.create(
-            application=app, file=stored, original_name=(name or f"附件.{ext}")[:200], content_type=content_type,
-            size=len(content), sha256=digest, uploaded_by=actor,
+            application=app, file=stored, original_name=(name or f"附件.{upload.ext}")[:200], content_type=upload.content_type,
+            size=upload.size, sha256=digest, uploaded_by=actor,
         )
-        audit.record(actor, "certificate.attach", app, summary={"file": att.original_name, "sha256": digest, "size": len(content)})
+        audit.record(actor, "certificate.attach", app, summary={"file": att.original_name, "sha256": digest, "size": upload.size})
         return att
 
 
@@ -307,6 +294,8 @@ def decide_review(actor: User, app_id: int, agree: bool, reason: str = "") -> Ap
         if action == ReviewAction.APPROVE:
             if app.maturity_date <= today_china():  # checked at application; a review can outlast it
                 raise DomainError("maturity_past", f"清偿期限 {app.maturity_date:%Y-%m-%d} 已到，不能开具；请退回申请修改清偿期限")
+            # both parties confirmed earlier; either may have been suspended or closed since
+            require_standing("开具凭证", Party(app.creditor_id, "债权人"), Party(app.debtor_id, "债务人"))
             app.status = ApplicationStatus.ISSUED
             app.save()
             cert, piece = _issue(actor, app)

@@ -27,17 +27,16 @@ class ApplicationIn(Schema):
     contract_date: dt.date
     amount_fen: int = Field(..., description="金额（分）")
     maturity_date: dt.date
-    settle_by_asset: bool = False
-    settle_by_consumption: bool = False
+    offset_scope: list[str] = Field(default_factory=list, description="可抵付范围：house 商品房 / parking 车位 / shop 商铺 / "
+                                    "goods 商品/货物 / other 其他资产 / consumption 消费；至少一项")
     non_cash_declared: bool = Field(False, description="必须为 true：双方约定以非货币方式清偿")
-    accepted_categories: str = Field("", max_length=300)
     extension_days: int | None = None
     extension_max: int | None = None
     guarantee_text: str = Field("", max_length=2000)
     purchase_commitment_ref: str = Field("", max_length=200)
 
     def to_input(self) -> actions.ApplicationInput:
-        return actions.ApplicationInput(**self.dict())
+        return actions.ApplicationInput(**{**self.dict(), "offset_scope": tuple(self.offset_scope)})
 
 
 class ApplicationOut(Schema):

@@ -17,15 +17,15 @@ from .models import Application
 HOUSING, FLOUR = "HP-SG-2025-017", "WJF-CG-2025-088"
 
 
-def _apply(creditor_user: str, debtor_key: str, amount_yuan: int, title: str, no: str, days: int, *, asset=True, consumption=False,
-           categories="", extension=None) -> Application:
+def _apply(creditor_user: str, debtor_key: str, amount_yuan: int, title: str, no: str, days: int, *,
+           scope=("house", "parking", "shop", "goods", "other"), extension=None) -> Application:
     today = today_china()
     return actions.create_application(user(creditor_user), actions.ApplicationInput(
         counterparty_id=org(debtor_key).pk, role="creditor", contract_no=no, contract_title=title,
         contract_date=today - dt.timedelta(days=40), amount_fen=amount_yuan * 100, maturity_date=today + dt.timedelta(days=days),
-        settle_by_asset=asset, settle_by_consumption=consumption, non_cash_declared=True, accepted_categories=categories,
+        offset_scope=tuple(scope), non_cash_declared=True,
         extension_days=extension[0] if extension else None, extension_max=extension[1] if extension else None,
-        guarantee_text="债务人以临河区存量商品房提供资产保障" if asset else "",
+        guarantee_text="债务人以临河区存量商品房提供资产保障" if "house" in scope else "",
     ))
 
 
@@ -33,7 +33,7 @@ def housing_certificate() -> Certificate:
     """临河区鑫达建筑's claim on 汇浦 for construction work, confirmed, reviewed and issued."""
     clerk, checker = user("op_clerk"), user("op_checker")
     a1 = _apply("sme03_boss", "housing", 1_250_000, "临河区汇浦花园二期主体工程施工合同", HOUSING, 180,
-                categories="商品房、车位", extension=(90, 2))
+                scope=("house", "parking"), extension=(90, 2))
     actions.confirm_application(user("hp_chen"), a1.pk)
     actions.prepare_review(clerk, a1.pk, "approve")
     actions.decide_review(checker, a1.pk, True)
@@ -43,13 +43,12 @@ def housing_certificate() -> Certificate:
 def more_applications() -> None:
     """A consumption certificate issued, one application waiting for review, one for the debtor."""
     clerk, checker = user("op_clerk"), user("op_checker")
-    a2 = _apply("sme02_boss", "merchant1", 86_000, "面粉供货合同", FLOUR, 90, asset=False, consumption=True,
-                categories="超市日用品、粮油")
+    a2 = _apply("sme02_boss", "merchant1", 86_000, "面粉供货合同", FLOUR, 90, scope=("consumption",))
     actions.confirm_application(user("wjf_he"), a2.pk)
     actions.prepare_review(clerk, a2.pk, "approve")
     actions.decide_review(checker, a2.pk, True)
 
-    a3 = _apply("sme06_boss", "sme03", 420_000, "配电设备采购合同", "HC-DQ-2025-033", 120, categories="商品房、工程款抵付")
+    a3 = _apply("sme06_boss", "sme03", 420_000, "配电设备采购合同", "HC-DQ-2025-033", 120, scope=("house",))
     actions.confirm_application(user("sme03_boss"), a3.pk)  # submitted: waiting in the operator's queue
     _apply("sme09_boss", "sme05", 56_800, "饲料原料购销合同", "RF-SL-2025-102", 60)  # waiting for the debtor
 

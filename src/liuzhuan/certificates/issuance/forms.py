@@ -8,7 +8,7 @@ from liuzhuan.core.forms import YuanField
 from liuzhuan.members.models import Organisation
 from liuzhuan.members.queries import active_counterparties
 
-from ..ledger.forms import DateInput
+from ..ledger.forms import DateInput, ScopeField
 from .models import ReviewAction
 
 
@@ -20,9 +20,7 @@ class ApplicationForm(forms.Form):
     contract_date = forms.DateField(label="合同签订日期", widget=DateInput)
     amount = YuanField(label="债权金额（元）")
     maturity_date = forms.DateField(label="清偿期限", widget=DateInput)
-    settle_by_asset = forms.BooleanField(label="资产抵付", required=False)
-    settle_by_consumption = forms.BooleanField(label="消费抵付", required=False)
-    accepted_categories = forms.CharField(label="可抵付资产或消费范围", max_length=300, required=False, widget=forms.TextInput(attrs={"placeholder": "如：商品房、建材、农机"}))
+    offset_scope = ScopeField()
     non_cash_declared = forms.BooleanField(label="双方确认：该债权约定以非货币方式清偿，不以现金兑付、不计利息", required=False)
     extension_days = forms.IntegerField(label="展期天数（可选）", required=False, min_value=1)
     extension_max = forms.IntegerField(label="最多展期次数（可选）", required=False, min_value=1)

@@ -8,6 +8,8 @@ from django.utils import timezone
 
 from liuzhuan.members.models import Organisation, User
 
+from ..ledger import scope
+
 
 class ApplicationStatus(models.TextChoices):
     DRAFT = "draft", "待双方确认"
@@ -38,7 +40,12 @@ class Application(models.Model):
     maturity_date = models.DateField("清偿期限")
     settle_by_asset = models.BooleanField("资产抵付", default=False)
     settle_by_consumption = models.BooleanField("消费抵付", default=False)
-    accepted_categories = models.CharField("可抵付范围", max_length=300, blank=True)
+    #: the agreed offset scope (ledger/scope.py codes): asset categories and/or consumption; the two
+    #: settle_by_* flags are derived from it by the actions and kept for the manner constraint
+    offset_scope = models.JSONField("可抵付范围", default=list, blank=True)
+    #: set by migration 0009 where the scope was inferred from free text (see docs/design/certificate-lifecycle.md)
+    offset_scope_inferred = models.BooleanField("范围由迁移推定", default=False)
+    accepted_categories = models.CharField("原可抵付范围（文字，迁移前）", max_length=300, blank=True)
     non_cash_declared = models.BooleanField("双方约定以非货币方式清偿", default=False)
     extension_days = models.PositiveIntegerField("展期期限（天）", null=True, blank=True)
     extension_max = models.PositiveIntegerField("最多展期次数", null=True, blank=True)
@@ -79,6 +86,10 @@ class Application(models.Model):
         if self.settle_by_consumption:
             parts.append("消费抵付")
         return "、".join(parts)
+
+    @property
+    def offset_scope_label(self) -> str:
+        return scope.label(self.offset_scope)
 
     @property
     def extension_label(self) -> str:

@@ -25,8 +25,7 @@ def _application_input(form):
     return actions.ApplicationInput(
         counterparty_id=d["counterparty"].pk, role=d["role"], contract_no=d["contract_no"], contract_title=d["contract_title"],
         contract_date=d["contract_date"], amount_fen=d["amount"], maturity_date=d["maturity_date"],
-        settle_by_asset=d["settle_by_asset"], settle_by_consumption=d["settle_by_consumption"],
-        non_cash_declared=d["non_cash_declared"], accepted_categories=d["accepted_categories"],
+        offset_scope=tuple(d["offset_scope"]), non_cash_declared=d["non_cash_declared"],
         extension_days=d["extension_days"], extension_max=d["extension_max"], guarantee_text=d["guarantee_text"],
         purchase_commitment_ref=d["purchase_commitment_ref"],
     )

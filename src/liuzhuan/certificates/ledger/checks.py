@@ -6,12 +6,16 @@ Objects the actor cannot see are 404; a visible object acted on by the wrong par
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.conf import settings
+from django.db.models import Exists, OuterRef
 
 from liuzhuan.core.errors import DomainError, NotFound, PermissionDenied
 from liuzhuan.core.permissions import require_role, require_write_access
 from liuzhuan.core.roles import Role
-from liuzhuan.members.models import Organisation, OrgStatus, User
+from liuzhuan.core.sql import keys
+from liuzhuan.members.models import Organisation, OrganisationRole, OrgStatus, User
 from liuzhuan.members.queries import active_counterparties, sees_all
 
 #: the longest free text (a reason, a note) an action keeps
@@ -66,3 +70,50 @@ def required_text(value: str | None, code: str, message: str, field: str, max_le
     if len(value) > max_len:
         raise DomainError(f"{field}_too_long", f"{message.removeprefix('请填写')}不能超过 {max_len} 个字", field=field)
     return value
+
+
+@dataclass(frozen=True)
+class Party:
+    """One party to a step that creates or moves a claim. ``chosen``: picked by id by the actor (a
+    transferee, a pledgee): refused with one message for unknown, inactive and non-member, so ids
+    reveal nothing; a party already on record (creditor, debtor, holder, transferor) is named."""
+
+    org_id: int
+    label: str
+    field: str | None = None
+    chosen: bool = False
+    code: str | None = None  # the refusal code of a chosen party (default ``<field>_unavailable``)
+    member: bool = True  # False only for the operator acting as purchase provider (受托收购): active suffices
+
+
+def require_standing(what: str, *parties: Party) -> None:
+    """会员资格 (seed 二(二)「完成会员注册…的主体」), re-checked at every step that creates or moves a
+    claim: issuance approval, transfer offer and acceptance, pledge and its registration, sale to a
+    purchase provider, offset and its cancellation. Each party must be an *active* organisation
+    holding the member role at that moment — not merely when it first confirmed. One query."""
+    for error in standing_errors(what, parties):
+        if error is not None:
+            raise error
+
+
+def standing_errors(what: str, parties) -> list[DomainError | None]:
+    """``require_standing`` for a batch: one refusal (or None) per party, in order, one query."""
+    parties = list(parties)
+    ids = keys(p.org_id for p in parties)  # an id no row can have is "not found", not a driver error
+    rows = {pk: (name, status, member) for pk, name, status, member in Organisation.objects.filter(pk__in=ids).annotate(
+        member=Exists(OrganisationRole.objects.filter(organisation=OuterRef("pk"), role=Role.MEMBER))).values_list(
+        "pk", "name", "status", "member")}
+    errors: list[DomainError | None] = []
+    for p in parties:
+        name, status, member = rows.get(p.org_id, ("", None, False))
+        if status == OrgStatus.ACTIVE and (member or not p.member):
+            errors.append(None)
+        elif p.chosen or status is None:
+            errors.append(DomainError(p.code or f"{p.field or 'party'}_unavailable", f"{p.label}不存在或不是正常状态的会员，不能{what}",
+                                      field=p.field))
+        elif status != OrgStatus.ACTIVE:
+            errors.append(DomainError("party_not_in_standing", f"{p.label}“{name}”当前状态为“{OrgStatus(status).label}”，不能{what}",
+                                      field=p.field))
+        else:
+            errors.append(DomainError("party_not_member", f"{p.label}“{name}”不是会员，不能{what}", field=p.field))
+    return errors

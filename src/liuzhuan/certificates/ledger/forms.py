@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django import forms
 
+from .scope import SCOPE_CHOICES
+
 
 class DateInput(forms.DateInput):
     input_type = "date"
@@ -11,3 +13,15 @@ class DateInput(forms.DateInput):
 
 class ReasonForm(forms.Form):
     reason = forms.CharField(label="说明", max_length=300, required=False)
+
+
+class ScopeField(forms.MultipleChoiceField):
+    """可抵付范围: asset categories and/or consumption, as check boxes (ledger/scope.py)."""
+
+    widget = forms.CheckboxSelectMultiple
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", "可抵付范围（约定的资产类别或消费）")
+        kwargs.setdefault("choices", SCOPE_CHOICES)
+        kwargs.setdefault("error_messages", {"required": "请选择可抵付范围（资产类别或消费）"})
+        super().__init__(**kwargs)

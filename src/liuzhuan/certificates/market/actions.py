@@ -76,8 +76,7 @@ def _lock_receivable_purchase(rp_id: int, actor: User, what: str) -> ReceivableP
     return ReceivablePurchase.objects.select_for_update(of=("self",)).select_related("seller").get(pk=rp_id)
 
 
-def apply_for_purchase_certificate(actor: User, rp_id: int, *, maturity_date: dt.date, settle_by_asset: bool = True,
-                                   settle_by_consumption: bool = False, accepted_categories: str = "",
+def apply_for_purchase_certificate(actor: User, rp_id: int, *, maturity_date: dt.date, offset_scope=(),
                                    extension_days: int | None = None, extension_max: int | None = None,
                                    guarantee_text: str = "") -> ReceivablePurchase:
     """Through the normal joint-application path: the purchaser (as debtor) applies for a
@@ -91,8 +90,7 @@ def apply_for_purchase_certificate(actor: User, rp_id: int, *, maturity_date: dt
         app = create_application(actor, ApplicationInput(
             counterparty_id=rp.seller_id, role="debtor", contract_no=rp.agreement_ref,
             contract_title=f"应收账款收购协议（原债务人：{rp.original_debtor_name}）", contract_date=rp.agreement_date,
-            amount_fen=rp.price_fen, maturity_date=maturity_date, settle_by_asset=settle_by_asset,
-            settle_by_consumption=settle_by_consumption, non_cash_declared=True, accepted_categories=accepted_categories,
+            amount_fen=rp.price_fen, maturity_date=maturity_date, offset_scope=tuple(offset_scope or ()), non_cash_declared=True,
             extension_days=extension_days, extension_max=extension_max, guarantee_text=guarantee_text,
         ))
         rp.application = app

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 from ninja.responses import Status
 
 from liuzhuan.core.permissions import require_role
@@ -33,9 +33,7 @@ class ReceivablePurchaseIn(Schema):
 
 class PurchaseApplyIn(Schema):
     maturity_date: dt.date
-    settle_by_asset: bool = True
-    settle_by_consumption: bool = False
-    accepted_categories: str = ""
+    offset_scope: list[str] = Field(default_factory=list, description="可抵付范围（同凭证申请 offset_scope）")
     extension_days: int | None = None
     extension_max: int | None = None
     guarantee_text: str = ""

@@ -18,4 +18,4 @@ def load() -> None:
         user("xt_zheng"), seller_id=org("sme10").pk, original_debtor_name="临河区某房地产开发有限公司", receivable_fen=380_000_00,
         price_fen=300_000_00, agreement_ref="XT-SG-2025-011", agreement_date=today - dt.timedelta(days=3), description="装饰工程款，逾期 14 个月")
     actions.apply_for_purchase_certificate(user("xt_zheng"), rp.pk, maturity_date=today + dt.timedelta(days=180),
-                                           accepted_categories="商品房、车位", extension_days=90, extension_max=1)
+                                           offset_scope=("house", "parking"), extension_days=90, extension_max=1)

@@ -8,7 +8,7 @@ from liuzhuan.core.forms import YuanField
 from liuzhuan.members.models import Organisation
 from liuzhuan.members.queries import active_counterparties
 
-from ..ledger.forms import DateInput
+from ..ledger.forms import DateInput, ScopeField
 
 
 class ReceivablePurchaseForm(forms.Form):
@@ -27,9 +27,7 @@ class ReceivablePurchaseForm(forms.Form):
 
 class PurchaseApplyForm(forms.Form):
     maturity_date = forms.DateField(label="清偿期限", widget=DateInput)
-    settle_by_asset = forms.BooleanField(label="资产抵付", required=False, initial=True)
-    settle_by_consumption = forms.BooleanField(label="消费抵付", required=False)
-    accepted_categories = forms.CharField(label="可抵付范围", max_length=300, required=False)
+    offset_scope = ScopeField()
     extension_days = forms.IntegerField(label="展期天数（可选）", required=False, min_value=1)
     extension_max = forms.IntegerField(label="最多展期次数（可选）", required=False, min_value=1)
     guarantee_text = forms.CharField(label="资产保障措施", required=False, widget=forms.Textarea(attrs={"rows": 2}))

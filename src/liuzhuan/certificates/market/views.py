@@ -42,7 +42,7 @@ def purchase_detail(request, rp_id: int):
     user = request.user
     rp = get_or_404(lambda: queries.get_purchase(user, rp_id))
     is_purchaser = rp.purchaser_id == user.organisation_id
-    form = f.PurchaseApplyForm(initial={"settle_by_asset": True})
+    form = f.PurchaseApplyForm()
     if request.method == "POST":
         if not is_purchaser:
             raise Http404("收购记录不存在")

@@ -1,7 +1,8 @@
 """Offset (资产抵付 / 消费抵付) and cancellation (注销): a debtor or a housing-revitalisation entity
 lists assets; the holder applies and the amount is reserved; the debtor offers assets or a
-consumption scope; a price is proposed and agreed; on delivery the agreed amount is cancelled,
-any remainder stays live, a shortfall is paid by the holder in cash.
+consumption scope; a price is proposed and agreed; the debtor records delivery with the documents,
+the holder confirms receipt, and the operator registers the cancellation (注销登记): only then is
+the agreed amount cancelled, any remainder stays live, a shortfall is paid by the holder in cash.
 
 Each action runs in one transaction; a ``DomainError`` means nothing changed.
 """
@@ -18,24 +19,38 @@ from liuzhuan.core.dates import today_china
 from liuzhuan.core.errors import Conflict, DomainError, NotFound, PermissionDenied
 from liuzhuan.core.money import format_yuan
 from liuzhuan.core.numbers import next_number
+from liuzhuan.core.permissions import require_role, require_write_access
 from liuzhuan.core.roles import Role
-from liuzhuan.members.actions import notify
-from liuzhuan.members.models import OrgStatus, User
+from liuzhuan.members.actions import notify, notify_role
+from liuzhuan.members.models import User
 
 from ..fees.charges import charge_fee
 from ..fees.models import OperationType
-from ..ledger.checks import MAX_TEXT, ceiling, member_actor, party_check, required_text
+from ..ledger import scope
+from ..ledger.checks import (
+    MAX_TEXT,
+    Party,
+    ceiling,
+    member_actor,
+    party_check,
+    require_standing,
+    required_text,
+)
 from ..ledger.locks import held_certificate_id, lock_cert_and_piece, lock_piece_for_holder
 from ..ledger.models import Piece, PieceStatus
 from ..ledger.pieces import new_piece, reserve, settle_if_done, unfreeze
 from ..ledger.rules import require_active_certificate
+from ..ledger.uploads import check_upload
 from . import rules
 from .models import (
-    OPEN_OFFSET_STATUSES,
+    CLOSABLE_OFFSET_STATUSES,
+    REQUIRED_EVIDENCE,
     AssetKind,
     AssetStatus,
+    EvidenceKind,
     OffsetApplication,
     OffsetAsset,
+    OffsetEvidence,
     OffsetKind,
     OffsetStatus,
 )
@@ -86,13 +101,15 @@ def apply_offset(actor: User, piece_id: int, kind: str, amount_fen: int, note: s
     with transaction.atomic():
         cert, piece = lock_piece_for_holder(piece_id, org, cert_id)
         app = cert.application
-        agreed = app.settle_by_asset if kind == OffsetKind.ASSET else app.settle_by_consumption
+        agreed = scope.manners(app.offset_scope)[0 if kind == OffsetKind.ASSET else 1]
         if not agreed:
-            raise DomainError("offset_kind_not_agreed", f"凭证 {cert.number} 约定的清偿方式为“{app.settlement_label}”，不能申请{OffsetKind(kind).label}",
+            raise DomainError("offset_kind_not_agreed", f"凭证 {cert.number} 约定的清偿方式为“{app.settlement_label}”（可抵付范围：{app.offset_scope_label}），"
+                              f"不能申请{OffsetKind(kind).label}",
                               field="kind")
         if cert.debtor_id == org.pk:
             raise DomainError("holder_is_debtor", "持有人即债务人，债权因混同消灭，无需抵付")
         require_active_certificate(cert, "申请抵付")
+        require_standing("申请抵付", Party(org.pk, "持有人"), Party(cert.debtor_id, "债务人"))
         reserved = reserve(cert, piece, amount_fen, PieceStatus.OFFSETTING, "抵付")
         off = OffsetApplication.objects.create(
             number=next_number("DF", today.year), kind=kind, certificate=cert, piece=reserved, holder=org, debtor=cert.debtor,
@@ -125,12 +142,11 @@ def offer_offset_options(actor: User, offset_id: int, *, asset_ids: list[int] | 
     """The debtor checks the holder and the piece, then offers a list of assets or a consumption scope."""
     member_actor(actor)
     with transaction.atomic():
-        _cert, piece, off, _ = _lock_offset(offset_id, actor, ("debtor",), "提供抵付清单")
+        cert, piece, off, _ = _lock_offset(offset_id, actor, ("debtor",), "提供抵付清单")
         _require_offset_status(off, OffsetStatus.APPLIED, OffsetStatus.OPTIONS_OFFERED, what="提供清单")
         if piece.status != PieceStatus.OFFSETTING or piece.holder_id != off.holder_id:  # pragma: no cover - locked
             raise Conflict("piece_state", f"凭证分段 {piece.number} 状态异常，不能办理抵付")
-        if off.holder.status != OrgStatus.ACTIVE:
-            raise DomainError("holder_inactive", f"持有人“{off.holder.name}”当前状态为“{off.holder.get_status_display()}”，不能办理抵付")
+        require_standing("办理抵付", Party(off.holder_id, "持有人"), Party(off.debtor_id, "债务人"))
         if off.kind == OffsetKind.ASSET:
             ids = sorted(set(asset_ids or []))
             if not ids:
@@ -138,6 +154,9 @@ def offer_offset_options(actor: User, offset_id: int, *, asset_ids: list[int] | 
             assets = list(eligible_pool(off.debtor_id).filter(pk__in=ids))
             if len(assets) != len(ids):
                 raise DomainError("asset_not_eligible", "所选资产须为债务人本机构或存量房盘活主体名下、当前可抵付的资产", field="asset_ids")
+            agreed_scope = cert.application.offset_scope
+            for asset in assets:
+                scope.require_in_scope(agreed_scope, asset.kind, f"资产“{asset.name}”", "asset_ids")
             off.offered_assets.set(assets)
             summary = {"assets": ids}
         else:
@@ -156,7 +175,7 @@ def propose_offset_price(actor: User, offset_id: int, price_fen: int, asset_id: 
     """Either party proposes the offset price (and, for asset offset, the chosen asset); the other confirms."""
     org = member_actor(actor)
     with transaction.atomic():
-        _cert, _piece, off, side = _lock_offset(offset_id, actor, ("holder", "debtor"), "商定抵付价款")
+        cert, _piece, off, side = _lock_offset(offset_id, actor, ("holder", "debtor"), "商定抵付价款")
         _require_offset_status(off, OffsetStatus.OPTIONS_OFFERED, OffsetStatus.PRICE_PROPOSED, what="商定价款")
         if price_fen is None or price_fen <= 0:
             raise DomainError("price_not_positive", "抵付价款必须大于零", field="price_fen")
@@ -169,6 +188,7 @@ def propose_offset_price(actor: User, offset_id: int, price_fen: int, asset_id: 
                 raise DomainError("asset_not_offered", "请从债务人提供的资产清单中选择资产", field="asset_id")
             if asset.status != AssetStatus.AVAILABLE:
                 raise DomainError("asset_unavailable", f"资产“{asset.name}”当前状态为“{asset.get_status_display()}”", field="asset_id")
+            scope.require_in_scope(cert.application.offset_scope, asset.kind, f"资产“{asset.name}”", "asset_id")
         off.price_fen = price_fen
         off.asset = asset
         off.proposed_by_org = org
@@ -207,17 +227,38 @@ def accept_offset_price(actor: User, offset_id: int) -> OffsetApplication:
         return off
 
 
-def complete_offset(actor: User, offset_id: int, *, delivery_ref: str, title_registration_ref: str = "", settlement_ref: str = "",
-                    cash_top_up_ref: str = "", cash_top_up_date: dt.date | None = None) -> OffsetApplication:
-    """The debtor records delivery and title registration (asset) or the settlement (consumption);
-    the agreed amount is cancelled (注销), any remainder stays live with the holder, a shortfall is
-    paid by the holder in cash (recorded)."""
+def add_offset_evidence(actor: User, offset_id: int, kind: str, name: str, content: bytes) -> OffsetEvidence:
+    """The debtor or the holder uploads a document (delivery confirmation, title-transfer
+    registration, consumption settlement, top-up proof): PDF/PNG/JPEG by content, SHA-256 kept.
+    Only while delivery is being recorded or awaits the holder; after that the record is closed."""
+    member_actor(actor)
+    if kind not in EvidenceKind.values:
+        raise DomainError("evidence_kind_invalid", "请选择证明材料类别", field="kind")
+    upload = check_upload(content, "证明材料")
+    with transaction.atomic():
+        _cert, _piece, off, side = _lock_offset(offset_id, actor, ("debtor", "holder"), "上传证明材料")
+        _require_offset_status(off, OffsetStatus.AGREED, OffsetStatus.DELIVERED, what="上传证明材料")
+        if off.evidence.filter(sha256=upload.sha256).exists():
+            raise DomainError("file_duplicate", "相同内容的材料已上传", field="file")
+        stored = upload.save(f"offsets/{off.number}")
+        ev = OffsetEvidence.objects.create(offset=off, kind=kind, file=stored, original_name=(name or f"材料.{upload.ext}")[:200],
+                                           content_type=upload.content_type, size=upload.size, sha256=upload.sha256, uploaded_by=actor)
+        audit.record(actor, "piece.offset_evidence", off, summary={
+            "number": off.number, "kind": kind, "file": ev.original_name, "sha256": ev.sha256, "size": ev.size, "by": side})
+        return ev
+
+
+def record_offset_delivery(actor: User, offset_id: int, *, delivery_ref: str, title_registration_ref: str = "", settlement_ref: str = "",
+                           cash_top_up_ref: str = "", cash_top_up_date: dt.date | None = None) -> OffsetApplication:
+    """The debtor records delivery and title registration (asset) or the settlement (consumption),
+    with the documents uploaded; the holder then confirms receipt. Nothing is cancelled yet."""
     member_actor(actor)
     delivery_ref = required_text(delivery_ref, "delivery_required", "请填写交付确认编号", "delivery_ref")
     today = today_china()
     with transaction.atomic():
-        cert, piece, off, _ = _lock_offset(offset_id, actor, ("debtor",), "确认抵付完成")
-        _require_offset_status(off, OffsetStatus.AGREED, what="确认完成")
+        _cert, piece, off, _ = _lock_offset(offset_id, actor, ("debtor",), "登记交付")
+        _require_offset_status(off, OffsetStatus.AGREED, what="登记交付")
+        require_standing("办理抵付", Party(off.holder_id, "持有人"), Party(off.debtor_id, "债务人"))
         if off.kind == OffsetKind.ASSET:
             off.title_registration_ref = required_text(title_registration_ref, "title_registration_required",
                                                        "请填写资产权属转移登记编号", "title_registration_ref")
@@ -230,7 +271,97 @@ def complete_offset(actor: User, offset_id: int, *, delivery_ref: str, title_reg
             if cash_top_up_date is None or cash_top_up_date > today:
                 raise DomainError("top_up_date_invalid", "请填写补足款到账日期（不能晚于今天）", field="cash_top_up_date")
             off.cash_top_up_date = cash_top_up_date
-            off.cash_top_up_fen = outcome.top_up_fen
+        off.cash_top_up_fen = outcome.top_up_fen
+        have = set(off.evidence.values_list("kind", flat=True))
+        missing = [EvidenceKind(k).label for k in REQUIRED_EVIDENCE[OffsetKind(off.kind)] if k not in have]
+        if missing:
+            raise DomainError("evidence_required", f"请先上传证明材料：{'、'.join(missing)}", field="file")
+        off.status = OffsetStatus.DELIVERED
+        off.delivery_ref = delivery_ref
+        off.delivered_by = actor
+        off.delivered_at = timezone.now()
+        off.returned_reason = ""
+        off.save()
+        audit.record(actor, "piece.offset_deliver", off, summary={
+            "number": off.number, "delivery_ref": delivery_ref, "title_registration_ref": off.title_registration_ref,
+            "settlement_ref": off.settlement_ref, "cash_top_up_ref": off.cash_top_up_ref,
+            "evidence": sorted(off.evidence.values_list("sha256", flat=True))})
+        notify(off.holder, f"请确认抵付交付：{off.number}", (
+            f"{off.debtor.name} 已登记{'资产交付及权属转移登记' if off.kind == OffsetKind.ASSET else '消费结算'}（{delivery_ref}）"
+            "并上传证明材料。请核对后确认收到，或说明理由退回。"), obj=off)
+        return off
+
+
+def confirm_offset_receipt(actor: User, offset_id: int) -> OffsetApplication:
+    """The holder confirms it received the asset (and its title) or the consumption; the operator
+    then registers the cancellation."""
+    member_actor(actor)
+    with transaction.atomic():
+        _cert, _piece, off, _ = _lock_offset(offset_id, actor, ("holder",), "确认收到")
+        _require_offset_status(off, OffsetStatus.DELIVERED, what="确认收到")
+        off.status = OffsetStatus.RECEIVED
+        off.received_by = actor
+        off.received_at = timezone.now()
+        off.save()
+        audit.record(actor, "piece.offset_receipt", off, summary={"number": off.number, "delivery_ref": off.delivery_ref})
+        notify(off.debtor, f"持有人已确认收到：{off.number}", "待债权管理服务机构办理注销登记。", obj=off)
+        notify_role(Role.OPERATOR, f"抵付待注销登记：{off.number}", (
+            f"{off.holder.name} 已确认收到 {off.debtor.name} 的{off.get_kind_display()}（价款 {format_yuan(off.price_fen)}），"
+            "请核对证明材料后办理注销登记。"), obj=off)
+        return off
+
+
+def return_offset_delivery(actor: User, offset_id: int, reason: str) -> OffsetApplication:
+    """Back to the debtor for correction: the holder before confirming (not received as recorded),
+    or the operator before registering (evidence insufficient). Reason required."""
+    require_write_access(actor)
+    reason = required_text(reason, "reason_required", "请说明退回理由", "reason", MAX_TEXT)
+    with transaction.atomic():
+        if actor.organisation.has_role(Role.OPERATOR):
+            _cert, _piece, off = _lock_offset_for_operator(offset_id, actor)
+            _require_offset_status(off, OffsetStatus.RECEIVED, what="退回补正")
+            by = "operator"
+        else:
+            member_actor(actor)
+            _cert, _piece, off, by = _lock_offset(offset_id, actor, ("holder",), "退回交付登记")
+            _require_offset_status(off, OffsetStatus.DELIVERED, what="退回交付登记")
+        off.status = OffsetStatus.AGREED
+        off.returned_reason = reason
+        off.received_by = None
+        off.received_at = None
+        off.save()
+        audit.record(actor, "piece.offset_return", off, summary={"number": off.number, "reason": reason, "by": by})
+        notify(off.debtor, f"抵付交付登记被退回：{off.number}", reason, obj=off)
+        if by == "operator":
+            notify(off.holder, f"抵付交付登记被退回：{off.number}", reason, obj=off)
+        return off
+
+
+def _lock_offset_for_operator(offset_id: int, actor: User):
+    require_role(actor, Role.OPERATOR)
+    row = OffsetApplication.objects.filter(pk=offset_id).values("certificate_id", "piece_id", "holder_id", "debtor_id").first()
+    if row is None:
+        raise NotFound("抵付申请不存在")
+    if actor.organisation_id in (row["holder_id"], row["debtor_id"]):
+        raise PermissionDenied("运营机构不能为本机构作为一方的抵付办理注销登记", code="self_review")
+    cert, piece = lock_cert_and_piece(row["certificate_id"], row["piece_id"])
+    off = OffsetApplication.objects.select_for_update(of=("self",)).select_related("holder", "debtor").get(pk=offset_id)
+    return cert, piece, off
+
+
+def register_offset_cancellation(actor: User, offset_id: int) -> OffsetApplication:
+    """注销登记 by the operator (债权管理服务机构, seed 二(一)1), after the holder confirmed receipt:
+    the agreed amount is cancelled, any remainder stays live with the holder, a shortfall paid by
+    the holder in cash is on record; registration number, who and when are kept."""
+    today = today_china()
+    with transaction.atomic():
+        cert, piece, off = _lock_offset_for_operator(offset_id, actor)
+        _require_offset_status(off, OffsetStatus.RECEIVED, what="办理注销登记")
+        require_standing("办理抵付注销", Party(off.holder_id, "持有人"), Party(off.debtor_id, "债务人"))
+        have = set(off.evidence.values_list("kind", flat=True))  # defence in depth: checked when delivery was recorded
+        if any(k not in have for k in REQUIRED_EVIDENCE[OffsetKind(off.kind)]):  # pragma: no cover - evidence is never deleted
+            raise DomainError("evidence_required", "证明材料不全，不能办理注销登记")
+        outcome = rules.offset_outcome(piece.amount_fen, off.price_fen)
         now = timezone.now()
         if outcome.remainder_fen == 0:
             Piece.objects.filter(pk=piece.pk).update(status=PieceStatus.OFFSET, ended_at=now)
@@ -244,9 +375,9 @@ def complete_offset(actor: User, offset_id: int, *, delivery_ref: str, title_reg
         if off.asset_id:
             OffsetAsset.objects.filter(pk=off.asset_id).update(status=AssetStatus.DELIVERED)
         off.status = OffsetStatus.COMPLETED
+        off.cancellation_no = next_number("ZX", today.year)
         off.completed_by = actor
         off.completed_at = now
-        off.delivery_ref = delivery_ref
         off.offset_fen = outcome.offset_fen
         off.offset_piece = offset_piece
         off.remainder_piece = remainder
@@ -255,16 +386,17 @@ def complete_offset(actor: User, offset_id: int, *, delivery_ref: str, title_reg
         off.save()
         settled = settle_if_done(actor, cert)
         audit.record(actor, "piece.offset_complete", off, summary={
-            "number": off.number, "kind": off.kind, "piece": piece.number, "offset_piece": offset_piece.number,
-            "remainder_piece": remainder.number if remainder else None, "price_fen": off.price_fen, "offset_fen": outcome.offset_fen,
-            "remainder_fen": outcome.remainder_fen, "top_up_fen": outcome.top_up_fen, "delivery_ref": delivery_ref,
-            "title_registration_ref": off.title_registration_ref, "settlement_ref": off.settlement_ref,
-            "cash_top_up_ref": off.cash_top_up_ref, "fee_fen": off.fee_fen, "certificate_settled": settled,
+            "number": off.number, "cancellation_no": off.cancellation_no, "kind": off.kind, "piece": piece.number,
+            "offset_piece": offset_piece.number, "remainder_piece": remainder.number if remainder else None, "price_fen": off.price_fen,
+            "offset_fen": outcome.offset_fen, "remainder_fen": outcome.remainder_fen, "top_up_fen": outcome.top_up_fen,
+            "delivery_ref": off.delivery_ref, "title_registration_ref": off.title_registration_ref, "settlement_ref": off.settlement_ref,
+            "cash_top_up_ref": off.cash_top_up_ref, "received_by": off.received_by_id, "fee_fen": off.fee_fen, "certificate_settled": settled,
         })
-        notify(off.holder, f"{off.get_kind_display()}已完成：{off.number}", (
-            f"已注销债权 {format_yuan(outcome.offset_fen)}"
-            + (f"，剩余 {format_yuan(outcome.remainder_fen)} 为分段 {remainder.number}，可继续流转或再次申请抵付" if remainder else "")
-            + (f"，补足款 {format_yuan(outcome.top_up_fen)} 已记录" if outcome.top_up_fen else "") + "。"), obj=off)
+        text = (f"注销登记 {off.cancellation_no}：已注销债权 {format_yuan(outcome.offset_fen)}"
+                + (f"，剩余 {format_yuan(outcome.remainder_fen)} 为分段 {remainder.number}，可继续流转或再次申请抵付" if remainder else "")
+                + (f"，补足款 {format_yuan(outcome.top_up_fen)} 已记录" if outcome.top_up_fen else "") + "。")
+        notify(off.holder, f"{off.get_kind_display()}已完成：{off.number}", text, obj=off)
+        notify(off.debtor, f"{off.get_kind_display()}已注销登记：{off.number}", text, obj=off)
         return off
 
 
@@ -274,7 +406,7 @@ def close_offset(actor: User, offset_id: int, reason: str = "") -> OffsetApplica
     member_actor(actor)
     with transaction.atomic():
         _cert, piece, off, side = _lock_offset(offset_id, actor, ("debtor", "holder"), "处理抵付申请")
-        _require_offset_status(off, *OPEN_OFFSET_STATUSES, what="撤回或不予办理")
+        _require_offset_status(off, *CLOSABLE_OFFSET_STATUSES, what="撤回或不予办理")
         reason = (reason or "").strip()[:MAX_TEXT]
         if side == "debtor" and not reason:
             raise DomainError("reason_required", "不予办理时必须说明理由", field="reason")

@@ -1,18 +1,19 @@
-"""Offset API: assets, offset applications from apply to completion."""
+"""Offset API: assets, offset applications from apply to the operator's cancellation registration."""
 
 from __future__ import annotations
 
 import datetime as dt
 
 from django.http import HttpRequest
-from ninja import Field, Router, Schema
+from ninja import Field, File, Form, Router, Schema
+from ninja.files import UploadedFile
 from ninja.responses import Status
 
 from liuzhuan.members.api_auth import acting_user
 
 from ..ledger.schemas import ReasonIn
 from . import actions, queries
-from .models import OffsetApplication, OffsetAsset
+from .models import OffsetApplication, OffsetAsset, OffsetEvidence
 
 router = Router()
 
@@ -58,7 +59,7 @@ class PriceIn(Schema):
     asset_id: int | None = None
 
 
-class CompleteIn(Schema):
+class DeliveryIn(Schema):
     delivery_ref: str
     title_registration_ref: str = ""
     settlement_ref: str = ""
@@ -89,6 +90,13 @@ class OffsetOut(Schema):
     delivery_ref: str
     title_registration_ref: str
     settlement_ref: str
+    cash_top_up_ref: str
+    delivered_at: dt.datetime | None
+    received_at: dt.datetime | None
+    returned_reason: str
+    cancellation_no: str | None
+    cancelled_by_id: int | None
+    cancelled_at: dt.datetime | None
 
     @staticmethod
     def of(o: OffsetApplication) -> OffsetOut:
@@ -99,7 +107,27 @@ class OffsetOut(Schema):
             asset_id=o.asset_id, price_fen=o.price_fen, proposed_by_org_id=o.proposed_by_org_id, offset_fen=o.offset_fen,
             remainder_piece=o.remainder_piece.number if o.remainder_piece_id else None, cash_top_up_fen=o.cash_top_up_fen,
             delivery_ref=o.delivery_ref, title_registration_ref=o.title_registration_ref, settlement_ref=o.settlement_ref,
+            cash_top_up_ref=o.cash_top_up_ref, delivered_at=o.delivered_at, received_at=o.received_at, returned_reason=o.returned_reason,
+            cancellation_no=o.cancellation_no, cancelled_by_id=None if o.is_legacy_completion else o.completed_by_id,
+            cancelled_at=None if o.is_legacy_completion else o.completed_at,
         )
+
+
+class EvidenceOut(Schema):
+    id: int
+    kind: str
+    kind_label: str
+    original_name: str
+    content_type: str
+    size: int
+    sha256: str
+    uploaded_by_id: int
+    uploaded_at: dt.datetime
+
+    @staticmethod
+    def of(e: OffsetEvidence) -> EvidenceOut:
+        return EvidenceOut(id=e.pk, kind=e.kind, kind_label=e.get_kind_display(), original_name=e.original_name, content_type=e.content_type,
+                           size=e.size, sha256=e.sha256, uploaded_by_id=e.uploaded_by_id, uploaded_at=e.uploaded_at)
 
 
 @router.post("/assets", response={201: AssetOut}, summary="登记可抵付资产（债务人或存量房盘活主体）")
@@ -154,9 +182,37 @@ def agree_price(request: HttpRequest, offset_id: int):
     return OffsetOut.of(actions.accept_offset_price(acting_user(request, write=True), offset_id))
 
 
-@router.post("/offsets/{offset_id}/complete", response=OffsetOut, summary="债务人确认交付与权属登记（或消费结算），注销债权")
-def complete_offset(request: HttpRequest, offset_id: int, payload: CompleteIn):
-    return OffsetOut.of(actions.complete_offset(acting_user(request, write=True), offset_id, **payload.dict()))
+@router.post("/offsets/{offset_id}/evidence", response={201: EvidenceOut},
+             summary="上传证明材料（交付确认 delivery / 权属转移登记 title / 消费结算单 settlement / 补足款凭证 top_up / 其他 other；PDF/PNG/JPEG）")
+def add_evidence(request: HttpRequest, offset_id: int, kind: Form[str], file: File[UploadedFile]):
+    e = actions.add_offset_evidence(acting_user(request, write=True), offset_id, kind, file.name, file.read())
+    return Status(201, EvidenceOut.of(e))
+
+
+@router.get("/offsets/{offset_id}/evidence", response=list[EvidenceOut], summary="证明材料列表（名称、大小、SHA-256）")
+def list_evidence(request: HttpRequest, offset_id: int):
+    return [EvidenceOut.of(e) for e in queries.get_offset(acting_user(request), offset_id).evidence.all()]
+
+
+@router.post("/offsets/{offset_id}/delivery", response=OffsetOut,
+             summary="债务人登记交付与权属转移登记（或消费结算），须已上传证明材料；待持有人确认")
+def record_delivery(request: HttpRequest, offset_id: int, payload: DeliveryIn):
+    return OffsetOut.of(actions.record_offset_delivery(acting_user(request, write=True), offset_id, **payload.dict()))
+
+
+@router.post("/offsets/{offset_id}/receipt", response=OffsetOut, summary="持有人确认收到资产（及权属）或消费；待运营机构注销登记")
+def confirm_receipt(request: HttpRequest, offset_id: int):
+    return OffsetOut.of(actions.confirm_offset_receipt(acting_user(request, write=True), offset_id))
+
+
+@router.post("/offsets/{offset_id}/return", response=OffsetOut, summary="退回债务人补正（持有人确认前，或运营机构注销登记前；须说明理由）")
+def return_delivery(request: HttpRequest, offset_id: int, payload: ReasonIn):
+    return OffsetOut.of(actions.return_offset_delivery(acting_user(request, write=True), offset_id, payload.reason))
+
+
+@router.post("/offsets/{offset_id}/cancellation", response=OffsetOut, summary="运营机构注销登记：注销抵付债权（剩余部分继续持有）")
+def register_cancellation(request: HttpRequest, offset_id: int):
+    return OffsetOut.of(actions.register_offset_cancellation(acting_user(request, write=True), offset_id))
 
 
 @router.post("/offsets/{offset_id}/close", response=OffsetOut, summary="债务人不予办理（须说明理由）或持有人撤回")

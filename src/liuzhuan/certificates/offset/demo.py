@@ -1,5 +1,5 @@
 """Demo housing pool (存量房源) and a completed asset offset: 恒泰钢结构 offsets ¥180,000 against a 汇浦
-flat; ¥20,000 stays live."""
+flat (documents uploaded, receipt confirmed, cancellation registered by the operator); ¥20,000 stays live."""
 
 from __future__ import annotations
 
@@ -23,4 +23,8 @@ def load(cert: Certificate) -> None:
     actions.offer_offset_options(hp, off.pk, asset_ids=[unit.pk])
     actions.propose_offset_price(sme07, off.pk, 180_000_00, unit.pk)
     actions.accept_offset_price(hp, off.pk)
-    actions.complete_offset(hp, off.pk, delivery_ref="HP-JF-2025-0602", title_registration_ref="临河不动产登记 2025-08812")
+    actions.add_offset_evidence(hp, off.pk, "delivery", "交房确认书.pdf", b"%PDF-1.4\n% demo: handover of 5-1-602\n")
+    actions.add_offset_evidence(hp, off.pk, "title", "不动产转移登记受理凭证.pdf", b"%PDF-1.4\n% demo: title transfer 2025-08812\n")
+    actions.record_offset_delivery(hp, off.pk, delivery_ref="HP-JF-2025-0602", title_registration_ref="临河不动产登记 2025-08812")
+    actions.confirm_offset_receipt(sme07, off.pk)
+    actions.register_offset_cancellation(user("op_clerk"), off.pk)

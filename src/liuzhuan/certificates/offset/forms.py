@@ -1,4 +1,4 @@
-"""Offset forms: apply, offer options, propose a price, complete; list an asset."""
+"""Offset forms: apply, offer options, propose a price, evidence, delivery; list an asset."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from liuzhuan.core.forms import YuanField
 from liuzhuan.core.money import format_yuan
 
 from ..ledger.forms import DateInput
-from .models import AssetKind, OffsetKind
+from .models import AssetKind, EvidenceKind, OffsetKind
 
 
 class OffsetForm(forms.Form):
@@ -35,7 +35,12 @@ class PriceForm(forms.Form):
         self.fields["asset"].choices = [("", "—")] + [(a.pk, a.name) for a in assets]
 
 
-class CompleteForm(forms.Form):
+class EvidenceForm(forms.Form):
+    kind = forms.ChoiceField(label="材料类别", choices=EvidenceKind.choices)
+    file = forms.FileField(label="证明材料（PDF/PNG/JPEG）")
+
+
+class DeliveryForm(forms.Form):
     delivery_ref = forms.CharField(label="交付确认编号", max_length=100)
     title_registration_ref = forms.CharField(label="权属转移登记编号（资产抵付）", max_length=100, required=False)
     settlement_ref = forms.CharField(label="消费结算单号（消费抵付）", max_length=100, required=False)

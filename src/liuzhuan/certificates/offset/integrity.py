@@ -1,5 +1,5 @@
 """Offset invariant for ``liuzhuan verify``: reserved pieces match open applications, completed
-offsets match their price and their cancelled piece."""
+offsets match their price, their cancelled piece, the holder's receipt and the documents."""
 
 from __future__ import annotations
 
@@ -9,7 +9,15 @@ from liuzhuan.core.integrity import invariant
 
 from ..ledger.integrity import frozen_matches
 from ..ledger.models import PieceStatus
-from .models import OPEN_OFFSET_STATUSES, OffsetApplication, OffsetStatus
+from .models import (
+    OPEN_OFFSET_STATUSES,
+    REQUIRED_EVIDENCE,
+    EvidenceKind,
+    OffsetApplication,
+    OffsetEvidence,
+    OffsetKind,
+    OffsetStatus,
+)
 
 
 @invariant("抵付锁定与申请一致")
@@ -24,3 +32,14 @@ def offsets_match_pieces() -> Iterator[str]:
             "number", "offset_fen", "offset_piece__amount_fen", "offset_piece__status"):
         if piece_amount != offset or piece_status != PieceStatus.OFFSET:
             yield f"抵付 {number}：注销分段金额或状态与抵付记录不符"
+    # cancelled through the three steps (not the LEGACY- rows of migration 0009): holder's receipt and the documents on file
+    completed = OffsetApplication.objects.filter(status=OffsetStatus.COMPLETED).exclude(cancellation_no__startswith="LEGACY-")
+    kinds: dict[int, set[str]] = {}
+    for offset_id, kind in OffsetEvidence.objects.filter(offset__in=completed).values_list("offset_id", "kind"):
+        kinds.setdefault(offset_id, set()).add(kind)
+    for pk, number, kind, received_at in completed.values_list("pk", "number", "kind", "received_at"):
+        if received_at is None:
+            yield f"抵付 {number}：已注销但无持有人确认收到的记录"
+        missing = [k for k in REQUIRED_EVIDENCE[OffsetKind(kind)] if k not in kinds.get(pk, set())]
+        if missing:
+            yield f"抵付 {number}：已注销但缺少证明材料（{'、'.join(EvidenceKind(k).label for k in missing)}）"

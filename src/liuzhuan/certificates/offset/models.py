@@ -58,12 +58,18 @@ class OffsetStatus(models.TextChoices):
     OPTIONS_OFFERED = "options", "待商定价款"
     PRICE_PROPOSED = "proposed", "价款待对方确认"
     AGREED = "agreed", "待交付登记"
+    DELIVERED = "delivered", "待持有人确认"
+    RECEIVED = "received", "待注销登记"
     COMPLETED = "completed", "已抵付注销"
     REFUSED = "refused", "债务人不予办理"
     WITHDRAWN = "withdrawn", "已撤回"
 
 
-OPEN_OFFSET_STATUSES = (OffsetStatus.APPLIED, OffsetStatus.OPTIONS_OFFERED, OffsetStatus.PRICE_PROPOSED, OffsetStatus.AGREED)
+#: the piece stays frozen (``offsetting``) in all of these
+OPEN_OFFSET_STATUSES = (OffsetStatus.APPLIED, OffsetStatus.OPTIONS_OFFERED, OffsetStatus.PRICE_PROPOSED, OffsetStatus.AGREED,
+                        OffsetStatus.DELIVERED, OffsetStatus.RECEIVED)
+#: before the debtor records delivery: the debtor may still refuse, the holder withdraw
+CLOSABLE_OFFSET_STATUSES = OPEN_OFFSET_STATUSES[:4]
 
 
 class OffsetApplication(models.Model):
@@ -89,7 +95,14 @@ class OffsetApplication(models.Model):
     checked_at = models.DateTimeField(null=True, blank=True)
     agreed_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     agreed_at = models.DateTimeField(null=True, blank=True)
-    completed_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    # delivery recorded by the debtor, receipt confirmed by the holder, cancellation registered by the operator (注销登记)
+    delivered_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False)
+    delivered_at = models.DateTimeField("交付登记时间", null=True, blank=True)
+    received_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False)
+    received_at = models.DateTimeField("持有人确认时间", null=True, blank=True)
+    returned_reason = models.CharField("退回补正理由", max_length=300, blank=True)
+    cancellation_no = models.CharField("注销登记编号", max_length=20, unique=True, null=True, blank=True)
+    completed_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")  # the operator
     completed_at = models.DateTimeField(null=True, blank=True)
     delivery_ref = models.CharField("交付确认编号", max_length=100, blank=True)
     title_registration_ref = models.CharField("权属转移登记编号", max_length=100, blank=True)
@@ -112,12 +125,62 @@ class OffsetApplication(models.Model):
             models.CheckConstraint(condition=Q(cash_top_up_fen__gte=0), name="offset_top_up_non_negative"),
             models.CheckConstraint(
                 condition=~Q(status="completed") | (Q(offset_fen__gt=0) & Q(offset_fen__lte=models.F("amount_fen"))
-                                                   & Q(price_fen__isnull=False) & ~Q(delivery_ref="")),
+                                                   & Q(price_fen__isnull=False) & ~Q(delivery_ref="")
+                                                   & Q(cancellation_no__isnull=False)),
                 name="offset_completed_consistent",
             ),
-            models.UniqueConstraint(fields=["piece"], condition=Q(status__in=["applied", "options", "proposed", "agreed"]),
+            models.CheckConstraint(condition=~Q(status__in=["delivered", "received"]) | (Q(delivered_at__isnull=False) & ~Q(delivery_ref="")),
+                                   name="offset_delivery_recorded"),
+            models.CheckConstraint(condition=~Q(status="received") | Q(received_at__isnull=False), name="offset_receipt_confirmed"),
+            models.UniqueConstraint(fields=["piece"], condition=Q(status__in=["applied", "options", "proposed", "agreed", "delivered", "received"]),
                                     name="offset_one_open_per_piece"),
         ]
 
     def __str__(self) -> str:
         return self.number
+
+    @property
+    def is_legacy_completion(self) -> bool:
+        """Completed before the three-step flow (migration 0011): the debtor alone completed it;
+        ``completed_by`` is that debtor user, not an operator registering a cancellation."""
+        return self.status == OffsetStatus.COMPLETED and (self.cancellation_no or "").startswith("LEGACY-")
+
+
+class EvidenceKind(models.TextChoices):
+    DELIVERY = "delivery", "资产交付确认"
+    TITLE = "title", "权属转移登记"
+    SETTLEMENT = "settlement", "消费结算单"
+    TOP_UP = "top_up", "补足款凭证"
+    OTHER = "other", "其他"
+
+
+#: the evidence the debtor's delivery record needs, per offset kind (seed 三(五)「完成资产交付及资产权属转移登记…或消费结算」)
+REQUIRED_EVIDENCE = {
+    OffsetKind.ASSET: (EvidenceKind.DELIVERY, EvidenceKind.TITLE),
+    OffsetKind.CONSUMPTION: (EvidenceKind.SETTLEMENT,),
+}
+
+
+class OffsetEvidence(models.Model):
+    """A document proving delivery, title transfer or consumption settlement: PDF/PNG/JPEG, SHA-256 kept."""
+
+    offset = models.ForeignKey(OffsetApplication, on_delete=models.PROTECT, related_name="evidence")
+    kind = models.CharField("材料类别", max_length=20, choices=EvidenceKind.choices)
+    file = models.FileField(upload_to="offsets/%Y/%m/")
+    original_name = models.CharField(max_length=200)
+    content_type = models.CharField(max_length=60)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", db_index=False)
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = "抵付证明材料"
+        constraints = [
+            models.UniqueConstraint(fields=["offset", "sha256"], name="offset_evidence_unique_content"),
+            models.CheckConstraint(condition=Q(size__gt=0), name="offset_evidence_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return self.original_name

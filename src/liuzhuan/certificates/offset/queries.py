@@ -13,7 +13,7 @@ from .models import AssetStatus, OffsetApplication, OffsetAsset
 
 
 def visible_offsets(user: User) -> QuerySet[OffsetApplication]:
-    qs = OffsetApplication.objects.select_related("certificate", "piece", "holder", "debtor", "asset")
+    qs = OffsetApplication.objects.select_related("certificate", "certificate__application", "piece", "holder", "debtor", "asset")
     if sees_all(user):
         return qs
     return qs.filter(Q(holder_id=user.organisation_id) | Q(debtor_id=user.organisation_id))

@@ -15,7 +15,7 @@ from ..ledger.forms import ReasonForm
 from ..ledger.views import get_or_404, perform
 from . import actions, queries, rules
 from . import forms as f
-from .models import OffsetKind, OffsetStatus
+from .models import CLOSABLE_OFFSET_STATUSES, OffsetKind, OffsetStatus
 
 
 @login_required
@@ -25,6 +25,8 @@ def offsets(request):
     qs = queries.visible_offsets(user)
     return render(request, "certificates/offset/offsets.html", {
         "as_holder": qs.filter(holder=org), "as_debtor": qs.filter(debtor=org),
+        "to_register": qs.filter(status=OffsetStatus.RECEIVED) if org.has_role(Role.OPERATOR) else None,
+        "is_member": org.has_any_role([Role.MEMBER, Role.HOUSING]),
         "all": qs[:500] if sees_all(user) else None, "assets_available": queries.available_assets_count(org.pk),
     })
 
@@ -34,13 +36,15 @@ def offset_detail(request, offset_id: int):
     user = request.user
     o = get_or_404(lambda: queries.get_offset(user, offset_id))
     org = user.organisation
-    side = "holder" if o.holder_id == org.pk else "debtor" if o.debtor_id == org.pk else None
+    side = "holder" if o.holder_id == org.pk else "debtor" if o.debtor_id == org.pk else "operator" if org.has_role(Role.OPERATOR) else None
     eligible = list(queries.eligible_assets(o.debtor_id)) if side == "debtor" and o.kind == OffsetKind.ASSET else []
     offered = list(o.offered_assets.select_related("owner"))
     options_form = f.OptionsForm(assets=eligible, initial={"assets": [a.pk for a in offered], "consumption_scope": o.consumption_scope})
     price_form = f.PriceForm(assets=offered)
-    complete_form = f.CompleteForm(initial={"cash_top_up_date": today_china()})
+    delivery_form = f.DeliveryForm(initial={"cash_top_up_date": today_china()})
+    evidence_form = f.EvidenceForm()
     reason_form = ReasonForm()
+    return_form = ReasonForm()
     if request.method == "POST":
         if side is None:
             raise Http404("抵付申请不存在")
@@ -60,10 +64,26 @@ def offset_detail(request, offset_id: int):
                                "已提出价款，等待对方确认。", price_form)
         elif verb == "agree":
             done = perform(request, lambda: actions.accept_offset_price(user, o.pk), "价款已商定。")
-        elif verb == "complete":
-            complete_form = f.CompleteForm(request.POST)
-            if complete_form.is_valid():
-                done = perform(request, lambda: actions.complete_offset(user, o.pk, **complete_form.cleaned_data), "抵付已完成，债权已注销。", complete_form)
+        elif verb == "evidence":
+            evidence_form = f.EvidenceForm(request.POST, request.FILES)
+            if evidence_form.is_valid():
+                d = evidence_form.cleaned_data
+                done = perform(request, lambda: actions.add_offset_evidence(user, o.pk, d["kind"], d["file"].name, d["file"].read()),
+                               "证明材料已上传。", evidence_form)
+        elif verb == "deliver":
+            delivery_form = f.DeliveryForm(request.POST)
+            if delivery_form.is_valid():
+                done = perform(request, lambda: actions.record_offset_delivery(user, o.pk, **delivery_form.cleaned_data),
+                               "已登记交付，等待持有人确认。", delivery_form)
+        elif verb == "receipt":
+            done = perform(request, lambda: actions.confirm_offset_receipt(user, o.pk), "已确认收到，等待运营机构注销登记。")
+        elif verb == "return":
+            return_form = ReasonForm(request.POST)
+            if return_form.is_valid():
+                done = perform(request, lambda: actions.return_offset_delivery(user, o.pk, return_form.cleaned_data["reason"]),
+                               "已退回债务人补正。", return_form)
+        elif verb == "register":
+            done = perform(request, lambda: actions.register_offset_cancellation(user, o.pk), "注销登记已办理，债权已注销。")
         elif verb == "close":
             reason_form = ReasonForm(request.POST)
             if reason_form.is_valid():
@@ -76,8 +96,8 @@ def offset_detail(request, offset_id: int):
     outcome = rules.offset_outcome(o.amount_fen, o.price_fen) if o.price_fen else None
     return render(request, "certificates/offset/offset.html", {
         "o": o, "side": side, "offered": offered, "outcome": outcome, "options_form": options_form, "price_form": price_form,
-        "complete_form": complete_form, "reason_form": reason_form, "open": o.status in (
-            OffsetStatus.APPLIED, OffsetStatus.OPTIONS_OFFERED, OffsetStatus.PRICE_PROPOSED, OffsetStatus.AGREED),
+        "delivery_form": delivery_form, "evidence_form": evidence_form, "reason_form": reason_form, "return_form": return_form,
+        "evidence": list(o.evidence.all()), "open": o.status in CLOSABLE_OFFSET_STATUSES,
     })
 
 

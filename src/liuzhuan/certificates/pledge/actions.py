@@ -18,7 +18,6 @@ from liuzhuan.core.dates import today_china
 from liuzhuan.core.errors import Conflict, DomainError, NotFound
 from liuzhuan.core.money import format_yuan
 from liuzhuan.core.numbers import next_number
-from liuzhuan.core.roles import Role
 from liuzhuan.members.actions import notify
 from liuzhuan.members.models import User
 
@@ -27,26 +26,30 @@ from ..fees.charges import charge_fee
 from ..fees.models import OperationType
 from ..ledger.checks import (
     MAX_TEXT,
+    Party,
     active_org,
     ceiling,
     member_actor,
     member_org,
     party_check,
+    require_standing,
     required_text,
 )
 from ..ledger.locks import held_certificate_id, lock_cert_and_piece, lock_piece_for_holder
 from ..ledger.models import Certificate, Piece, PieceStatus
 from ..ledger.pieces import reserve, unfreeze
 from ..ledger.rules import refuse_debtor, require_active_certificate
+from . import rules
 from .models import Pledge, PledgedTransfer, PledgedTransferStatus, PledgeStatus
 
 
 def create_pledge(actor: User, piece_id: int, pledgee_id: int, amount_fen: int, contract_ref: str, secured_fen: int,
-                  start_date: dt.date, end_date: dt.date, registration_required: bool = True) -> Pledge:
+                  start_date: dt.date, end_date: dt.date) -> Pledge:
     """The holder pledges a piece (or part of it, split off first) to a pledgee member, usually a bank.
 
     The pledged amount is frozen at once; the pledge takes effect when the pledgee records the
-    统一登记 registration (or confirms, outside the registration scope).
+    统一登记 registration. Whether registration is needed is the rules' decision
+    (``rules.registration_required``: receivable pledges are in scope), not the pledgor's.
     """
     org = member_actor(actor)
     cert_id = held_certificate_id(piece_id, org)
@@ -65,8 +68,8 @@ def create_pledge(actor: User, piece_id: int, pledgee_id: int, amount_fen: int, 
     if pledgee_id == org.pk:
         raise DomainError("pledge_to_self", "不能向本机构出质", field="pledgee_id")
     pledgee = active_org(pledgee_id, "pledgee_id", "质权人")
-    if not pledgee.has_role(Role.MEMBER):  # it registers, releases and may take the piece itself: a member's acts
-        raise DomainError("pledgee_not_member", f"质权人“{pledgee.name}”不是会员（合作银行须先登记为会员）", field="pledgee_id")
+    # it registers, releases and may take the piece itself: a member's acts (a partner bank registers as a member first)
+    require_standing("质押", Party(pledgee.pk, "质权人", "pledgee_id"))
     with transaction.atomic():
         cert, piece = lock_piece_for_holder(piece_id, org, cert_id)
         require_active_certificate(cert, "质押")
@@ -74,14 +77,15 @@ def create_pledge(actor: User, piece_id: int, pledgee_id: int, amount_fen: int, 
         pledge = Pledge.objects.create(
             number=next_number("ZY", today.year), certificate=cert, piece=pledged, pledgor=org, pledgee=pledgee,
             amount_fen=pledged.amount_fen, contract_ref=contract_ref, secured_fen=secured_fen, start_date=start_date,
-            end_date=end_date, registration_required=bool(registration_required), created_by=actor,
+            end_date=end_date, registration_required=rules.registration_required(rules.RECEIVABLE), created_by=actor,
         )
         audit.record(actor, "pledge.create", pledge, summary={
             "number": pledge.number, "piece": piece.number, "pledged_piece": pledged.number, "amount_fen": pledge.amount_fen,
             "pledgee": pledgee.pk, "contract_ref": contract_ref, "secured_fen": secured_fen,
             "term": [start_date.isoformat(), end_date.isoformat()], "registration_required": pledge.registration_required,
+            "registration_basis": rules.REGISTRATION_BASIS,
         })
-        step = "在中征动产融资统一登记公示系统办理登记后录入登记编号" if pledge.registration_required else "确认后"
+        step = "在中征动产融资统一登记公示系统办理登记后录入登记编号"
         notify(pledgee, f"收到质押：{format_yuan(pledge.amount_fen)}", (
             f"{org.name} 以凭证 {cert.number} 分段 {pledged.number} 项下债权 {format_yuan(pledge.amount_fen)} 出质（质押合同 "
             f"{contract_ref}），请{step}生效。"), obj=pledge)
@@ -104,21 +108,23 @@ def _require_pledge_status(pledge: Pledge, *statuses: str) -> None:
 
 
 def register_pledge(actor: User, pledge_id: int, registration_no: str = "", registration_date: dt.date | None = None) -> Pledge:
-    """The pledgee records the 统一登记 registration (number and date); the pledge takes effect."""
+    """The pledgee records the 统一登记 registration (number and date); the pledge takes effect. Always
+    required: the scope is the rules' (receivable pledges are in it), decided again here."""
     member_actor(actor)
     with transaction.atomic():
         cert, piece, pledge, _ = _lock_pledge(pledge_id, actor, ("pledgee",), "登记质押")
         _require_pledge_status(pledge, PledgeStatus.PENDING_REGISTRATION)
+        require_standing("使质押生效", Party(pledge.pledgor_id, "出质人"), Party(pledge.pledgee_id, "质权人"))
         today = today_china()
-        if pledge.registration_required:
-            registration_no = required_text(registration_no, "registration_no_required",
-                                            "请填写中征动产融资统一登记公示系统的登记编号", "registration_no", 40)
-            if registration_date is None:
-                raise DomainError("registration_date_required", "请填写登记日期", field="registration_date")
-            if registration_date > today:
-                raise DomainError("registration_date_future", "登记日期不能晚于今天", field="registration_date")
-            pledge.registration_no = registration_no
-            pledge.registration_date = registration_date
+        registration_no = required_text(registration_no, "registration_no_required",
+                                        "请填写中征动产融资统一登记公示系统的登记编号", "registration_no", 40)
+        if registration_date is None:
+            raise DomainError("registration_date_required", "请填写登记日期", field="registration_date")
+        if registration_date > today:
+            raise DomainError("registration_date_future", "登记日期不能晚于今天", field="registration_date")
+        pledge.registration_required = rules.registration_required(rules.RECEIVABLE)
+        pledge.registration_no = registration_no
+        pledge.registration_date = registration_date
         pledge.status = PledgeStatus.EFFECTIVE
         pledge.effective_by = actor
         pledge.effective_at = timezone.now()
@@ -211,6 +217,7 @@ def enforce_pledge(actor: User, pledge_id: int, *, default_date: dt.date, reason
         else:
             to_org = pledge.pledgee
         refuse_debtor(cert.debtor_id, to_org.pk, "buyer_org_id", "通过质权实现受让")
+        require_standing("实现质权", Party(to_org.pk, "受让人", "buyer_org_id"))
         _close_open_pledged_transfers(actor, pledge, "质权已实现")
         why = "质权实现：质权人折价受让" if to_org.pk == pledge.pledgee_id else f"质权实现：质权人变卖给 {to_org.name}"
         t = pass_title(actor, cert, piece, to_org, origin="enforcement", agreement_ref=agreement_ref, op_type=OperationType.TRANSFER, why=why)
@@ -303,6 +310,8 @@ def accept_pledged_transfer(actor: User, req_id: int, agree: bool = True, reason
         if req.status != PledgedTransferStatus.CONSENTED:
             raise Conflict("pledged_transfer_state", f"该转让申请当前状态为“{req.get_status_display()}”，不能接收")
         _require_pledge_status(pledge, PledgeStatus.EFFECTIVE)
+        if agree:  # the pledgor may have been suspended since it asked
+            require_standing("转让质押债权", Party(pledge.pledgor_id, "出质人"), Party(req.to_org_id, "受让方"))
         now = timezone.now()
         req.decided_by = actor
         req.decided_at = now

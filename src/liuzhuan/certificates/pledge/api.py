@@ -8,6 +8,7 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema
 from ninja.responses import Status
 
+from liuzhuan.core.errors import DomainError
 from liuzhuan.core.permissions import require_role
 from liuzhuan.core.roles import Role
 from liuzhuan.members.api_auth import acting_user
@@ -26,7 +27,8 @@ class PledgeIn(Schema):
     secured_fen: int = Field(..., description="担保主债权金额（分）")
     start_date: dt.date
     end_date: dt.date
-    registration_required: bool = Field(True, description="属《动产和权利担保统一登记办法》登记范围：登记后生效")
+    registration_required: bool | None = Field(None, description="已停用：登记范围由规则确定（应收账款质押均属登记范围），"
+                                               "出质人不能选择；传 false 将被拒绝")
 
 
 class PledgeOut(Schema):
@@ -118,8 +120,12 @@ class AcceptIn(Schema):
 
 @router.post("/pieces/{piece_id}/pledge", response={201: PledgeOut}, summary="质押（持有人向质权人出质，全部或部分）")
 def create_pledge(request: HttpRequest, piece_id: int, payload: PledgeIn):
-    p = actions.create_pledge(acting_user(request, write=True), piece_id, payload.pledgee_id, payload.amount_fen, payload.contract_ref,
-                              payload.secured_fen, payload.start_date, payload.end_date, payload.registration_required)
+    user = acting_user(request, write=True)
+    if payload.registration_required is False:  # the pledgor no longer decides; say so rather than ignore it
+        raise DomainError("registration_scope_by_rule", "登记范围由规则确定：应收账款质押属统一登记范围，须由质权人登记后生效，出质人不能选择不登记",
+                          field="registration_required")
+    p = actions.create_pledge(user, piece_id, payload.pledgee_id, payload.amount_fen, payload.contract_ref,
+                              payload.secured_fen, payload.start_date, payload.end_date)
     return Status(201, PledgeOut.of(p))
 
 

@@ -18,8 +18,6 @@ class PledgeForm(forms.Form):
     secured = YuanField(label="担保主债权金额（元）")
     start_date = forms.DateField(label="质押期限起", widget=DateInput)
     end_date = forms.DateField(label="质押期限止", widget=DateInput)
-    registration_required = forms.BooleanField(
-        label="属《动产和权利担保统一登记办法》登记范围（质权人在中征动产融资统一登记公示系统登记后生效）", required=False, initial=True)
 
     def __init__(self, *args, org=None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -22,12 +22,20 @@ from liuzhuan.core.numbers import next_number
 from liuzhuan.core.permissions import require_checker, require_role, require_write_access
 from liuzhuan.core.roles import Role
 from liuzhuan.members.actions import notify
-from liuzhuan.members.models import User
+from liuzhuan.members.models import Organisation, OrgStatus, User
 from liuzhuan.members.queries import sees_all
 
 from ..circulation.title import pass_title
 from ..fees.models import OperationType
-from ..ledger.checks import MAX_TEXT, ceiling, member_actor, member_org, party_check, required_text
+from ..ledger.checks import (
+    MAX_TEXT,
+    Party,
+    ceiling,
+    member_actor,
+    party_check,
+    require_standing,
+    required_text,
+)
 from ..ledger.locks import held_certificate_id, lock_cert_and_piece, lock_piece_for_holder
 from ..ledger.models import Certificate, PieceStatus
 from ..ledger.pieces import reserve, unfreeze
@@ -45,6 +53,24 @@ from .models import (
 from .queries import provider_outstanding_fen
 
 
+def _provider_actor(actor: User) -> Organisation:
+    """Provider steps (accept or decline a commitment, confirm or refuse a sale) are taken by an
+    approved provider: a member, or the operator itself (受托收购, seed 三(四)「委托债权管理服务机构或经
+    债权管理服务机构认可的其他第三方」). Holder and entrusting-party steps stay with members
+    (``party_check`` decides which side the actor is)."""
+    require_write_access(actor)
+    require_role(actor, Role.MEMBER, Role.OPERATOR)
+    return actor.organisation
+
+
+def _eligible_provider(org_id: int | None) -> Organisation:
+    """An active member, or the operator organisation itself; one message otherwise (ids reveal nothing)."""
+    org = Organisation.objects.filter(pk=org_id, status=OrgStatus.ACTIVE).first() if org_id else None
+    if org is None or not org.has_any_role([Role.MEMBER, Role.OPERATOR]):
+        raise DomainError("org_id_unavailable", "服务提供方不存在或不是正常状态的会员或债权管理服务机构，不能办理", field="org_id")
+    return org
+
+
 def prepare_provider(actor: User, org_id: int, capacity_fen: int, note: str = "") -> PurchaseProvider:
     """Operator (maker) proposes approving an organisation as purchase-service provider, or a new capacity."""
     require_write_access(actor)
@@ -53,7 +79,7 @@ def prepare_provider(actor: User, org_id: int, capacity_fen: int, note: str = ""
         raise DomainError("capacity_negative", "收购承诺额度不能为负（填 0 即暂停）", field="capacity_fen")
     if capacity_fen > ceiling():
         raise DomainError("amount_too_large", f"收购承诺额度超过上限 {format_yuan(ceiling())}", field="capacity_fen")
-    org = member_org(org_id, "org_id", "服务提供方")
+    org = _eligible_provider(org_id)
     if org.has_any_role([Role.REGULATOR, Role.BUREAU]):
         raise DomainError("provider_role", f"“{org.name}”为监管或财政部门，不能提供收购服务", field="org_id")
     with transaction.atomic():
@@ -175,7 +201,7 @@ def _lock_commitment(commitment_id: int, actor: User, allowed: tuple[str, ...], 
 
 def accept_commitment(actor: User, commitment_id: int) -> PurchaseCommitment:
     """The provider accepts; its outstanding commitments may not exceed its approved capacity."""
-    member_actor(actor)
+    _provider_actor(actor)
     with transaction.atomic():
         cert, c, _ = _lock_commitment(commitment_id, actor, ("provider",), "接受收购承诺")
         if c.status != CommitmentStatus.REQUESTED:
@@ -208,7 +234,7 @@ def accept_commitment(actor: User, commitment_id: int) -> PurchaseCommitment:
 
 def close_commitment(actor: User, commitment_id: int, reason: str = "") -> PurchaseCommitment:
     """Before acceptance: the provider declines, or the entrusting party withdraws."""
-    member_actor(actor)
+    _provider_actor(actor)
     with transaction.atomic():
         _cert, c, side = _lock_commitment(commitment_id, actor, ("provider", "entrusted_by"), "处理收购承诺")
         if c.status != CommitmentStatus.REQUESTED:
@@ -240,6 +266,11 @@ def expire_commitments(today: dt.date) -> int:
     return n
 
 
+def _provider_party(provider: Organisation) -> Party:
+    """The provider receives the claim: an active member, or the operator itself (受托收购, active)."""
+    return Party(provider.pk, "收购服务提供方", member=not provider.has_role(Role.OPERATOR))
+
+
 def apply_sale(actor: User, piece_id: int, commitment_id: int, amount_fen: int) -> PurchaseSale:
     """After lock-up the current holder of a covered piece applies to sell it to the provider.
 
@@ -265,6 +296,7 @@ def apply_sale(actor: User, piece_id: int, commitment_id: int, amount_fen: int) 
         if c.provider_id == org.pk:
             raise DomainError("seller_is_provider", "持有人即收购服务提供方，无需申请收购")
         refuse_debtor(cert.debtor_id, c.provider_id, None, "收购")  # before the piece is frozen and the price paid
+        require_standing("申请收购", _provider_party(c.provider))
         require_active_certificate(cert, "申请收购")
         reserved = reserve(cert, piece, amount_fen, PieceStatus.SELLING, "收购")
         price = rules.purchase_price(reserved.amount_fen, cert.face_fen, kind=c.price_kind, price_bp=c.price_bp,
@@ -303,7 +335,7 @@ def _lock_sale(sale_id: int, actor: User, allowed: tuple[str, ...], what: str):
 
 def confirm_sale(actor: User, sale_id: int, *, payment_fen: int, payment_date: dt.date, payment_ref: str) -> PurchaseSale:
     """The provider confirms payment (made outside the platform); title passes to the provider."""
-    member_actor(actor)
+    _provider_actor(actor)
     payment_ref = required_text(payment_ref, "payment_ref_required", "请填写付款银行流水号", "payment_ref", 60)
     today = today_china()
     with transaction.atomic():
@@ -315,6 +347,7 @@ def confirm_sale(actor: User, sale_id: int, *, payment_fen: int, payment_date: d
                               field="payment_fen")
         if payment_date is None or payment_date > today:
             raise DomainError("payment_date_invalid", "付款日期不能晚于今天", field="payment_date")
+        require_standing("办理收购", Party(sale.holder_id, "持有人"), _provider_party(c.provider))
         t = pass_title(actor, cert, piece, c.provider, origin="purchase", agreement_ref=c.agreement_ref,
                        op_type=OperationType.PURCHASE, why=f"依收购承诺 {c.number} 收购")
         PurchaseCommitment.objects.filter(pk=c.pk).update(used_fen=F("used_fen") + sale.price_fen)
@@ -339,7 +372,7 @@ def confirm_sale(actor: User, sale_id: int, *, payment_fen: int, payment_date: d
 
 def close_sale(actor: User, sale_id: int, reason: str = "") -> PurchaseSale:
     """The provider refuses (reason required), or the holder withdraws; the piece is live again."""
-    member_actor(actor)
+    _provider_actor(actor)
     with transaction.atomic():
         _cert, piece, sale, c, side = _lock_sale(sale_id, actor, ("provider", "holder"), "处理收购申请")
         reason = (reason or "").strip()[:MAX_TEXT]

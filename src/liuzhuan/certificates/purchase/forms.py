@@ -9,7 +9,6 @@ from django import forms
 from liuzhuan.core.forms import YuanField
 from liuzhuan.core.roles import Role
 from liuzhuan.members.models import Organisation
-from liuzhuan.members.queries import active_counterparties
 
 from ..ledger.forms import DateInput
 from .models import PriceKind
@@ -22,7 +21,9 @@ class ProviderForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["org"].queryset = active_counterparties().exclude(roles__role__in=[Role.REGULATOR, Role.BUREAU])  # as prepare_provider
+        # as prepare_provider: active members, or the operator itself (受托收购); never a regulator or the bureau
+        self.fields["org"].queryset = Organisation.objects.filter(status="active", roles__role__in=[Role.MEMBER, Role.OPERATOR]).exclude(
+            roles__role__in=[Role.REGULATOR, Role.BUREAU]).distinct().order_by("name")
 
 
 class CommitmentForm(forms.Form):
