@@ -57,15 +57,63 @@ def _domain_error(request, exc: DomainError):
     return api.create_response(request, exc.as_dict(), status=exc.status)
 
 
+#: pydantic error types in Chinese; ``{…}`` takes the error's context (bounds, lengths)
+_ERROR_TEXT = {
+    "missing": "必须填写",
+    "less_than_equal": "不能大于 {le}",
+    "greater_than_equal": "不能小于 {ge}",
+    "less_than": "必须小于 {lt}",
+    "greater_than": "必须大于 {gt}",
+    "int_type": "须为整数（JSON 数字，不加引号）",
+    "int_parsing": "须为整数",
+    "int_from_float": "须为整数",
+    "bool_type": "须为 true 或 false",
+    "bool_parsing": "须为 true 或 false",
+    "string_type": "须为字符串",
+    "string_too_long": "不能超过 {max_length} 个字符",
+    "string_too_short": "至少 {min_length} 个字符",
+    "too_long": "至多 {max_length} 项",
+    "too_short": "至少 {min_length} 项",
+    "date_type": "须为日期（YYYY-MM-DD）",
+    "date_parsing": "须为日期（YYYY-MM-DD）",
+    "date_from_datetime_parsing": "须为日期（YYYY-MM-DD）",
+    "date_from_datetime_inexact": "须为日期（YYYY-MM-DD），不含时间",
+    "datetime_parsing": "须为日期时间（ISO 8601）",
+    "decimal_parsing": "须为数字",
+    "decimal_type": "须为数字",
+    "literal_error": "须为 {expected} 之一",
+    "enum": "须为 {expected} 之一",
+    "list_type": "须为数组",
+    "dict_type": "须为对象",
+    "model_type": "须为对象",
+    "model_attributes_type": "须为对象",
+    "extra_forbidden": "不是可用的字段",
+}
+
+
+def validation_message(error: dict) -> str:
+    """One pydantic error in Chinese (the English text when the type is not translated)."""
+    text = _ERROR_TEXT.get(error.get("type", ""))
+    if text is None:
+        return error.get("msg", "")
+    try:
+        return text.format(**error.get("ctx", {}))
+    except (KeyError, IndexError):
+        return error.get("msg", "")
+
+
+def _error_field(error: dict) -> str | None:
+    return ".".join(str(x) for x in error.get("loc", []) if x not in ("body", "query", "path", "payload", "form")) or None
+
+
 @api.exception_handler(NinjaValidationError)
 def _validation_error(request, exc: NinjaValidationError):
+    """422 naming the first wrong field in ``field`` and in the message; ``errors`` lists them all."""
     first = exc.errors[0] if exc.errors else {}
-    loc = [str(x) for x in first.get("loc", []) if x not in ("body", "query", "path", "payload", "form")]
-    field = ".".join(loc) or None
-    message = f"字段 {field} 不正确：{first.get('msg', '')}" if field else "请求格式不正确"
-    return api.create_response(
-        request, {"code": "invalid", "message": message, "field": field, "errors": exc.errors}, status=422
-    )
+    field = _error_field(first)
+    message = f"字段 {field} 不正确：{validation_message(first)}" if field else "请求格式不正确"
+    errors = [{**e, "field": _error_field(e), "message": validation_message(e)} for e in exc.errors]
+    return api.create_response(request, {"code": "invalid", "message": message, "field": field, "errors": errors}, status=422)
 
 
 @api.exception_handler(AuthenticationError)

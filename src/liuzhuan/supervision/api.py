@@ -7,6 +7,7 @@ import datetime as dt
 from django.http import HttpRequest
 from ninja import Router, Schema
 
+from liuzhuan.core.api_types import QueryCount
 from liuzhuan.core.errors import PermissionDenied
 from liuzhuan.core.integrity import run_all
 from liuzhuan.core.models import AuditEvent
@@ -43,7 +44,7 @@ def _oversight(request):
 
 
 @router.get("/events", response=list[EventOut], summary="审计事件（哈希链）")
-def events(request: HttpRequest, after_seq: int = 0, limit: int = 100, action: str | None = None):
+def events(request: HttpRequest, after_seq: QueryCount = 0, limit: QueryCount = 100, action: str | None = None):
     _oversight(request)
     qs = AuditEvent.objects.filter(seq__gt=after_seq).order_by("seq")
     if action:

@@ -7,6 +7,7 @@ import datetime as dt
 from django.http import HttpRequest
 from ninja import Router, Schema
 
+from liuzhuan.core.api_types import Id
 from liuzhuan.core.errors import NotFound
 from liuzhuan.members.api_auth import acting_user
 
@@ -63,12 +64,12 @@ def list_pieces(request: HttpRequest, all_statuses: bool = False):
 
 
 @router.get("/pieces/{piece_id}", response=PieceOut, summary="分段详情")
-def get_piece(request: HttpRequest, piece_id: int):
+def get_piece(request: HttpRequest, piece_id: Id):
     return PieceOut.of(_piece_for(acting_user(request), piece_id))
 
 
 @router.get("/pieces/{piece_id}/chain", response=list[ChainStepOut], summary="权属链：从开具到本分段的每次拆分与转让")
-def chain(request: HttpRequest, piece_id: int):
+def chain(request: HttpRequest, piece_id: Id):
     piece = _piece_for(acting_user(request), piece_id)
     return [ChainStepOut(piece=s.piece.number, kind=s.kind, label=s.label, holder=s.holder, amount_fen=s.amount_fen, date=s.date,
                          registration_no=s.registration_no, fee_fen=s.fee_fen, counterparty=s.counterparty) for s in chain_of_title(piece)]

@@ -8,11 +8,12 @@ from django.http import HttpRequest
 from ninja import Router, Schema
 from ninja.responses import Status
 
+from liuzhuan.core.api_types import Count, Date, Days, Fen, Flag, Id, IdIn
 from liuzhuan.core.permissions import require_role
 from liuzhuan.core.roles import Role
 from liuzhuan.members.api_auth import acting_user
 
-from ..ledger.schemas import ReasonIn
+from ..ledger.schemas import CertificateReasonIn
 from ..purchase.api import CommitmentOut
 from . import actions, queries
 from .models import ReceivablePurchase
@@ -21,23 +22,23 @@ router = Router()
 
 
 class ReceivablePurchaseIn(Schema):
-    seller_id: int
+    seller_id: IdIn
     original_debtor_name: str
-    receivable_fen: int
-    price_fen: int
+    receivable_fen: Fen
+    price_fen: Fen
     agreement_ref: str
-    agreement_date: dt.date
+    agreement_date: Date
     description: str = ""
-    original_debtor_id: int | None = None
+    original_debtor_id: IdIn | None = None
 
 
 class PurchaseApplyIn(Schema):
-    maturity_date: dt.date
-    settle_by_asset: bool = True
-    settle_by_consumption: bool = False
+    maturity_date: Date
+    settle_by_asset: Flag = True
+    settle_by_consumption: Flag = False
     accepted_categories: str = ""
-    extension_days: int | None = None
-    extension_max: int | None = None
+    extension_days: Days | None = None
+    extension_max: Count | None = None
     guarantee_text: str = ""
 
 
@@ -106,10 +107,10 @@ def purchaser_book(request: HttpRequest):
 
 
 @router.post("/receivable-purchases/{rp_id}/apply", response=ReceivablePurchaseOut, summary="以收购方为债务人申请向出让企业开具凭证")
-def apply_purchase_certificate(request: HttpRequest, rp_id: int, payload: PurchaseApplyIn):
+def apply_purchase_certificate(request: HttpRequest, rp_id: Id, payload: PurchaseApplyIn):
     return ReceivablePurchaseOut.of(actions.apply_for_purchase_certificate(acting_user(request, write=True), rp_id, **payload.dict()))
 
 
 @router.post("/receivable-purchases/{rp_id}/cancel", response=ReceivablePurchaseOut, summary="撤销收购记录")
-def cancel_purchase(request: HttpRequest, rp_id: int, payload: ReasonIn):
+def cancel_purchase(request: HttpRequest, rp_id: Id, payload: CertificateReasonIn):
     return ReceivablePurchaseOut.of(actions.cancel_receivable_purchase(acting_user(request, write=True), rp_id, payload.reason))

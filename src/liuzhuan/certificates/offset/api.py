@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
 from ninja.responses import Status
 
+from liuzhuan.core.api_types import Date, Fen, Id, IdIn
 from liuzhuan.members.api_auth import acting_user
 
-from ..ledger.schemas import ReasonIn
+from ..ledger.schemas import CertificateReasonIn
 from . import actions, queries
 from .models import OffsetApplication, OffsetAsset
 
@@ -20,7 +19,7 @@ router = Router()
 class AssetIn(Schema):
     kind: str
     name: str
-    list_price_fen: int
+    list_price_fen: Fen
     location: str = ""
     title_no: str = ""
 
@@ -44,18 +43,18 @@ class AssetOut(Schema):
 
 class OffsetIn(Schema):
     kind: str = Field(..., description="asset（资产抵付）或 consumption（消费抵付）")
-    amount_fen: int
+    amount_fen: Fen
     note: str = ""
 
 
 class OptionsIn(Schema):
-    asset_ids: list[int] = []
+    asset_ids: list[IdIn] = []
     consumption_scope: str = ""
 
 
 class PriceIn(Schema):
-    price_fen: int
-    asset_id: int | None = None
+    price_fen: Fen
+    asset_id: IdIn | None = None
 
 
 class CompleteIn(Schema):
@@ -63,7 +62,7 @@ class CompleteIn(Schema):
     title_registration_ref: str = ""
     settlement_ref: str = ""
     cash_top_up_ref: str = ""
-    cash_top_up_date: dt.date | None = None
+    cash_top_up_date: Date | None = None
 
 
 class OffsetOut(Schema):
@@ -115,12 +114,12 @@ def list_assets(request: HttpRequest):
 
 
 @router.post("/assets/{asset_id}/withdraw", response=AssetOut, summary="下架资产")
-def withdraw_asset(request: HttpRequest, asset_id: int):
+def withdraw_asset(request: HttpRequest, asset_id: Id):
     return AssetOut.of(actions.withdraw_asset(acting_user(request, write=True), asset_id))
 
 
 @router.post("/pieces/{piece_id}/offset", response={201: OffsetOut}, summary="向债务人申请资产抵付或消费抵付（锁定分段）")
-def apply_offset(request: HttpRequest, piece_id: int, payload: OffsetIn):
+def apply_offset(request: HttpRequest, piece_id: Id, payload: OffsetIn):
     o = actions.apply_offset(acting_user(request, write=True), piece_id, payload.kind, payload.amount_fen, payload.note)
     return Status(201, OffsetOut.of(o))
 
@@ -134,31 +133,31 @@ def list_offsets(request: HttpRequest, status: str | None = None):
 
 
 @router.get("/offsets/{offset_id}", response=OffsetOut, summary="抵付申请详情")
-def get_offset(request: HttpRequest, offset_id: int):
+def get_offset(request: HttpRequest, offset_id: Id):
     return OffsetOut.of(queries.get_offset(acting_user(request), offset_id))
 
 
 @router.post("/offsets/{offset_id}/options", response=OffsetOut, summary="债务人核查后提供资产清单或消费范围")
-def offer_options(request: HttpRequest, offset_id: int, payload: OptionsIn):
+def offer_options(request: HttpRequest, offset_id: Id, payload: OptionsIn):
     return OffsetOut.of(actions.offer_offset_options(acting_user(request, write=True), offset_id, asset_ids=payload.asset_ids,
                                                      consumption_scope=payload.consumption_scope))
 
 
 @router.post("/offsets/{offset_id}/price", response=OffsetOut, summary="提出抵付价款（及选定资产）")
-def propose_price(request: HttpRequest, offset_id: int, payload: PriceIn):
+def propose_price(request: HttpRequest, offset_id: Id, payload: PriceIn):
     return OffsetOut.of(actions.propose_offset_price(acting_user(request, write=True), offset_id, payload.price_fen, payload.asset_id))
 
 
 @router.post("/offsets/{offset_id}/agree", response=OffsetOut, summary="对方确认价款")
-def agree_price(request: HttpRequest, offset_id: int):
+def agree_price(request: HttpRequest, offset_id: Id):
     return OffsetOut.of(actions.accept_offset_price(acting_user(request, write=True), offset_id))
 
 
 @router.post("/offsets/{offset_id}/complete", response=OffsetOut, summary="债务人确认交付与权属登记（或消费结算），注销债权")
-def complete_offset(request: HttpRequest, offset_id: int, payload: CompleteIn):
+def complete_offset(request: HttpRequest, offset_id: Id, payload: CompleteIn):
     return OffsetOut.of(actions.complete_offset(acting_user(request, write=True), offset_id, **payload.dict()))
 
 
 @router.post("/offsets/{offset_id}/close", response=OffsetOut, summary="债务人不予办理（须说明理由）或持有人撤回")
-def close_offset(request: HttpRequest, offset_id: int, payload: ReasonIn):
+def close_offset(request: HttpRequest, offset_id: Id, payload: CertificateReasonIn):
     return OffsetOut.of(actions.close_offset(acting_user(request, write=True), offset_id, payload.reason))
