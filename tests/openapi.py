@@ -5,6 +5,7 @@ for the subset django-ninja emits (no third-party validator is installed)."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from functools import cache
 
@@ -15,7 +16,8 @@ METHODS = ("get", "post", "put", "patch", "delete")
 
 @cache
 def document() -> dict:
-    return api.get_openapi_schema()
+    """The document as clients read it (JSON: status codes are string keys)."""
+    return json.loads(json.dumps(api.get_openapi_schema()))
 
 
 def operations() -> list[tuple[str, str, dict]]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 
 from liuzhuan.core.api_types import Id
 from liuzhuan.core.errors import NotFound
@@ -21,6 +21,7 @@ router = Router()
 class PieceOut(Schema):
     id: int
     number: str
+    certificate_id: int = Field(..., description="凭证 id（到期与展期：/certificates/certs/{cert_id}/maturity）")
     certificate: str
     holder_id: int
     holder: str
@@ -32,7 +33,7 @@ class PieceOut(Schema):
 
     @staticmethod
     def of(p: Piece) -> PieceOut:
-        return PieceOut(id=p.pk, number=p.number, certificate=p.certificate.number, holder_id=p.holder_id, holder=p.holder.name,
+        return PieceOut(id=p.pk, number=p.number, certificate_id=p.certificate_id, certificate=p.certificate.number, holder_id=p.holder_id, holder=p.holder.name,
                         debtor=p.certificate.debtor.name, amount_fen=p.amount_fen, status=p.status,
                         status_label=p.get_status_display(), maturity_date=p.certificate.maturity_date)
 
