@@ -1,5 +1,6 @@
 """Every integer a client can send is bounded in the OpenAPI document, and a number just outside
-the bounds is a 4xx naming the field — never a database overflow (a 500).
+the bounds is a 4xx naming the field — never a database overflow (a 500). In JSON bodies the
+integers are strict: ``true`` is not 1 and ``"100"`` is not 100.
 
 The cases are read from ``/api/v1/openapi.json``: a new endpoint or field is covered without a
 line here. Each sends one out-of-range integer (the documented maximum + 1, or minimum − 1), every
@@ -84,13 +85,16 @@ def _request(client, method, path, op, where, name, value):
     return client.generic(method.upper(), url)
 
 
-@pytest.mark.parametrize("case", CASES, ids=[c[0] for c in CASES])
-@pytest.mark.parametrize("side", ["above", "below"])
-def test_out_of_range_integer_is_a_4xx_naming_the_field(operator_client, case, side):
+#: (case, what is sent): every integer one past each bound; in JSON bodies also ``true`` and ``"1"``
+SENT = [(c, side) for c in CASES for side in ("above", "below", *(("true", "text") if c[4] == "body" else ()))]
+
+
+@pytest.mark.parametrize(("case", "side"), SENT, ids=[f"{side}-{c[0]}" for c, side in SENT])
+def test_out_of_range_or_lax_integer_is_a_4xx_naming_the_field(operator_client, case, side):
     _, method, path, op, where, name, schema = case
     assert "maximum" in schema and "minimum" in schema, "every integer a client sends needs documented bounds"
     assert schema["maximum"] <= MAX_ID, "a bound beyond the database's range does not protect it"
-    value = schema["maximum"] + 1 if side == "above" else schema["minimum"] - 1
+    value = {"above": schema["maximum"] + 1, "below": schema["minimum"] - 1, "true": True, "text": str(sample(schema))}[side]
     r = _request(operator_client, method, path, op, where, name, value)
     assert 400 <= r.status_code < 500, (r.status_code, r.content[:300])
     data = r.json()

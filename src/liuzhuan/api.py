@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from django.http import Http404, HttpRequest
 from django.middleware.csrf import get_token
 from ninja import NinjaAPI
@@ -26,20 +28,42 @@ def _find_nul(value, path: str = "") -> str | None:
     return None
 
 
+class UnsupportedMediaType(DomainError):
+    status = 415
+
+
+def _is_json(content_type: str) -> bool:
+    return content_type == "application/json" or (content_type.startswith("application/") and content_type.endswith("+json"))
+
+
 class _Parser(Parser):
-    """JSON bodies, refusing NUL characters (PostgreSQL text cannot store them: a 4xx, not a 500).
+    """JSON bodies only: another content type is a 415 (a ``text/plain`` body is not read as JSON),
+    malformed JSON a 400 saying where, and NUL characters are refused (PostgreSQL text cannot
+    store them: a 4xx, not a 500).
 
     django-ninja turns any parser exception into a 400 "Cannot parse request body"; the error
-    found is left on the request for ``_http_error`` to report with the field's name.
+    found is left on the request for ``_http_error`` to report with its status and field.
     """
 
     def parse_body(self, request: HttpRequest):
-        data = super().parse_body(request)
+        if not _is_json(request.content_type or ""):
+            raise self._refuse(request, UnsupportedMediaType(
+                "unsupported_media_type",
+                f"请求体须为 JSON，请设置 Content-Type: application/json（收到的是 {request.content_type or '未注明类型'}）"))
+        try:
+            data = super().parse_body(request)
+        except ValueError as exc:  # JSONDecodeError and UnicodeDecodeError
+            where = f"（第 {exc.lineno} 行第 {exc.colno} 列）" if isinstance(exc, json.JSONDecodeError) else ""
+            raise self._refuse(request, DomainError("invalid_json", f"请求体不是有效的 JSON{where}")) from exc
         if (where := _find_nul(data)) is not None:
-            request.liuzhuan_body_error = DomainError(
-                "nul_character", f"字段 {where or '请求'} 含有不允许的空字符（\\u0000）", field=where or None)
-            raise request.liuzhuan_body_error
+            raise self._refuse(request, DomainError(
+                "nul_character", f"字段 {where or '请求'} 含有不允许的空字符（\\u0000）", field=where or None))
         return data
+
+    @staticmethod
+    def _refuse(request: HttpRequest, error: DomainError) -> DomainError:
+        request.liuzhuan_body_error = error
+        return error
 
 
 api = NinjaAPI(

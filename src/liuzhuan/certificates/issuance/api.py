@@ -15,6 +15,7 @@ from liuzhuan.members.api_auth import acting_user
 
 from . import actions, queries
 from .models import Application
+from .rules import MATURITY_TEXT
 
 router = Router()
 
@@ -26,7 +27,7 @@ class CertificateApplicationIn(Schema):
     contract_title: str = Field(..., max_length=200)
     contract_date: Date
     amount_fen: Fen = Field(..., description="金额（分）")
-    maturity_date: Date
+    maturity_date: Date = Field(..., description=MATURITY_TEXT)
     settle_by_asset: Flag = False
     settle_by_consumption: Flag = False
     non_cash_declared: Flag = Field(False, description="必须为 true：双方约定以非货币方式清偿")

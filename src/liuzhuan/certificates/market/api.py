@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 from ninja.responses import Status
 
 from liuzhuan.core.api_types import Count, Date, Days, Fen, Flag, Id, IdIn
@@ -13,6 +13,7 @@ from liuzhuan.core.permissions import require_role
 from liuzhuan.core.roles import Role
 from liuzhuan.members.api_auth import acting_user
 
+from ..issuance.rules import MATURITY_TEXT
 from ..ledger.schemas import CertificateReasonIn
 from ..purchase.api import CommitmentOut
 from . import actions, queries
@@ -33,7 +34,7 @@ class ReceivablePurchaseIn(Schema):
 
 
 class PurchaseApplyIn(Schema):
-    maturity_date: Date
+    maturity_date: Date = Field(..., description=MATURITY_TEXT)
     settle_by_asset: Flag = True
     settle_by_consumption: Flag = False
     accepted_categories: str = ""
