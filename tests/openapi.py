@@ -99,7 +99,11 @@ def sample_with(schema: dict, path: tuple, value):
 
 
 def field_name(path: tuple) -> str:
-    return ".".join(str(p) for p in path)
+    """How the API names a body field in errors: ``items[0].amount_fen``."""
+    name = ""
+    for part in path:
+        name += f"[{part}]" if isinstance(part, int) else f".{part}" if name else part
+    return name
 
 
 # --- validation --------------------------------------------------------------------------------

@@ -49,8 +49,8 @@ def test_the_walk_finds_the_known_holes():
     assert "GET /api/v1/certificates/commitments query:cert_id" in ids
     assert "GET /api/v1/certificates/fees/statement query:org_id" in ids
     assert "POST /api/v1/bridge/reports body:year" in ids
-    assert "POST /api/v1/certificates/transfers/batch body:items.0.amount_fen" in ids
-    assert "POST /api/v1/certificates/offers/accept body:transfer_ids.0" in ids
+    assert "POST /api/v1/certificates/transfers/batch body:items[0].amount_fen" in ids
+    assert "POST /api/v1/certificates/offers/accept body:transfer_ids[0]" in ids
     assert any(c[4] == "path" for c in CASES) and len(CASES) > 150
 
 

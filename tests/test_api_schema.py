@@ -102,9 +102,10 @@ def _ids(client: Client, path: str, param: str) -> list:
     else:
         source, key = path[: path.index("/{" + param + "}")], "id"
     r = client.get(source)
-    if r.status_code != 200 or not isinstance(r.json(), list):
+    if r.status_code != 200:
         return []
-    return list(dict.fromkeys(item[key] for item in r.json() if item.get(key) is not None))[:3]
+    items = r.json().get("items", []) if isinstance(r.json(), dict) else r.json()
+    return list(dict.fromkeys(item[key] for item in items if item.get(key) is not None))[:3]
 
 
 @pytest.mark.django_db
@@ -134,14 +135,14 @@ def test_every_get_answer_matches_its_documented_schema():
                 found = validate(data, _json_schema(op))
                 problems += [f"{username} GET {url}: {p}" for p in found[:3]]
                 validated[path] += 1
-                if data not in ([], {}):
+                if data not in ([], {}) and (not isinstance(data, dict) or data.get("items", True) != []):
                     non_empty.add(path)
     assert not problems, "\n".join(problems[:40])
     # the check has teeth: a bridge application is not what the certificate schema documents
     client = Client()
     client.force_login(User.objects.get(username="xc_huang"))
     bridge_apps = client.get("/api/v1/bridge/applications").json()
-    assert bridge_apps and validate(bridge_apps, _json_schema(document()["paths"]["/api/v1/certificates/applications"]["get"]))
+    assert bridge_apps["items"] and validate(bridge_apps["items"], resolve(_json_schema(document()["paths"]["/api/v1/certificates/applications"]["get"]))["properties"]["items"])
     missing = {path for path, _ in gets} - set(validated) - set(UNREACHED)
     assert not missing, f"GET endpoints no demo user reached (extend USERS/ID_SOURCES or UNREACHED): {sorted(missing)}"
     empty = {path for path, _ in gets if path.rsplit("/", 1)[-1][:1] != "{"} - non_empty - set(UNREACHED) - set(EMPTY_IN_DEMO)

@@ -127,7 +127,13 @@ def validation_message(error: dict) -> str:
 
 
 def _error_field(error: dict) -> str | None:
-    return ".".join(str(x) for x in error.get("loc", []) if x not in ("body", "query", "path", "payload", "form")) or None
+    """``items[2].amount_fen``: the same path the actions and the NUL check give."""
+    field = ""
+    for part in error.get("loc", []):
+        if part in ("body", "query", "path", "payload", "form"):
+            continue
+        field += f"[{part}]" if isinstance(part, int) else f".{part}" if field else str(part)
+    return field or None
 
 
 @api.exception_handler(NinjaValidationError)

@@ -8,6 +8,7 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema
 from ninja.responses import Status
 
+from liuzhuan.core.api_pages import paged, rows
 from liuzhuan.core.api_types import Id, strict_int
 
 from . import actions, queries
@@ -187,11 +188,12 @@ def operator_register(request: HttpRequest, payload: RegistrationIn):
 
 
 @router.get("/organisations", response=list[OrgOut], summary="机构列表（按权限）")
+@paged(500)
 def list_organisations(request: HttpRequest, status: str | None = None):
     qs = queries.visible_organisations(acting_user(request))
     if status:
         qs = qs.filter(status=status)
-    return [OrgOut.from_org(o) for o in qs[:500]]
+    return rows(qs, OrgOut.from_org)
 
 
 @router.get("/organisations/{org_id}", response=OrgOut, summary="机构详情")
@@ -249,8 +251,9 @@ def revoke_token(request: HttpRequest, token_id: Id):
 
 
 @router.get("/notifications", response=list[NotificationOut], summary="站内通知")
+@paged(200)
 def notifications(request: HttpRequest, unread: bool = False):
-    return list(queries.inbox(acting_user(request), unread_only=unread)[:200])
+    return queries.inbox(acting_user(request), unread_only=unread)
 
 
 @router.post("/notifications/{note_id}/ack", response=NotificationOut, summary="确认已读")

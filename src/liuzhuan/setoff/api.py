@@ -7,13 +7,14 @@ document; every id is bounded so an out-of-range number is a 422, not a database
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Literal
+from typing import Literal
 
 from django.http import HttpRequest
-from ninja import Field, File, Query, Router, Schema
+from ninja import Field, File, Router, Schema
 from ninja.files import UploadedFile
 from ninja.responses import Status
 
+from liuzhuan.core.api_pages import paged, rows
 from liuzhuan.core.api_types import Date, Id, IdIn, PositiveFen
 from liuzhuan.core.errors import PermissionDenied
 from liuzhuan.members.api_auth import acting_user
@@ -167,13 +168,11 @@ def _obligation(user, obligation_id: int) -> SetoffObligationOut:
 
 
 @router.get("/obligations", response=list[SetoffObligationOut], summary="债权债务（本单位相关；运营与监管可见全部）")
+@paged(500, default=100)
 def list_obligations(request: HttpRequest,
                      side: Literal["", "receivable", "payable", "awaiting"] = "",
-                     status: Literal["", "pending", "confirmed", "disputed", "withdrawn", "settled"] = "",
-                     offset: Annotated[int, Query(ge=0, le=10**9)] = 0,
-                     limit: Annotated[int, Query(ge=1, le=500)] = 100):
-    qs = queries.obligations(acting_user(request), side=side, status=status)
-    return [SetoffObligationOut.of(o) for o in qs[offset:offset + limit]]
+                     status: Literal["", "pending", "confirmed", "disputed", "withdrawn", "settled"] = ""):
+    return rows(queries.obligations(acting_user(request), side=side, status=status), SetoffObligationOut.of)
 
 
 @router.post("/obligations", response={201: SetoffObligationOut}, summary="登记一笔债权债务（本单位须为一方）")
@@ -252,8 +251,9 @@ class SetoffCashOut(Schema):
 
 
 @router.get("/cash", response=list[SetoffCashOut], summary="现金清偿意愿（本单位的；运营与监管可见全部）")
-def list_cash(request: HttpRequest, limit: Annotated[int, Query(ge=1, le=500)] = 100):
-    return [SetoffCashOut.of(d) for d in queries.cash_declarations(acting_user(request))[:limit]]
+@paged(500, default=100)
+def list_cash(request: HttpRequest):
+    return rows(queries.cash_declarations(acting_user(request)), SetoffCashOut.of)
 
 
 @router.post("/cash", response={201: SetoffCashOut}, summary="申报可用于债务链清偿的现金")
@@ -321,10 +321,11 @@ def start_run(request: HttpRequest):
 
 
 @router.get("/runs", response=list[SetoffRunOut], summary="抵销测算批次")
-def list_runs(request: HttpRequest, limit: Annotated[int, Query(ge=1, le=200)] = 50):
+@paged(200, default=50)
+def list_runs(request: HttpRequest):
     user = acting_user(request)
     _require_run_viewer(user)
-    return [SetoffRunOut.of(r) for r in queries.runs()[:limit]]
+    return rows(queries.runs(), SetoffRunOut.of)
 
 
 @router.get("/runs/{run_id}", response=SetoffRunOut, summary="测算批次详情（含进度）")
@@ -338,13 +339,11 @@ def get_run(request: HttpRequest, run_id: Id):
 
 
 @router.get("/agreements", response=list[SetoffAgreementOut], summary="抵销协议（本单位参与的；运营与监管可见全部）")
+@paged(500, default=100)
 def list_agreements(request: HttpRequest,
                     status: Literal["", "proposed", "executed", "declined", "lapsed", "voided"] = "",
-                    run_id: Id | None = None,
-                    offset: Annotated[int, Query(ge=0, le=10**9)] = 0,
-                    limit: Annotated[int, Query(ge=1, le=500)] = 100):
-    qs = queries.agreements(acting_user(request), status=status, run_id=run_id)
-    return [SetoffAgreementOut.of(a) for a in qs[offset:offset + limit]]
+                    run_id: Id | None = None):
+    return rows(queries.agreements(acting_user(request), status=status, run_id=run_id), SetoffAgreementOut.of)
 
 
 @router.get("/agreements/{agreement_id}", response=SetoffAgreementOut, summary="抵销协议详情（参与方与各笔债务）")

@@ -271,12 +271,12 @@ def test_ids_no_row_can_have_are_refused_not_a_crash(world, issued, api, client)
     huge = 2**70
     r = api(world.alice).post("/certificates/transfers/batch", {"items": [
         {"piece_id": huge, "to_org_id": world.bob_org.pk, "amount_fen": 100_00, "agreement_ref": "A"}]})
-    assert r.status_code == 422 and r.json()["field"] == "items.0.piece_id"
+    assert r.status_code == 422 and r.json()["field"] == "items[0].piece_id"
     r = api(world.alice).post("/certificates/transfers/batch", {"items": [
         {"piece_id": piece.pk, "to_org_id": huge, "amount_fen": 100_00, "agreement_ref": "A"}]})
-    assert r.status_code == 422 and r.json()["field"] == "items.0.to_org_id"
+    assert r.status_code == 422 and r.json()["field"] == "items[0].to_org_id"
     r = api(world.bob).post("/certificates/offers/accept", {"transfer_ids": [huge, -1]})
-    assert r.status_code == 422 and r.json()["field"] == "transfer_ids.0"
+    assert r.status_code == 422 and r.json()["field"] == "transfer_ids[0]"
     assert api(world.bob).post(f"/certificates/offers/{huge}/accept").status_code == 422
     client.force_login(world.bob)
     r = client.post("/certificates/offers/accept/", {"transfer_ids": [str(huge)]}, follow=True)

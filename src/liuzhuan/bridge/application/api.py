@@ -11,6 +11,7 @@ from django.http import HttpRequest
 from ninja import Field, Schema
 from ninja.responses import Status
 
+from liuzhuan.core.api_pages import paged, rows
 from liuzhuan.core.api_types import Date, Days, Fen, Flag, Id, IdIn
 from liuzhuan.core.money import format_yuan
 from liuzhuan.members.api_auth import acting_user
@@ -227,12 +228,13 @@ def checklist_ack(request: HttpRequest, checklist_id: Id):
 
 
 @router.get("/applications", response=list[BridgeApplicationOut], summary="过桥资金业务（企业只看本企业，银行只看本行）")
+@paged(500)
 def applications(request: HttpRequest, status: str | None = None):
     qs = visible_applications(acting_user(request)).select_related("prepared_by", "approved_by").prefetch_related(
         "checks", "repayments")
     if status:
         qs = qs.filter(status=status)
-    return [application_out(a) for a in qs[:500]]
+    return rows(qs, application_out)
 
 
 @router.post("/applications", response={201: BridgeApplicationOut}, summary="企业申请续贷过桥资金")

@@ -10,6 +10,7 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema
 from ninja.responses import Status
 
+from liuzhuan.core.api_pages import paged
 from liuzhuan.core.api_types import Date, Days, Fen, Flag, Id, IdIn, Percent, QueryDate, QueryDays
 from liuzhuan.core.dates import today_china
 from liuzhuan.core.errors import NotFound, PermissionDenied
@@ -255,15 +256,17 @@ def suspend(request: HttpRequest, payload: BridgeReasonIn):
 
 
 @router.get("/fund/status-changes", response=list[StatusChangeOut], summary="业务暂停与恢复记录")
+@paged(200)
 def status_changes(request: HttpRequest):
     require_overseer(acting_user(request))
-    return list(FundStatusChange.objects.all()[:200])
+    return FundStatusChange.objects.all()
 
 
 @router.get("/fund/resume-requests", response=list[ResumeOut], summary="恢复业务申请")
+@paged(200)
 def resume_requests(request: HttpRequest):
     require_overseer(acting_user(request))
-    return list(ResumeRequest.objects.all()[:200])
+    return ResumeRequest.objects.all()
 
 
 @router.post("/fund/resume-requests", response={201: ResumeOut}, summary="管理机构报告风险敞口已低于30%并申请恢复")

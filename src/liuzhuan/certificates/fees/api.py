@@ -9,6 +9,7 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema
 from ninja.responses import Status
 
+from liuzhuan.core.api_pages import paged, rows
 from liuzhuan.core.api_types import Date, Days, Fen, Id, QueryDate
 from liuzhuan.members.api_auth import acting_user
 
@@ -58,8 +59,9 @@ def set_config(request: HttpRequest, payload: ConfigIn):
 
 
 @router.get("/fees/statement", response=list[FeeChargeOut], summary="服务费明细（会员看本机构；运营与监管可指定机构）")
+@paged(5000)
 def statement(request: HttpRequest, org_id: Id | None = None, start: QueryDate | None = None, end: QueryDate | None = None):
     org_id = queries.fee_statement_org(acting_user(request), org_id)
-    return [FeeChargeOut(id=f.pk, org_id=f.org_id, op_type=f.op_type, base_fen=f.base_fen, amount_fen=f.amount_fen,
-                         reference=f.reference, charged_on=f.charged_on, certificate=f.certificate.number, reverses_id=f.reverses_id)
-            for f in queries.fee_statement(org_id, start, end)[:5000]]
+    return rows(queries.fee_statement(org_id, start, end), lambda f: FeeChargeOut(
+        id=f.pk, org_id=f.org_id, op_type=f.op_type, base_fen=f.base_fen, amount_fen=f.amount_fen, reference=f.reference,
+        charged_on=f.charged_on, certificate=f.certificate.number, reverses_id=f.reverses_id))

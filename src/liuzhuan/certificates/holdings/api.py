@@ -7,6 +7,7 @@ import datetime as dt
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
 
+from liuzhuan.core.api_pages import paged, rows
 from liuzhuan.core.api_types import Id
 from liuzhuan.core.errors import NotFound
 from liuzhuan.members.api_auth import acting_user
@@ -58,10 +59,11 @@ def _piece_for(user, piece_id: int) -> Piece:
 
 
 @router.get("/pieces", response=list[PieceOut], summary="本机构持有的凭证分段")
+@paged(1000)
 def list_pieces(request: HttpRequest, all_statuses: bool = False):
     user = acting_user(request)
     qs = queries.visible_pieces(user) if all_statuses else queries.held_pieces(user.organisation_id)
-    return [PieceOut.of(p) for p in qs[:1000]]
+    return rows(qs, PieceOut.of)
 
 
 @router.get("/pieces/{piece_id}", response=PieceOut, summary="分段详情")

@@ -9,6 +9,7 @@ from ninja import Field, File, Router, Schema
 from ninja.files import UploadedFile
 from ninja.responses import Status
 
+from liuzhuan.core.api_pages import paged, rows
 from liuzhuan.core.api_types import Count, Date, Days, Fen, Flag, Id, IdIn
 from liuzhuan.core.errors import NotFound
 from liuzhuan.members.api_auth import acting_user
@@ -105,11 +106,12 @@ def create_application(request: HttpRequest, payload: CertificateApplicationIn):
 
 
 @router.get("/applications", response=list[CertificateApplicationOut], summary="凭证申请（本机构相关；运营与监管可见全部）")
+@paged(500)
 def list_applications(request: HttpRequest, status: str | None = None):
     qs = queries.visible_applications(acting_user(request))
     if status:
         qs = qs.filter(status=status)
-    return [CertificateApplicationOut.of(a) for a in qs[:500]]
+    return rows(qs, CertificateApplicationOut.of)
 
 
 @router.get("/applications/{app_id}", response=CertificateApplicationOut, summary="申请详情")

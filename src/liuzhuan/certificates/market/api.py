@@ -8,6 +8,7 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema
 from ninja.responses import Status
 
+from liuzhuan.core.api_pages import paged, rows
 from liuzhuan.core.api_types import Count, Date, Days, Fen, Flag, Id, IdIn
 from liuzhuan.core.permissions import require_role
 from liuzhuan.core.roles import Role
@@ -91,8 +92,9 @@ def record_purchase(request: HttpRequest, payload: ReceivablePurchaseIn):
 
 
 @router.get("/receivable-purchases", response=list[ReceivablePurchaseOut], summary="收购记录（收购方或出让企业）")
+@paged(1000)
 def list_purchases(request: HttpRequest):
-    return [ReceivablePurchaseOut.of(rp) for rp in queries.visible_purchases(acting_user(request))[:1000]]
+    return rows(queries.visible_purchases(acting_user(request)), ReceivablePurchaseOut.of)
 
 
 @router.get("/receivable-purchases/book", response=PurchaserBookOut, summary="市场化收购主体台账")

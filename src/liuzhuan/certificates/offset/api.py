@@ -6,6 +6,7 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema
 from ninja.responses import Status
 
+from liuzhuan.core.api_pages import paged, rows
 from liuzhuan.core.api_types import Date, Fen, Id, IdIn
 from liuzhuan.members.api_auth import acting_user
 
@@ -125,11 +126,12 @@ def apply_offset(request: HttpRequest, piece_id: Id, payload: OffsetIn):
 
 
 @router.get("/offsets", response=list[OffsetOut], summary="抵付申请（持有人或债务人）")
+@paged(1000)
 def list_offsets(request: HttpRequest, status: str | None = None):
     qs = queries.visible_offsets(acting_user(request)).prefetch_related("offered_assets").select_related("remainder_piece")
     if status:
         qs = qs.filter(status=status)
-    return [OffsetOut.of(o) for o in qs[:1000]]
+    return rows(qs, OffsetOut.of)
 
 
 @router.get("/offsets/{offset_id}", response=OffsetOut, summary="抵付申请详情")

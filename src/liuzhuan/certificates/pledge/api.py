@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Annotated
 
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
 from ninja.responses import Status
 
-from liuzhuan.core.api_types import Date, Fen, Flag, Id, IdIn
+from liuzhuan.core.api_pages import paged, rows
+from liuzhuan.core.api_types import Date, Fen, Flag, Id, IdIn, QueryCount
 from liuzhuan.core.permissions import require_role
 from liuzhuan.core.roles import Role
 from liuzhuan.members.api_auth import acting_user
@@ -70,7 +72,10 @@ class PledgeBookOut(Schema):
     effective_fen: int
     pending_fen: int
     secured_fen: int
-    pledges: list[PledgeOut]
+    pledges: list[PledgeOut] = Field(..., description="本页质押（limit/offset 分页）")
+    count: int = Field(..., description="质押给本行的总笔数（全部，不止本页）")
+    limit: int
+    offset: int
 
 
 class RegisterIn(Schema):
@@ -125,19 +130,22 @@ def create_pledge(request: HttpRequest, piece_id: Id, payload: PledgeIn):
 
 
 @router.get("/pledges", response=list[PledgeOut], summary="质押（本机构作为出质人或质权人；运营与监管可见全部）")
+@paged(1000)
 def list_pledges(request: HttpRequest, status: str | None = None):
     qs = queries.visible_pledges(acting_user(request))
     if status:
         qs = qs.filter(status=status)
-    return [PledgeOut.of(p) for p in qs[:1000]]
+    return rows(qs, PledgeOut.of)
 
 
 @router.get("/pledgee/pledges", response=PledgeBookOut, summary="质押给本行的全部凭证分段（合作银行）")
-def pledge_book(request: HttpRequest):
+def pledge_book(request: HttpRequest, limit: Annotated[int, Field(ge=1, le=2000)] = 2000, offset: QueryCount = 0):
     user = acting_user(request)
     require_role(user, Role.BANK, active_org=False)
     org_id = user.organisation_id
-    return PledgeBookOut(**queries.pledge_book_totals(org_id), pledges=[PledgeOut.of(p) for p in queries.pledges_to(org_id)[:2000]])
+    qs = queries.pledges_to(org_id)
+    return PledgeBookOut(**queries.pledge_book_totals(org_id), pledges=[PledgeOut.of(p) for p in qs[offset:offset + limit]],
+                         count=qs.count(), limit=limit, offset=offset)
 
 
 @router.get("/pledges/{pledge_id}", response=PledgeOut, summary="质押详情")

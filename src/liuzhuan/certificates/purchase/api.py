@@ -8,6 +8,7 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema
 from ninja.responses import Status
 
+from liuzhuan.core.api_pages import paged, rows
 from liuzhuan.core.api_types import Count, Date, Fen, Flag, Id, IdIn
 from liuzhuan.members.api_auth import acting_user
 from liuzhuan.members.queries import sees_all
@@ -160,11 +161,12 @@ def request_commitment(request: HttpRequest, cert_id: Id, payload: CommitmentIn)
 
 
 @router.get("/commitments", response=list[CommitmentOut], summary="收购承诺（本机构相关）")
+@paged(1000)
 def list_commitments(request: HttpRequest, cert_id: Id | None = None):
     qs = queries.visible_commitments(acting_user(request))
     if cert_id:
         qs = qs.filter(certificate_id=cert_id)
-    return [CommitmentOut.of(c) for c in qs[:1000]]
+    return rows(qs, CommitmentOut.of)
 
 
 @router.get("/commitments/{commitment_id}", response=CommitmentOut, summary="收购承诺详情")
@@ -189,8 +191,9 @@ def apply_sale(request: HttpRequest, piece_id: Id, payload: SaleIn):
 
 
 @router.get("/sales", response=list[SaleOut], summary="收购申请（持有人或服务提供方）")
+@paged(1000)
 def list_sales(request: HttpRequest):
-    return [SaleOut.of(s) for s in queries.visible_sales(acting_user(request)).select_related("transfer", "transfer__new_piece")[:1000]]
+    return rows(queries.visible_sales(acting_user(request)).select_related("transfer", "transfer__new_piece"), SaleOut.of)
 
 
 @router.post("/sales/{sale_id}/confirm", response=SaleOut, summary="服务提供方确认付款，债权转至服务提供方")
