@@ -80,3 +80,10 @@ def test_a_body_that_is_not_an_object_is_a_field_error(world, api, transfer_url)
     c = api(world.alice)
     r = c.client.post(f"/api/v1{transfer_url}", "[1, 2]", content_type="application/json", HTTP_X_CSRFTOKEN=c.csrf)
     assert 400 <= r.status_code < 500 and not Transfer.objects.exists()
+
+
+@pytest.mark.parametrize("rate", ["NaN", "Infinity", "-Infinity"])
+def test_a_decimal_that_is_not_a_number_is_refused_in_chinese(world, api, rate):
+    r = api(world.clerk).post("/certificates/fees/rules", {"op_type": "issuance", "rate_per_10k": rate, "payer": "transferor",
+                                                           "effective_date": "2030-01-01"})
+    assert r.status_code == 422 and r.json()["message"] == "字段 rate_per_10k 不正确：须为有限的数字"
