@@ -3,7 +3,7 @@
 Every integer an API client sends is bounded here, so an out-of-range number is a 422 naming the
 field, never a database overflow (a 500). Two families:
 
-* path and query parameters arrive as text: ``Id``, ``QueryYear``, ``QueryDate`` parse it;
+* path and query parameters arrive as text: ``Id``, ``QueryDate``… parse it;
 * JSON bodies are strict: ``IdIn``, ``Fen``, ``PositiveFen``, ``Days``… refuse ``true`` for 1 and
   ``"100"`` for 100 (an amount is a JSON integer of fen), ``Flag`` refuses ``"yes"`` and ``1``.
 
@@ -34,9 +34,8 @@ _DATE_RANGE = f"{DATE_MIN:%Y-%m-%d} 至 {DATE_MAX:%Y-%m-%d}"
 
 # --- path and query parameters (text, parsed) -------------------------------------------------
 Id = Annotated[int, Field(ge=1, le=MAX_ID, description="对象 id（正整数）")]
-QueryYear = Annotated[int, Field(ge=YEAR_MIN, le=YEAR_MAX, description=f"年份（{YEAR_MIN}–{YEAR_MAX}）")]
 QueryCount = Annotated[int, Field(ge=0, le=MAX_COUNT)]
-QueryDays = Annotated[int, Field(ge=0, le=MAX_DAYS)]
+QueryDayBasis = Annotated[int, Field(ge=360, le=365, description="计息基准天数：360 或 365")]
 QueryDate = Annotated[dt.date, Field(ge=DATE_MIN, le=DATE_MAX, description=f"日期（{_DATE_RANGE}）")]
 
 # --- JSON bodies (strict) ---------------------------------------------------------------------
@@ -47,10 +46,8 @@ Year = Annotated[int, Strict(), Field(ge=YEAR_MIN, le=YEAR_MAX, description=f"�
 Days = Annotated[int, Strict(), Field(ge=0, le=MAX_DAYS, description=f"天数（0–{MAX_DAYS}）")]
 Count = Annotated[int, Strict(), Field(ge=0, le=MAX_COUNT)]
 Percent = Annotated[int, Strict(), Field(ge=0, le=100, description="百分数（0–100）")]
+Quarter = Annotated[int, Strict(), Field(ge=1, le=4, description="季度（1–4）")]
+DayBasis = Annotated[int, Strict(), Field(ge=360, le=365, description="计息基准天数：360 或 365")]
+TokenDays = Annotated[int, Strict(), Field(ge=1, le=3650, description="有效天数（1–3650）；为空表示长期有效")]
 Flag = Annotated[bool, Strict()]
 Date = Annotated[dt.date, Field(ge=DATE_MIN, le=DATE_MAX, description=f"日期（YYYY-MM-DD，{_DATE_RANGE}）")]
-
-
-def strict_int(ge: int, le: int, description: str = "") -> object:
-    """A strict body integer in ``ge..le`` (for ranges of one field, e.g. a quarter 1–4)."""
-    return Annotated[int, Strict(), Field(ge=ge, le=le, description=description or None)]

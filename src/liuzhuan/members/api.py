@@ -9,7 +9,7 @@ from ninja import Field, Router, Schema
 from ninja.responses import Status
 
 from liuzhuan.core.api_pages import paged, rows
-from liuzhuan.core.api_types import Id, strict_int
+from liuzhuan.core.api_types import Id, TokenDays
 
 from . import actions, queries
 from .api_auth import acting_user
@@ -125,7 +125,7 @@ class PasswordIn(Schema):
 class TokenIn(Schema):
     name: str = Field(..., max_length=100)
     scope: str = "read"
-    days: strict_int(1, 3650, "有效天数（1–3650）；为空表示长期有效") | None = 365  # type: ignore[valid-type]
+    days: TokenDays | None = 365
 
 
 class TokenOut(Schema):

@@ -11,7 +11,17 @@ from ninja import Field, Router, Schema
 from ninja.responses import Status
 
 from liuzhuan.core.api_pages import paged
-from liuzhuan.core.api_types import Date, Days, Fen, Flag, Id, IdIn, Percent, QueryDate, QueryDays
+from liuzhuan.core.api_types import (
+    Date,
+    DayBasis,
+    Fen,
+    Flag,
+    Id,
+    IdIn,
+    Percent,
+    QueryDate,
+    QueryDayBasis,
+)
 from liuzhuan.core.dates import today_china
 from liuzhuan.core.errors import NotFound, PermissionDenied
 from liuzhuan.core.money import format_yuan
@@ -145,7 +155,7 @@ class StatusChangeOut(Schema):
 
 
 class RatesIn(Schema):
-    day_basis: Days = 360
+    day_basis: DayBasis = 360
     self_daily_rate: str | None = Field(None, description="如 0.0003；为空表示按法定上限")
     entrusted_multiplier: str = "1"
     penalty_annual_rate: str = Field(..., description="年利率小数，如 0.10")
@@ -307,7 +317,7 @@ def lpr_set(request: HttpRequest, payload: LprIn):
 
 
 @router.get("/cap", response=CapOut, summary="某日自营日利率上限及约束项")
-def cap(request: HttpRequest, on: QueryDate | None = None, basis: QueryDays = 360):
+def cap(request: HttpRequest, on: QueryDate | None = None, basis: QueryDayBasis = 360):
     acting_user(request)
     on = on or today_china()
     table = queries.lpr_table()

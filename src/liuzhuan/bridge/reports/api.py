@@ -9,7 +9,7 @@ from django.http import HttpRequest
 from ninja import Schema
 from ninja.responses import Status
 
-from liuzhuan.core.api_types import Id, QueryDate, Year, strict_int
+from liuzhuan.core.api_types import Id, Quarter, QueryDate, Year
 from liuzhuan.core.errors import DomainError, NotFound
 from liuzhuan.members.api_auth import acting_user
 
@@ -23,7 +23,7 @@ router = StageRouter()
 
 class ReportGenerateIn(Schema):
     year: Year
-    quarter: strict_int(1, 4, "季度（1–4）")  # type: ignore[valid-type]
+    quarter: Quarter
 
 
 class ReportSubmitIn(Schema):
