@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from django.http import Http404, HttpRequest
 from django.middleware.csrf import get_token
 from ninja import NinjaAPI
@@ -26,20 +28,42 @@ def _find_nul(value, path: str = "") -> str | None:
     return None
 
 
+class UnsupportedMediaType(DomainError):
+    status = 415
+
+
+def _is_json(content_type: str) -> bool:
+    return content_type == "application/json" or (content_type.startswith("application/") and content_type.endswith("+json"))
+
+
 class _Parser(Parser):
-    """JSON bodies, refusing NUL characters (PostgreSQL text cannot store them: a 4xx, not a 500).
+    """JSON bodies only: another content type is a 415 (a ``text/plain`` body is not read as JSON),
+    malformed JSON a 400 saying where, and NUL characters are refused (PostgreSQL text cannot
+    store them: a 4xx, not a 500).
 
     django-ninja turns any parser exception into a 400 "Cannot parse request body"; the error
-    found is left on the request for ``_http_error`` to report with the field's name.
+    found is left on the request for ``_http_error`` to report with its status and field.
     """
 
     def parse_body(self, request: HttpRequest):
-        data = super().parse_body(request)
+        if not _is_json(request.content_type or ""):
+            raise self._refuse(request, UnsupportedMediaType(
+                "unsupported_media_type",
+                f"请求体须为 JSON，请设置 Content-Type: application/json（收到的是 {request.content_type or '未注明类型'}）"))
+        try:
+            data = super().parse_body(request)
+        except ValueError as exc:  # JSONDecodeError and UnicodeDecodeError
+            where = f"（第 {exc.lineno} 行第 {exc.colno} 列）" if isinstance(exc, json.JSONDecodeError) else ""
+            raise self._refuse(request, DomainError("invalid_json", f"请求体不是有效的 JSON{where}")) from exc
         if (where := _find_nul(data)) is not None:
-            request.liuzhuan_body_error = DomainError(
-                "nul_character", f"字段 {where or '请求'} 含有不允许的空字符（\\u0000）", field=where or None)
-            raise request.liuzhuan_body_error
+            raise self._refuse(request, DomainError(
+                "nul_character", f"字段 {where or '请求'} 含有不允许的空字符（\\u0000）", field=where or None))
         return data
+
+    @staticmethod
+    def _refuse(request: HttpRequest, error: DomainError) -> DomainError:
+        request.liuzhuan_body_error = error
+        return error
 
 
 api = NinjaAPI(
@@ -57,15 +81,74 @@ def _domain_error(request, exc: DomainError):
     return api.create_response(request, exc.as_dict(), status=exc.status)
 
 
+#: pydantic error types in Chinese; ``{…}`` takes the error's context (bounds, lengths)
+_ERROR_TEXT = {
+    "missing": "必须填写",
+    "less_than_equal": "不能大于 {le}",
+    "greater_than_equal": "不能小于 {ge}",
+    "less_than": "必须小于 {lt}",
+    "greater_than": "必须大于 {gt}",
+    "int_type": "须为整数（JSON 数字，不加引号）",
+    "int_parsing": "须为整数",
+    "int_from_float": "须为整数",
+    "bool_type": "须为 true 或 false",
+    "bool_parsing": "须为 true 或 false",
+    "string_type": "须为字符串",
+    "string_too_long": "不能超过 {max_length} 个字符",
+    "string_too_short": "至少 {min_length} 个字符",
+    "too_long": "至多 {max_length} 项",
+    "too_short": "至少 {min_length} 项",
+    "date_type": "须为日期（YYYY-MM-DD）",
+    "date_parsing": "须为日期（YYYY-MM-DD）",
+    "date_from_datetime_parsing": "须为日期（YYYY-MM-DD）",
+    "date_from_datetime_inexact": "须为日期（YYYY-MM-DD），不含时间",
+    "datetime_parsing": "须为日期时间（ISO 8601）",
+    "decimal_parsing": "须为数字",
+    "decimal_type": "须为数字",
+    "finite_number": "须为有限的数字",
+    "decimal_max_digits": "至多 {max_digits} 位数字",
+    "decimal_max_places": "至多 {decimal_places} 位小数",
+    "decimal_whole_digits": "整数部分至多 {whole_digits} 位",
+    "string_pattern_mismatch": "格式不正确",
+    "literal_error": "须为 {expected} 之一",
+    "enum": "须为 {expected} 之一",
+    "list_type": "须为数组",
+    "dict_type": "须为对象",
+    "model_type": "须为对象",
+    "model_attributes_type": "须为对象",
+    "extra_forbidden": "不是可用的字段",
+}
+
+
+def validation_message(error: dict) -> str:
+    """One pydantic error in Chinese (the English text when the type is not translated)."""
+    text = _ERROR_TEXT.get(error.get("type", ""))
+    if text is None:
+        return error.get("msg", "")
+    try:
+        return text.format(**error.get("ctx", {}))
+    except (KeyError, IndexError):
+        return error.get("msg", "")
+
+
+def _error_field(error: dict) -> str | None:
+    """``items[2].amount_fen``: the same path the actions and the NUL check give."""
+    field = ""
+    for part in error.get("loc", []):
+        if part in ("body", "query", "path", "payload", "form"):
+            continue
+        field += f"[{part}]" if isinstance(part, int) else f".{part}" if field else str(part)
+    return field or None
+
+
 @api.exception_handler(NinjaValidationError)
 def _validation_error(request, exc: NinjaValidationError):
+    """422 naming the first wrong field in ``field`` and in the message; ``errors`` lists them all."""
     first = exc.errors[0] if exc.errors else {}
-    loc = [str(x) for x in first.get("loc", []) if x not in ("body", "query", "path", "payload", "form")]
-    field = ".".join(loc) or None
-    message = f"字段 {field} 不正确：{first.get('msg', '')}" if field else "请求格式不正确"
-    return api.create_response(
-        request, {"code": "invalid", "message": message, "field": field, "errors": exc.errors}, status=422
-    )
+    field = _error_field(first)
+    message = f"字段 {field} 不正确：{validation_message(first)}" if field else "请求格式不正确"
+    errors = [{**e, "field": _error_field(e), "message": validation_message(e)} for e in exc.errors]
+    return api.create_response(request, {"code": "invalid", "message": message, "field": field, "errors": errors}, status=422)
 
 
 @api.exception_handler(AuthenticationError)

@@ -69,8 +69,8 @@ def test_members_see_only_their_own(bw, api):
     assert api(bw.sme2).post(f"/bridge/applications/{pk}/withdraw", {}).status_code == 404
     assert api(bw.banker2).get(f"/bridge/applications/{pk}").status_code == 404
     assert api(bw.other_fm).post(f"/bridge/applications/{pk}/reject", {"reason": "x"}).status_code == 404
-    assert [a["id"] for a in api(bw.sme2).get("/bridge/applications").json()] == []
-    assert [a["id"] for a in api(bw.banker).get("/bridge/applications").json()] == [pk]
+    assert [a["id"] for a in api(bw.sme2).get("/bridge/applications").json()["items"]] == []
+    assert [a["id"] for a in api(bw.banker).get("/bridge/applications").json()["items"]] == [pk]
     assert api(bw.inspector).get(f"/bridge/applications/{pk}").status_code == 200
     assert api(bw.sme).get("/bridge/fund").status_code == 403
     assert api(bw.bureau).get("/bridge/fund").json()["principal_fen"] == 10_000_000 * YUAN

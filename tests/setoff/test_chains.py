@@ -107,7 +107,7 @@ def test_cash_pages_and_api(world, api):
     assert other.post(f"/setoff/cash/{d.pk}/withdraw/").status_code == 404
     resp = api(world.bob).post("/setoff/cash", {"amount_fen": 500, "valid_until": until})
     assert resp.status_code == 201 and resp.json()["remaining_fen"] == 500
-    assert len(api(world.bob).get("/setoff/cash").json()) == 1  # only its own
+    assert len(api(world.bob).get("/setoff/cash").json()["items"]) == 1  # only its own
     assert api(world.bob).post(f"/setoff/cash/{d.pk}/withdraw").status_code == 404
 
 

@@ -8,6 +8,9 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema
 from ninja.responses import Status
 
+from liuzhuan.core.api_pages import paged, rows
+from liuzhuan.core.api_types import Id, TokenDays
+
 from . import actions, queries
 from .api_auth import acting_user
 from .models import ApiToken
@@ -122,7 +125,7 @@ class PasswordIn(Schema):
 class TokenIn(Schema):
     name: str = Field(..., max_length=100)
     scope: str = "read"
-    days: int | None = Field(365, ge=1, le=3650)
+    days: TokenDays | None = 365
 
 
 class TokenOut(Schema):
@@ -185,39 +188,40 @@ def operator_register(request: HttpRequest, payload: RegistrationIn):
 
 
 @router.get("/organisations", response=list[OrgOut], summary="机构列表（按权限）")
+@paged(500)
 def list_organisations(request: HttpRequest, status: str | None = None):
     qs = queries.visible_organisations(acting_user(request))
     if status:
         qs = qs.filter(status=status)
-    return [OrgOut.from_org(o) for o in qs[:500]]
+    return rows(qs, OrgOut.from_org)
 
 
 @router.get("/organisations/{org_id}", response=OrgOut, summary="机构详情")
-def get_organisation(request: HttpRequest, org_id: int):
+def get_organisation(request: HttpRequest, org_id: Id):
     return OrgOut.from_org(queries.get_visible_organisation(acting_user(request), org_id))
 
 
 @router.post("/organisations/{org_id}/review", response=ReviewOut, summary="注册审核")
-def review(request: HttpRequest, org_id: int, payload: ReviewIn):
+def review(request: HttpRequest, org_id: Id, payload: ReviewIn):
     r = actions.review_registration(acting_user(request, write=True), org_id, payload.decision, payload.method, payload.reason)
     return ReviewOut(id=r.pk, organisation_id=r.organisation_id, decision=r.decision, method=r.method, reason=r.reason, reviewer=r.reviewer.username, reviewed_at=r.reviewed_at)
 
 
 @router.post("/organisations/{org_id}/status", response=OrgOut, summary="暂停、恢复或注销机构")
-def change_status(request: HttpRequest, org_id: int, payload: StatusIn):
+def change_status(request: HttpRequest, org_id: Id, payload: StatusIn):
     org = actions.change_status(acting_user(request, write=True), org_id, payload.action, payload.reason)
     return OrgOut.from_org(org)
 
 
 @router.get("/organisations/{org_id}/users", response=list[UserOut], summary="机构用户")
-def list_users(request: HttpRequest, org_id: int):
+def list_users(request: HttpRequest, org_id: Id):
     user = acting_user(request)
     org = queries.get_visible_organisation(user, org_id)
     return [_user_out(u) for u in queries.visible_users(user, org)]
 
 
 @router.post("/organisations/{org_id}/users", response={201: UserOut}, summary="添加用户")
-def add_user(request: HttpRequest, org_id: int, payload: UserIn):
+def add_user(request: HttpRequest, org_id: Id, payload: UserIn):
     user = acting_user(request, write=True)
     queries.get_visible_organisation(user, org_id)
     u = actions.create_user(user, org_id, payload.username, payload.password, payload.display_name, payload.position)
@@ -225,7 +229,7 @@ def add_user(request: HttpRequest, org_id: int, payload: UserIn):
 
 
 @router.post("/users/{user_id}/reset-password", response=UserOut, summary="运营机构重置密码")
-def reset_password(request: HttpRequest, user_id: int, payload: PasswordIn):
+def reset_password(request: HttpRequest, user_id: Id, payload: PasswordIn):
     return _user_out(actions.reset_password(acting_user(request, write=True), user_id, payload.password))
 
 
@@ -242,15 +246,16 @@ def create_token(request: HttpRequest, payload: TokenIn):
 
 
 @router.post("/tokens/{token_id}/revoke", response=TokenOut, summary="撤销令牌")
-def revoke_token(request: HttpRequest, token_id: int):
+def revoke_token(request: HttpRequest, token_id: Id):
     return _token_out(actions.revoke_api_token(acting_user(request, write=True), token_id))
 
 
 @router.get("/notifications", response=list[NotificationOut], summary="站内通知")
+@paged(200)
 def notifications(request: HttpRequest, unread: bool = False):
-    return list(queries.inbox(acting_user(request), unread_only=unread)[:200])
+    return queries.inbox(acting_user(request), unread_only=unread)
 
 
 @router.post("/notifications/{note_id}/ack", response=NotificationOut, summary="确认已读")
-def ack(request: HttpRequest, note_id: int):
+def ack(request: HttpRequest, note_id: Id):
     return actions.acknowledge(acting_user(request, write=True), note_id)

@@ -7,13 +7,15 @@ document; every id is bounded so an out-of-range number is a 422, not a database
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Literal
+from typing import Literal
 
 from django.http import HttpRequest
-from ninja import Field, File, Path, Query, Router, Schema
+from ninja import Field, File, Router, Schema
 from ninja.files import UploadedFile
 from ninja.responses import Status
 
+from liuzhuan.core.api_pages import paged, rows
+from liuzhuan.core.api_types import Date, Id, IdIn, PositiveFen
 from liuzhuan.core.errors import PermissionDenied
 from liuzhuan.core.uploads import read_limited
 from liuzhuan.members.api_auth import acting_user
@@ -28,16 +30,14 @@ from .runs import actions as run_actions
 
 router = Router(tags=["债权债务抵销"])
 
-MAX_ID = 2**62
-ObjId = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 
 class SetoffObligationIn(Schema):
     creditor_uscc: str = Field(..., max_length=30, description="债权人统一社会信用代码")
     debtor_uscc: str = Field(..., max_length=30, description="债务人统一社会信用代码")
-    amount_fen: int = Field(..., ge=1, le=10**14, description="金额（分）")
+    amount_fen: PositiveFen = Field(..., description="金额（分）")
     basis: str = Field(..., min_length=1, max_length=100, description="债权债务依据（合同/发票编号）")
-    due_date: dt.date | None = None
+    due_date: Date | None = None
     note: str = Field("", max_length=200)
 
 
@@ -76,7 +76,7 @@ class SetoffImportOut(Schema):
 
 
 class SetoffIdsIn(Schema):
-    ids: list[Annotated[int, Field(ge=1, le=MAX_ID)]] = Field(..., min_length=1, max_length=1000)
+    ids: list[IdIn] = Field(..., min_length=1, max_length=1000)
 
 
 class SetoffReasonIn(Schema):
@@ -170,13 +170,11 @@ def _obligation(user, obligation_id: int) -> SetoffObligationOut:
 
 
 @router.get("/obligations", response=list[SetoffObligationOut], summary="债权债务（本单位相关；运营与监管可见全部）")
+@paged(500, default=100)
 def list_obligations(request: HttpRequest,
                      side: Literal["", "receivable", "payable", "awaiting"] = "",
-                     status: Literal["", "pending", "confirmed", "disputed", "withdrawn", "settled"] = "",
-                     offset: Annotated[int, Query(ge=0, le=10**9)] = 0,
-                     limit: Annotated[int, Query(ge=1, le=500)] = 100):
-    qs = queries.obligations(acting_user(request), side=side, status=status)
-    return [SetoffObligationOut.of(o) for o in qs[offset:offset + limit]]
+                     status: Literal["", "pending", "confirmed", "disputed", "withdrawn", "settled"] = ""):
+    return rows(queries.obligations(acting_user(request), side=side, status=status), SetoffObligationOut.of)
 
 
 @router.post("/obligations", response={201: SetoffObligationOut}, summary="登记一笔债权债务（本单位须为一方）")
@@ -204,26 +202,26 @@ def confirm_obligations(request: HttpRequest, payload: SetoffIdsIn):
 
 
 @router.get("/obligations/{obligation_id}", response=SetoffObligationOut, summary="债权债务详情")
-def get_obligation(request: HttpRequest, obligation_id: ObjId):
+def get_obligation(request: HttpRequest, obligation_id: Id):
     return _obligation(acting_user(request), obligation_id)
 
 
 @router.post("/obligations/{obligation_id}/dispute", response=SetoffObligationOut, summary="对对方登记的债务提出异议")
-def dispute_obligation(request: HttpRequest, obligation_id: ObjId, payload: SetoffReasonIn):
+def dispute_obligation(request: HttpRequest, obligation_id: Id, payload: SetoffReasonIn):
     user = acting_user(request, write=True)
     register_actions.dispute(user, obligation_id, payload.reason)
     return _obligation(user, obligation_id)
 
 
 @router.post("/obligations/{obligation_id}/withdraw", response=SetoffObligationOut, summary="撤回本单位未获确认的登记")
-def withdraw_obligation(request: HttpRequest, obligation_id: ObjId):
+def withdraw_obligation(request: HttpRequest, obligation_id: Id):
     user = acting_user(request, write=True)
     register_actions.withdraw(user, obligation_id)
     return _obligation(user, obligation_id)
 
 
 @router.post("/obligations/{obligation_id}/rejoin", response=SetoffObligationOut, summary="重新参与抵销测算")
-def rejoin_obligation(request: HttpRequest, obligation_id: ObjId):
+def rejoin_obligation(request: HttpRequest, obligation_id: Id):
     user = acting_user(request, write=True)
     register_actions.rejoin(user, obligation_id)
     return _obligation(user, obligation_id)
@@ -233,8 +231,8 @@ def rejoin_obligation(request: HttpRequest, obligation_id: ObjId):
 
 
 class SetoffCashIn(Schema):
-    amount_fen: int = Field(..., ge=1, le=10**14, description="可用于清偿的现金（分）")
-    valid_until: dt.date
+    amount_fen: PositiveFen = Field(..., description="可用于清偿的现金（分）")
+    valid_until: Date
     note: str = Field("", max_length=200)
 
 
@@ -245,7 +243,7 @@ class SetoffCashOut(Schema):
     amount_fen: int
     used_fen: int
     remaining_fen: int
-    valid_until: dt.date
+    valid_until: Date
     status: str
     note: str
 
@@ -256,8 +254,9 @@ class SetoffCashOut(Schema):
 
 
 @router.get("/cash", response=list[SetoffCashOut], summary="现金清偿意愿（本单位的；运营与监管可见全部）")
-def list_cash(request: HttpRequest, limit: Annotated[int, Query(ge=1, le=500)] = 100):
-    return [SetoffCashOut.of(d) for d in queries.cash_declarations(acting_user(request))[:limit]]
+@paged(500, default=100)
+def list_cash(request: HttpRequest):
+    return rows(queries.cash_declarations(acting_user(request)), SetoffCashOut.of)
 
 
 @router.post("/cash", response={201: SetoffCashOut}, summary="申报可用于债务链清偿的现金")
@@ -269,8 +268,8 @@ def declare_cash(request: HttpRequest, payload: SetoffCashIn):
 
 class SetoffFundIn(Schema):
     payer_uscc: str = Field(..., min_length=1, max_length=18, description="付款单位（会员）统一社会信用代码")
-    amount_fen: int = Field(..., ge=1, le=10**14, description="提供的资金（分）")
-    valid_until: dt.date
+    amount_fen: PositiveFen = Field(..., description="提供的资金（分）")
+    valid_until: Date
     note: str = Field("", max_length=200)
 
 
@@ -283,7 +282,7 @@ def fund_cash(request: HttpRequest, payload: SetoffFundIn):
 
 
 @router.post("/cash/{declaration_id}/withdraw", response=SetoffCashOut, summary="撤回现金清偿意愿")
-def withdraw_cash(request: HttpRequest, declaration_id: ObjId):
+def withdraw_cash(request: HttpRequest, declaration_id: Id):
     return SetoffCashOut.of(register_actions.withdraw_cash(acting_user(request, write=True), declaration_id))
 
 
@@ -340,14 +339,15 @@ def start_run(request: HttpRequest):
 
 
 @router.get("/runs", response=list[SetoffRunOut], summary="抵销测算批次")
-def list_runs(request: HttpRequest, limit: Annotated[int, Query(ge=1, le=200)] = 50):
+@paged(200, default=50)
+def list_runs(request: HttpRequest):
     user = acting_user(request)
     _require_run_viewer(user)
-    return [SetoffRunOut.of(r) for r in queries.runs()[:limit]]
+    return rows(queries.runs(), SetoffRunOut.of)
 
 
 @router.get("/runs/{run_id}", response=SetoffRunOut, summary="测算批次详情（含进度）")
-def get_run(request: HttpRequest, run_id: ObjId):
+def get_run(request: HttpRequest, run_id: Id):
     user = acting_user(request)
     _require_run_viewer(user)
     return SetoffRunOut.of(queries.get_run(user, run_id))
@@ -357,30 +357,28 @@ def get_run(request: HttpRequest, run_id: ObjId):
 
 
 @router.get("/agreements", response=list[SetoffAgreementOut], summary="抵销协议（本单位参与的；运营与监管可见全部）")
+@paged(500, default=100)
 def list_agreements(request: HttpRequest,
                     status: Literal["", "proposed", "executed", "declined", "lapsed", "voided"] = "",
-                    run_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
-                    offset: Annotated[int, Query(ge=0, le=10**9)] = 0,
-                    limit: Annotated[int, Query(ge=1, le=500)] = 100):
-    qs = queries.agreements(acting_user(request), status=status, run_id=run_id)
-    return [SetoffAgreementOut.of(a) for a in qs[offset:offset + limit]]
+                    run_id: Id | None = None):
+    return rows(queries.agreements(acting_user(request), status=status, run_id=run_id), SetoffAgreementOut.of)
 
 
 @router.get("/agreements/{agreement_id}", response=SetoffAgreementOut, summary="抵销协议详情（参与方与各笔债务）")
-def get_agreement(request: HttpRequest, agreement_id: ObjId):
+def get_agreement(request: HttpRequest, agreement_id: Id):
     return SetoffAgreementOut.of(queries.get_agreement(acting_user(request), agreement_id), detail=True)
 
 
 @router.post("/agreements/{agreement_id}/confirm", response=SetoffAgreementOut,
              summary="确认抵销协议（最后一方确认时自动执行）")
-def confirm_agreement(request: HttpRequest, agreement_id: ObjId):
+def confirm_agreement(request: HttpRequest, agreement_id: Id):
     user = acting_user(request, write=True)
     agreement_actions.confirm(user, agreement_id)
     return SetoffAgreementOut.of(queries.get_agreement(user, agreement_id), detail=True)
 
 
 @router.post("/agreements/{agreement_id}/decline", response=SetoffAgreementOut, summary="拒绝抵销协议")
-def decline_agreement(request: HttpRequest, agreement_id: ObjId, payload: SetoffReasonIn):
+def decline_agreement(request: HttpRequest, agreement_id: Id, payload: SetoffReasonIn):
     user = acting_user(request, write=True)
     agreement_actions.decline(user, agreement_id, payload.reason)
     return SetoffAgreementOut.of(queries.get_agreement(user, agreement_id), detail=True)

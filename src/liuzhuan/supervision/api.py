@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Annotated
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 
+from liuzhuan.core.api_types import MAX_ID
 from liuzhuan.core.errors import PermissionDenied
 from liuzhuan.core.integrity import run_all
 from liuzhuan.core.models import AuditEvent
@@ -43,12 +45,15 @@ def _oversight(request):
 
 
 @router.get("/events", response=list[EventOut], summary="审计事件（哈希链）")
-def events(request: HttpRequest, after_seq: int = 0, limit: int = 100, action: str | None = None):
+def events(request: HttpRequest, after_seq: Annotated[int, Field(ge=0, le=MAX_ID)] = 0,
+           limit: Annotated[int, Field(ge=1, le=1000)] = 100, action: str | None = None):
+    """A cursor, not pages: events after ``after_seq`` in order; continue from the last ``seq``
+    received until an answer is shorter than ``limit``."""
     _oversight(request)
     qs = AuditEvent.objects.filter(seq__gt=after_seq).order_by("seq")
     if action:
         qs = qs.filter(action=action)
-    return list(qs[: max(1, min(limit, 1000))])
+    return list(qs[:limit])
 
 
 @router.get("/verify", response=VerifyOut, summary="校验哈希链与业务不变量")

@@ -59,11 +59,11 @@ def test_statement_scoping_and_excel(world, api, client):
 
     fees.set_fee_rule(world.clerk, "issuance", "2", 0, None, "transferor", today_china())
     issue(world)
-    mine = api(world.alice).get("/certificates/fees/statement").json()
+    mine = api(world.alice).get("/certificates/fees/statement").json()["items"]
     assert len(mine) == 1 and mine[0]["amount_fen"] == 20000
-    assert api(world.bob).get("/certificates/fees/statement").json() == []
+    assert api(world.bob).get("/certificates/fees/statement").json()["items"] == []
     assert api(world.bob).get("/certificates/fees/statement", org_id=world.alice_org.pk).status_code == 404
-    assert len(api(world.inspector).get("/certificates/fees/statement", org_id=world.alice_org.pk).json()) == 1
+    assert len(api(world.inspector).get("/certificates/fees/statement", org_id=world.alice_org.pk).json()["items"]) == 1
     client.force_login(world.alice)
     r = client.get("/certificates/fees/statement.xlsx")
     ws = load_workbook(io.BytesIO(r.content)).active

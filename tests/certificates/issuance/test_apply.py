@@ -143,3 +143,31 @@ def test_resubmit_rejects_other_org(world):
         issuance.resubmit_application(world.outsider, app.pk, app_input(world.bob_org, amount_fen=1))
     app.refresh_from_db()
     assert app.amount_fen == 1_000_000_00
+
+
+def test_maturity_is_at_most_five_years_away(world, api):
+    """A maturity of 9999-12-31 issued a certificate (issue 17 item 5): the schema refuses dates past
+    2100, the action anything later than five years from the application day (pages included)."""
+    from liuzhuan.certificates.issuance.rules import MAX_TERM_YEARS, latest_maturity
+    from liuzhuan.core.dates import today_china
+
+    today = today_china()
+    latest = latest_maturity(today)
+    assert MAX_TERM_YEARS == 5 and latest.year == today.year + 5
+    assert latest_maturity(dt.date(2028, 2, 29)) == dt.date(2033, 2, 28)
+    with pytest.raises(DomainError) as exc:
+        issuance.create_application(world.alice, app_input(world.bob_org, maturity_date=latest + dt.timedelta(days=1)))
+    assert (exc.value.field, exc.value.code) == ("maturity_date", "maturity_too_far") and f"{latest:%Y-%m-%d}" in exc.value.message
+    assert issuance.create_application(world.alice, app_input(world.bob_org, maturity_date=latest)).maturity_date == latest
+    payload = {"counterparty_id": world.bob_org.pk, "role": "creditor", "contract_no": "A2", "contract_title": "合同",
+               "contract_date": today.isoformat(), "amount_fen": 123456, "maturity_date": "9999-12-31", "settle_by_asset": True,
+               "non_cash_declared": True}
+    r = api(world.alice).post("/certificates/applications", payload)
+    assert r.status_code == 422 and r.json()["field"] == "maturity_date" and "2100-12-31" in r.json()["message"]
+    r = api(world.alice).post("/certificates/applications", {**payload, "maturity_date": "2099-12-31"})
+    assert r.status_code == 400 and r.json()["code"] == "maturity_too_far"
+    assert Application.objects.count() == 1
+    from liuzhuan.api import api as root
+
+    described = root.get_openapi_schema()["components"]["schemas"]["CertificateApplicationIn"]["properties"]["maturity_date"]
+    assert "5 年" in described["description"]

@@ -233,6 +233,8 @@ def test_api_flow(world, issued, api):
     assert alice.post(f"/certificates/offsets/{oid}/options", {"asset_ids": [asset_id]}).status_code == 403
     assert bob.post(f"/certificates/offsets/{oid}/options", {"asset_ids": [asset_id]}).json()["offered_asset_ids"] == [asset_id]
     r = bob.post(f"/certificates/offsets/{oid}/price", {"price_fen": -1, "asset_id": asset_id})
+    assert r.status_code == 422 and r.json()["field"] == "price_fen"  # the schema: no negative amounts
+    r = bob.post(f"/certificates/offsets/{oid}/price", {"price_fen": 0, "asset_id": asset_id})
     assert r.status_code == 400 and r.json()["code"] == "price_not_positive" and r.json()["field"] == "price_fen"
     bob.post(f"/certificates/offsets/{oid}/price", {"price_fen": 280_000_00, "asset_id": asset_id})
     assert alice.post(f"/certificates/offsets/{oid}/agree").json()["status"] == "agreed"

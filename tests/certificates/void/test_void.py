@@ -143,9 +143,9 @@ def test_void_reverses_the_issuance_fee(world, api):
         note = Notification.objects.get(organisation=org, title__contains="已作废")
         assert "已冲销贵机构就该凭证缴纳的开具服务费 ¥100.00" in note.body
     client = api(world.alice)
-    rows = client.get("/certificates/fees/statement").json()
+    rows = client.get("/certificates/fees/statement").json()["items"]
     assert sorted((r["amount_fen"], r["reverses_id"] is not None) for r in rows) == [(-100_00, True), (100_00, False)]
-    assert api(world.outsider).get("/certificates/fees/statement").json() == []  # wrong organisation sees none of it
+    assert api(world.outsider).get("/certificates/fees/statement").json()["items"] == []  # wrong organisation sees none of it
     web = Client()
     web.force_login(world.alice)
     page = web.get("/certificates/fees/").content.decode()

@@ -1,7 +1,7 @@
 """Application endpoints (/api/v1/bridge/applications…, /checklists…): members see only their own
 applications (404 for anyone else's), banks those they lend on; the manager, the bureau and the
 regulator see everything. The loan and recovery stages add their endpoints on the same
-applications with ``write_application`` and ``ApplicationOut``."""
+applications with ``write_application`` and ``BridgeApplicationOut``."""
 
 from __future__ import annotations
 
@@ -11,10 +11,12 @@ from django.http import HttpRequest
 from ninja import Field, Schema
 from ninja.responses import Status
 
+from liuzhuan.core.api_pages import paged, rows
+from liuzhuan.core.api_types import Date, Days, Fen, Flag, Id, IdIn
 from liuzhuan.core.money import format_yuan
 from liuzhuan.members.api_auth import acting_user
 
-from ..fund.api import NoteIn, ReasonIn, StageRouter
+from ..fund.api import BridgeReasonIn, NoteIn, StageRouter
 from ..fund.queries import sees_all
 from ..models.application import Application, ChecklistVersion
 from ..rates.common import rate_str
@@ -38,22 +40,22 @@ class ChecklistOut(Schema):
     acknowledged_at: dt.datetime | None
 
 
-class ApplicationIn(Schema):
-    bank_id: int
+class BridgeApplicationIn(Schema):
+    bank_id: IdIn
     sme_size: str
     original_contract_no: str
     original_loan_type: str
-    original_due_fen: int
-    original_due_date: dt.date
+    original_due_fen: Fen
+    original_due_date: Date
     classification: str
     loan_account: str
-    renewal_approval_fen: int
+    renewal_approval_fen: Fen
     renewal_approval_no: str
-    renewal_approval_date: dt.date
-    amount_fen: int
-    planned_days: int
-    planned_draw_date: dt.date
-    purpose_confirmed: bool
+    renewal_approval_date: Date
+    amount_fen: Fen
+    planned_days: Days
+    planned_draw_date: Date
+    purpose_confirmed: Flag
     evidence: dict[str, str] = {}
     materials: dict[str, str] = {}
 
@@ -78,7 +80,7 @@ class RepaymentOut(Schema):
     reference: str
 
 
-class ApplicationOut(Schema):
+class BridgeApplicationOut(Schema):
     id: int
     number: str
     status: str
@@ -128,20 +130,20 @@ class ApplicationOut(Schema):
 
 
 class CheckIn(Schema):
-    passed: bool
+    passed: Flag
     note: str = ""
 
 
-class PrepareIn(Schema):
+class BridgePrepareIn(Schema):
     mode: str = Field("self", description="self（自营）或 entrusted（委托银行）")
     note: str = ""
 
 
 class BankConfirmIn(Schema):
-    renewal_approval_fen: int
+    renewal_approval_fen: Fen
     renewal_approval_no: str
-    renewal_approval_date: dt.date
-    renewal_in_progress: bool
+    renewal_approval_date: Date
+    renewal_in_progress: Flag
     classification: str = "normal"
     note: str = ""
 
@@ -211,12 +213,12 @@ def checklist_create(request: HttpRequest, payload: ChecklistIn):
 
 
 @router.post("/checklists/{checklist_id}/file", response=ChecklistOut, summary="报市财政局备案")
-def checklist_file(request: HttpRequest, checklist_id: int):
+def checklist_file(request: HttpRequest, checklist_id: Id):
     return actions.file_checklist(acting_user(request, write=True), checklist_id)
 
 
 @router.post("/checklists/{checklist_id}/acknowledge", response=ChecklistOut, summary="市财政局确认备案")
-def checklist_ack(request: HttpRequest, checklist_id: int):
+def checklist_ack(request: HttpRequest, checklist_id: Id):
     return actions.acknowledge_checklist(acting_user(request, write=True), checklist_id)
 
 
@@ -225,56 +227,57 @@ def checklist_ack(request: HttpRequest, checklist_id: int):
 # ---------------------------------------------------------------------------------------------
 
 
-@router.get("/applications", response=list[ApplicationOut], summary="过桥资金业务（企业只看本企业，银行只看本行）")
+@router.get("/applications", response=list[BridgeApplicationOut], summary="过桥资金业务（企业只看本企业，银行只看本行）")
+@paged(500)
 def applications(request: HttpRequest, status: str | None = None):
     qs = visible_applications(acting_user(request)).select_related("prepared_by", "approved_by").prefetch_related(
         "checks", "repayments")
     if status:
         qs = qs.filter(status=status)
-    return [application_out(a) for a in qs[:500]]
+    return rows(qs, application_out)
 
 
-@router.post("/applications", response={201: ApplicationOut}, summary="企业申请续贷过桥资金")
-def application_submit(request: HttpRequest, payload: ApplicationIn):
+@router.post("/applications", response={201: BridgeApplicationOut}, summary="企业申请续贷过桥资金")
+def application_submit(request: HttpRequest, payload: BridgeApplicationIn):
     app = actions.submit_application(acting_user(request, write=True), actions.ApplicationInput(**payload.dict()))
     return Status(201, reload_application(app.pk))
 
 
-@router.get("/applications/{app_id}", response=ApplicationOut, summary="业务详情")
-def application_detail(request: HttpRequest, app_id: int):
+@router.get("/applications/{app_id}", response=BridgeApplicationOut, summary="业务详情")
+def application_detail(request: HttpRequest, app_id: Id):
     return reload_application(visible_application(acting_user(request), app_id).pk)
 
 
-@router.post("/applications/{app_id}/withdraw", response=ApplicationOut, summary="企业撤回申请")
-def application_withdraw(request: HttpRequest, app_id: int, payload: NoteIn):
+@router.post("/applications/{app_id}/withdraw", response=BridgeApplicationOut, summary="企业撤回申请")
+def application_withdraw(request: HttpRequest, app_id: Id, payload: NoteIn):
     return write_application(request, app_id, lambda u: actions.withdraw_application(u, app_id, payload.note))
 
 
-@router.post("/applications/{app_id}/checks/{check_id}", response=ApplicationOut, summary="经办审核申请条件/资料（逐项勾选）")
-def application_check(request: HttpRequest, app_id: int, check_id: int, payload: CheckIn):
+@router.post("/applications/{app_id}/checks/{check_id}", response=BridgeApplicationOut, summary="经办审核申请条件/资料（逐项勾选）")
+def application_check(request: HttpRequest, app_id: Id, check_id: Id, payload: CheckIn):
     return write_application(request, app_id, lambda u: actions.review_check(u, app_id, check_id, passed=payload.passed, note=payload.note))
 
 
-@router.post("/applications/{app_id}/prepare", response=ApplicationOut, summary="经办初审（双人复核之经办）")
-def application_prepare(request: HttpRequest, app_id: int, payload: PrepareIn):
+@router.post("/applications/{app_id}/prepare", response=BridgeApplicationOut, summary="经办初审（双人复核之经办）")
+def application_prepare(request: HttpRequest, app_id: Id, payload: BridgePrepareIn):
     return write_application(request, app_id, lambda u: actions.prepare(u, app_id, mode=payload.mode, note=payload.note))
 
 
-@router.post("/applications/{app_id}/approve", response=ApplicationOut, summary="负责人复核（须与经办人不同）")
-def application_approve(request: HttpRequest, app_id: int, payload: NoteIn):
+@router.post("/applications/{app_id}/approve", response=BridgeApplicationOut, summary="负责人复核（须与经办人不同）")
+def application_approve(request: HttpRequest, app_id: Id, payload: NoteIn):
     return write_application(request, app_id, lambda u: actions.approve(u, app_id, note=payload.note))
 
 
-@router.post("/applications/{app_id}/reject", response=ApplicationOut, summary="管理机构不予通过")
-def application_reject(request: HttpRequest, app_id: int, payload: ReasonIn):
+@router.post("/applications/{app_id}/reject", response=BridgeApplicationOut, summary="管理机构不予通过")
+def application_reject(request: HttpRequest, app_id: Id, payload: BridgeReasonIn):
     return write_application(request, app_id, lambda u: actions.reject_application(u, app_id, reason=payload.reason))
 
 
-@router.post("/applications/{app_id}/bank-confirm", response=ApplicationOut, summary="贷款银行确认续贷")
-def application_bank_confirm(request: HttpRequest, app_id: int, payload: BankConfirmIn):
+@router.post("/applications/{app_id}/bank-confirm", response=BridgeApplicationOut, summary="贷款银行确认续贷")
+def application_bank_confirm(request: HttpRequest, app_id: Id, payload: BankConfirmIn):
     return write_application(request, app_id, lambda u: actions.bank_confirm(u, app_id, **payload.dict()))
 
 
-@router.post("/applications/{app_id}/bank-decline", response=ApplicationOut, summary="贷款银行不予确认")
-def application_bank_decline(request: HttpRequest, app_id: int, payload: ReasonIn):
+@router.post("/applications/{app_id}/bank-decline", response=BridgeApplicationOut, summary="贷款银行不予确认")
+def application_bank_decline(request: HttpRequest, app_id: Id, payload: BridgeReasonIn):
     return write_application(request, app_id, lambda u: actions.bank_decline(u, app_id, reason=payload.reason))

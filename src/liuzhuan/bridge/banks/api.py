@@ -8,6 +8,7 @@ from django.http import HttpRequest
 from ninja import Field, Schema
 from ninja.responses import Status
 
+from liuzhuan.core.api_types import Date, Flag, Id, IdIn
 from liuzhuan.core.errors import NotFound
 from liuzhuan.members.api_auth import acting_user
 
@@ -20,14 +21,14 @@ router = StageRouter()
 
 
 class AgreementIn(Schema):
-    bank_id: int
+    bank_id: IdIn
     number: str
-    signed_on: dt.date
-    valid_from: dt.date
-    valid_until: dt.date
-    joint_liability_principal: bool
-    joint_liability_fee: bool
-    entrusted_allowed: bool = False
+    signed_on: Date
+    valid_from: Date
+    valid_until: Date
+    joint_liability_principal: Flag
+    joint_liability_fee: Flag
+    entrusted_allowed: Flag = False
 
 
 class AgreementStatusIn(Schema):
@@ -74,7 +75,7 @@ def agreement_create(request: HttpRequest, payload: AgreementIn):
 
 
 @router.post("/agreements/{agreement_id}/status", response=AgreementOut, summary="暂停（第二十条）、恢复或取消（第十八条）合作")
-def agreement_status(request: HttpRequest, agreement_id: int, payload: AgreementStatusIn):
+def agreement_status(request: HttpRequest, agreement_id: Id, payload: AgreementStatusIn):
     user = acting_user(request, write=True)
     if not sees_all(user):
         raise NotFound("合作协议不存在")
@@ -83,7 +84,7 @@ def agreement_status(request: HttpRequest, agreement_id: int, payload: Agreement
 
 
 @router.get("/agreements/{agreement_id}/history", response=list[dict], summary="合作状态变更记录")
-def agreement_history(request: HttpRequest, agreement_id: int):
+def agreement_history(request: HttpRequest, agreement_id: Id):
     user = acting_user(request)
     a = BankAgreement.objects.filter(pk=agreement_id).first()
     if a is None or not (sees_all(user) or a.bank_id == user.organisation_id):

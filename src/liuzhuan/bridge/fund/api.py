@@ -10,6 +10,18 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema
 from ninja.responses import Status
 
+from liuzhuan.core.api_pages import paged
+from liuzhuan.core.api_types import (
+    Date,
+    DayBasis,
+    Fen,
+    Flag,
+    Id,
+    IdIn,
+    Percent,
+    QueryDate,
+    QueryDayBasis,
+)
 from liuzhuan.core.dates import today_china
 from liuzhuan.core.errors import NotFound, PermissionDenied
 from liuzhuan.core.money import format_yuan
@@ -82,15 +94,15 @@ class FundOut(Schema):
 
 class FundIn(Schema):
     name: str
-    manager_org_id: int
-    established_on: dt.date
+    manager_org_id: IdIn
+    established_on: Date
     annual_turnover_target: str = "0"
 
 
 class PrincipalIn(Schema):
     kind: str = Field(..., description="contribute（财政出资）或 withdraw（财政调回）")
-    amount_fen: int
-    effective_on: dt.date
+    amount_fen: Fen
+    effective_on: Date
     document_no: str
     note: str = ""
 
@@ -110,7 +122,7 @@ class TargetIn(Schema):
     note: str = ""
 
 
-class ReasonIn(Schema):
+class BridgeReasonIn(Schema):
     reason: str
 
 
@@ -118,8 +130,8 @@ class NoteIn(Schema):
     note: str = ""
 
 
-class DecideIn(Schema):
-    approve: bool
+class BridgeDecideIn(Schema):
+    approve: Flag
     note: str = ""
 
 
@@ -143,7 +155,7 @@ class StatusChangeOut(Schema):
 
 
 class RatesIn(Schema):
-    day_basis: int = 360
+    day_basis: DayBasis = 360
     self_daily_rate: str | None = Field(None, description="如 0.0003；为空表示按法定上限")
     entrusted_multiplier: str = "1"
     penalty_annual_rate: str = Field(..., description="年利率小数，如 0.10")
@@ -151,7 +163,7 @@ class RatesIn(Schema):
 
 
 class LprIn(Schema):
-    effective_date: dt.date
+    effective_date: Date
     lpr_1y: str
     lpr_5y: str
     note: str = ""
@@ -237,7 +249,7 @@ def set_target(request: HttpRequest, payload: TargetIn):
 
 
 class WarnLevelIn(Schema):
-    warn_percent: int = Field(..., description="风险预警线（%），1–29，低于 30% 的暂停线")
+    warn_percent: Percent = Field(..., description="风险预警线（%），1–29，低于 30% 的暂停线")
     note: str = Field("", max_length=200)
 
 
@@ -248,21 +260,23 @@ def set_warning(request: HttpRequest, payload: WarnLevelIn):
 
 
 @router.post("/fund/suspend", response=OkOut, summary="市财政局叫停业务")
-def suspend(request: HttpRequest, payload: ReasonIn):
+def suspend(request: HttpRequest, payload: BridgeReasonIn):
     f = actions.bureau_suspend(acting_user(request, write=True), payload.reason)
     return {"id": f.pk, "status": f.status}
 
 
 @router.get("/fund/status-changes", response=list[StatusChangeOut], summary="业务暂停与恢复记录")
+@paged(200)
 def status_changes(request: HttpRequest):
     require_overseer(acting_user(request))
-    return list(FundStatusChange.objects.all()[:200])
+    return FundStatusChange.objects.all()
 
 
 @router.get("/fund/resume-requests", response=list[ResumeOut], summary="恢复业务申请")
+@paged(200)
 def resume_requests(request: HttpRequest):
     require_overseer(acting_user(request))
-    return list(ResumeRequest.objects.all()[:200])
+    return ResumeRequest.objects.all()
 
 
 @router.post("/fund/resume-requests", response={201: ResumeOut}, summary="管理机构报告风险敞口已低于30%并申请恢复")
@@ -271,7 +285,7 @@ def request_resume(request: HttpRequest, payload: NoteIn):
 
 
 @router.post("/fund/resume-requests/{request_id}/decide", response=ResumeOut, summary="市财政局批准或不批准恢复业务")
-def decide_resume(request: HttpRequest, request_id: int, payload: DecideIn):
+def decide_resume(request: HttpRequest, request_id: Id, payload: BridgeDecideIn):
     return actions.decide_resume(acting_user(request, write=True), request_id, approve=payload.approve, note=payload.note)
 
 
@@ -303,7 +317,7 @@ def lpr_set(request: HttpRequest, payload: LprIn):
 
 
 @router.get("/cap", response=CapOut, summary="某日自营日利率上限及约束项")
-def cap(request: HttpRequest, on: dt.date | None = None, basis: int = 360):
+def cap(request: HttpRequest, on: QueryDate | None = None, basis: QueryDayBasis = 360):
     acting_user(request)
     on = on or today_china()
     table = queries.lpr_table()

@@ -9,11 +9,12 @@ from django.http import HttpRequest
 from ninja import Schema
 from ninja.responses import Status
 
+from liuzhuan.core.api_types import Date, Fen, Id, QueryDate
 from liuzhuan.core.dates import today_china
 from liuzhuan.core.errors import DomainError
 from liuzhuan.members.api_auth import acting_user
 
-from ..application.api import ApplicationOut, visible_application, write_application
+from ..application.api import BridgeApplicationOut, visible_application, write_application
 from ..fund.api import StageRouter
 from . import actions
 from .queries import dues
@@ -27,16 +28,16 @@ class DisburseIn(Schema):
 
 
 class RenewalIn(Schema):
-    renewed_on: dt.date
+    renewed_on: Date
     contract_no: str
-    amount_fen: int
+    amount_fen: Fen
 
 
 class RepaymentIn(Schema):
-    paid_on: dt.date
-    principal_fen: int = 0
-    fee_fen: int = 0
-    penalty_fen: int = 0
+    paid_on: Date
+    principal_fen: Fen = 0
+    fee_fen: Fen = 0
+    penalty_fen: Fen = 0
     payer: str = "borrower"
     reference: str
 
@@ -53,7 +54,7 @@ class DuesOut(Schema):
 
 
 @router.get("/applications/{app_id}/dues", response=DuesOut, summary="截至某日应还本金、占用费、违约金")
-def application_dues(request: HttpRequest, app_id: int, as_of: dt.date | None = None):
+def application_dues(request: HttpRequest, app_id: Id, as_of: QueryDate | None = None):
     app = visible_application(acting_user(request), app_id)
     if not app.disbursed_on:
         raise DomainError("not_disbursed", "尚未放款")
@@ -63,16 +64,16 @@ def application_dues(request: HttpRequest, app_id: int, as_of: dt.date | None = 
             "total_fen": d.total_fen}
 
 
-@router.post("/applications/{app_id}/disburse", response=ApplicationOut, summary="放款（直接划入原贷款还款账户）")
-def application_disburse(request: HttpRequest, app_id: int, payload: DisburseIn):
+@router.post("/applications/{app_id}/disburse", response=BridgeApplicationOut, summary="放款（直接划入原贷款还款账户）")
+def application_disburse(request: HttpRequest, app_id: Id, payload: DisburseIn):
     return write_application(request, app_id, lambda u: actions.disburse(u, app_id, account=payload.account, voucher=payload.voucher))
 
 
-@router.post("/applications/{app_id}/renewal", response=ApplicationOut, summary="银行登记续贷发放")
-def application_renewal(request: HttpRequest, app_id: int, payload: RenewalIn):
+@router.post("/applications/{app_id}/renewal", response=BridgeApplicationOut, summary="银行登记续贷发放")
+def application_renewal(request: HttpRequest, app_id: Id, payload: RenewalIn):
     return write_application(request, app_id, lambda u: actions.record_renewal(u, app_id, **payload.dict()))
 
 
-@router.post("/applications/{app_id}/repayments", response={201: ApplicationOut}, summary="登记还款（本金、占用费、违约金；含银行连带代偿）")
-def application_repay(request: HttpRequest, app_id: int, payload: RepaymentIn):
+@router.post("/applications/{app_id}/repayments", response={201: BridgeApplicationOut}, summary="登记还款（本金、占用费、违约金；含银行连带代偿）")
+def application_repay(request: HttpRequest, app_id: Id, payload: RepaymentIn):
     return Status(201, write_application(request, app_id, lambda u: actions.record_repayment(u, app_id, **payload.dict())))

@@ -8,6 +8,7 @@ from django.http import HttpRequest
 from ninja import Schema
 from ninja.responses import Status
 
+from liuzhuan.core.api_types import Date, Id
 from liuzhuan.members.api_auth import acting_user
 
 from ..application.api import visible_application
@@ -47,7 +48,7 @@ class PlanIn(Schema):
 
 
 class CaseActionIn(Schema):
-    taken_on: dt.date
+    taken_on: Date
     description: str
 
 
@@ -58,7 +59,7 @@ def _case_out(c: RecoveryCase) -> dict:
 
 
 @router.post("/applications/{app_id}/fraud", response={201: FraudOut}, summary="认定虚报、瞒报、骗取（追缴、移送、5年禁入）")
-def application_fraud(request: HttpRequest, app_id: int, payload: FraudIn):
+def application_fraud(request: HttpRequest, app_id: Id, payload: FraudIn):
     user = acting_user(request, write=True)
     visible_application(user, app_id)
     f = actions.declare_fraud(user, app_id, findings=payload.findings, legal_referral=payload.legal_referral)
@@ -78,12 +79,12 @@ def cases(request: HttpRequest):
 
 
 @router.post("/recovery-cases/{case_id}/plan", response=CaseOut, summary="提出追偿方案")
-def case_plan(request: HttpRequest, case_id: int, payload: PlanIn):
+def case_plan(request: HttpRequest, case_id: Id, payload: PlanIn):
     c = actions.set_recovery_plan(acting_user(request, write=True), case_id, plan=payload.plan)
     return _case_out(RecoveryCase.objects.select_related("application").get(pk=c.pk))
 
 
 @router.post("/recovery-cases/{case_id}/actions", response={201: CaseOut}, summary="登记追偿措施")
-def case_action(request: HttpRequest, case_id: int, payload: CaseActionIn):
+def case_action(request: HttpRequest, case_id: Id, payload: CaseActionIn):
     a = actions.add_recovery_action(acting_user(request, write=True), case_id, taken_on=payload.taken_on, description=payload.description)
     return Status(201, _case_out(RecoveryCase.objects.select_related("application").get(pk=a.case_id)))

@@ -9,6 +9,7 @@ from django.http import HttpRequest
 from ninja import Schema
 from ninja.responses import Status
 
+from liuzhuan.core.api_types import Id, Quarter, QueryDate, Year
 from liuzhuan.core.errors import DomainError, NotFound
 from liuzhuan.members.api_auth import acting_user
 
@@ -21,8 +22,8 @@ router = StageRouter()
 
 
 class ReportGenerateIn(Schema):
-    year: int
-    quarter: int
+    year: Year
+    quarter: Quarter
 
 
 class ReportSubmitIn(Schema):
@@ -67,29 +68,29 @@ def report_generate(request: HttpRequest, payload: ReportGenerateIn):
 
 
 @router.get("/reports/{report_id}", response=ReportOut, summary="季度报告详情")
-def report_detail(request: HttpRequest, report_id: int):
+def report_detail(request: HttpRequest, report_id: Id):
     return _report_out(_visible_report(acting_user(request), report_id))
 
 
 @router.post("/reports/{report_id}/submit", response=ReportOut, summary="报送市财政局")
-def report_submit(request: HttpRequest, report_id: int, payload: ReportSubmitIn):
+def report_submit(request: HttpRequest, report_id: Id, payload: ReportSubmitIn):
     return _report_out(actions.submit_report(acting_user(request, write=True), report_id, narrative=payload.narrative))
 
 
 @router.get("/reports/{report_id}/xlsx", summary="下载季度报告 Excel")
-def report_xlsx(request: HttpRequest, report_id: int):
+def report_xlsx(request: HttpRequest, report_id: Id):
     r = _visible_report(acting_user(request), report_id)
     return download(export.report_xlsx(r), XLSX, f"续贷过桥资金{r.year}年第{r.quarter}季度报告.xlsx")
 
 
 @router.get("/reports/{report_id}/pdf", summary="下载季度报告 PDF")
-def report_pdf(request: HttpRequest, report_id: int):
+def report_pdf(request: HttpRequest, report_id: Id):
     r = _visible_report(acting_user(request), report_id)
     return download(export.report_pdf(r), "application/pdf", f"续贷过桥资金{r.year}年第{r.quarter}季度报告.pdf")
 
 
 @router.get("/ledger.xlsx", summary="导出业务台账 Excel（供审计）")
-def ledger(request: HttpRequest, start: dt.date, end: dt.date):
+def ledger(request: HttpRequest, start: QueryDate, end: QueryDate):
     require_overseer(acting_user(request))
     if end < start:
         raise DomainError("invalid_period", "结束日期不能早于开始日期", "end")

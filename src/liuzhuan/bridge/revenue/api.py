@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.http import HttpRequest
 from ninja import Schema
 from ninja.responses import Status
 
+from liuzhuan.core.api_types import Date, Fen
 from liuzhuan.members.api_auth import acting_user
 
 from ..fund.api import OkOut, StageRouter, require_overseer
@@ -18,18 +17,18 @@ router = StageRouter()
 
 
 class InterestIn(Schema):
-    period_start: dt.date
-    period_end: dt.date
-    received_on: dt.date
-    amount_fen: int
+    period_start: Date
+    period_end: Date
+    received_on: Date
+    amount_fen: Fen
     reference: str
 
 
 class RemittanceIn(Schema):
-    remitted_on: dt.date
-    fee_fen: int = 0
-    interest_fen: int = 0
-    penalty_fen: int = 0
+    remitted_on: Date
+    fee_fen: Fen = 0
+    interest_fen: Fen = 0
+    penalty_fen: Fen = 0
     voucher_no: str
 
 

@@ -8,6 +8,7 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema
 from ninja.responses import Status
 
+from liuzhuan.core.api_types import Fen, Id, IdIn
 from liuzhuan.members.api_auth import acting_user
 
 from ..ledger.models import Transfer
@@ -17,15 +18,15 @@ router = Router()
 
 
 class TransferIn(Schema):
-    to_org_id: int
-    amount_fen: int
+    to_org_id: IdIn
+    amount_fen: Fen
     agreement_ref: str = Field(..., max_length=100)
 
 
 class BatchTransferItem(Schema):
-    piece_id: int
-    to_org_id: int
-    amount_fen: int
+    piece_id: IdIn
+    to_org_id: IdIn
+    amount_fen: Fen
     agreement_ref: str = Field(..., max_length=100)
 
 
@@ -34,7 +35,7 @@ class BatchTransferIn(Schema):
 
 
 class BatchAcceptIn(Schema):
-    transfer_ids: list[int] = Field(..., max_length=actions.MAX_BATCH, description=f"至多 {actions.MAX_BATCH} 笔")
+    transfer_ids: list[IdIn] = Field(..., max_length=actions.MAX_BATCH, description=f"至多 {actions.MAX_BATCH} 笔")
 
 
 class TransferOut(Schema):
@@ -62,7 +63,7 @@ class DeclineIn(Schema):
 
 
 @router.post("/pieces/{piece_id}/transfer", response={201: TransferOut}, summary="转让（全部或部分；部分转让即拆分）")
-def transfer(request: HttpRequest, piece_id: int, payload: TransferIn):
+def transfer(request: HttpRequest, piece_id: Id, payload: TransferIn):
     offer = actions.offer_transfer(acting_user(request, write=True), piece_id, payload.to_org_id, payload.amount_fen, payload.agreement_ref)
     return Status(201, TransferOut.of(offer))
 
@@ -85,15 +86,15 @@ def offers(request: HttpRequest):
 
 
 @router.post("/offers/{transfer_id}/accept", response=TransferOut, summary="受让方接收（签收）")
-def accept(request: HttpRequest, transfer_id: int):
+def accept(request: HttpRequest, transfer_id: Id):
     return TransferOut.of(actions.accept_offer(acting_user(request, write=True), transfer_id))
 
 
 @router.post("/offers/{transfer_id}/decline", response=TransferOut, summary="受让方拒收")
-def decline(request: HttpRequest, transfer_id: int, payload: DeclineIn):
+def decline(request: HttpRequest, transfer_id: Id, payload: DeclineIn):
     return TransferOut.of(actions.decline_offer(acting_user(request, write=True), transfer_id, payload.reason))
 
 
 @router.post("/offers/{transfer_id}/cancel", response=TransferOut, summary="转让方撤回")
-def cancel(request: HttpRequest, transfer_id: int):
+def cancel(request: HttpRequest, transfer_id: Id):
     return TransferOut.of(actions.cancel_offer(acting_user(request, write=True), transfer_id))

@@ -9,6 +9,8 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema
 from ninja.responses import Status
 
+from liuzhuan.core.api_pages import paged, rows
+from liuzhuan.core.api_types import Date, Days, Fen, Id, QueryDate
 from liuzhuan.members.api_auth import acting_user
 
 from ..ledger import actions as ledger_actions
@@ -20,10 +22,10 @@ router = Router()
 class FeeRuleIn(Schema):
     op_type: str
     rate_per_10k: Decimal
-    min_fen: int = 0
-    max_fen: int | None = None
+    min_fen: Fen = 0
+    max_fen: Fen | None = None
     payer: str
-    effective_date: dt.date
+    effective_date: Date
 
 
 class FeeChargeOut(Schema):
@@ -46,8 +48,8 @@ def set_rule(request: HttpRequest, payload: FeeRuleIn):
 
 
 class ConfigIn(Schema):
-    min_unit_fen: int = Field(..., description="最小拆分单位（分）")
-    offer_days: int = Field(..., description="受让方接收期限（天）")
+    min_unit_fen: Fen = Field(..., description="最小拆分单位（分）")
+    offer_days: Days = Field(..., description="受让方接收期限（天）")
 
 
 @router.post("/config", response=ConfigIn, summary="设置凭证业务参数（运营机构）")
@@ -57,8 +59,9 @@ def set_config(request: HttpRequest, payload: ConfigIn):
 
 
 @router.get("/fees/statement", response=list[FeeChargeOut], summary="服务费明细（会员看本机构；运营与监管可指定机构）")
-def statement(request: HttpRequest, org_id: int | None = None, start: dt.date | None = None, end: dt.date | None = None):
+@paged(5000)
+def statement(request: HttpRequest, org_id: Id | None = None, start: QueryDate | None = None, end: QueryDate | None = None):
     org_id = queries.fee_statement_org(acting_user(request), org_id)
-    return [FeeChargeOut(id=f.pk, org_id=f.org_id, op_type=f.op_type, base_fen=f.base_fen, amount_fen=f.amount_fen,
-                         reference=f.reference, charged_on=f.charged_on, certificate=f.certificate.number, reverses_id=f.reverses_id)
-            for f in queries.fee_statement(org_id, start, end)[:5000]]
+    return rows(queries.fee_statement(org_id, start, end), lambda f: FeeChargeOut(
+        id=f.pk, org_id=f.org_id, op_type=f.op_type, base_fen=f.base_fen, amount_fen=f.amount_fen, reference=f.reference,
+        charged_on=f.charged_on, certificate=f.certificate.number, reverses_id=f.reverses_id))

@@ -5,8 +5,10 @@ from __future__ import annotations
 import datetime as dt
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 
+from liuzhuan.core.api_pages import paged, rows
+from liuzhuan.core.api_types import Id
 from liuzhuan.core.errors import NotFound
 from liuzhuan.members.api_auth import acting_user
 
@@ -20,6 +22,7 @@ router = Router()
 class PieceOut(Schema):
     id: int
     number: str
+    certificate_id: int = Field(..., description="凭证 id（到期与展期：/certificates/certs/{cert_id}/maturity）")
     certificate: str
     holder_id: int
     holder: str
@@ -31,7 +34,7 @@ class PieceOut(Schema):
 
     @staticmethod
     def of(p: Piece) -> PieceOut:
-        return PieceOut(id=p.pk, number=p.number, certificate=p.certificate.number, holder_id=p.holder_id, holder=p.holder.name,
+        return PieceOut(id=p.pk, number=p.number, certificate_id=p.certificate_id, certificate=p.certificate.number, holder_id=p.holder_id, holder=p.holder.name,
                         debtor=p.certificate.debtor.name, amount_fen=p.amount_fen, status=p.status,
                         status_label=p.get_status_display(), maturity_date=p.certificate.maturity_date)
 
@@ -56,19 +59,20 @@ def _piece_for(user, piece_id: int) -> Piece:
 
 
 @router.get("/pieces", response=list[PieceOut], summary="本机构持有的凭证分段")
+@paged(1000)
 def list_pieces(request: HttpRequest, all_statuses: bool = False):
     user = acting_user(request)
     qs = queries.visible_pieces(user) if all_statuses else queries.held_pieces(user.organisation_id)
-    return [PieceOut.of(p) for p in qs[:1000]]
+    return rows(qs, PieceOut.of)
 
 
 @router.get("/pieces/{piece_id}", response=PieceOut, summary="分段详情")
-def get_piece(request: HttpRequest, piece_id: int):
+def get_piece(request: HttpRequest, piece_id: Id):
     return PieceOut.of(_piece_for(acting_user(request), piece_id))
 
 
 @router.get("/pieces/{piece_id}/chain", response=list[ChainStepOut], summary="权属链：从开具到本分段的每次拆分与转让")
-def chain(request: HttpRequest, piece_id: int):
+def chain(request: HttpRequest, piece_id: Id):
     piece = _piece_for(acting_user(request), piece_id)
     return [ChainStepOut(piece=s.piece.number, kind=s.kind, label=s.label, holder=s.holder, amount_fen=s.amount_fen, date=s.date,
                          registration_no=s.registration_no, fee_fen=s.fee_fen, counterparty=s.counterparty) for s in chain_of_title(piece)]

@@ -28,8 +28,9 @@ from ..fees.models import OperationType
 from ..ledger import scope
 from ..ledger.checks import Party, ceiling, member_actor, require_standing
 from ..ledger.models import Certificate, Piece
-from ..ledger.uploads import check_upload
+from ..ledger.uploads import check_upload, upload_limit
 from .models import Application, ApplicationStatus, Attachment, ReviewAction
+from .rules import MAX_TERM_YEARS, latest_maturity
 
 
 @dataclass(frozen=True)
@@ -80,6 +81,9 @@ def _validate_application(org: Organisation, data: ApplicationInput, today: dt.d
         raise DomainError("amount_too_large", f"债权金额超过上限 {format_yuan(ceiling())}", field="amount_fen")
     if data.maturity_date <= today:
         raise DomainError("maturity_past", "清偿期限必须晚于今天", field="maturity_date")
+    if data.maturity_date > (latest := latest_maturity(today)):
+        raise DomainError("maturity_too_far", f"清偿期限不能晚于 {latest:%Y-%m-%d}（自申请之日起至多 {MAX_TERM_YEARS} 年）",
+                          field="maturity_date")
     if (data.extension_days is None) != (data.extension_max is None):
         raise DomainError("extension_incomplete", "展期条款须同时填写展期天数和最多展期次数", field="extension_days")
     if data.extension_days is not None:
@@ -216,7 +220,7 @@ def resubmit_application(actor: User, app_id: int, data: ApplicationInput) -> Ap
 
 def attachment_limit() -> int:
     """The largest contract attachment taken, in bytes (the operator's setting)."""
-    return CertificateConfig.get().max_attachment_bytes
+    return upload_limit()
 
 
 def add_attachment(actor: User, app_id: int, name: str, content: bytes) -> Attachment:

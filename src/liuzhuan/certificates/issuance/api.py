@@ -9,29 +9,33 @@ from ninja import Field, File, Router, Schema
 from ninja.files import UploadedFile
 from ninja.responses import Status
 
+from liuzhuan.core.api_pages import paged, rows
+from liuzhuan.core.api_types import Count, Date, Days, Fen, Flag, Id, IdIn
 from liuzhuan.core.errors import NotFound
 from liuzhuan.core.uploads import read_limited
 from liuzhuan.members.api_auth import acting_user
 
 from . import actions, queries
 from .models import Application
+from .rules import MATURITY_TEXT
 
 router = Router()
 
 
-class ApplicationIn(Schema):
-    counterparty_id: int
+class CertificateApplicationIn(Schema):
+    counterparty_id: IdIn
     role: str = Field(..., description="本机构身份：creditor 或 debtor")
     contract_no: str = Field(..., max_length=60)
     contract_title: str = Field(..., max_length=200)
-    contract_date: dt.date
-    amount_fen: int = Field(..., description="金额（分）")
-    maturity_date: dt.date
-    offset_scope: list[str] = Field(default_factory=list, description="可抵付范围：house 商品房 / parking 车位 / shop 商铺 / "
+    contract_date: Date
+    amount_fen: Fen = Field(..., description="金额（分）")
+    maturity_date: Date = Field(..., description=MATURITY_TEXT)
+    offset_scope: list[str] = Field(default_factory=list, max_length=6,
+                                    description="可抵付范围：house 商品房 / parking 车位 / shop 商铺 / "
                                     "goods 商品/货物 / other 其他资产 / consumption 消费；至少一项")
-    non_cash_declared: bool = Field(False, description="必须为 true：双方约定以非货币方式清偿")
-    extension_days: int | None = None
-    extension_max: int | None = None
+    non_cash_declared: Flag = Field(False, description="必须为 true：双方约定以非货币方式清偿")
+    extension_days: Days | None = None
+    extension_max: Count | None = None
     guarantee_text: str = Field("", max_length=2000)
     purchase_commitment_ref: str = Field("", max_length=200)
 
@@ -39,7 +43,7 @@ class ApplicationIn(Schema):
         return actions.ApplicationInput(**{**self.dict(), "offset_scope": tuple(self.offset_scope)})
 
 
-class ApplicationOut(Schema):
+class CertificateApplicationOut(Schema):
     id: int
     number: str
     status: str
@@ -60,9 +64,9 @@ class ApplicationOut(Schema):
     certificate: str | None
 
     @staticmethod
-    def of(a: Application) -> ApplicationOut:
+    def of(a: Application) -> CertificateApplicationOut:
         cert = getattr(a, "certificate", None) if a.status == "issued" else None
-        return ApplicationOut(
+        return CertificateApplicationOut(
             id=a.pk, number=a.number, status=a.status, status_label=a.get_status_display(), creditor_id=a.creditor_id,
             creditor=a.creditor.name, debtor_id=a.debtor_id, debtor=a.debtor.name, contract_no=a.contract_no,
             contract_title=a.contract_title, amount_fen=a.amount_fen, maturity_date=a.maturity_date,
@@ -79,13 +83,13 @@ class AttachmentOut(Schema):
     sha256: str
 
 
-class PrepareIn(Schema):
+class CertificatePrepareIn(Schema):
     action: str
     reason: str = Field("", max_length=500)
 
 
-class DecideIn(Schema):
-    agree: bool
+class CertificateDecideIn(Schema):
+    agree: Flag
     reason: str = Field("", max_length=500)
 
 
@@ -96,58 +100,59 @@ def _app_for(user, app_id: int) -> Application:
     return app
 
 
-@router.post("/applications", response={201: ApplicationOut}, summary="发起凭证联合申请（债权人或债务人）")
-def create_application(request: HttpRequest, payload: ApplicationIn):
+@router.post("/applications", response={201: CertificateApplicationOut}, summary="发起凭证联合申请（债权人或债务人）")
+def create_application(request: HttpRequest, payload: CertificateApplicationIn):
     app = actions.create_application(acting_user(request, write=True), payload.to_input())
-    return Status(201, ApplicationOut.of(app))
+    return Status(201, CertificateApplicationOut.of(app))
 
 
-@router.get("/applications", response=list[ApplicationOut], summary="凭证申请（本机构相关；运营与监管可见全部）")
+@router.get("/applications", response=list[CertificateApplicationOut], summary="凭证申请（本机构相关；运营与监管可见全部）")
+@paged(500)
 def list_applications(request: HttpRequest, status: str | None = None):
     qs = queries.visible_applications(acting_user(request))
     if status:
         qs = qs.filter(status=status)
-    return [ApplicationOut.of(a) for a in qs[:500]]
+    return rows(qs, CertificateApplicationOut.of)
 
 
-@router.get("/applications/{app_id}", response=ApplicationOut, summary="申请详情")
-def get_application(request: HttpRequest, app_id: int):
-    return ApplicationOut.of(_app_for(acting_user(request), app_id))
+@router.get("/applications/{app_id}", response=CertificateApplicationOut, summary="申请详情")
+def get_application(request: HttpRequest, app_id: Id):
+    return CertificateApplicationOut.of(_app_for(acting_user(request), app_id))
 
 
-@router.post("/applications/{app_id}/confirm", response=ApplicationOut, summary="申请方在线确认（债务人确认后方可审核）")
-def confirm(request: HttpRequest, app_id: int):
-    return ApplicationOut.of(actions.confirm_application(acting_user(request, write=True), app_id))
+@router.post("/applications/{app_id}/confirm", response=CertificateApplicationOut, summary="申请方在线确认（债务人确认后方可审核）")
+def confirm(request: HttpRequest, app_id: Id):
+    return CertificateApplicationOut.of(actions.confirm_application(acting_user(request, write=True), app_id))
 
 
-@router.post("/applications/{app_id}/withdraw", response=ApplicationOut, summary="撤回申请")
-def withdraw(request: HttpRequest, app_id: int):
-    return ApplicationOut.of(actions.withdraw_application(acting_user(request, write=True), app_id))
+@router.post("/applications/{app_id}/withdraw", response=CertificateApplicationOut, summary="撤回申请")
+def withdraw(request: HttpRequest, app_id: Id):
+    return CertificateApplicationOut.of(actions.withdraw_application(acting_user(request, write=True), app_id))
 
 
-@router.post("/applications/{app_id}/resubmit", response=ApplicationOut, summary="修改被退回的申请")
-def resubmit(request: HttpRequest, app_id: int, payload: ApplicationIn):
-    return ApplicationOut.of(actions.resubmit_application(acting_user(request, write=True), app_id, payload.to_input()))
+@router.post("/applications/{app_id}/resubmit", response=CertificateApplicationOut, summary="修改被退回的申请")
+def resubmit(request: HttpRequest, app_id: Id, payload: CertificateApplicationIn):
+    return CertificateApplicationOut.of(actions.resubmit_application(acting_user(request, write=True), app_id, payload.to_input()))
 
 
 @router.post("/applications/{app_id}/attachments", response={201: AttachmentOut}, summary="上传基础合同附件（PDF/PNG/JPEG）")
-def upload(request: HttpRequest, app_id: int, file: File[UploadedFile]):
+def upload(request: HttpRequest, app_id: Id, file: File[UploadedFile]):
     content = read_limited(file, actions.attachment_limit())
     att = actions.add_attachment(acting_user(request, write=True), app_id, file.name, content)
     return Status(201, AttachmentOut(id=att.pk, original_name=att.original_name, content_type=att.content_type, size=att.size, sha256=att.sha256))
 
 
 @router.get("/applications/{app_id}/attachments", response=list[AttachmentOut], summary="附件列表")
-def attachments(request: HttpRequest, app_id: int):
+def attachments(request: HttpRequest, app_id: Id):
     app = _app_for(acting_user(request), app_id)
     return [AttachmentOut(id=a.pk, original_name=a.original_name, content_type=a.content_type, size=a.size, sha256=a.sha256) for a in app.attachments.all()]
 
 
-@router.post("/applications/{app_id}/prepare", response=ApplicationOut, summary="运营机构初审（经办）")
-def prepare(request: HttpRequest, app_id: int, payload: PrepareIn):
-    return ApplicationOut.of(actions.prepare_review(acting_user(request, write=True), app_id, payload.action, payload.reason))
+@router.post("/applications/{app_id}/prepare", response=CertificateApplicationOut, summary="运营机构初审（经办）")
+def prepare(request: HttpRequest, app_id: Id, payload: CertificatePrepareIn):
+    return CertificateApplicationOut.of(actions.prepare_review(acting_user(request, write=True), app_id, payload.action, payload.reason))
 
 
-@router.post("/applications/{app_id}/decide", response=ApplicationOut, summary="运营机构复核（不同于经办人）")
-def decide(request: HttpRequest, app_id: int, payload: DecideIn):
-    return ApplicationOut.of(actions.decide_review(acting_user(request, write=True), app_id, payload.agree, payload.reason))
+@router.post("/applications/{app_id}/decide", response=CertificateApplicationOut, summary="运营机构复核（不同于经办人）")
+def decide(request: HttpRequest, app_id: Id, payload: CertificateDecideIn):
+    return CertificateApplicationOut.of(actions.decide_review(acting_user(request, write=True), app_id, payload.agree, payload.reason))

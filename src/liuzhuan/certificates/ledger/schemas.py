@@ -5,5 +5,5 @@ from __future__ import annotations
 from ninja import Schema
 
 
-class ReasonIn(Schema):
+class CertificateReasonIn(Schema):
     reason: str = ""

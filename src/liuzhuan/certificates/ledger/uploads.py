@@ -40,6 +40,11 @@ class CheckedUpload:
         return default_storage.save(f"{folder}/{self.sha256[:16]}.{self.ext}", ContentFile(self.content))
 
 
+def upload_limit() -> int:
+    """The largest document taken (contracts, offset evidence), in bytes: the operator's setting."""
+    return CertificateConfig.get().max_attachment_bytes
+
+
 def check_upload(content: bytes | None, what: str = "附件") -> CheckedUpload:
     """PDF/PNG/JPEG by magic bytes, not empty, within ``CertificateConfig.max_attachment_bytes``."""
     config = CertificateConfig.get()

@@ -8,11 +8,14 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema
 from ninja.responses import Status
 
+from liuzhuan.core.api_pages import paged, rows
+from liuzhuan.core.api_types import Count, Date, Days, Fen, Id, IdIn
 from liuzhuan.core.permissions import require_role
 from liuzhuan.core.roles import Role
 from liuzhuan.members.api_auth import acting_user
 
-from ..ledger.schemas import ReasonIn
+from ..issuance.rules import MATURITY_TEXT
+from ..ledger.schemas import CertificateReasonIn
 from ..purchase.api import CommitmentOut
 from . import actions, queries
 from .models import ReceivablePurchase
@@ -21,21 +24,21 @@ router = Router()
 
 
 class ReceivablePurchaseIn(Schema):
-    seller_id: int
+    seller_id: IdIn
     original_debtor_name: str
-    receivable_fen: int
-    price_fen: int
+    receivable_fen: Fen
+    price_fen: Fen
     agreement_ref: str
-    agreement_date: dt.date
+    agreement_date: Date
     description: str = ""
-    original_debtor_id: int | None = None
+    original_debtor_id: IdIn | None = None
 
 
 class PurchaseApplyIn(Schema):
-    maturity_date: dt.date
-    offset_scope: list[str] = Field(default_factory=list, description="可抵付范围（同凭证申请 offset_scope）")
-    extension_days: int | None = None
-    extension_max: int | None = None
+    maturity_date: Date = Field(..., description=MATURITY_TEXT)
+    offset_scope: list[str] = Field(default_factory=list, max_length=6, description="可抵付范围（同凭证申请 offset_scope）")
+    extension_days: Days | None = None
+    extension_max: Count | None = None
     guarantee_text: str = ""
 
 
@@ -87,8 +90,9 @@ def record_purchase(request: HttpRequest, payload: ReceivablePurchaseIn):
 
 
 @router.get("/receivable-purchases", response=list[ReceivablePurchaseOut], summary="收购记录（收购方或出让企业）")
+@paged(1000)
 def list_purchases(request: HttpRequest):
-    return [ReceivablePurchaseOut.of(rp) for rp in queries.visible_purchases(acting_user(request))[:1000]]
+    return rows(queries.visible_purchases(acting_user(request)), ReceivablePurchaseOut.of)
 
 
 @router.get("/receivable-purchases/book", response=PurchaserBookOut, summary="市场化收购主体台账")
@@ -104,10 +108,10 @@ def purchaser_book(request: HttpRequest):
 
 
 @router.post("/receivable-purchases/{rp_id}/apply", response=ReceivablePurchaseOut, summary="以收购方为债务人申请向出让企业开具凭证")
-def apply_purchase_certificate(request: HttpRequest, rp_id: int, payload: PurchaseApplyIn):
+def apply_purchase_certificate(request: HttpRequest, rp_id: Id, payload: PurchaseApplyIn):
     return ReceivablePurchaseOut.of(actions.apply_for_purchase_certificate(acting_user(request, write=True), rp_id, **payload.dict()))
 
 
 @router.post("/receivable-purchases/{rp_id}/cancel", response=ReceivablePurchaseOut, summary="撤销收购记录")
-def cancel_purchase(request: HttpRequest, rp_id: int, payload: ReasonIn):
+def cancel_purchase(request: HttpRequest, rp_id: Id, payload: CertificateReasonIn):
     return ReceivablePurchaseOut.of(actions.cancel_receivable_purchase(acting_user(request, write=True), rp_id, payload.reason))

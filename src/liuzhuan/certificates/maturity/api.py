@@ -7,6 +7,7 @@ import datetime as dt
 from django.http import HttpRequest
 from ninja import Router, Schema
 
+from liuzhuan.core.api_types import Id
 from liuzhuan.core.errors import NotFound
 from liuzhuan.members.api_auth import acting_user
 
@@ -44,7 +45,7 @@ def _cert_for(user, cert_id: int) -> Certificate:
 
 
 @router.get("/certs/{cert_id}/maturity", response=MaturityOut, summary="到期、展期与逾期情况")
-def maturity(request: HttpRequest, cert_id: int):
+def maturity(request: HttpRequest, cert_id: Id):
     cert = _cert_for(acting_user(request), cert_id)
     app = cert.application
     return MaturityOut(

@@ -9,9 +9,13 @@ from ninja import Field, File, Form, Router, Schema
 from ninja.files import UploadedFile
 from ninja.responses import Status
 
+from liuzhuan.core.api_pages import paged, rows
+from liuzhuan.core.api_types import Date, Fen, Id, IdIn
+from liuzhuan.core.uploads import read_limited
 from liuzhuan.members.api_auth import acting_user
 
-from ..ledger.schemas import ReasonIn
+from ..ledger.schemas import CertificateReasonIn
+from ..ledger.uploads import upload_limit
 from . import actions, queries
 from .models import OffsetApplication, OffsetAsset, OffsetEvidence
 
@@ -21,7 +25,7 @@ router = Router()
 class AssetIn(Schema):
     kind: str
     name: str
-    list_price_fen: int
+    list_price_fen: Fen
     location: str = ""
     title_no: str = ""
 
@@ -45,18 +49,18 @@ class AssetOut(Schema):
 
 class OffsetIn(Schema):
     kind: str = Field(..., description="asset（资产抵付）或 consumption（消费抵付）")
-    amount_fen: int
+    amount_fen: Fen
     note: str = ""
 
 
 class OptionsIn(Schema):
-    asset_ids: list[int] = []
+    asset_ids: list[IdIn] = []
     consumption_scope: str = ""
 
 
 class PriceIn(Schema):
-    price_fen: int
-    asset_id: int | None = None
+    price_fen: Fen
+    asset_id: IdIn | None = None
 
 
 class DeliveryIn(Schema):
@@ -64,7 +68,7 @@ class DeliveryIn(Schema):
     title_registration_ref: str = ""
     settlement_ref: str = ""
     cash_top_up_ref: str = ""
-    cash_top_up_date: dt.date | None = None
+    cash_top_up_date: Date | None = None
 
 
 class OffsetOut(Schema):
@@ -143,78 +147,79 @@ def list_assets(request: HttpRequest):
 
 
 @router.post("/assets/{asset_id}/withdraw", response=AssetOut, summary="下架资产")
-def withdraw_asset(request: HttpRequest, asset_id: int):
+def withdraw_asset(request: HttpRequest, asset_id: Id):
     return AssetOut.of(actions.withdraw_asset(acting_user(request, write=True), asset_id))
 
 
 @router.post("/pieces/{piece_id}/offset", response={201: OffsetOut}, summary="向债务人申请资产抵付或消费抵付（锁定分段）")
-def apply_offset(request: HttpRequest, piece_id: int, payload: OffsetIn):
+def apply_offset(request: HttpRequest, piece_id: Id, payload: OffsetIn):
     o = actions.apply_offset(acting_user(request, write=True), piece_id, payload.kind, payload.amount_fen, payload.note)
     return Status(201, OffsetOut.of(o))
 
 
 @router.get("/offsets", response=list[OffsetOut], summary="抵付申请（持有人或债务人）")
+@paged(1000)
 def list_offsets(request: HttpRequest, status: str | None = None):
     qs = queries.visible_offsets(acting_user(request)).prefetch_related("offered_assets").select_related("remainder_piece")
     if status:
         qs = qs.filter(status=status)
-    return [OffsetOut.of(o) for o in qs[:1000]]
+    return rows(qs, OffsetOut.of)
 
 
 @router.get("/offsets/{offset_id}", response=OffsetOut, summary="抵付申请详情")
-def get_offset(request: HttpRequest, offset_id: int):
+def get_offset(request: HttpRequest, offset_id: Id):
     return OffsetOut.of(queries.get_offset(acting_user(request), offset_id))
 
 
 @router.post("/offsets/{offset_id}/options", response=OffsetOut, summary="债务人核查后提供资产清单或消费范围")
-def offer_options(request: HttpRequest, offset_id: int, payload: OptionsIn):
+def offer_options(request: HttpRequest, offset_id: Id, payload: OptionsIn):
     return OffsetOut.of(actions.offer_offset_options(acting_user(request, write=True), offset_id, asset_ids=payload.asset_ids,
                                                      consumption_scope=payload.consumption_scope))
 
 
 @router.post("/offsets/{offset_id}/price", response=OffsetOut, summary="提出抵付价款（及选定资产）")
-def propose_price(request: HttpRequest, offset_id: int, payload: PriceIn):
+def propose_price(request: HttpRequest, offset_id: Id, payload: PriceIn):
     return OffsetOut.of(actions.propose_offset_price(acting_user(request, write=True), offset_id, payload.price_fen, payload.asset_id))
 
 
 @router.post("/offsets/{offset_id}/agree", response=OffsetOut, summary="对方确认价款")
-def agree_price(request: HttpRequest, offset_id: int):
+def agree_price(request: HttpRequest, offset_id: Id):
     return OffsetOut.of(actions.accept_offset_price(acting_user(request, write=True), offset_id))
 
 
 @router.post("/offsets/{offset_id}/evidence", response={201: EvidenceOut},
              summary="上传证明材料（交付确认 delivery / 权属转移登记 title / 消费结算单 settlement / 补足款凭证 top_up / 其他 other；PDF/PNG/JPEG）")
-def add_evidence(request: HttpRequest, offset_id: int, kind: Form[str], file: File[UploadedFile]):
-    e = actions.add_offset_evidence(acting_user(request, write=True), offset_id, kind, file.name, file.read())
+def add_evidence(request: HttpRequest, offset_id: Id, kind: Form[str], file: File[UploadedFile]):
+    e = actions.add_offset_evidence(acting_user(request, write=True), offset_id, kind, file.name, read_limited(file, upload_limit()))
     return Status(201, EvidenceOut.of(e))
 
 
 @router.get("/offsets/{offset_id}/evidence", response=list[EvidenceOut], summary="证明材料列表（名称、大小、SHA-256）")
-def list_evidence(request: HttpRequest, offset_id: int):
+def list_evidence(request: HttpRequest, offset_id: Id):
     return [EvidenceOut.of(e) for e in queries.get_offset(acting_user(request), offset_id).evidence.all()]
 
 
 @router.post("/offsets/{offset_id}/delivery", response=OffsetOut,
              summary="债务人登记交付与权属转移登记（或消费结算），须已上传证明材料；待持有人确认")
-def record_delivery(request: HttpRequest, offset_id: int, payload: DeliveryIn):
+def record_delivery(request: HttpRequest, offset_id: Id, payload: DeliveryIn):
     return OffsetOut.of(actions.record_offset_delivery(acting_user(request, write=True), offset_id, **payload.dict()))
 
 
 @router.post("/offsets/{offset_id}/receipt", response=OffsetOut, summary="持有人确认收到资产（及权属）或消费；待运营机构注销登记")
-def confirm_receipt(request: HttpRequest, offset_id: int):
+def confirm_receipt(request: HttpRequest, offset_id: Id):
     return OffsetOut.of(actions.confirm_offset_receipt(acting_user(request, write=True), offset_id))
 
 
 @router.post("/offsets/{offset_id}/return", response=OffsetOut, summary="退回债务人补正（持有人确认前，或运营机构注销登记前；须说明理由）")
-def return_delivery(request: HttpRequest, offset_id: int, payload: ReasonIn):
+def return_delivery(request: HttpRequest, offset_id: Id, payload: CertificateReasonIn):
     return OffsetOut.of(actions.return_offset_delivery(acting_user(request, write=True), offset_id, payload.reason))
 
 
 @router.post("/offsets/{offset_id}/cancellation", response=OffsetOut, summary="运营机构注销登记：注销抵付债权（剩余部分继续持有）")
-def register_cancellation(request: HttpRequest, offset_id: int):
+def register_cancellation(request: HttpRequest, offset_id: Id):
     return OffsetOut.of(actions.register_offset_cancellation(acting_user(request, write=True), offset_id))
 
 
 @router.post("/offsets/{offset_id}/close", response=OffsetOut, summary="债务人不予办理（须说明理由）或持有人撤回")
-def close_offset(request: HttpRequest, offset_id: int, payload: ReasonIn):
+def close_offset(request: HttpRequest, offset_id: Id, payload: CertificateReasonIn):
     return OffsetOut.of(actions.close_offset(acting_user(request, write=True), offset_id, payload.reason))

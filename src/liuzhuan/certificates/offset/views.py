@@ -8,10 +8,12 @@ from django.shortcuts import redirect, render
 
 from liuzhuan.core.dates import today_china
 from liuzhuan.core.roles import Role
+from liuzhuan.core.uploads import read_limited
 from liuzhuan.core.views import post_id, require_page_role
 from liuzhuan.members.queries import sees_all
 
 from ..ledger.forms import ReasonForm
+from ..ledger.uploads import upload_limit
 from ..ledger.views import get_or_404, perform
 from . import actions, queries, rules
 from . import forms as f
@@ -68,7 +70,7 @@ def offset_detail(request, offset_id: int):
             evidence_form = f.EvidenceForm(request.POST, request.FILES)
             if evidence_form.is_valid():
                 d = evidence_form.cleaned_data
-                done = perform(request, lambda: actions.add_offset_evidence(user, o.pk, d["kind"], d["file"].name, d["file"].read()),
+                done = perform(request, lambda: actions.add_offset_evidence(user, o.pk, d["kind"], d["file"].name, read_limited(d["file"], upload_limit())),
                                "证明材料已上传。", evidence_form)
         elif verb == "deliver":
             delivery_form = f.DeliveryForm(request.POST)

@@ -8,10 +8,12 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema
 from ninja.responses import Status
 
+from liuzhuan.core.api_pages import paged, rows
+from liuzhuan.core.api_types import Count, Date, Fen, Flag, Id, IdIn
 from liuzhuan.members.api_auth import acting_user
 from liuzhuan.members.queries import sees_all
 
-from ..ledger.schemas import ReasonIn
+from ..ledger.schemas import CertificateReasonIn
 from . import actions, queries
 from .models import PurchaseCommitment, PurchaseProvider, PurchaseSale
 
@@ -19,13 +21,13 @@ router = Router()
 
 
 class ProviderIn(Schema):
-    org_id: int
-    capacity_fen: int
+    org_id: IdIn
+    capacity_fen: Fen
     note: str = ""
 
 
 class ProviderDecideIn(Schema):
-    agree: bool
+    agree: Flag
     reason: str = ""
 
 
@@ -47,12 +49,12 @@ class ProviderOut(Schema):
 
 
 class CommitmentIn(Schema):
-    provider_org_id: int
+    provider_org_id: IdIn
     price_kind: str = Field(..., description="percent（债权金额比例）或 fixed（全额固定价，按金额比例分摊）")
-    price_bp: int | None = Field(None, description="percent 时：债权金额的万分比，如 9500 = 95%")
-    fixed_price_fen: int | None = None
-    lockup_end: dt.date = Field(..., description="锁定期最后一天；次日起可申请收购")
-    expiry: dt.date
+    price_bp: Count | None = Field(None, description="percent 时：债权金额的万分比，如 9500 = 95%")
+    fixed_price_fen: Fen | None = None
+    lockup_end: Date = Field(..., description="锁定期最后一天；次日起可申请收购")
+    expiry: Date
     conditions: str = ""
     agreement_ref: str
 
@@ -90,13 +92,13 @@ class CommitmentOut(Schema):
 
 
 class SaleIn(Schema):
-    commitment_id: int
-    amount_fen: int
+    commitment_id: IdIn
+    amount_fen: Fen
 
 
 class SaleConfirmIn(Schema):
-    payment_fen: int
-    payment_date: dt.date
+    payment_fen: Fen
+    payment_date: Date
     payment_ref: str
 
 
@@ -146,12 +148,12 @@ def prepare_provider(request: HttpRequest, payload: ProviderIn):
 
 
 @router.post("/purchase-providers/{provider_id}/decide", response=ProviderOut, summary="复核认可（不同于经办人）")
-def decide_provider(request: HttpRequest, provider_id: int, payload: ProviderDecideIn):
+def decide_provider(request: HttpRequest, provider_id: Id, payload: ProviderDecideIn):
     return ProviderOut.of(actions.decide_provider(acting_user(request, write=True), provider_id, payload.agree, payload.reason))
 
 
 @router.post("/certs/{cert_id}/commitments", response={201: CommitmentOut}, summary="委托提供附带锁定期的收购承诺")
-def request_commitment(request: HttpRequest, cert_id: int, payload: CommitmentIn):
+def request_commitment(request: HttpRequest, cert_id: Id, payload: CommitmentIn):
     c = actions.request_commitment(acting_user(request, write=True), cert_id, payload.provider_org_id, price_kind=payload.price_kind,
                                    price_bp=payload.price_bp, fixed_price_fen=payload.fixed_price_fen, lockup_end=payload.lockup_end,
                                    expiry=payload.expiry, conditions=payload.conditions, agreement_ref=payload.agreement_ref)
@@ -159,45 +161,47 @@ def request_commitment(request: HttpRequest, cert_id: int, payload: CommitmentIn
 
 
 @router.get("/commitments", response=list[CommitmentOut], summary="收购承诺（本机构相关）")
-def list_commitments(request: HttpRequest, cert_id: int | None = None):
+@paged(1000)
+def list_commitments(request: HttpRequest, cert_id: Id | None = None):
     qs = queries.visible_commitments(acting_user(request))
     if cert_id:
         qs = qs.filter(certificate_id=cert_id)
-    return [CommitmentOut.of(c) for c in qs[:1000]]
+    return rows(qs, CommitmentOut.of)
 
 
 @router.get("/commitments/{commitment_id}", response=CommitmentOut, summary="收购承诺详情")
-def get_commitment(request: HttpRequest, commitment_id: int):
+def get_commitment(request: HttpRequest, commitment_id: Id):
     return CommitmentOut.of(queries.get_commitment(acting_user(request), commitment_id))
 
 
 @router.post("/commitments/{commitment_id}/accept", response=CommitmentOut, summary="服务提供方接受（不超过认可额度）")
-def accept_commitment(request: HttpRequest, commitment_id: int):
+def accept_commitment(request: HttpRequest, commitment_id: Id):
     return CommitmentOut.of(actions.accept_commitment(acting_user(request, write=True), commitment_id))
 
 
 @router.post("/commitments/{commitment_id}/close", response=CommitmentOut, summary="接受前：服务方拒绝或委托方撤回")
-def close_commitment(request: HttpRequest, commitment_id: int, payload: ReasonIn):
+def close_commitment(request: HttpRequest, commitment_id: Id, payload: CertificateReasonIn):
     return CommitmentOut.of(actions.close_commitment(acting_user(request, write=True), commitment_id, payload.reason))
 
 
 @router.post("/pieces/{piece_id}/sell", response={201: SaleOut}, summary="锁定期满后申请按承诺转让给服务提供方")
-def apply_sale(request: HttpRequest, piece_id: int, payload: SaleIn):
+def apply_sale(request: HttpRequest, piece_id: Id, payload: SaleIn):
     s = actions.apply_sale(acting_user(request, write=True), piece_id, payload.commitment_id, payload.amount_fen)
     return Status(201, SaleOut.of(s))
 
 
 @router.get("/sales", response=list[SaleOut], summary="收购申请（持有人或服务提供方）")
+@paged(1000)
 def list_sales(request: HttpRequest):
-    return [SaleOut.of(s) for s in queries.visible_sales(acting_user(request)).select_related("transfer", "transfer__new_piece")[:1000]]
+    return rows(queries.visible_sales(acting_user(request)).select_related("transfer", "transfer__new_piece"), SaleOut.of)
 
 
 @router.post("/sales/{sale_id}/confirm", response=SaleOut, summary="服务提供方确认付款，债权转至服务提供方")
-def confirm_sale(request: HttpRequest, sale_id: int, payload: SaleConfirmIn):
+def confirm_sale(request: HttpRequest, sale_id: Id, payload: SaleConfirmIn):
     return SaleOut.of(actions.confirm_sale(acting_user(request, write=True), sale_id, payment_fen=payload.payment_fen,
                                            payment_date=payload.payment_date, payment_ref=payload.payment_ref))
 
 
 @router.post("/sales/{sale_id}/close", response=SaleOut, summary="服务提供方拒绝（须说明理由）或持有人撤回")
-def close_sale(request: HttpRequest, sale_id: int, payload: ReasonIn):
+def close_sale(request: HttpRequest, sale_id: Id, payload: CertificateReasonIn):
     return SaleOut.of(actions.close_sale(acting_user(request, write=True), sale_id, payload.reason))

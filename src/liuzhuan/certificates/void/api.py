@@ -6,6 +6,7 @@ from django.http import HttpRequest
 from ninja import Router, Schema
 from ninja.responses import Status
 
+from liuzhuan.core.api_types import Id
 from liuzhuan.members.api_auth import acting_user
 
 from ..purchase.api import ProviderDecideIn
@@ -32,10 +33,10 @@ class VoidOut(Schema):
 
 
 @router.post("/certs/{cert_id}/void", response={201: VoidOut}, summary="作废错误开具的凭证（运营经办；无任何流转时）")
-def prepare_void(request: HttpRequest, cert_id: int, payload: VoidIn):
+def prepare_void(request: HttpRequest, cert_id: Id, payload: VoidIn):
     return Status(201, VoidOut.of(actions.prepare_void(acting_user(request, write=True), cert_id, payload.reason)))
 
 
 @router.post("/voids/{void_id}/decide", response=VoidOut, summary="作废复核（不同于经办人）")
-def decide_void(request: HttpRequest, void_id: int, payload: ProviderDecideIn):
+def decide_void(request: HttpRequest, void_id: Id, payload: ProviderDecideIn):
     return VoidOut.of(actions.decide_void(acting_user(request, write=True), void_id, payload.agree, payload.reason))
