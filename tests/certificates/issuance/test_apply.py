@@ -160,7 +160,7 @@ def test_maturity_is_at_most_five_years_away(world, api):
     assert (exc.value.field, exc.value.code) == ("maturity_date", "maturity_too_far") and f"{latest:%Y-%m-%d}" in exc.value.message
     assert issuance.create_application(world.alice, app_input(world.bob_org, maturity_date=latest)).maturity_date == latest
     payload = {"counterparty_id": world.bob_org.pk, "role": "creditor", "contract_no": "A2", "contract_title": "合同",
-               "contract_date": today.isoformat(), "amount_fen": 123456, "maturity_date": "9999-12-31", "settle_by_asset": True,
+               "contract_date": today.isoformat(), "amount_fen": 123456, "maturity_date": "9999-12-31", "offset_scope": ["house"],
                "non_cash_declared": True}
     r = api(world.alice).post("/certificates/applications", payload)
     assert r.status_code == 422 and r.json()["field"] == "maturity_date" and "2100-12-31" in r.json()["message"]
