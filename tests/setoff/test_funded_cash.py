@@ -93,11 +93,13 @@ def test_cash_page_and_api_for_the_purchaser(world, purchaser, api, client):
     resp = client.post("/setoff/cash/", {"verb": "fund", "payer_uscc": world.alice_org.legal_id, "amount": "100",
                                          "valid_until": (today_china() + dt.timedelta(days=5)).isoformat()})
     assert resp.status_code == 302
-    listed = api(purchaser).get("/setoff/cash").json()
+    page = api(purchaser).get("/setoff/cash").json()
+    assert page["count"] == 1
+    listed = page["items"]
     assert [(c["organisation_id"], c["provider_id"], c["amount_fen"]) for c in listed] == [
         (world.alice_org.pk, purchaser.organisation_id, 100_00)]
-    assert len(api(world.alice).get("/setoff/cash").json()) == 1  # alice sees cash put up for her
-    assert api(world.bob).get("/setoff/cash").json() == []  # wrong organisation
+    assert len(api(world.alice).get("/setoff/cash").json()["items"]) == 1  # alice sees cash put up for her
+    assert api(world.bob).get("/setoff/cash").json()["items"] == []  # wrong organisation
     resp = api(purchaser).post("/setoff/cash/fund", {"payer_uscc": world.bob_org.legal_id, "amount_fen": 1,
                                                      "valid_until": (today_china() + dt.timedelta(days=5)).isoformat()})
     assert resp.status_code == 201 and resp.json()["provider_id"] == purchaser.organisation_id
