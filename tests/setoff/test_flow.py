@@ -101,6 +101,22 @@ def test_only_the_operator_starts_a_run_and_only_one_at_a_time(world, triangle):
         runs.start_run(world.checker)
 
 
+def test_a_party_suspended_after_the_run_voids_the_loop_at_execution(world, triangle,
+                                                                     django_capture_on_commit_callbacks):
+    from liuzhuan.members.models import Organisation
+
+    run = run_now(world.clerk, django_capture_on_commit_callbacks)
+    (agreement,) = proposed(run)
+    agreements.confirm(world.alice, agreement.pk)
+    agreements.confirm(world.bob, agreement.pk)
+    Organisation.objects.filter(pk=world.alice_org.pk).update(status="suspended")  # after alice signed
+    agreements.confirm(world.carol, agreement.pk)
+    agreement.refresh_from_db()
+    assert agreement.status == AgreementStatus.VOIDED and world.alice_org.name in agreement.close_reason
+    assert [Obligation.objects.get(pk=o.pk).outstanding_fen for o in triangle] == [o.outstanding_fen for o in triangle]
+    assert world.carol_org.notifications.filter(title__contains="已作废").exists()
+
+
 def test_a_run_lost_with_its_worker_frees_the_slot_after_two_hours(world, triangle, django_capture_on_commit_callbacks):
     import datetime as dt
 

@@ -29,6 +29,7 @@ from liuzhuan.core.money import format_yuan
 from liuzhuan.core.numbers import next_numbers
 from liuzhuan.members.actions import notice, notify_all
 from liuzhuan.members.models import Organisation, User
+from liuzhuan.members.queries import active_counterparties
 
 from .. import proposals
 from ..models import (
@@ -118,6 +119,8 @@ def _execute(actor: User, agreement: Agreement, parties: list[AgreementParty]) -
         if problem:
             break
         problem = _piece_shortfall(pieces[pk], certs[piece_certs[pk]], amount)
+    if not problem:
+        problem = _standing_problem(parties)
     declarations = []
     if agreement.kind == "chain" and not problem:
         payer = next(p for p in parties if p.position == 0)
@@ -148,6 +151,18 @@ def _execute(actor: User, agreement: Agreement, parties: list[AgreementParty]) -
         "number": agreement.number, "amount_fen": agreement.amount_fen,
         "parts": [[p.obligation_id, p.amount_fen] for p in parts if p.obligation_id],
         "pieces": set_off_pieces, "cash": cash, "funded": funded})
+
+
+def _standing_problem(parties: list[AgreementParty]) -> str:
+    """Set-off runs among members only (seed 二(二)): a party suspended, closed or struck off since
+    the run voids the agreement at execution, like an amount that no longer holds."""
+    ids = {p.organisation_id for p in parties}
+    ok = set(active_counterparties().filter(pk__in=ids).values_list("pk", flat=True))
+    lapsed = sorted(ids - ok)
+    if not lapsed:
+        return ""
+    names = "、".join(Organisation.objects.filter(pk__in=lapsed).order_by("pk").values_list("name", flat=True))
+    return f"参与方 {names} 已不是正常状态的会员，不能执行抵销"
 
 
 def _executed_text(agreement: Agreement, party: AgreementParty, parties: list[AgreementParty]) -> str:

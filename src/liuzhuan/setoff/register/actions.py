@@ -29,6 +29,7 @@ from liuzhuan.core.roles import Role
 from liuzhuan.core.sql import insert_rows
 from liuzhuan.members.actions import notice, notify_all
 from liuzhuan.members.models import Organisation, OrgStatus, User
+from liuzhuan.members.queries import active_counterparties
 
 from ..models import (
     LIVE_STATUSES,
@@ -425,8 +426,8 @@ def fund_cash(actor: User, *, payer_uscc: str, amount_fen: int, valid_until: dt.
     require_role(actor, *PROVIDER_ROLES)
     require_write_access(actor)
     provider = actor.organisation
-    payer = Organisation.objects.filter(legal_id=(payer_uscc or "").strip().upper()).first()
-    if payer is None or not payer.has_role(Role.MEMBER) or payer.status != OrgStatus.ACTIVE:
+    payer = active_counterparties().filter(legal_id=(payer_uscc or "").strip().upper()).first()
+    if payer is None:
         raise DomainError("payer_not_member", "付款单位须为已注册、状态正常的会员（按统一社会信用代码）", field="payer_uscc")
     if payer.pk == provider.pk:
         raise DomainError("payer_is_provider", "出资方不能为本单位垫付，请用“申报”登记本单位的现金", field="payer_uscc")
