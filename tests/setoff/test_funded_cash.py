@@ -16,7 +16,7 @@ from liuzhuan.setoff.agreements import actions as agreements
 from liuzhuan.setoff.models import AgreementStatus, Channel, Obligation, ObligationStatus
 from liuzhuan.setoff.register import actions as register
 
-from ..conftest import make_org, make_user
+from ..conftest import make_org, make_user, new_uscc
 from .conftest import owe, proposed, run_now
 
 
@@ -53,6 +53,7 @@ def test_purchaser_cash_clears_the_chain_and_alice_then_owes_the_purchaser(world
     owed = Obligation.objects.get(from_cash=d)
     assert (owed.debtor_id, owed.creditor_id, owed.amount_fen, owed.status, owed.channel) == (
         world.alice_org.pk, purchaser.organisation_id, 100_00, ObligationStatus.CONFIRMED, Channel.CHAIN)
+    assert (owed.registered_by_id, owed.confirmed_by_id) == (purchaser.pk, world.alice.pk)  # who put it up, who signed
     d.refresh_from_db()
     assert d.used_fen == 100_00
     report = run_all()
@@ -74,7 +75,7 @@ def test_funding_is_refused_for_non_members_oneself_and_other_roles(world, purch
     with pytest.raises(PermissionDenied):
         fund(world.inspector, world.alice_org, 100_00)
     with pytest.raises(DomainError, match="会员"):
-        fund(purchaser, SimpleNamespace(legal_id="91110000000000000X"), 100_00)  # nobody registered
+        fund(purchaser, SimpleNamespace(legal_id=new_uscc()), 100_00)  # nobody registered
     with pytest.raises(DomainError, match="大于零"):
         fund(purchaser, world.alice_org, 0)
     d = fund(purchaser, world.alice_org, 50_00)
@@ -105,3 +106,36 @@ def test_cash_page_and_api_for_the_purchaser(world, purchaser, api, client):
     assert resp.status_code == 201 and resp.json()["provider_id"] == purchaser.organisation_id
     assert api(world.alice).post("/setoff/cash/fund", {"payer_uscc": world.bob_org.legal_id, "amount_fen": 1,
                                                        "valid_until": today_china().isoformat()}).status_code == 403
+
+
+def test_another_provider_cannot_withdraw_and_a_spaced_uscc_is_read_as_the_register_reads_it(world, purchaser, api):
+    other = make_user(make_org("另一收购公司", Role.PURCHASER), "buyer2", "manager")
+    spaced = " ".join(world.alice_org.legal_id[i:i + 6] for i in range(0, 18, 6)).lower()
+    d = register.fund_cash(purchaser, payer_uscc=spaced, amount_fen=10_00,
+                           valid_until=today_china() + dt.timedelta(days=5))
+    assert d.organisation_id == world.alice_org.pk
+    with pytest.raises(NotFound):
+        register.withdraw_cash(other, d.pk)  # wrong organisation on the provider side
+    assert api(other).post(f"/setoff/cash/{d.pk}/withdraw").status_code == 404
+    d.refresh_from_db()
+    assert d.status == "active"
+
+
+def test_cash_of_a_provider_suspended_since_is_neither_planned_nor_spent(world, purchaser, chain,
+                                                                          django_capture_on_commit_callbacks):
+    from liuzhuan.members.models import Organisation
+
+    ab, bc = chain
+    fund(purchaser, world.alice_org, 100_00)
+    run = run_now(world.clerk, django_capture_on_commit_callbacks)
+    (a,) = proposed(run)
+    for user in (world.alice, world.bob):
+        agreements.confirm(user, a.pk)
+    Organisation.objects.filter(pk=purchaser.organisation_id).update(status="suspended")
+    agreements.confirm(world.carol, a.pk)
+    a.refresh_from_db()
+    assert a.status == AgreementStatus.VOIDED and "现金" in a.close_reason
+    assert [Obligation.objects.get(pk=o.pk).outstanding_fen for o in (ab, bc)] == [100_00, 100_00]
+    assert not Obligation.objects.filter(channel=Channel.CHAIN).exists()
+    again = run_now(world.clerk, django_capture_on_commit_callbacks)
+    assert again.chain_count == 0 and again.liquidity_fen == 0

@@ -39,11 +39,6 @@ def rows(source, build: Callable[[Any], Any]) -> Rows:
     return Rows(source, build)
 
 
-def _count(source) -> int:
-    count = getattr(source, "count", None)
-    return count() if callable(count) and not isinstance(source, list) else len(source)
-
-
 class Page(LimitOffsetPagination):
     class Output(Schema):
         items: list[Any]
@@ -57,7 +52,7 @@ class Page(LimitOffsetPagination):
         if isinstance(source, QuerySet) and not source.ordered:  # pages of an unordered query may overlap
             source = source.order_by("pk")
         page = list(source[offset:offset + limit])
-        return {"items": [build(r) for r in page] if build else page, "count": _count(source), "limit": limit,
+        return {"items": [build(r) for r in page] if build else page, "count": self._items_count(source), "limit": limit,
                 "offset": offset}
 
 

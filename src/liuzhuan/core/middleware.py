@@ -6,6 +6,9 @@ from django.conf import settings
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 
+from .errors import DomainError
+from .uploads import human_size
+
 ALLOWED_PREFIXES = ("/login/", "/logout/", "/static/", "/healthz", "/robots.txt", "/verify/", "/api/v1/csrf",
                     "/api/v1/openapi.json", "/api/v1/docs", "/api/v1/registrations", "/members/register/")
 
@@ -41,9 +44,11 @@ class RequestSizeLimitMiddleware:
             length = 0  # Django reads no body from a malformed length
         limit = settings.MAX_REQUEST_BYTES
         if length > limit:
-            message = f"提交的内容 {length / 1048576:.1f} MB 超过上限 {limit // 1048576} MB，请拆分后分批提交"
+            error = DomainError("request_too_large",
+                                f"提交的内容 {human_size(length)} 超过上限 {human_size(limit)}，请拆分后分批提交")
+            message = error.message
             if request.path.startswith("/api/"):
-                return JsonResponse({"code": "request_too_large", "message": message, "field": None}, status=413)
+                return JsonResponse(error.as_dict(), status=413)
             page = ("<!doctype html><html lang=\"zh-hans\"><meta charset=\"utf-8\"><title>提交内容过大</title>"
                     f"<body><h1>提交内容过大</h1><p>{message}。</p><p><a href=\"javascript:history.back()\">返回</a></p>")
             return HttpResponse(page, status=413, content_type="text/html; charset=utf-8")

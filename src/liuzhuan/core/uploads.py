@@ -15,11 +15,12 @@ class FileTooLarge(DomainError):
     status = 413
 
     def __init__(self, size: int, limit: int, field: str = "file"):
-        super().__init__("file_too_large", f"文件大小 {_human(size)} 超过上限 {_human(limit)}，请压缩或拆分后再上传",
+        super().__init__("file_too_large", f"文件大小 {human_size(size)} 超过上限 {human_size(limit)}，请压缩或拆分后再上传",
                          field=field)
 
 
-def _human(n: int) -> str:
+def human_size(n: int) -> str:
+    """A byte count as a clerk reads it: "12.5 MB" or "300 KB"."""
     return f"{n / 1048576:.1f} MB" if n >= 1048576 else f"{max(1, n // 1024)} KB"
 
 

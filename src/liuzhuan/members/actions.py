@@ -470,7 +470,7 @@ def notify_all(notices: list[Notice]) -> None:
     """Write several notices at once, in the caller's transaction."""
     now = timezone.now()
     rows = [(*n, now) for n in notices]
-    # a set-off run tells tens of thousands of members at once: a bulk load, not INSERT statements
+    # lapsing a run's agreements tells tens of thousands of members at once: a bulk load then
     (copy_rows if len(rows) > 1000 else insert_rows)(Notification, [*Notice._fields, "created_at"], rows)
 
 

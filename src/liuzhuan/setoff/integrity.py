@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterator
 
-from django.db.models import Sum
+from django.db.models import Q, Sum
 
 from liuzhuan.core.integrity import invariant
 from liuzhuan.core.money import format_yuan
@@ -99,7 +99,9 @@ def funded_cash_matches_debts() -> Iterator[str]:
     """Cash a provider put up for a member's chain debts becomes, to the fen, what the member owes it."""
     formed = dict(Obligation.objects.filter(from_cash__isnull=False).values("from_cash_id")
                   .annotate(s=Sum("amount_fen")).values_list("from_cash_id", "s"))
-    for pk, provider, used in LiquidityDeclaration.objects.values_list("pk", "provider_id", "used_fen").iterator():
+    # funded declarations, and any own-cash one that formed a debt (none should): not every declaration
+    concerned = LiquidityDeclaration.objects.filter(Q(provider__isnull=False) | Q(pk__in=list(formed)))
+    for pk, provider, used in concerned.values_list("pk", "provider_id", "used_fen").iterator():
         expected = used if provider else 0
         if formed.get(pk, 0) != expected:
             yield (f"现金清偿意愿 #{pk} 已用 {format_yuan(used)}，由此形成的债务 {format_yuan(formed.get(pk, 0))}"

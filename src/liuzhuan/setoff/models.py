@@ -140,6 +140,14 @@ class LiquidityStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", "已撤回"
 
 
+class DeclarationQuerySet(models.QuerySet):
+    def usable(self, today):
+        """Cash a run may plan with and an execution may spend: active, unexpired, and — when a
+        provider put it up — that provider still active (a suspended purchaser funds nothing)."""
+        return self.filter(Q(provider__isnull=True) | Q(provider__status="active"), status=LiquidityStatus.ACTIVE,
+                           valid_until__gte=today)
+
+
 class LiquidityDeclaration(models.Model):
     """A member's declared cash (现金清偿意愿) to pay its own debts into debt chains (债务链分摊).
 
@@ -161,6 +169,8 @@ class LiquidityDeclaration(models.Model):
     status = models.CharField("状态", max_length=10, choices=LiquidityStatus.choices, default=LiquidityStatus.ACTIVE)
     declared_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", db_index=False)
     declared_at = models.DateTimeField(auto_now_add=True)
+
+    objects = DeclarationQuerySet.as_manager()
 
     class Meta:
         verbose_name = "现金清偿意愿"

@@ -140,7 +140,7 @@ def _execute(actor: User, agreement: Agreement, parties: list[AgreementParty]) -
             o.status = ObligationStatus.SETTLED
     Obligation.objects.bulk_update(list(obligations.values()), ["outstanding_fen", "status"])
     cash = _use_cash(declarations, agreement.amount_fen)
-    funded = _funded_debts(actor, agreement, declarations, cash)
+    funded = _funded_debts(agreement, parties, declarations, cash)
     agreement.status = AgreementStatus.EXECUTED
     agreement.save(update_fields=["status", "closed_at"])
     notify_all([notice(p.organisation_id, f"抵销协议 {agreement.number} 已执行", _executed_text(agreement, p, parties),
@@ -178,9 +178,8 @@ def _executed_text(agreement: Agreement, party: AgreementParty, parties: list[Ag
 
 def _lock_cash(org_id: int, amount: int) -> tuple[list[LiquidityDeclaration], str]:
     """The payer's active, unexpired declarations (earliest expiry first), locked; "" if they cover ``amount``."""
-    declarations = list(LiquidityDeclaration.objects.select_for_update().filter(
-        organisation_id=org_id, status=LiquidityStatus.ACTIVE, valid_until__gte=today_china())
-        .order_by("valid_until", "id"))
+    declarations = list(LiquidityDeclaration.objects.usable(today_china()).select_for_update(of=("self",))
+                        .filter(organisation_id=org_id).order_by("valid_until", "id"))
     free = sum(d.remaining_fen for d in declarations)
     if free < amount:
         return declarations, (f"付款方申报的可用现金 {format_yuan(free)} 已少于本债务链需支付的 {format_yuan(amount)}"
@@ -203,7 +202,7 @@ def _use_cash(declarations: list[LiquidityDeclaration], amount: int) -> list[lis
     return used
 
 
-def _funded_debts(actor: User, agreement: Agreement, declarations: list[LiquidityDeclaration],
+def _funded_debts(agreement: Agreement, parties: list[AgreementParty], declarations: list[LiquidityDeclaration],
                   used: list[list[int]]) -> list[list]:
     """Cash a provider put up paid the payer's debt: the payer now owes the provider that much
     (a confirmed obligation, as when a purchaser buys a receivable). Returns [[number, fen], …]."""
@@ -211,13 +210,15 @@ def _funded_debts(actor: User, agreement: Agreement, declarations: list[Liquidit
     funded = [(by_id[pk], fen) for pk, fen in used if by_id[pk].provider_id]
     if not funded:
         return []
+    # registered by the provider's user who put the cash up, confirmed by the payer's who signed the chain
+    payer_user_id = next(p.decided_by_id for p in parties if p.position == 0)
     numbers = next_numbers(OBLIGATION_PREFIX, today_china().year, len(funded))
     now = timezone.now()
     rows = [Obligation(number=number, creditor_id=d.provider_id, debtor_id=d.organisation_id, amount_fen=fen,
                        outstanding_fen=fen, basis=f"债务链垫付 {agreement.number}/{d.pk}"[:100],
                        note="出资方为本单位清偿债务链应付后形成的债务", status=ObligationStatus.CONFIRMED,
-                       channel=Channel.CHAIN, registered_by_org_id=d.provider_id, registered_by=actor,
-                       confirmed_by=actor, confirmed_at=now, confirmed_how="chain", from_cash=d)
+                       channel=Channel.CHAIN, registered_by_org_id=d.provider_id, registered_by_id=d.declared_by_id,
+                       confirmed_by_id=payer_user_id, confirmed_at=now, confirmed_how="chain", from_cash=d)
             for number, (d, fen) in zip(numbers, funded, strict=True)]
     Obligation.objects.bulk_create(rows)
     notify_all([n for o in rows for n in (

@@ -27,7 +27,8 @@ from liuzhuan.core.numbers import next_numbers
 from liuzhuan.core.permissions import require_role, require_write_access
 from liuzhuan.core.roles import Role
 from liuzhuan.core.sql import insert_rows
-from liuzhuan.members.actions import notice, notify_all
+from liuzhuan.members.actions import notice, notify, notify_all
+from liuzhuan.members.identity import clean_legal_id
 from liuzhuan.members.models import Organisation, OrgStatus, User
 from liuzhuan.members.queries import active_counterparties
 
@@ -426,7 +427,11 @@ def fund_cash(actor: User, *, payer_uscc: str, amount_fen: int, valid_until: dt.
     require_role(actor, *PROVIDER_ROLES)
     require_write_access(actor)
     provider = actor.organisation
-    payer = active_counterparties().filter(legal_id=(payer_uscc or "").strip().upper()).first()
+    try:
+        uscc = clean_legal_id("enterprise", payer_uscc)
+    except DomainError as exc:  # the same reading as the register's, the field named as this form's
+        raise DomainError(exc.code, exc.message, field="payer_uscc") from exc
+    payer = active_counterparties().filter(legal_id=uscc).first()
     if payer is None:
         raise DomainError("payer_not_member", "付款单位须为已注册、状态正常的会员（按统一社会信用代码）", field="payer_uscc")
     if payer.pk == provider.pk:
@@ -434,11 +439,10 @@ def fund_cash(actor: User, *, payer_uscc: str, amount_fen: int, valid_until: dt.
     _check_cash(amount_fen, valid_until, note)
     with transaction.atomic():
         d = LiquidityDeclaration.objects.create(organisation=payer, provider=provider, amount_fen=amount_fen,
-                                                valid_until=valid_until, note=note.strip(), declared_by=actor)
-        notify_all([notice(payer, f"{provider.name}为贵单位提供债务链清偿资金 {format_yuan(amount_fen)}",
-                           "抵销测算将据此提出债务链方案：由该资金清偿贵单位的应付，贵单位对出资方负有等额债务。"
-                           "方案须贵单位确认后才执行；不愿接受的可在“现金清偿意愿”中撤回。",
-                           obj=d, kind="setoff.cash")])
+                                                valid_until=valid_until, note=(note or "").strip(), declared_by=actor)
+        notify(payer, f"{provider.name}为贵单位提供债务链清偿资金 {format_yuan(amount_fen)}",
+               "抵销测算将据此提出债务链方案：由该资金清偿贵单位的应付，贵单位对出资方负有等额债务。"
+               "方案须贵单位确认后才执行；不愿接受的可在“现金清偿意愿”中撤回。", obj=d, kind="setoff.cash")
         audit.record(actor, "setoff.cash.fund", d, summary={"payer_id": payer.pk, "amount_fen": amount_fen,
                                                             "valid_until": valid_until.isoformat()})
     return d

@@ -41,7 +41,6 @@ from ..models import (
     AgreementParty,
     AgreementStatus,
     LiquidityDeclaration,
-    LiquidityStatus,
     ObligationStatus,
     ProposalBlock,
     RunParty,
@@ -303,9 +302,8 @@ def available_liquidity(held_cash: dict[int, int] | None = None) -> dict[int, in
     if held_cash is None:
         held_cash = proposals.held_by_unacted(proposals.open_runs())[2]
     free: dict[int, int] = defaultdict(int, {org: -fen for org, fen in held_cash.items()})
-    for org_id, amount, used in LiquidityDeclaration.objects.filter(
-            status=LiquidityStatus.ACTIVE, valid_until__gte=today_china()).values_list("organisation_id", "amount_fen",
-                                                                                     "used_fen"):
+    for org_id, amount, used in LiquidityDeclaration.objects.usable(today_china()).values_list(
+            "organisation_id", "amount_fen", "used_fen"):
         free[org_id] += amount - used
     for payer, amount in (AgreementParty.objects.filter(agreement__status=AgreementStatus.PROPOSED,
                                                         agreement__run__status=RunStatus.DONE,
