@@ -96,6 +96,8 @@ def finish_offset(off, debtor, holder, operator, **delivery):
     kinds = ("delivery", "title") if off.kind == "asset" else ("settlement",)
     for kind in kinds:
         offset.add_offset_evidence(debtor, off.pk, kind, f"{kind}.pdf", pdf(f"{off.number}-{kind}"))
+    if delivery.get("cash_top_up_ref"):  # the holder paid a shortfall in cash: its proof too
+        offset.add_offset_evidence(holder, off.pk, "top_up", "top_up.pdf", pdf(f"{off.number}-top_up"))
     refs = {"delivery_ref": "JF", "title_registration_ref": "DJ"} if off.kind == "asset" else {"delivery_ref": "JF", "settlement_ref": "JS"}
     offset.record_offset_delivery(debtor, off.pk, **{**refs, **delivery})
     offset.confirm_offset_receipt(holder, off.pk)

@@ -278,3 +278,47 @@ def test_offsets_completed_before_the_three_steps_stay_as_they_were(world, clien
     assert "本抵付在三步注销流程上线前完成" in page and "未经运营机构注销登记" in page
     out = api(world.alice).get(f"/certificates/offsets/{off.pk}").json()
     assert out["cancellation_no"].startswith("LEGACY-") and out["cancelled_by_id"] is None  # the debtor did it, not an operator
+
+
+def test_a_cash_top_up_needs_its_proof_before_delivery_and_verify_checks_it(world):
+    from liuzhuan.core.dates import today_china
+
+    off = _agreed(world, price=1_200_000_00)  # the holder pays ¥200,000 in cash on top of its claim
+    _upload(world.bob, off, "delivery", "title")
+    before = snapshot()
+    with pytest.raises(DomainError) as exc:
+        offset.record_offset_delivery(world.bob, off.pk, delivery_ref="JF", title_registration_ref="DJ",
+                                      cash_top_up_ref="LS-1", cash_top_up_date=today_china())
+    assert exc.value.code == "evidence_required" and "补足款凭证" in exc.value.message
+    assert snapshot() == before
+    _upload(world.alice, off, "top_up")  # the holder proves its payment
+    offset.record_offset_delivery(world.bob, off.pk, delivery_ref="JF", title_registration_ref="DJ",
+                                  cash_top_up_ref="LS-1", cash_top_up_date=today_china())
+    offset.confirm_offset_receipt(world.alice, off.pk)
+    done = offset.register_offset_cancellation(world.clerk, off.pk)
+    assert done.cash_top_up_fen == 200_000_00 and verified()
+    OffsetEvidence.objects.filter(offset=off, kind="top_up").delete()  # as if the proof went missing
+    assert any("补足款凭证" in p for p in run_all().problems)
+
+
+def test_return_of_a_delivery_refuses_other_organisations(world):
+    off = _agreed(world)
+    _upload(world.bob, off, "delivery", "title")
+    offset.record_offset_delivery(world.bob, off.pk, delivery_ref="JF", title_registration_ref="DJ")
+    before = snapshot()
+    for user, status in ((world.bob, 403), (world.outsider, 404), (world.carol, 404), (world.clerk, 409)):
+        with pytest.raises(DomainError) as exc:
+            offset.return_offset_delivery(user, off.pk, "材料不符")
+        assert exc.value.status == status, user
+    assert snapshot() == before
+
+
+def test_a_holder_that_is_also_an_operator_returns_as_the_holder(world):
+    from liuzhuan.members.models import OrganisationRole, User
+
+    off = _agreed(world)
+    OrganisationRole.objects.create(organisation=world.alice_org, role="operator")  # the holder's org is an operator too
+    _upload(world.bob, off, "delivery", "title")
+    offset.record_offset_delivery(world.bob, off.pk, delivery_ref="JF", title_registration_ref="DJ")
+    back = offset.return_offset_delivery(User.objects.get(pk=world.alice.pk), off.pk, "房屋未腾空")
+    assert back.status == "agreed" and back.returned_reason == "房屋未腾空"

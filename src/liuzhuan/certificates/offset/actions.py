@@ -44,7 +44,6 @@ from ..ledger.uploads import check_upload
 from . import rules
 from .models import (
     CLOSABLE_OFFSET_STATUSES,
-    REQUIRED_EVIDENCE,
     AssetKind,
     AssetStatus,
     EvidenceKind,
@@ -53,6 +52,7 @@ from .models import (
     OffsetEvidence,
     OffsetKind,
     OffsetStatus,
+    missing_evidence,
 )
 from .queries import eligible_pool
 
@@ -272,10 +272,10 @@ def record_offset_delivery(actor: User, offset_id: int, *, delivery_ref: str, ti
                 raise DomainError("top_up_date_invalid", "请填写补足款到账日期（不能晚于今天）", field="cash_top_up_date")
             off.cash_top_up_date = cash_top_up_date
         off.cash_top_up_fen = outcome.top_up_fen
-        have = set(off.evidence.values_list("kind", flat=True))
-        missing = [EvidenceKind(k).label for k in REQUIRED_EVIDENCE[OffsetKind(off.kind)] if k not in have]
+        missing = missing_evidence(off.kind, set(off.evidence.values_list("kind", flat=True)), outcome.top_up_fen)
         if missing:
-            raise DomainError("evidence_required", f"请先上传证明材料：{'、'.join(missing)}", field="file")
+            raise DomainError("evidence_required", f"请先上传证明材料：{'、'.join(EvidenceKind(k).label for k in missing)}",
+                              field="file")
         off.status = OffsetStatus.DELIVERED
         off.delivery_ref = delivery_ref
         off.delivered_by = actor
@@ -317,7 +317,9 @@ def return_offset_delivery(actor: User, offset_id: int, reason: str) -> OffsetAp
     require_write_access(actor)
     reason = required_text(reason, "reason_required", "请说明退回理由", "reason", MAX_TEXT)
     with transaction.atomic():
-        if actor.organisation.has_role(Role.OPERATOR):
+        holder_id = OffsetApplication.objects.filter(pk=offset_id).values_list("holder_id", flat=True).first()
+        if actor.organisation.has_role(Role.OPERATOR) and actor.organisation_id != holder_id:
+            # the operator's return; a holder that is also an operator returns as the holder
             _cert, _piece, off = _lock_offset_for_operator(offset_id, actor)
             _require_offset_status(off, OffsetStatus.RECEIVED, what="退回补正")
             by = "operator"
@@ -358,8 +360,9 @@ def register_offset_cancellation(actor: User, offset_id: int) -> OffsetApplicati
         cert, piece, off = _lock_offset_for_operator(offset_id, actor)
         _require_offset_status(off, OffsetStatus.RECEIVED, what="办理注销登记")
         require_standing("办理抵付注销", Party(off.holder_id, "持有人"), Party(off.debtor_id, "债务人"))
-        have = set(off.evidence.values_list("kind", flat=True))  # defence in depth: checked when delivery was recorded
-        if any(k not in have for k in REQUIRED_EVIDENCE[OffsetKind(off.kind)]):  # pragma: no cover - evidence is never deleted
+        # defence in depth: checked when delivery was recorded, and evidence is never deleted
+        if missing_evidence(off.kind, set(off.evidence.values_list("kind", flat=True)),
+                            off.cash_top_up_fen):  # pragma: no cover
             raise DomainError("evidence_required", "证明材料不全，不能办理注销登记")
         outcome = rules.offset_outcome(piece.amount_fen, off.price_fen)
         now = timezone.now()

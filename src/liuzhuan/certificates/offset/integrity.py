@@ -10,13 +10,13 @@ from liuzhuan.core.integrity import invariant
 from ..ledger.integrity import frozen_matches
 from ..ledger.models import PieceStatus
 from .models import (
+    LEGACY_PREFIX,
     OPEN_OFFSET_STATUSES,
-    REQUIRED_EVIDENCE,
     EvidenceKind,
     OffsetApplication,
     OffsetEvidence,
-    OffsetKind,
     OffsetStatus,
+    missing_evidence,
 )
 
 
@@ -32,14 +32,15 @@ def offsets_match_pieces() -> Iterator[str]:
             "number", "offset_fen", "offset_piece__amount_fen", "offset_piece__status"):
         if piece_amount != offset or piece_status != PieceStatus.OFFSET:
             yield f"抵付 {number}：注销分段金额或状态与抵付记录不符"
-    # cancelled through the three steps (not the LEGACY- rows of migration 0009): holder's receipt and the documents on file
-    completed = OffsetApplication.objects.filter(status=OffsetStatus.COMPLETED).exclude(cancellation_no__startswith="LEGACY-")
+    # cancelled through the three steps (not the LEGACY- rows of migration 0011): holder's receipt and the documents on file
+    completed = OffsetApplication.objects.filter(status=OffsetStatus.COMPLETED).exclude(cancellation_no__startswith=LEGACY_PREFIX)
     kinds: dict[int, set[str]] = {}
     for offset_id, kind in OffsetEvidence.objects.filter(offset__in=completed).values_list("offset_id", "kind"):
         kinds.setdefault(offset_id, set()).add(kind)
-    for pk, number, kind, received_at in completed.values_list("pk", "number", "kind", "received_at"):
+    for pk, number, kind, received_at, top_up in completed.values_list("pk", "number", "kind", "received_at",
+                                                                        "cash_top_up_fen"):
         if received_at is None:
             yield f"抵付 {number}：已注销但无持有人确认收到的记录"
-        missing = [k for k in REQUIRED_EVIDENCE[OffsetKind(kind)] if k not in kinds.get(pk, set())]
+        missing = missing_evidence(kind, kinds.get(pk, set()), top_up)
         if missing:
             yield f"抵付 {number}：已注销但缺少证明材料（{'、'.join(EvidenceKind(k).label for k in missing)}）"

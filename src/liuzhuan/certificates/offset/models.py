@@ -143,7 +143,11 @@ class OffsetApplication(models.Model):
     def is_legacy_completion(self) -> bool:
         """Completed before the three-step flow (migration 0011): the debtor alone completed it;
         ``completed_by`` is that debtor user, not an operator registering a cancellation."""
-        return self.status == OffsetStatus.COMPLETED and (self.cancellation_no or "").startswith("LEGACY-")
+        return self.status == OffsetStatus.COMPLETED and (self.cancellation_no or "").startswith(LEGACY_PREFIX)
+
+
+#: registration numbers given to offsets completed before the three steps (migration 0011)
+LEGACY_PREFIX = "LEGACY-"
 
 
 class EvidenceKind(models.TextChoices):
@@ -159,6 +163,13 @@ REQUIRED_EVIDENCE = {
     OffsetKind.ASSET: (EvidenceKind.DELIVERY, EvidenceKind.TITLE),
     OffsetKind.CONSUMPTION: (EvidenceKind.SETTLEMENT,),
 }
+
+
+def missing_evidence(kind: str, have, top_up_fen: int = 0) -> list[str]:
+    """The documents an offset still lacks: those of its kind, and — where the holder paid a
+    shortfall in cash (seed 三(五)「不足部分由持有人以货币资金形式补足」) — the proof of that payment."""
+    need = [*REQUIRED_EVIDENCE[OffsetKind(kind)], *((EvidenceKind.TOP_UP,) if top_up_fen else ())]
+    return [k for k in need if k not in have]
 
 
 class OffsetEvidence(models.Model):

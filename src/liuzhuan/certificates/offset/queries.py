@@ -13,14 +13,14 @@ from .models import AssetStatus, OffsetApplication, OffsetAsset
 
 
 def visible_offsets(user: User) -> QuerySet[OffsetApplication]:
-    qs = OffsetApplication.objects.select_related("certificate", "certificate__application", "piece", "holder", "debtor", "asset")
+    qs = OffsetApplication.objects.select_related("certificate", "piece", "holder", "debtor", "asset")
     if sees_all(user):
         return qs
     return qs.filter(Q(holder_id=user.organisation_id) | Q(debtor_id=user.organisation_id))
 
 
 def get_offset(user: User, offset_id: int) -> OffsetApplication:
-    o = visible_offsets(user).filter(pk=offset_id).first()
+    o = visible_offsets(user).select_related("certificate__application").filter(pk=offset_id).first()  # its agreed scope
     if o is None:
         raise NotFound("抵付申请不存在")
     return o

@@ -99,7 +99,7 @@ def offset_detail(request, offset_id: int):
     return render(request, "certificates/offset/offset.html", {
         "o": o, "side": side, "offered": offered, "outcome": outcome, "options_form": options_form, "price_form": price_form,
         "delivery_form": delivery_form, "evidence_form": evidence_form, "reason_form": reason_form, "return_form": return_form,
-        "evidence": list(o.evidence.all()), "open": o.status in CLOSABLE_OFFSET_STATUSES,
+        "evidence": list(o.evidence.select_related("uploaded_by__organisation")), "open": o.status in CLOSABLE_OFFSET_STATUSES,
     })
 
 
