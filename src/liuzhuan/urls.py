@@ -20,3 +20,10 @@ urlpatterns = [
 # certificates/, bridge/ ...), so a new business app needs no edit here.
 for _config, _module in app_modules("urls", skip=frozenset({"core"})):
     urlpatterns.append(path(f"{_config.label}/", include(_module)))
+
+# Chinese pages for 400/403/404/500, and JSON {code, message, field} under /api/ (an unknown API
+# path, a malformed multipart body or an unexpected error is still a JSON answer there).
+handler400 = "liuzhuan.core.views.bad_request"
+handler403 = "liuzhuan.core.views.permission_denied"
+handler404 = "liuzhuan.core.views.page_not_found"
+handler500 = "liuzhuan.core.views.server_error"

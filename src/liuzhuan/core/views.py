@@ -6,6 +6,8 @@ Login, logout and the home page belong to members (they are about users); core i
 from __future__ import annotations
 
 from django.http import Http404, HttpResponse, JsonResponse
+from django.template import loader
+from django.views.decorators.csrf import requires_csrf_token
 from django.views.decorators.http import require_GET
 
 #: apps append ``fn(request) -> dict(title=..., template=..., context=...) | None`` in AppConfig.ready()
@@ -38,3 +40,48 @@ def healthz(request):
 
 def robots(request):
     return HttpResponse("User-agent: *\nDisallow: /\n", content_type="text/plain")
+
+
+#: status -> (code, title, what the person asking should know); the API answers the first two
+_ERRORS = {
+    400: ("bad_request", "请求无法处理", "提交的内容格式不正确或不完整，请返回检查后重新提交。"),
+    403: ("forbidden", "无权访问", "您的账号无权访问该页面或执行该操作。如需权限，请联系本机构管理员。"),
+    404: ("not_found", "页面不存在", "您访问的页面不存在，或您所在机构无权查看。请从左侧导航重新进入。"),
+    500: ("server_error", "系统出错", "系统处理时出错，错误已记录。请稍后重试；如仍出错，请联系运营机构。"),
+}
+
+
+def _error_response(request, status: int) -> HttpResponse:
+    """JSON ``{code, message, field}`` under /api/ (a client parses it, whatever went wrong),
+    a Chinese page elsewhere. Rendered without the request context on 500: the context
+    processors query the database, which may be what failed."""
+    code, title, message = _ERRORS[status]
+    if request.path.startswith("/api/"):
+        return JsonResponse({"code": code, "message": title if status != 500 else message, "field": None}, status=status)
+    context = {"status": status, "title": title, "message": message}
+    try:
+        template = loader.get_template("error.html")
+        body = template.render(context, request if status != 500 else None)
+    except Exception:  # the error page itself must not fail (template or database)
+        body = f"<!doctype html><html lang=\"zh-hans\"><meta charset=\"utf-8\"><title>{title}</title><h1>{title}</h1><p>{message}</p>"
+    return HttpResponse(body, status=status, content_type="text/html; charset=utf-8")
+
+
+@requires_csrf_token
+def bad_request(request, exception=None):
+    return _error_response(request, 400)
+
+
+@requires_csrf_token
+def permission_denied(request, exception=None):
+    return _error_response(request, 403)
+
+
+@requires_csrf_token
+def page_not_found(request, exception=None):
+    return _error_response(request, 404)
+
+
+@requires_csrf_token
+def server_error(request):
+    return _error_response(request, 500)
