@@ -131,7 +131,8 @@ api = _Api(
     title="流转 liuzhuan API",
     parser=_Parser(),
     version="1",
-    description="应收账款债权凭证流转、债务闭环抵销与续贷过桥资金平台接口。认证：会话（含 CSRF）或 Bearer 令牌。",
+    description="应收账款债权凭证流转、债务闭环抵销与续贷过桥资金平台接口。认证：会话（含 CSRF）或 Bearer 令牌。"
+    "写操作可带 Idempotency-Key 请求头（至多 64 个可见 ASCII 字符，建议 UUID）：超时重试时返回首次结果且不重复办理。",
     auth=[TokenAuth(), django_auth],
     urls_namespace="api",
 )

@@ -66,3 +66,25 @@ class Sequence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}={self.value}"
+
+
+class IdempotencyKey(models.Model):
+    """The first answer to an API write sent with an ``Idempotency-Key`` header: a retry with the
+    same key (a bank's client retrying after a timeout) gets this answer back and changes nothing.
+    Stored in the same transaction as the write itself, so there is no moment where the write is
+    done and its key is not (``core.idempotency``)."""
+
+    scope = models.CharField(max_length=80, verbose_name="调用方")  # "u:<user id>" or "t:<token hash>"
+    key = models.CharField(max_length=64, verbose_name="幂等键")
+    request_hash = models.CharField(max_length=64)
+    status = models.PositiveSmallIntegerField()
+    content_type = models.CharField(max_length=100)
+    body = models.BinaryField()
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["scope", "key"], name="idempotency_scope_key_unique")]
+        verbose_name = "幂等请求"
+
+    def __str__(self) -> str:
+        return f"{self.scope} {self.key} → {self.status}"
