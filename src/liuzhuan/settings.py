@@ -198,6 +198,9 @@ LOGIN_LOCK_MINUTES = int(os.environ.get("LIUZHUAN_LOGIN_LOCK_MINUTES", "15"))
 #: it): a larger Content-Length is answered 413 before a byte of the body is read. Put the same
 #: limit in front of the server (nginx client_max_body_size) in production.
 MAX_REQUEST_BYTES = int(os.environ.get("LIUZHUAN_MAX_REQUEST_MB", "45")) * 1024 * 1024
+# /healthz: 503 below this much free disk under VAR_DIR; "degraded" when a due task has waited longer
+HEALTH_MIN_FREE_MB = int(os.environ.get("LIUZHUAN_HEALTH_MIN_FREE_MB", "200"))
+HEALTH_MAX_TASK_WAIT_S = int(os.environ.get("LIUZHUAN_HEALTH_MAX_TASK_WAIT_S", "300"))
 #: uploaded files above this go to a temporary file while the request is parsed, not to memory
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 

@@ -31,11 +31,51 @@ def post_id(request, name: str) -> int:
 
 @require_GET
 def healthz(request):
-    from django.db import connection
+    """For the load balancer: 200 while this process can serve, 503 when it cannot (database
+    unreachable, disk under ``HEALTH_MIN_FREE_MB``). A task worker that has left work waiting
+    longer than ``HEALTH_MAX_TASK_WAIT_S`` makes the answer ``degraded`` (still 200: pages keep
+    working, but set-off runs and integrity checks wait) so monitoring can page someone."""
+    import shutil
 
-    with connection.cursor() as cur:
-        cur.execute("SELECT 1")
-    return JsonResponse({"status": "ok"})
+    from django.conf import settings
+    from django.db import DatabaseError, connection
+
+    answer: dict = {"status": "ok"}
+    failing = False
+    try:
+        with connection.cursor() as cur:
+            cur.execute("SELECT 1")
+        answer["database"] = "ok"
+    except DatabaseError:
+        answer["database"] = "unavailable"
+        failing = True
+    usage = shutil.disk_usage(settings.VAR_DIR)
+    free_mb = usage.free // (1024 * 1024)
+    low = free_mb < settings.HEALTH_MIN_FREE_MB
+    answer["disk"] = {"status": "low" if low else "ok", "free_mb": free_mb}
+    failing = failing or low
+    if answer["database"] == "ok":
+        answer["worker"] = _worker_health(settings.HEALTH_MAX_TASK_WAIT_S)
+    if failing:
+        answer["status"] = "fail"
+    elif answer.get("worker", {}).get("status") == "stalled":
+        answer["status"] = "degraded"
+    return JsonResponse(answer, status=503 if failing else 200)
+
+
+def _worker_health(max_wait_s: int) -> dict:
+    """How long the oldest due task has waited for the worker (database task backend only)."""
+    from django.conf import settings
+    from django.utils import timezone
+
+    if not settings.TASKS["default"]["BACKEND"].startswith("django_tasks_db."):
+        return {"status": "inline"}
+    from django_tasks_db.models import DBTaskResult
+
+    now = timezone.now()
+    oldest = DBTaskResult.objects.ready().order_by("enqueued_at").values_list("enqueued_at", flat=True).first()
+    waiting_s = int((now - oldest).total_seconds()) if oldest else 0
+    return {"status": "stalled" if waiting_s > max_wait_s else "ok", "oldest_waiting_s": waiting_s}
 
 
 def robots(request):
