@@ -31,9 +31,14 @@ class EventOut(Schema):
     hash: str
 
 
+class VerifyCheckOut(Schema):
+    name: str
+    found: int  # violations found by this check
+
+
 class VerifyOut(Schema):
     ok: bool
-    checks: list[tuple[str, int]]
+    checks: list[VerifyCheckOut]  # (was a list of [name, found] pairs: not a valid OpenAPI 3.1 schema)
     problems: list[str]
 
 
@@ -60,4 +65,5 @@ def events(request: HttpRequest, after_seq: Annotated[int, Field(ge=0, le=MAX_ID
 def verify(request: HttpRequest):
     _oversight(request)
     report = run_all()
-    return VerifyOut(ok=report.ok, checks=report.checks, problems=report.problems)
+    return VerifyOut(ok=report.ok, checks=[VerifyCheckOut(name=n, found=f) for n, f in report.checks],
+                     problems=report.problems)
