@@ -14,7 +14,15 @@ from liuzhuan.core.errors import DomainError
 from liuzhuan.core.roles import Role
 
 from ..models.application import AT_RISK_STATUSES, DISBURSED_STATUSES, LIVE_LOAN_STATUSES, Application
-from ..models.fund import Fund, FundStatus, FundStatusChange, LprRate, PrincipalChange, RequestStatus, ResumeRequest
+from ..models.fund import (
+    Fund,
+    FundStatus,
+    FundStatusChange,
+    LprRate,
+    PrincipalChange,
+    RequestStatus,
+    ResumeRequest,
+)
 from ..models.loan import Repayment
 from ..models.recovery import FraudFinding, RecoveryCase
 from ..rates.common import BridgeError, exposure_ratio, percent_str
