@@ -162,7 +162,7 @@ def prepared(bw: BW, mode: str = "self", **over) -> Application:
 
 def approved(bw: BW, **kw) -> Application:
     app = prepared(bw, **kw)
-    return approve(bw.manager, app.pk)
+    return approve(bw.manager, app.pk, on=kw.get("on", TODAY))
 
 
 def confirmed(bw: BW, **kw) -> Application:

@@ -20,7 +20,7 @@ def client(user):
 
 
 OVERSIGHT = ["/bridge/overview/", "/bridge/ledger/", "/bridge/banks/", "/bridge/rates/", "/bridge/fund/", "/bridge/checklist/",
-             "/bridge/recovery/", "/bridge/revenue/", "/bridge/reports/"]
+             "/bridge/recovery/", "/bridge/revenue/", "/bridge/reports/", "/bridge/oversight/"]
 
 
 @pytest.mark.parametrize("who", ["manager", "clerk", "bureau", "inspector"])

@@ -14,10 +14,11 @@ from .application.api import router as application
 from .banks.api import router as banks
 from .fund.api import router as fund
 from .loan.api import router as loan
+from .oversight.api import router as oversight
 from .recovery.api import router as recovery
 from .reports.api import router as reports
 from .revenue.api import router as revenue
 
 router = Router(tags=["续贷过桥资金"])
-for stage in (fund, banks, application, loan, recovery, revenue, reports):
+for stage in (fund, banks, application, loan, recovery, revenue, reports, oversight):
     router.add_router("", stage)

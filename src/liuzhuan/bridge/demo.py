@@ -21,6 +21,7 @@ from .fund import actions as fund
 from .loan import actions as loan
 from .loan.queries import dues
 from .models.fund import Fund
+from .oversight import actions as oversight
 from .recovery import actions as recovery
 from .revenue import actions as revenue
 from .revenue.queries import revenue_balance
@@ -135,6 +136,14 @@ def load(stdout=None) -> bool:
     if bal.fee_unremitted_fen:
         revenue.record_remittance(clerk, remitted_on=today, fee_fen=bal.fee_unremitted_fen, interest_fen=bal.interest_unremitted_fen,
                                   penalty_fen=0, voucher_no=f"FS{today:%Y%m%d}01", on=today)
+    # the bureau's oversight (第十四条、第十八条、第二十六条): an inspection of bank 1, one sanction referred to the regulator
+    oversight.record_inspection(bureau, inspected_on=today - dt.timedelta(days=10), kind="irregular", inspector="市财政局金融科 刘、陈",
+                                findings="抽查 3 笔业务：资金均直接划入原贷款还款账户，续贷批复齐全；1 笔续贷登记晚于放款后 8 日",
+                                follow_up="督促合作银行在续贷发放当日登记", bank_id=bank1.pk, on=today)
+    oversight.record_sanction(bureau, item="fraud_or_loss", officer_id=clerk.pk,
+                              findings="经办人员未核对纳税证明原件即通过初审，致骗取资金发放（sme10 案）",
+                              legal_liability=False, regulator_referral=True,
+                              referral_note="提请桐城金融监管支局对相关经办人员依规处理", on=today)
     from .jobs import bridge_daily
 
     bridge_daily(today)

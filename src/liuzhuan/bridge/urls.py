@@ -4,6 +4,7 @@ from .application import views as application
 from .banks import views as banks
 from .fund import views as fund
 from .loan import views as loan
+from .oversight import views as oversight
 from .recovery import views as recovery
 from .reports import views as reports
 from .revenue import views as revenue
@@ -26,6 +27,7 @@ urlpatterns = [
     path("recovery/", recovery.recovery, name="recovery"),
     path("revenue/", revenue.revenue, name="revenue"),
     path("reports/", reports.reports_page, name="reports"),
+    path("oversight/", oversight.oversight_page, name="oversight"),
     path("reports/<int:report_id>/", reports.report_detail, name="report"),
     path("reports/<int:report_id>/xlsx", reports.report_xlsx, name="report_xlsx"),
     path("reports/<int:report_id>/pdf", reports.report_pdf, name="report_pdf"),

@@ -68,7 +68,10 @@ def test_figures_are_computed_from_the_data(q1):
     assert f["target"]["annual_turnover_target"] == "8.00" and f["target"]["completion"] == "4.5%"
     # fees: 1,000,000 × 0.0003 × 6 days + 2,000,000 × 0.0003 × 10 days = 1,800 + 6,000 yuan
     assert f["income"]["quarter"]["fee_fen"] == 780_000
-    assert f["risk"]["outstanding_fen"] == 3_000_000 * YUAN and f["risk"]["at_risk_fen"] == 0
+    # at quarter end C-3 (drawn 2026-03-02, last day 2026-03-11) is out and past due, whether or not
+    # the daily job has marked it: at risk as at 2026-03-31
+    assert f["risk"]["outstanding_fen"] == 3_000_000 * YUAN and f["risk"]["at_risk_fen"] == 3_000_000 * YUAN
+    assert f["risk"]["overdue_loans"] == 1 and f["risk"]["as_of"] == "2026-03-31" and f["risk"]["exposure"] == "15.00%"
     assert [r["number"] for r in f["ledger"]] == [a.number for a in ledger_queryset(dt.date(2026, 1, 1), dt.date(2026, 3, 31))]
     assert len(f["ledger"]) == 3
 
@@ -137,20 +140,57 @@ def test_submitted_on_the_due_day_is_not_late(q1):
 def test_risk_figures_are_labelled_with_their_date(q1):
     report = actions.generate_report(q1.clerk, year=2026, quarter=1, on=APR1)
     rows = dict(summary_rows(report.figures))
-    assert rows["三、风险状况"] == f"截至数据生成日 {APR1.isoformat()}"
+    assert rows["三、风险状况"] == "截至季度末 2026-03-31"
 
 
 def test_report_states_the_warning_line_and_an_open_warning(q1):
     """预警制度 (第二十二条): the report gives the bureau's warning line and whether a warning is open."""
     from liuzhuan.bridge import jobs
     from liuzhuan.bridge.models.application import Application
-    from liuzhuan.core.dates import today_china
 
     c3 = Application.objects.get(original_contract_no="C-3")
     jobs.bridge_daily(c3.due_date + dt.timedelta(days=1))  # 3,000,000 of 20,000,000 overdue: 15 %
     rows = dict(summary_rows(actions.generate_report(q1.clerk, year=2026, quarter=1, on=APR1).figures))
-    assert rows["风险预警线"] == "20%（未在预警中）"
+    assert rows["风险预警线"] == "20%（季度末未达到预警线）"
     set_warning_level(q1.bureau, 10, "一季度末加强监测")
     figures = compute_figures(2026, 1, APR1)
-    assert figures["risk"]["warn_percent"] == 10 and figures["risk"]["warning_since"] == today_china().isoformat()
-    assert dict(summary_rows(figures))["风险预警线"] == f"10%（自 {today_china().isoformat()} 起预警中）"
+    assert figures["risk"]["warn_percent"] == 10 and figures["risk"]["at_warning_end"] is True
+    assert dict(summary_rows(figures))["风险预警线"] == "10%（季度末已达到预警线）"
+
+
+def test_risk_is_taken_at_quarter_end_not_on_the_day_of_generation(q1):
+    """第二十四条: the report generated in May still shows the position of 31 March — C-3 repaid in
+    April stays at risk and the suspension decided later is not shown."""
+    from liuzhuan.bridge import jobs
+    from liuzhuan.bridge.models.application import Application
+
+    c3 = Application.objects.get(original_contract_no="C-3")
+    jobs.bridge_daily(dt.date(2026, 4, 1))
+    d = dues(c3, dt.date(2026, 4, 15))
+    record_repayment(q1.clerk, c3.pk, paid_on=dt.date(2026, 4, 15), principal_fen=d.principal_fen, fee_fen=d.fee_due_fen,
+                     penalty_fen=d.penalty_due_fen, reference="R-C3", on=dt.date(2026, 4, 15))
+    from liuzhuan.bridge.fund.actions import bureau_suspend
+
+    bureau_suspend(q1.bureau, reason="四月专项检查")
+    late = compute_figures(2026, 1, dt.date(2026, 5, 5))
+    r = late["risk"]
+    assert (r["outstanding_fen"], r["at_risk_fen"], r["overdue_loans"], r["open_cases"]) == (3_000_000 * YUAN, 3_000_000 * YUAN, 1, 0)
+    assert late["fund"]["status"] == "open" and late["generated_on"] == "2026-05-05"
+    # the same quarter-end position as a report generated on 1 April
+    early = actions.generate_report(q1.clerk, year=2026, quarter=1, on=APR1).figures
+    assert {k: early["risk"][k] for k in ("outstanding_fen", "at_risk_fen", "exposure")} == {k: r[k] for k in ("outstanding_fen", "at_risk_fen", "exposure")}
+    # and Q2, as at 30 June: C-3 settled on 15 April, its case closed
+    q2 = compute_figures(2026, 2, dt.date(2026, 7, 2))["risk"]
+    assert (q2["outstanding_fen"], q2["at_risk_fen"], q2["overdue_loans"], q2["open_cases"]) == (0, 0, 0, 0)
+
+
+def test_fraud_declared_by_quarter_end_counts_as_recovery(q1):
+    from liuzhuan.bridge.models.application import Application
+    from liuzhuan.bridge.recovery.actions import declare_fraud
+
+    c3 = Application.objects.get(original_contract_no="C-3")
+    declare_fraud(q1.manager, c3.pk, findings="伪造纳税证明", on=dt.date(2026, 3, 5))
+    r = compute_figures(2026, 1, APR1)["risk"]
+    assert (r["recovery_loans"], r["overdue_loans"], r["at_risk_fen"]) == (1, 0, 3_000_000 * YUAN)
+    # before the declaration and before its last day the loan was performing: nothing at risk at 2025 Q4's end
+    assert compute_figures(2025, 4, APR1)["risk"]["at_risk_fen"] == 0

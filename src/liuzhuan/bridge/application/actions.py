@@ -77,7 +77,7 @@ def bank_application(actor, app_id: int) -> Application:
 def ban_error(ban: FraudFinding) -> DomainError:
     return DomainError("banned",
                        f"申请单位于 {ban.declared_on.isoformat()} 被认定虚报、瞒报或骗取续贷过桥资金，"
-                       f"{ban.banned_until.isoformat()} 前不予受理申请（第十七条：5 年内不再受理）")
+                       f"至 {ban.banned_until.isoformat()}（含当日）不予受理申请（第十七条：5 年内不再受理）")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -346,8 +346,10 @@ def prepare(actor, app_id: int, *, mode: str, note: str = "", on: dt.date | None
         return app
 
 
-def approve(actor, app_id: int, *, note: str = "") -> Application:
-    """负责人复核 (checker): a different user from the preparer; not while the business is suspended."""
+def approve(actor, app_id: int, *, note: str = "", on: dt.date | None = None) -> Application:
+    """负责人复核 (checker): a different user from the preparer; not while the business is suspended.
+    The ban is checked on the business date ``on`` (today in China unless the caller fixes it)."""
+    today = inputs.today(on)
     fund = require_fund()
     require_manager_org(actor, fund, head=True)
     note = inputs.text(note, "note", "复核意见", max_length=500, required=False)
@@ -358,7 +360,7 @@ def approve(actor, app_id: int, *, note: str = "") -> Application:
             raise status_error(app, "复核")
         require_checker(app.prepared_by_id, actor)
         require_open(fund, "审批")
-        ban = active_ban(app.applicant_id, inputs.today(None))
+        ban = active_ban(app.applicant_id, today)
         if ban:
             raise ban_error(ban)
         app.status, app.approved_by, app.approved_at, app.approve_note = AppStatus.APPROVED, actor, timezone.now(), note

@@ -7,6 +7,7 @@ import datetime as dt
 
 from django import forms
 
+from liuzhuan.core.dates import today_china
 from liuzhuan.core.forms import YuanField
 
 from ..banks.queries import banks_in_cooperation
@@ -36,7 +37,7 @@ class ApplyForm(forms.Form):
 
     def __init__(self, *args, checklist=None, today: dt.date | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        today = today or dt.date.today()
+        today = today or today_china()
         self.fields["bank_id"].choices = [("", "请选择合作银行")] + [
             (a.bank_id, a.bank.name) for a in banks_in_cooperation(today).order_by("bank__name")
         ]

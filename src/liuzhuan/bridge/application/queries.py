@@ -25,8 +25,9 @@ def latest_filed_checklist() -> ChecklistVersion | None:
 
 
 def active_ban(org_id: int, on: dt.date) -> FraudFinding | None:
-    """A fraud finding still banning the organisation on ``on`` (第十七条: 5 年内不再受理)."""
-    return FraudFinding.objects.filter(organisation_id=org_id, banned_until__gt=on).order_by("-banned_until").first()
+    """A fraud finding still banning the organisation on ``on`` (第十七条: 5 年内不再受理); the last
+    day of the ban is included (``recovery/rules.py``)."""
+    return FraudFinding.objects.filter(organisation_id=org_id, declared_on__lte=on, banned_until__gte=on).order_by("-banned_until").first()
 
 
 def quote_for(app: Application, fund: Fund, draw: dt.date, mode: str, table: LprTable) -> Quote:

@@ -8,14 +8,23 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import F, QuerySet, Sum
+from django.db.models import F, Q, QuerySet, Sum
 
 from liuzhuan.core.errors import DomainError
 from liuzhuan.core.roles import Role
 
 from ..models.application import AT_RISK_STATUSES, DISBURSED_STATUSES, LIVE_LOAN_STATUSES, Application
-from ..models.fund import Fund, LprRate, PrincipalChange, RequestStatus, ResumeRequest
-from ..models.recovery import RecoveryCase
+from ..models.fund import (
+    Fund,
+    FundStatus,
+    FundStatusChange,
+    LprRate,
+    PrincipalChange,
+    RequestStatus,
+    ResumeRequest,
+)
+from ..models.loan import Repayment
+from ..models.recovery import FraudFinding, RecoveryCase
 from ..rates.common import BridgeError, exposure_ratio, percent_str
 from ..rates.fees import RateCap, cap_daily_rate
 from ..rates.lpr import LprTable, shipped_table
@@ -124,6 +133,54 @@ class Exposure:
 def exposure(fund: Fund | None = None) -> Exposure:
     fund = fund or get_fund()
     return Exposure(at_risk_fen(), fund.principal_fen if fund else 0)
+
+
+@dataclass(frozen=True)
+class RiskOn:
+    """The risk position as it stood at the end of ``day`` (第二十四条 风险状况 at quarter end),
+    rebuilt from dates and the repayment history rather than from today's statuses."""
+
+    day: dt.date
+    outstanding_fen: int
+    exposure: Exposure
+    overdue_loans: int
+    recovery_loans: int
+    open_cases: int
+    fund_status: str
+
+
+def _unrepaid_on(ids: list[int], day: dt.date) -> int:
+    if not ids:
+        return 0
+    lent = Application.objects.filter(pk__in=ids).aggregate(s=Sum("amount_fen"))["s"] or 0
+    repaid = Repayment.objects.filter(application_id__in=ids, paid_on__lte=day).aggregate(s=Sum("principal_fen"))["s"] or 0
+    return int(lent) - int(repaid)
+
+
+def fund_status_on(day: dt.date) -> str:
+    """The business status at the end of ``day``: the last suspension/resumption decided by then."""
+    last = FundStatusChange.objects.filter(decided_at__date__lte=day).order_by("-decided_at", "-id").first()
+    return last.to_status if last else FundStatus.OPEN
+
+
+def risk_on(day: dt.date) -> RiskOn:
+    """Loans drawn by ``day`` and not settled by then; at risk when past their last allowed day by
+    then (overdue, whether or not the daily job had marked them) or declared fraudulent by then."""
+    live = Application.objects.filter(status__in=DISBURSED_STATUSES, disbursed_on__lte=day).filter(
+        Q(closed_on__isnull=True) | Q(closed_on__gt=day))
+    live_ids = list(live.values_list("pk", flat=True))
+    fraud_ids = set(FraudFinding.objects.filter(application_id__in=live_ids, declared_on__lte=day).values_list("application_id", flat=True))
+    overdue_ids = set(live.filter(due_date__lt=day).values_list("pk", flat=True)) - fraud_ids
+    at_risk_ids = sorted(fraud_ids | overdue_ids)
+    return RiskOn(
+        day=day,
+        outstanding_fen=_unrepaid_on(live_ids, day),
+        exposure=Exposure(_unrepaid_on(at_risk_ids, day), principal_on(day)),
+        overdue_loans=len(overdue_ids),
+        recovery_loans=len(fraud_ids),
+        open_cases=RecoveryCase.objects.filter(opened_on__lte=day).filter(Q(closed_on__isnull=True) | Q(closed_on__gt=day)).count(),
+        fund_status=fund_status_on(day),
+    )
 
 
 @dataclass(frozen=True)

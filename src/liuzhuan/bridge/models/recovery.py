@@ -71,7 +71,8 @@ class FraudFinding(models.Model):
     findings = models.TextField("认定事实")
     legal_referral = models.TextField("移送司法机关/追究法律责任说明", blank=True)
     declared_on = models.DateField("认定日期")
-    banned_until = models.DateField("禁入截止日（不含）")
+    #: the last day of the ban, inclusive (Civil Code arts. 201–202; ``recovery/rules.py``)
+    banned_until = models.DateField("禁入截止日（含当日）")
     declared_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     declared_at = models.DateTimeField(default=timezone.now)
 

@@ -13,6 +13,12 @@ USER = settings.AUTH_USER_MODEL
 class ReportStatus(models.TextChoices):
     DRAFT = "draft", "草稿"
     SUBMITTED = "submitted", "已报送"
+    ACKNOWLEDGED = "acknowledged", "财政局已确认"
+    RETURNED = "returned", "财政局退回"
+
+
+#: the manager may still change (regenerate, submit) a report in these statuses
+EDITABLE_REPORT_STATUSES = (ReportStatus.DRAFT, ReportStatus.RETURNED)
 
 
 class QuarterlyReport(models.Model):
@@ -27,6 +33,10 @@ class QuarterlyReport(models.Model):
     submitted_at = models.DateTimeField(null=True, blank=True)
     submitted_on = models.DateField(null=True, blank=True)
     late = models.BooleanField("逾期报送", default=False)
+    # the finance bureau's answer to a submitted report: acknowledged, or returned with a reason
+    reviewed_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    reviewed_at = models.DateTimeField("财政局处理时间", null=True, blank=True)
+    review_note = models.CharField("财政局意见/退回原因", max_length=500, blank=True)
 
     class Meta:
         ordering = ["-year", "-quarter"]
@@ -35,6 +45,7 @@ class QuarterlyReport(models.Model):
             models.UniqueConstraint(fields=["year", "quarter"], name="bridge_report_unique_quarter"),
             models.CheckConstraint(condition=Q(quarter__gte=1) & Q(quarter__lte=4), name="bridge_report_quarter_range"),
             models.CheckConstraint(condition=Q(status__in=ReportStatus.values), name="bridge_report_status_valid"),
+            models.CheckConstraint(condition=~Q(status="returned") | ~Q(review_note=""), name="bridge_report_returned_has_reason"),
         ]
 
     def __str__(self) -> str:

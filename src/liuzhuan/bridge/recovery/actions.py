@@ -28,7 +28,7 @@ from ..fund.queries import require_fund
 from ..models.application import LIVE_LOAN_STATUSES, PIPELINE_STATUSES, Application, AppStatus, Mode
 from ..models.fund import Fund
 from ..models.recovery import CaseKind, CaseStatus, FraudFinding, RecoveryAction, RecoveryCase
-from .rules import BAN_YEARS, add_years
+from .rules import ban_last_day
 
 
 def open_recovery_case(app: Application, kind: str, on: dt.date, actor) -> RecoveryCase:
@@ -129,7 +129,7 @@ def declare_fraud(actor, app_id: int, *, findings: str, legal_referral: str = ""
         if app.fraud_findings.exists():
             raise DomainError("already_declared", "该业务已作出骗取认定")
         before = app.status
-        until = add_years(today, BAN_YEARS)
+        until = ban_last_day(today)
         finding = FraudFinding.objects.create(organisation=app.applicant, application=app, findings=findings, legal_referral=legal_referral,
                                               declared_on=today, banned_until=until, declared_by=actor)
         case = None
@@ -149,7 +149,7 @@ def declare_fraud(actor, app_id: int, *, findings: str, legal_referral: str = ""
                       f"已启动追缴程序，请市财政局开展追偿（第十七条）。{('移送说明：' + legal_referral[:200]) if legal_referral else ''}",
                       obj=finding, kind="bridge.fraud")
         notify(app.applicant, "续贷过桥资金骗取认定通知",
-               f"经认定，贵单位在业务 {app.number} 中存在虚报、瞒报或骗取续贷过桥资金行为，{until.isoformat()} 前不再受理贵单位的申请；"
+               f"经认定，贵单位在业务 {app.number} 中存在虚报、瞒报或骗取续贷过桥资金行为，至 {until.isoformat()}（含当日）不再受理贵单位的申请；"
                "已启动追缴程序并依法追究法律责任（第十七条）。", obj=finding)
         if case is not None:
             notify(app.bank, f"{app.number} 已启动追缴", "借款人被认定骗取续贷过桥资金，请配合追缴。", obj=app)

@@ -1,6 +1,8 @@
 """Quarterly report operations (第十二条、第二十四条): generating or refreshing the draft for a
-finished quarter, submitting it to the finance bureau (figures frozen), and the daily job's step:
-a draft on day one after the quarter, reminders 3 days before and on the due day, the late flag.
+finished quarter, submitting it to the finance bureau (figures frozen), the bureau acknowledging
+or returning it with a reason, and the daily job's step: a draft for every finished quarter since
+the fund was set up that has none (so quarters missed before the first run are drafted too),
+reminders 3 days before and on the due day, the late flag.
 
 Every action checks who is asking, validates (Chinese message naming the field), locks what it
 changes (the fund row first, then applications by pk), writes, appends an audit event and
@@ -20,12 +22,12 @@ from liuzhuan.core.errors import DomainError, NotFound
 from liuzhuan.members.actions import notify
 
 from .. import inputs
-from ..fund.actions import SYSTEM, notify_bureau, notify_manager, require_manager_org
+from ..fund.actions import SYSTEM, notify_bureau, notify_manager, require_bureau, require_manager_org
 from ..fund.queries import require_fund
 from ..models.fund import Fund
-from ..models.reports import QuarterlyReport, ReportReminder, ReportStatus
+from ..models.reports import EDITABLE_REPORT_STATUSES, QuarterlyReport, ReportReminder, ReportStatus
 from .queries import compute_figures
-from .rules import due_date, previous_quarter, quarter_bounds
+from .rules import due_date, finished_quarters, quarter_bounds
 
 
 def generate_report(actor, *, year: int, quarter: int, on: dt.date | None = None) -> QuarterlyReport:
@@ -43,8 +45,8 @@ def generate_report(actor, *, year: int, quarter: int, on: dt.date | None = None
         raise DomainError("before_fund", "该季度早于资金设立日期", "quarter")
     with transaction.atomic():
         report = QuarterlyReport.objects.select_for_update().filter(year=year, quarter=quarter).first()
-        if report and report.status == ReportStatus.SUBMITTED:
-            raise DomainError("already_submitted", "该季度报告已报送，不能重新生成")
+        if report and report.status not in EDITABLE_REPORT_STATUSES:
+            raise DomainError("already_submitted", f"该季度报告{report.get_status_display()}，不能重新生成")
         figures = compute_figures(year, quarter, today)
         created = report is None
         if created:
@@ -68,28 +70,63 @@ def submit_report(actor, report_id: int, *, narrative: str, on: dt.date | None =
         report = QuarterlyReport.objects.select_for_update().filter(pk=report_id).first()
         if report is None:
             raise NotFound("季度报告不存在")
-        if report.status == ReportStatus.SUBMITTED:
-            raise DomainError("already_submitted", "该季度报告已报送")
+        if report.status not in EDITABLE_REPORT_STATUSES:
+            raise DomainError("already_submitted", f"该季度报告{report.get_status_display()}，不能再次报送")
+        resubmitted = report.status == ReportStatus.RETURNED
         report.figures = compute_figures(report.year, report.quarter, today)
         report.generated_at = timezone.now()
         report.narrative, report.status = narrative, ReportStatus.SUBMITTED
         report.submitted_by, report.submitted_at, report.submitted_on = actor, timezone.now(), today
-        report.late = report.late or today > report.due_date
+        # a report returned by the bureau and corrected keeps the punctuality of its first submission
+        report.late = report.late or (not resubmitted and today > report.due_date)
         report.save()
-        audit.record(actor, "bridge.report.submit", report, summary={"year": report.year, "quarter": report.quarter, "late": report.late})
-        notify_bureau(fund, f"{report} 续贷过桥资金报告已报送",
+        audit.record(actor, "bridge.report.submit", report, summary={"year": report.year, "quarter": report.quarter, "late": report.late,
+                                                                      "resubmitted": resubmitted})
+        notify_bureau(fund, f"{report} 续贷过桥资金报告已{'重新' if resubmitted else ''}报送",
                       f"{fund.manager.name}报送了 {report.title}{'（逾期报送）' if report.late else ''}。", obj=report, kind="bridge.report")
         return report
 
 
+REVIEW_DECISIONS = {"acknowledge": ReportStatus.ACKNOWLEDGED, "return": ReportStatus.RETURNED}
+
+
+def review_report(actor, report_id: int, *, decision: str, note: str = "") -> QuarterlyReport:
+    """The finance bureau acknowledges a submitted report, or returns it with the reason; a returned
+    report goes back to the manager, who corrects and submits it again (第十二条、第二十四条)."""
+    fund = require_fund()
+    require_bureau(actor, fund)
+    if decision not in REVIEW_DECISIONS:
+        raise DomainError("invalid_decision", "处理结果只能是确认或退回", "decision")
+    note = inputs.text(note, "note", "退回原因" if decision == "return" else "意见", max_length=500, required=decision == "return")
+    with transaction.atomic():
+        report = QuarterlyReport.objects.select_for_update().filter(pk=report_id).first()
+        if report is None:
+            raise NotFound("季度报告不存在")
+        if report.status != ReportStatus.SUBMITTED:
+            raise DomainError("wrong_status", f"该季度报告当前为“{report.get_status_display()}”，只能处理已报送的报告", "decision")
+        before = report.status
+        report.status, report.reviewed_by, report.reviewed_at, report.review_note = REVIEW_DECISIONS[decision], actor, timezone.now(), note
+        report.save(update_fields=["status", "reviewed_by", "reviewed_at", "review_note"])
+        audit.record(actor, f"bridge.report.{decision}", report, summary={"before": {"status": before}, "after": {"status": report.status},
+                                                                         "note": note})
+        if decision == "return":
+            notify_manager(fund, f"{report} 续贷过桥资金报告被市财政局退回",
+                           f"退回原因：{note}。请修改后重新报送（第二十四条）。", obj=report, kind="bridge.report")
+        else:
+            notify_manager(fund, f"{report} 续贷过桥资金报告市财政局已确认", note or "市财政局已确认收到报告。", obj=report, kind="bridge.report")
+        return report
+
+
 def quarterly_reports(fund: Fund, today: dt.date) -> dict:
-    """Draft on day one after the quarter, reminders 3 days before and on the due day, late flag after."""
+    """A draft for every finished quarter since the fund was set up that has none (day one after a
+    quarter, and any quarter missed before the job first ran), reminders 3 days before and on the
+    due day, the late flag the day after (also at once for a draft created after its due day)."""
     created = reminded = late = 0
-    year, quarter = previous_quarter(today)
-    _, end = quarter_bounds(year, quarter)
-    if end >= fund.established_on and not QuarterlyReport.objects.filter(year=year, quarter=quarter).exists():
-        generate_report(SYSTEM, year=year, quarter=quarter, on=today)
-        created += 1
+    have = set(QuarterlyReport.objects.values_list("year", "quarter"))
+    for year, quarter in finished_quarters(fund.established_on, today):
+        if (year, quarter) not in have:
+            generate_report(SYSTEM, year=year, quarter=quarter, on=today)
+            created += 1
     for report in QuarterlyReport.objects.select_for_update().filter(status=ReportStatus.DRAFT).order_by("pk"):
         left = (report.due_date - today).days
         kind = "late" if left < 0 else "due" if left == 0 else "d3" if left <= 3 else None

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.http import HttpRequest
-from ninja import Schema
+from ninja import Field, Schema
 from ninja.responses import Status
 
 from liuzhuan.core.api_types import Id, Quarter, QueryDate, Year
@@ -30,6 +30,11 @@ class ReportSubmitIn(Schema):
     narrative: str
 
 
+class ReportReviewIn(Schema):
+    decision: str = Field(..., description="acknowledge / return")
+    note: str = ""
+
+
 class ReportOut(Schema):
     id: int
     year: int
@@ -39,12 +44,14 @@ class ReportOut(Schema):
     late: bool
     submitted_on: dt.date | None
     narrative: str
+    review_note: str
+    reviewed_at: dt.datetime | None
     figures: dict
 
 
 def _report_out(r: QuarterlyReport) -> dict:
     return {"id": r.pk, "year": r.year, "quarter": r.quarter, "status": r.status, "due_date": r.due_date, "late": r.late,
-            "submitted_on": r.submitted_on, "narrative": r.narrative, "figures": r.figures}
+            "submitted_on": r.submitted_on, "narrative": r.narrative, "review_note": r.review_note, "reviewed_at": r.reviewed_at, "figures": r.figures}
 
 
 def _visible_report(user, report_id: int) -> QuarterlyReport:
@@ -75,6 +82,13 @@ def report_detail(request: HttpRequest, report_id: Id):
 @router.post("/reports/{report_id}/submit", response=ReportOut, summary="报送市财政局")
 def report_submit(request: HttpRequest, report_id: Id, payload: ReportSubmitIn):
     return _report_out(actions.submit_report(acting_user(request, write=True), report_id, narrative=payload.narrative))
+
+
+@router.post("/reports/{report_id}/review", response=ReportOut, summary="市财政局确认或退回季度报告")
+def report_review(request: HttpRequest, report_id: Id, payload: ReportReviewIn):
+    user = acting_user(request, write=True)
+    _visible_report(user, report_id)
+    return _report_out(actions.review_report(user, report_id, decision=payload.decision, note=payload.note))
 
 
 @router.get("/reports/{report_id}/xlsx", summary="下载季度报告 Excel")

@@ -59,9 +59,9 @@ def summary_rows(fig: dict) -> list[tuple[str, str]]:
         ("设立以来周转次数（按期末本金）", _turn(i["turnover"])),
         ("年度周转率考核目标", _turn(t["annual_turnover_target"])),
         ("年度目标完成进度（加权口径）", t["completion"] or "—"),
-        # balances, exposure and counts are the live figures on the day the data were generated;
-        # only the two "本季度" counts are for the quarter (docs/guide/bridge.md)
-        ("三、风险状况", f"截至数据生成日 {fig['generated_on']}"),
+        # balances, exposure and counts as they stood at quarter end (第二十四条); the "本季度"
+        # counts are for the whole quarter (docs/guide/bridge.md)
+        ("三、风险状况", f"截至季度末 {fig['period']['end']}"),
         ("在贷余额", format_yuan(risk["outstanding_fen"])),
         ("风险本金（逾期及追缴中）", format_yuan(risk["at_risk_fen"])),
         ("风险敞口（占本金总额）", risk["exposure"]),
@@ -70,7 +70,7 @@ def summary_rows(fig: dict) -> list[tuple[str, str]]:
         ("未结追偿案件", f"{risk['open_cases']} 件"),
         ("本季度骗取认定", f"{risk['fraud_findings_in_quarter']} 件"),
         ("本季度业务暂停次数", f"{risk['suspensions_in_quarter']} 次"),
-        ("风险预警线", f"{risk['warn_percent']}%（" + (f"自 {risk['warning_since']} 起预警中" if risk["warning_since"] else "未在预警中") + "）"),
+        ("风险预警线", f"{risk['warn_percent']}%（季度末" + ("已达到预警线" if risk.get("at_warning_end") else "未达到预警线") + "）"),
         ("本季度风险预警次数", f"{risk['warnings_in_quarter']} 次"),
         ("四、收入及上缴情况", ""),
         ("本季度占用费收入", format_yuan(inc_q["fee_fen"])),

@@ -16,6 +16,11 @@ class ReportSubmitForm(forms.Form):
     narrative = text_area("使用管理情况及其他需要报告的情况", 6)
 
 
+class ReportReviewForm(forms.Form):
+    decision = forms.ChoiceField(label="处理结果", choices=[("acknowledge", "确认"), ("return", "退回修改")])
+    note = forms.CharField(label="意见（退回时必填原因）", max_length=500, required=False)
+
+
 class LedgerFilterForm(forms.Form):
     start = date_field("开始日期")
     end = date_field("结束日期")

@@ -14,14 +14,13 @@ from decimal import Decimal
 
 from django.db.models import Q, Sum
 
-from liuzhuan.core.dates import CHINA_TZ
 from liuzhuan.core.models import AuditEvent
 
-from ..fund.queries import exposure, get_fund, outstanding_fen, principal_on, turnover_pair, volume_between
+from ..fund.queries import get_fund, principal_on, risk_on, turnover_pair, volume_between
 from ..models.application import DISBURSED_STATUSES, Application, AppStatus, Mode
-from ..models.fund import FundStatusChange
+from ..models.fund import FundStatus, FundStatusChange
 from ..models.loan import Repayment
-from ..models.recovery import FraudFinding, RecoveryCase
+from ..models.recovery import FraudFinding
 from ..models.revenue import DepositInterest, Remittance
 from ..rates.common import percent_str
 from ..rates.fees import usage_days
@@ -112,7 +111,8 @@ def compute_figures(year: int, quarter: int, as_of: dt.date) -> dict:
     ytd = _period(max(ystart, inception), end, principal_end)
     target = fund.annual_turnover_target
     achieved = Decimal(ytd["turnover_weighted"]) if ytd["turnover_weighted"] is not None else None
-    exp = exposure(fund)
+    risk = risk_on(end)  # 风险状况 as it stood at quarter end, whatever day the report is generated
+    exp = risk.exposure
     ledger = [ledger_row(a) for a in ledger_queryset(start, end)]
     fraud_q = FraudFinding.objects.filter(declared_on__gte=start, declared_on__lte=end)
     bal_end = _unremitted(end)
@@ -128,8 +128,9 @@ def compute_figures(year: int, quarter: int, as_of: dt.date) -> dict:
             "established_on": inception.isoformat(),
             "principal_end_fen": principal_end,
             "principal_now_fen": fund.principal_fen,
-            "status": fund.status,
-            "status_label": fund.get_status_display(),
+            # the business status at quarter end (第二十二条 叫停/恢复 decided by then)
+            "status": risk.fund_status,
+            "status_label": FundStatus(risk.fund_status).label,
             "day_basis": fund.day_basis,
             "self_daily_rate": _dec(fund.self_daily_rate),
         },
@@ -142,21 +143,22 @@ def compute_figures(year: int, quarter: int, as_of: dt.date) -> dict:
             "completion": percent_str(achieved / target, 1) if achieved is not None and target else None,
         },
         "risk": {
+            "as_of": end.isoformat(),
             "at_risk_fen": exp.at_risk_fen,
             "principal_fen": exp.principal_fen,
             "exposure": exp.percent,
             "breached": exp.breached,
-            "outstanding_fen": outstanding_fen(),
-            "overdue_loans": Application.objects.filter(status=AppStatus.OVERDUE).count(),
-            "recovery_loans": Application.objects.filter(status=AppStatus.RECOVERY).count(),
-            "open_cases": RecoveryCase.objects.exclude(status="recovered").count(),
+            "outstanding_fen": risk.outstanding_fen,
+            "overdue_loans": risk.overdue_loans,
+            "recovery_loans": risk.recovery_loans,
+            "open_cases": risk.open_cases,
             "fraud_findings_in_quarter": fraud_q.count(),
             "suspensions_in_quarter": FundStatusChange.objects.filter(
                 to_status="suspended", decided_at__date__gte=start, decided_at__date__lte=end
             ).count(),
-            # 预警制度 (第二十二条): the bureau's line, an open warning, warnings raised in the quarter
+            # 预警制度 (第二十二条): the bureau's line, whether quarter-end exposure reached it, warnings raised in the quarter
             "warn_percent": fund.warn_percent,
-            "warning_since": fund.warning_since.astimezone(CHINA_TZ).date().isoformat() if fund.warning_since else None,
+            "at_warning_end": exp.at_warning(fund.warn_percent),
             "warnings_in_quarter": AuditEvent.objects.filter(
                 action="bridge.fund.risk_warning", at__date__gte=start, at__date__lte=end).count(),
         },

@@ -26,3 +26,14 @@ def quarter_of(day: dt.date) -> tuple[int, int]:
 def previous_quarter(day: dt.date) -> tuple[int, int]:
     year, q = quarter_of(day)
     return (year - 1, 4) if q == 1 else (year, q - 1)
+
+
+def finished_quarters(since: dt.date, today: dt.date) -> list[tuple[int, int]]:
+    """Every quarter from the one containing ``since`` that has ended before ``today``, oldest first."""
+    out: list[tuple[int, int]] = []
+    year, q = quarter_of(since)
+    last = previous_quarter(today)
+    while (year, q) <= last:
+        out.append((year, q))
+        year, q = (year + 1, 1) if q == 4 else (year, q + 1)
+    return out

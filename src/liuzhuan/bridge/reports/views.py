@@ -116,7 +116,12 @@ def report_detail(request, report_id: int):
     who = oversight(request)
     report = _report(who, report_id)
     form = forms.ReportSubmitForm(prefix="s", initial={"narrative": report.narrative})
-    if posted(request, "submit") and who.head:
+    review_form = forms.ReportReviewForm(prefix="r")
+    if posted(request, "review") and who.bureau:
+        review_form = forms.ReportReviewForm(request.POST, prefix="r")
+        if review_form.is_valid() and run_action(review_form, lambda: actions.review_report(request.user, report.pk, **review_form.cleaned_data)):
+            return ok(request, "已处理该季度报告。", "bridge:report", report.pk)
+    elif posted(request, "submit") and who.head:
         form = forms.ReportSubmitForm(request.POST, prefix="s")
         if form.is_valid() and run_action(form, lambda: actions.submit_report(request.user, report.pk, narrative=form.cleaned_data["narrative"])):
             return ok(request, "报告已报送市财政局。", "bridge:report", report.pk)
@@ -128,7 +133,7 @@ def report_detail(request, report_id: int):
             messages.error(request, exc.message)
     return render(request, "bridge/report_detail.html", {
         "who": who, "report": report, "rows": summary_rows(report.figures), "ledger": report.figures.get("ledger", []),
-        "form": form,
+        "form": form, "review_form": review_form,
     })
 
 
