@@ -268,7 +268,10 @@ def _refuse_own_application(actor: User, app: Application) -> None:
 
 def current_checks(app: Application) -> dict[str, ReviewCheck]:
     """The checklist items recorded for the application as it stands (superseded ones left out)."""
-    return {c.item: c for c in app.checks.filter(superseded_at__isnull=True).select_related("checked_by")}
+    rows = getattr(app, "current_checks", None)  # prefetched by queries.with_review_facts on lists
+    if rows is None:
+        rows = app.checks.filter(superseded_at__isnull=True).select_related("checked_by__organisation")
+    return {c.item: c for c in rows}
 
 
 def _require_approvable(app: Application) -> dict[str, ReviewCheck]:

@@ -78,13 +78,14 @@ class CertificateApplicationOut(Schema):
     def of(a: Application) -> CertificateApplicationOut:
         cert = getattr(a, "certificate", None) if a.status == "issued" else None
         checks = actions.current_checks(a)
+        attachment_count = getattr(a, "attachment_total", None)
         return CertificateApplicationOut(
             id=a.pk, number=a.number, status=a.status, status_label=a.get_status_display(), creditor_id=a.creditor_id,
             creditor=a.creditor.name, debtor_id=a.debtor_id, debtor=a.debtor.name, contract_no=a.contract_no,
             contract_title=a.contract_title, amount_fen=a.amount_fen, maturity_date=a.maturity_date,
             settlement=a.settlement_label, extension=a.extension_label, creditor_confirmed=bool(a.creditor_confirmed_at),
             debtor_confirmed=bool(a.debtor_confirmed_at), prepared_action=a.prepared_action,
-            attachment_count=a.attachments.count(), missing_checks=missing_checks(checks),
+            attachment_count=a.attachments.count() if attachment_count is None else attachment_count, missing_checks=missing_checks(checks),
             checks=[ReviewCheckOut(item=c.item, label=c.get_item_display(), note=c.note, checked_by=c.checked_by.label,
                                    checked_at=c.checked_at) for c in checks.values()],
             certificate=cert.number if cert else None,
@@ -130,7 +131,7 @@ def create_application(request: HttpRequest, payload: CertificateApplicationIn):
 @router.get("/applications", response=list[CertificateApplicationOut], summary="凭证申请（本机构相关；运营与监管可见全部）")
 @paged(500)
 def list_applications(request: HttpRequest, status: str | None = None):
-    qs = queries.visible_applications(acting_user(request))
+    qs = queries.with_review_facts(queries.visible_applications(acting_user(request)))
     if status:
         qs = qs.filter(status=status)
     return rows(qs, CertificateApplicationOut.of)
