@@ -124,11 +124,14 @@ def test_check_through_the_page(world, submitted, client):
     client.force_login(world.clerk)
     page = client.get(f"/certificates/applications/{submitted.pk}/").content.decode()
     assert "初审核查清单" in page and "尚未核查" in page
+    queue = client.get("/certificates/review/").content.decode()
+    assert submitted.number in queue and "1 份" in queue and "未核查" in queue
     r = client.post(f"/certificates/applications/{submitted.pk}/", {"form": "check", "item": "non_cash_terms", "note": ""})
     assert r.status_code == 200 and not ReviewCheck.objects.exists()
     r = client.post(f"/certificates/applications/{submitted.pk}/", {"form": "check", "item": "non_cash_terms",
                                                                      "note": "合同第七条：以商铺抵付"}, follow=True)
     assert "合同第七条：以商铺抵付" in r.content.decode() and ReviewCheck.objects.get().checked_by == world.clerk
+    assert "已核查" in client.get("/certificates/review/").content.decode()
 
 
 def test_the_one_who_checked_does_not_approve(world, submitted):

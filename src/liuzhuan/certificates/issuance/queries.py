@@ -28,8 +28,8 @@ def with_review_facts(qs: QuerySet[Application]) -> QuerySet[Application]:
 
 
 def review_queue() -> QuerySet[Application]:
-    return Application.objects.filter(status__in=[ApplicationStatus.SUBMITTED, ApplicationStatus.PREPARED]).select_related(
-        "creditor", "debtor", "prepared_by").order_by("id")
+    waiting = Application.objects.filter(status__in=[ApplicationStatus.SUBMITTED, ApplicationStatus.PREPARED])
+    return with_review_facts(waiting).select_related("creditor", "debtor", "prepared_by").order_by("id")
 
 
 def contract_document(user: User, app_id: int, attachment_id: int) -> Attachment:
