@@ -57,6 +57,7 @@ def test_a_new_document_undoes_the_other_sides_confirmation(world):
     attach_contract(world.alice, app)
     app.refresh_from_db()
     assert app.debtor_confirmed_at is None and app.debtor_confirmed_by is None
+    assert AuditEvent.objects.get(action="certificate.attach").summary["confirmation_undone"] == "debtor"
     assert issuance.confirm_application(world.alice, app.pk).status == "draft"  # waits for the debtor again
     assert issuance.confirm_application(world.bob, app.pk).status == "submitted"
 

@@ -253,11 +253,13 @@ def add_attachment(actor: User, app_id: int, name: str, content: bytes) -> Attac
             size=upload.size, sha256=digest, uploaded_by=actor,
         )
         other_side = "debtor" if _side(app, org.pk) == "creditor" else "creditor"
-        if app.status == ApplicationStatus.DRAFT and getattr(app, f"{other_side}_confirmed_at"):
+        unconfirmed = app.status == ApplicationStatus.DRAFT and bool(getattr(app, f"{other_side}_confirmed_at"))
+        if unconfirmed:
             _confirm_side(app, other_side, None, None)
             app.save(update_fields=[f"{other_side}_confirmed_by", f"{other_side}_confirmed_at"])
             notify(getattr(app, other_side), f"请重新确认凭证申请 {app.number}", f"{org.name} 上传了新的基础合同文件，请核对后重新确认。", obj=app)
-        audit.record(actor, "certificate.attach", app, summary={"file": att.original_name, "sha256": digest, "size": upload.size})
+        audit.record(actor, "certificate.attach", app, summary={"file": att.original_name, "sha256": digest, "size": upload.size,
+                                                               "confirmation_undone": other_side if unconfirmed else None})
         return att
 
 
