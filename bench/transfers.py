@@ -176,7 +176,9 @@ def worker(db: str, transfers: int, client_counts: list[int], batches: list[int]
             counterparty_id=users[2].organisation_id, role="creditor", contract_no=f"B{i}", contract_title="基准合同",
             contract_date=today_china(), amount_fen=10_000_000_00, maturity_date=today_china() + dt.timedelta(days=365),
             offset_scope=("house",), non_cash_declared=True))
+        issuance.add_attachment(users[0], app.pk, "contract.pdf", b"%PDF-1.4\n% bench contract " + app.number.encode())
         issuance.confirm_application(users[2], app.pk)
+        issuance.record_review_check(op, app.pk, "non_cash_terms", "基准合同约定以商品房抵付")
         issuance.prepare_review(op, app.pk, "approve")
         issuance.decide_review(op2, app.pk, True)
 

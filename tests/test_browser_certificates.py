@@ -29,6 +29,10 @@ def test_apply_review_issue_transfer_accept(world, browser_page):  # noqa: F811
     page.click("button:has-text('提交申请')")
     page.wait_for_selector("text=等待对方确认")
     app_url = page.url
+    page.set_input_files("input[name=file]", {"name": "钢结构工程分包合同.pdf", "mimeType": "application/pdf",
+                                              "buffer": b"%PDF-1.4\n% GC-2026-01 contract\n"})
+    page.click("button:has-text('上传')")
+    page.wait_for_selector("text=钢结构工程分包合同.pdf")
     logout(page)
 
     login(page, base, "bob", PASSWORD)
@@ -39,6 +43,12 @@ def test_apply_review_issue_transfer_accept(world, browser_page):  # noqa: F811
 
     login(page, base, "clerk", PASSWORD)
     page.goto(app_url)
+    page.select_option("select[name=action]", "approve")
+    page.click("text=提交初审意见")
+    assert "初审核查清单未完成" in page.content()  # the non-cash terms are not yet checked
+    page.fill("input[name=note]", "合同第六条约定以商品房抵付")
+    page.click("button:has-text('记录核查')")
+    page.wait_for_selector("text=合同第六条约定以商品房抵付")
     page.select_option("select[name=action]", "approve")
     page.click("text=提交初审意见")
     page.wait_for_selector("text=待复核")

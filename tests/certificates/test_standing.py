@@ -13,7 +13,7 @@ from liuzhuan.certificates.purchase import actions as purchase
 from liuzhuan.core.errors import DomainError
 from liuzhuan.members.models import Organisation
 
-from .conftest import app_input, issue
+from .conftest import app_input, confirm_and_check, issue
 from .helpers import TODAY, commitment, days, end_lockup, pdf, pledge, purchaser, state
 
 
@@ -46,7 +46,7 @@ def test_the_rule(world):
 @pytest.mark.parametrize(("who", "status"), [("creditor", "suspended"), ("debtor", "closed")])
 def test_issuance_approval(world, who, status):
     app = issuance.create_application(world.alice, app_input(world.bob_org))
-    issuance.confirm_application(world.bob, app.pk)
+    confirm_and_check(world, app)
     issuance.prepare_review(world.clerk, app.pk, "approve")
     _set(world.alice_org if who == "creditor" else world.bob_org, status)
     err = _refused(lambda: issuance.decide_review(world.checker, app.pk, True))
@@ -133,7 +133,7 @@ def test_standing_is_not_a_way_round_wrong_organisation(world):
 
 def test_api_and_page_refusals(world, api, client):
     app = issuance.create_application(world.alice, app_input(world.bob_org))
-    issuance.confirm_application(world.bob, app.pk)
+    confirm_and_check(world, app)
     issuance.prepare_review(world.clerk, app.pk, "approve")
     _set(world.bob_org, "suspended")
     r = api(world.checker).post(f"/certificates/applications/{app.pk}/decide", {"agree": True})

@@ -26,7 +26,7 @@ def test_online_registration_creates_pending_org_and_manager(world):
 
 
 def test_natural_person_uses_resident_id(world):
-    org = actions.register_organisation(None, _input(org_type="person", name="张三", legal_id=new_ric()))
+    org = actions.register_organisation(None, _input(org_type="person", name="张三", legal_id=new_ric(), capacity_declared=True))
     assert org.get_org_type_display() == "自然人"
 
 

@@ -17,13 +17,14 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from liuzhuan.core import audit
+from liuzhuan.core.dates import today_china
 from liuzhuan.core.errors import DomainError, NotFound, PermissionDenied
 from liuzhuan.core.permissions import require_active_user, require_checker, require_manager, require_role
 from liuzhuan.core.roles import Role
 from liuzhuan.core.sql import copy_rows, execute, insert_rows
 
 from .classification import INDUSTRY_LABELS, SIZE_LABELS
-from .identity import clean_legal_id
+from .identity import check_full_capacity, clean_legal_id
 from .models import (
     ApiToken,
     Notification,
@@ -59,6 +60,11 @@ class RegistrationInput:
     username: str = ""
     password: str = ""
     display_name: str = ""
+    #: the registrant declares full civil capacity; required of a natural person
+    capacity_declared: bool = False
+
+
+CAPACITY_DECLARATION = "本人/本机构声明：具备完全民事权利能力和民事行为能力，依法独立享有权利、承担义务"
 
 
 def _validate_registration(data: RegistrationInput, *, by_operator: bool) -> tuple[str, list[str]]:
@@ -70,6 +76,10 @@ def _validate_registration(data: RegistrationInput, *, by_operator: bool) -> tup
     if data.org_type not in OrgType.values:
         raise DomainError("org_type_invalid", "主体类型不正确", field="org_type")
     legal_id = clean_legal_id(data.org_type, data.legal_id)
+    check_full_capacity(data.org_type, legal_id, today_china())
+    if data.org_type == OrgType.PERSON and not data.capacity_declared:
+        raise DomainError("capacity_declaration_required", "自然人注册须声明具备完全民事权利能力和民事行为能力",
+                          field="capacity_declared")
     check_classification(data.industry, data.enterprise_size)
     roles = list(dict.fromkeys(data.roles or (Role.MEMBER.value,)))
     for r in roles:
@@ -127,6 +137,7 @@ def register_organisation(actor: User | None, data: RegistrationInput) -> Organi
                 channel=RegistrationChannel.ON_SITE if by_operator else RegistrationChannel.ONLINE,
                 status=OrgStatus.PENDING,
                 registered_by=actor if by_operator else None,
+                capacity_declared_at=timezone.now() if data.capacity_declared else None,
             )
             OrganisationRole.objects.bulk_create([OrganisationRole(organisation=org, role=r) for r in roles])
             user = None
@@ -138,7 +149,8 @@ def register_organisation(actor: User | None, data: RegistrationInput) -> Organi
                 "member.register",
                 org,
                 summary={
-                    "after": {"name": org.name, "legal_id": legal_id, "status": org.status, "roles": roles},
+                    "after": {"name": org.name, "legal_id": legal_id, "status": org.status, "roles": roles,
+                              "capacity_declared": bool(data.capacity_declared)},
                     "channel": org.channel,
                     "login": user.username if user else None,
                 },
@@ -167,10 +179,18 @@ def resubmit_registration(actor: User, changes: dict) -> Organisation:
         if org.status != OrgStatus.NEEDS_INFO:
             raise DomainError("not_needs_info", "只有“待补充材料”的注册可以重新提交")
         check_classification(changes.get("industry"), changes.get("enterprise_size"))
+        changes = dict(changes)
+        declared = changes.pop("capacity_declared", False) is True
+        if org.org_type == OrgType.PERSON and org.capacity_declared_at is None and not declared:
+            raise DomainError("capacity_declaration_required", "自然人须声明具备完全民事权利能力和民事行为能力后再提交",
+                              field="capacity_declared")
         before = {k: getattr(org, k) for k in changes}
         for key in ("legal_representative", "contact_name", "contact_phone", "address", "industry", "enterprise_size"):
             if key in changes:
                 setattr(org, key, str(changes[key]).strip())
+        if declared and org.capacity_declared_at is None:
+            org.capacity_declared_at = timezone.now()
+            changes["capacity_declared"] = True
         org.status = OrgStatus.PENDING
         org.save()
         audit.record(actor, "member.resubmit", org, summary={"before": before, "after": changes})
@@ -210,6 +230,8 @@ def review_registration(actor: User, org_id: int, decision: str, method: str, re
             require_checker(org.registered_by_id, actor)
         if org.status != OrgStatus.PENDING:
             raise DomainError("not_pending", f"该机构当前状态为“{org.get_status_display()}”，不在待审核状态")
+        if decision == ReviewDecision.APPROVE:
+            _check_capacity_at_approval(org)
         before = org.status
         org.status = {
             ReviewDecision.APPROVE: OrgStatus.ACTIVE,
@@ -229,6 +251,15 @@ def review_registration(actor: User, org_id: int, decision: str, method: str, re
         )
         notify(org, f"会员注册审核结果：{review.get_decision_display()}", reason or "您的会员注册已审核通过。", obj=org)
         return review
+
+
+def _check_capacity_at_approval(org: Organisation) -> None:
+    """Approval re-checks the age on the business date (a registration can wait) and the declaration
+    (registrations made before it was asked for lack one: ask for more material, the member declares)."""
+    check_full_capacity(org.org_type, org.legal_id, today_china())
+    if org.org_type == OrgType.PERSON and org.capacity_declared_at is None:
+        raise DomainError("capacity_declaration_required", "该自然人尚未声明具备完全民事行为能力，请要求补充材料后由本人声明",
+                          field="capacity_declared")
 
 
 _STATUS_ACTIONS = {

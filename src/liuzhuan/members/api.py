@@ -9,7 +9,7 @@ from ninja import Field, Router, Schema
 from ninja.responses import Status
 
 from liuzhuan.core.api_pages import paged, rows
-from liuzhuan.core.api_types import Id, TokenDays
+from liuzhuan.core.api_types import Flag, Id, TokenDays
 
 from . import actions, queries
 from .api_auth import acting_user
@@ -32,6 +32,7 @@ class OrgOut(Schema):
     enterprise_size: str
     roles: list[str]
     registered_at: dt.datetime
+    capacity_declared_at: dt.datetime | None
 
     @staticmethod
     def from_org(org) -> OrgOut:
@@ -49,6 +50,7 @@ class OrgOut(Schema):
             enterprise_size=org.enterprise_size,
             roles=sorted(r.role for r in org.roles.all()),
             registered_at=org.registered_at,
+            capacity_declared_at=org.capacity_declared_at,
         )
 
 
@@ -74,6 +76,7 @@ class RegistrationIn(Schema):
     username: str = Field("", max_length=150)
     password: str = Field("", max_length=128)
     display_name: str = Field("", max_length=60)
+    capacity_declared: Flag = Field(False, description="声明具备完全民事权利能力和民事行为能力；自然人必须为 true（且须年满18周岁）")
 
     def to_input(self) -> actions.RegistrationInput:
         data = self.dict()

@@ -110,6 +110,7 @@ def load(stdout=None) -> bool:
             address="内蒙古自治区巴彦淖尔市临河区", roles=tuple(str(r) for r in d.roles),
             username=d.username, password=DEMO_PASSWORD, display_name=d.person,
             industry=CLASSIFICATION.get(d.key, ("", ""))[0], enterprise_size=CLASSIFICATION.get(d.key, ("", ""))[1],
+            capacity_declared=True,
         )
         o = actions.register_organisation(clerk, data)
         User.objects.filter(username=d.username).update(position=Position.MANAGER)

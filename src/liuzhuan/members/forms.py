@@ -16,6 +16,9 @@ class RegistrationForm(forms.Form):
     address = forms.CharField(label="地址", max_length=200, required=False)
     industry = forms.ChoiceField(label="所属行业（国民经济行业分类门类）", choices=[("", "—"), *INDUSTRIES], required=False)
     enterprise_size = forms.ChoiceField(label="企业规模", choices=[("", "—"), *SIZES], required=False)
+    capacity_declared = forms.BooleanField(
+        label="声明：具备完全民事权利能力和民事行为能力，依法独立享有权利、承担义务（自然人须勾选；未满18周岁不能注册）",
+        required=False)
     username = forms.CharField(label="登录用户名", max_length=150)
     display_name = forms.CharField(label="您的姓名", max_length=60, required=False)
     password = forms.CharField(label="登录密码", widget=forms.PasswordInput, help_text="至少10位，不能全为数字")
@@ -84,6 +87,9 @@ class ResubmitForm(forms.Form):
     address = forms.CharField(label="地址", max_length=200, required=False)
     industry = forms.ChoiceField(label="所属行业（国民经济行业分类门类）", choices=[("", "—"), *INDUSTRIES], required=False)
     enterprise_size = forms.ChoiceField(label="企业规模", choices=[("", "—"), *SIZES], required=False)
+
+
+    capacity_declared = forms.BooleanField(label="自然人声明：具备完全民事权利能力和民事行为能力", required=False)
 
 
 class ClassificationForm(forms.Form):

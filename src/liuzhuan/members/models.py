@@ -13,6 +13,7 @@ from django.utils import timezone
 from liuzhuan.core.roles import ROLE_CHOICES, Role
 
 from .classification import INDUSTRIES, SIZES
+from .identity import ric_birth_date
 
 
 class OrgType(models.TextChoices):
@@ -60,6 +61,9 @@ class Organisation(models.Model):
     registered_by = models.ForeignKey("members.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
                                       db_index=False, verbose_name="现场登记经办人")
     status_reason = models.CharField("状态说明", max_length=300, blank=True)
+    #: when the registrant declared full civil capacity (具备完全民事权利能力和行为能力); required of a
+    #: natural person, whose age is also checked by the ID number (identity.check_full_capacity)
+    capacity_declared_at = models.DateTimeField("民事行为能力声明时间", null=True, blank=True)
 
     class Meta:
         ordering = ["id"]
@@ -72,6 +76,11 @@ class Organisation(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def birth_date(self):
+        """A natural person's birth date from the ID number (None for organisations)."""
+        return ric_birth_date(self.legal_id) if self.org_type == OrgType.PERSON else None
 
     # roles ---------------------------------------------------------------------------------
     @property

@@ -103,7 +103,7 @@ def register(request):
             legal_representative=d["legal_representative"], contact_name=d["contact_name"],
             contact_phone=d["contact_phone"], address=d["address"], username=d["username"],
             password=d["password"], display_name=d["display_name"], industry=d["industry"],
-            enterprise_size=d["enterprise_size"],
+            enterprise_size=d["enterprise_size"], capacity_declared=d["capacity_declared"],
         )
         org = run_action(form, lambda: actions.register_organisation(None, data))
         if org:
@@ -162,7 +162,7 @@ def org_new(request):
             legal_representative=d["legal_representative"], contact_name=d["contact_name"],
             contact_phone=d["contact_phone"], address=d["address"], username=d["username"] or "",
             password=d["password"] or "", display_name=d["display_name"], roles=tuple(d["roles"]),
-            industry=d["industry"], enterprise_size=d["enterprise_size"],
+            industry=d["industry"], enterprise_size=d["enterprise_size"], capacity_declared=d["capacity_declared"],
         )
         org = run_action(form, lambda: actions.register_organisation(request.user, data))
         if org:

@@ -9,7 +9,7 @@ from liuzhuan.core.models import AuditEvent
 from liuzhuan.members.models import Notification
 
 from ...conftest import make_org
-from ..conftest import app_input
+from ..conftest import app_input, attach_contract
 
 
 def test_creditor_applies_and_debtor_confirms(world):
@@ -17,15 +17,17 @@ def test_creditor_applies_and_debtor_confirms(world):
     assert app.status == "draft" and app.creditor == world.alice_org and app.debtor == world.bob_org
     assert app.creditor_confirmed_by == world.alice and app.debtor_confirmed_at is None
     assert Notification.objects.filter(organisation=world.bob_org, title__contains=app.number).exists()
+    attach_contract(world.alice, app)
     app = issuance.confirm_application(world.bob, app.pk)
     assert app.status == "submitted" and app.debtor_confirmed_by == world.bob
     assert Notification.objects.filter(organisation=world.operator, title__contains="待审核").exists()
-    assert list(AuditEvent.objects.values_list("action", flat=True)) == ["certificate.apply", "certificate.confirm"]
+    assert list(AuditEvent.objects.values_list("action", flat=True)) == ["certificate.apply", "certificate.attach", "certificate.confirm"]
 
 
 def test_debtor_can_start(world):
     app = issuance.create_application(world.bob, app_input(world.alice_org, role="debtor"))
     assert app.creditor == world.alice_org and app.debtor_confirmed_by == world.bob
+    attach_contract(world.bob, app)
     assert issuance.confirm_application(world.alice, app.pk).status == "submitted"
 
 
@@ -80,6 +82,7 @@ def test_regulator_cannot_apply(world):
 
 def test_withdraw_and_resubmit_after_return(world):
     app = issuance.create_application(world.alice, app_input(world.bob_org))
+    attach_contract(world.alice, app)
     issuance.confirm_application(world.bob, app.pk)
     issuance.prepare_review(world.clerk, app.pk, "return", "请补充合同附件")
     app = issuance.decide_review(world.checker, app.pk, True)
@@ -103,6 +106,7 @@ def test_api_apply_confirm_and_errors(world, api):
     app_id = r.json()["id"]
     assert api(world.outsider).get(f"/certificates/applications/{app_id}").status_code == 404
     assert api(world.outsider).post(f"/certificates/applications/{app_id}/confirm").status_code == 404
+    attach_contract(world.alice, Application.objects.get(pk=app_id))
     r = api(world.bob).post(f"/certificates/applications/{app_id}/confirm")
     assert r.json()["status"] == "submitted"
     bad = api(world.alice).post("/certificates/applications", {**payload, "non_cash_declared": False})

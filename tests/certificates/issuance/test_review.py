@@ -8,13 +8,15 @@ from liuzhuan.core.dates import today_china
 from liuzhuan.core.errors import DomainError, PermissionDenied
 from liuzhuan.core.numbers import is_valid_number
 
-from ..conftest import app_input
+from ..conftest import app_input, attach_contract, confirm_and_check
 
 
 @pytest.fixture
 def submitted(world):
     app = issuance.create_application(world.alice, app_input(world.bob_org))
-    return issuance.confirm_application(world.bob, app.pk)
+    confirm_and_check(world, app)
+    app.refresh_from_db()
+    return app
 
 
 def test_maker_checker_issues_certificate(world, submitted):
@@ -93,6 +95,7 @@ def test_operator_cannot_review_application_it_is_party_to(world):
     world.operator.roles.create(role="member")
     op_member = make_user(world.operator, "op_member", "manager")
     app = issuance.create_application(op_member, app_input(world.bob_org))
+    attach_contract(op_member, app)
     issuance.confirm_application(world.bob, app.pk)
     with pytest.raises(PermissionDenied) as exc:
         issuance.prepare_review(world.clerk, app.pk, "approve")

@@ -29,7 +29,7 @@ from liuzhuan.core.errors import DomainError
 from liuzhuan.core.integrity import run_all
 
 from ...conftest import make_org, make_user
-from ..conftest import app_input
+from ..conftest import app_input, attach_contract, check_contract
 from ..helpers import finish_offset
 
 
@@ -68,7 +68,9 @@ class CertificateMachine(RuleBasedStateMachine):
             return
         clause = {"extension_days": 60, "extension_max": 2} if extension else {}
         app = issuance.create_application(self.users[creditor], app_input(self.orgs[debtor], amount_fen=amount, **clause))
+        attach_contract(self.users[creditor], app)
         issuance.confirm_application(self.users[debtor], app.pk)
+        check_contract(self.clerk, app)
         issuance.prepare_review(self.clerk, app.pk, "approve")
         issuance.decide_review(self.checker, app.pk, True)
 

@@ -10,6 +10,7 @@ from liuzhuan.core.errors import DomainError
 from liuzhuan.core.roles import Role
 
 from ...conftest import make_org, make_user
+from ..conftest import attach_contract, check_contract
 from ..helpers import TODAY, days, state, verified
 
 
@@ -32,7 +33,9 @@ def test_purchase_then_certificate_to_sme_with_purchaser_as_debtor(world, buyer)
     app = rp.application
     assert rp.status == "applied" and app.creditor == world.alice_org and app.debtor == buyer.organisation
     assert app.amount_fen == 800_000_00 and app.contract_no == "SG-XY-01" and app.debtor_confirmed_at and not app.creditor_confirmed_at
+    attach_contract(buyer, app)  # the applicant (debtor) uploads the purchase agreement
     issuance.confirm_application(world.alice, app.pk)
+    check_contract(world.clerk, app)
     issuance.prepare_review(world.clerk, app.pk, "approve")
     issuance.decide_review(world.checker, app.pk, True)
     app.refresh_from_db()
@@ -98,7 +101,9 @@ def test_api_book_and_pages(world, buyer, api, client):
     r = b.post(f"/certificates/receivable-purchases/{rid}/apply", {"maturity_date": days(120).isoformat(), "offset_scope": ["house"]})
     assert r.json()["application_status"] == "draft"
     app_id = ReceivablePurchase.objects.get(pk=rid).application_id
+    attach_contract(buyer, ReceivablePurchase.objects.get(pk=rid).application)
     issuance.confirm_application(world.alice, app_id)
+    check_contract(world.clerk, ReceivablePurchase.objects.get(pk=rid).application)
     issuance.prepare_review(world.clerk, app_id, "approve")
     issuance.decide_review(world.checker, app_id, True)
     book = b.get("/certificates/receivable-purchases/book").json()

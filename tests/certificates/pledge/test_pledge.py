@@ -20,6 +20,7 @@ from liuzhuan.core.models import AuditEvent
 from liuzhuan.members.models import Notification
 
 from ...conftest import make_org, make_user
+from ..conftest import attach_contract, check_contract
 from ..helpers import TODAY, days, pledge, state, verified
 
 
@@ -443,7 +444,9 @@ def test_a_pledgee_that_is_the_debtor_must_sell_to_another_member(world):
     app = issuance.create_application(world.alice, issuance.ApplicationInput(
         counterparty_id=bob_bank.pk, role="creditor", contract_no="HT-B", contract_title="供货合同", contract_date=TODAY,
         amount_fen=100_000_00, maturity_date=days(90), offset_scope=("house",), non_cash_declared=True))
+    attach_contract(world.alice, app)
     issuance.confirm_application(debtor, app.pk)
+    check_contract(world.clerk, app)
     issuance.prepare_review(world.clerk, app.pk, "approve")
     issuance.decide_review(world.checker, app.pk, True)
     piece = Piece.objects.get(certificate__application=app)

@@ -29,8 +29,8 @@ from ..ledger import scope
 from ..ledger.checks import Party, ceiling, member_actor, require_standing
 from ..ledger.models import Certificate, Piece
 from ..ledger.uploads import check_upload, upload_limit
-from .models import Application, ApplicationStatus, Attachment, ReviewAction
-from .rules import MAX_TERM_YEARS, latest_maturity
+from .models import Application, ApplicationStatus, Attachment, ReviewAction, ReviewCheck
+from .rules import MAX_TERM_YEARS, REVIEW_CHECKS, latest_maturity, missing_checks
 
 
 @dataclass(frozen=True)
@@ -110,7 +110,7 @@ def _side(app: Application, org_id: int) -> str:
     raise NotFound("申请不存在")
 
 
-def _confirm_side(app: Application, side: str, actor: User, now) -> None:
+def _confirm_side(app: Application, side: str, actor: User | None, now) -> None:
     setattr(app, f"{side}_confirmed_by", actor)
     setattr(app, f"{side}_confirmed_at", now)
 
@@ -150,8 +150,16 @@ def _lock_application(app_id: int, org: Organisation | None) -> Application:
     return app
 
 
+def _require_contract(app: Application) -> None:
+    """The underlying contract both parties accept (双方认可的有效基础合同) is attached as a document."""
+    if not app.attachments.exists():
+        raise DomainError("contract_document_required",
+                          "尚未上传基础合同文件：请先上传债权债务双方认可的基础合同（PDF/PNG/JPEG），再确认或审核",
+                          field="attachments")
+
+
 def confirm_application(actor: User, app_id: int) -> Application:
-    """An authorised user of the creditor or the debtor confirms online."""
+    """An authorised user of the creditor or the debtor confirms online, against the attached contract."""
     org = member_actor(actor)
     with transaction.atomic():
         app = _lock_application(app_id, org)
@@ -160,6 +168,7 @@ def confirm_application(actor: User, app_id: int) -> Application:
         side = _side(app, org.pk)
         if getattr(app, f"{side}_confirmed_at"):
             raise DomainError("already_confirmed", "本机构已确认过该申请")
+        _require_contract(app)
         _confirm_side(app, side, actor, timezone.now())
         if app.creditor_confirmed_at and app.debtor_confirmed_at:
             app.status = ApplicationStatus.SUBMITTED
@@ -213,6 +222,7 @@ def resubmit_application(actor: User, app_id: int, data: ApplicationInput) -> Ap
         app.prepared_action = ""
         app.prepared_at = None
         app.save()
+        app.checks.filter(superseded_at__isnull=True).update(superseded_at=timezone.now())  # the terms may have changed
         notify(app.debtor if side == "creditor" else app.creditor, f"请重新确认凭证申请 {app.number}", "申请内容已修改，需要贵机构重新确认。", obj=app)
         audit.record(actor, "certificate.resubmit", app, summary={"amount_fen": app.amount_fen, "side": side})
         return app
@@ -224,7 +234,10 @@ def attachment_limit() -> int:
 
 
 def add_attachment(actor: User, app_id: int, name: str, content: bytes) -> Attachment:
-    """Underlying-contract attachment: PDF/PNG/JPEG checked by content, size-checked, SHA-256 kept."""
+    """Underlying-contract attachment: PDF/PNG/JPEG checked by content, size-checked, SHA-256 kept.
+
+    A new document after the other party confirmed undoes that confirmation: each side confirms
+    the contract documents as they stand."""
     org = member_actor(actor)
     upload = check_upload(content)
     digest = upload.sha256
@@ -239,13 +252,62 @@ def add_attachment(actor: User, app_id: int, name: str, content: bytes) -> Attac
             application=app, file=stored, original_name=(name or f"附件.{upload.ext}")[:200], content_type=upload.content_type,
             size=upload.size, sha256=digest, uploaded_by=actor,
         )
-        audit.record(actor, "certificate.attach", app, summary={"file": att.original_name, "sha256": digest, "size": upload.size})
+        other_side = "debtor" if _side(app, org.pk) == "creditor" else "creditor"
+        unconfirmed = app.status == ApplicationStatus.DRAFT and bool(getattr(app, f"{other_side}_confirmed_at"))
+        if unconfirmed:
+            _confirm_side(app, other_side, None, None)
+            app.save(update_fields=[f"{other_side}_confirmed_by", f"{other_side}_confirmed_at"])
+            notify(getattr(app, other_side), f"请重新确认凭证申请 {app.number}", f"{org.name} 上传了新的基础合同文件，请核对后重新确认。", obj=app)
+        audit.record(actor, "certificate.attach", app, summary={"file": att.original_name, "sha256": digest, "size": upload.size,
+                                                               "confirmation_undone": other_side if unconfirmed else None})
         return att
 
 
 def _refuse_own_application(actor: User, app: Application) -> None:
     if actor.organisation_id in (app.creditor_id, app.debtor_id):
         raise PermissionDenied("运营机构不能审核本机构作为一方的申请", code="self_review")
+
+
+def current_checks(app: Application) -> dict[str, ReviewCheck]:
+    """The checklist items recorded for the application as it stands (superseded ones left out)."""
+    rows = getattr(app, "current_checks", None)  # prefetched by queries.with_review_facts on lists
+    if rows is None:
+        rows = app.checks.filter(superseded_at__isnull=True).select_related("checked_by__organisation")
+    return {c.item: c for c in rows}
+
+
+def _require_approvable(app: Application) -> dict[str, ReviewCheck]:
+    """An approval needs the contract document and every required checklist item."""
+    _require_contract(app)
+    checks = current_checks(app)
+    if missing := missing_checks(checks):
+        raise DomainError("review_check_missing", f"初审核查清单未完成：“{REVIEW_CHECKS[missing[0]]}”尚未核查记录，不能同意开具",
+                          field=missing[0])
+    return checks
+
+
+def record_review_check(actor: User, app_id: int, item: str, note: str) -> ReviewCheck:
+    """The operator's first reviewer records a checklist item — e.g. that the attached contract's
+    settlement terms are non-cash — with the clause read; who and when are kept."""
+    require_role(actor, Role.OPERATOR)
+    if item not in REVIEW_CHECKS:
+        raise DomainError("check_item_invalid", "核查项目不正确", field="item")
+    note = (note or "").strip()
+    if not note:
+        raise DomainError("note_required", "请写明核查依据（如合同第几条约定以何种资产或消费抵付）", field="note")
+    if len(note) > 300:
+        raise DomainError("note_too_long", "核查依据不能超过300个字", field="note")
+    with transaction.atomic():
+        app = _lock_application(app_id, None)
+        _refuse_own_application(actor, app)
+        if app.status != ApplicationStatus.SUBMITTED:
+            raise DomainError("not_submitted", f"申请当前状态为“{app.get_status_display()}”，不在待初审状态，不能记录核查")
+        _require_contract(app)
+        if item in current_checks(app):
+            raise DomainError("check_recorded", f"“{REVIEW_CHECKS[item]}”已核查记录", field="item")
+        check = ReviewCheck.objects.create(application=app, item=item, note=note, checked_by=actor)
+        audit.record(actor, "certificate.review_check", app, summary={"item": item, "note": note})
+        return check
 
 
 def prepare_review(actor: User, app_id: int, action: str, reason: str = "") -> Application:
@@ -263,6 +325,8 @@ def prepare_review(actor: User, app_id: int, action: str, reason: str = "") -> A
             raise DomainError("not_submitted", f"申请当前状态为“{app.get_status_display()}”，不在待初审状态")
         if not app.debtor_confirmed_at:  # defence in depth: SUBMITTED implies it
             raise DomainError("debtor_not_confirmed", "债务人尚未确认，不能审核")
+        if action == ReviewAction.APPROVE:  # without them the maker may still reject or return it
+            _require_approvable(app)
         app.prepared_by = actor
         app.prepared_action = action
         app.prepared_reason = reason
@@ -296,6 +360,8 @@ def decide_review(actor: User, app_id: int, agree: bool, reason: str = "") -> Ap
             return app
         action = app.prepared_action
         if action == ReviewAction.APPROVE:
+            for check in _require_approvable(app).values():  # the one who checked the contract does not approve it
+                require_checker(check.checked_by_id, actor)
             if app.maturity_date <= today_china():  # checked at application; a review can outlast it
                 raise DomainError("maturity_past", f"清偿期限 {app.maturity_date:%Y-%m-%d} 已到，不能开具；请退回申请修改清偿期限")
             # both parties confirmed earlier; either may have been suspended or closed since

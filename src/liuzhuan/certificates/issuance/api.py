@@ -17,7 +17,7 @@ from liuzhuan.members.api_auth import acting_user
 
 from . import actions, queries
 from .models import Application
-from .rules import MATURITY_TEXT
+from .rules import MATURITY_TEXT, REVIEW_CHECKS, missing_checks
 
 router = Router()
 
@@ -43,6 +43,14 @@ class CertificateApplicationIn(Schema):
         return actions.ApplicationInput(**{**self.dict(), "offset_scope": tuple(self.offset_scope)})
 
 
+class ReviewCheckOut(Schema):
+    item: str
+    label: str
+    note: str
+    checked_by: str
+    checked_at: dt.datetime
+
+
 class CertificateApplicationOut(Schema):
     id: int
     number: str
@@ -61,17 +69,26 @@ class CertificateApplicationOut(Schema):
     creditor_confirmed: bool
     debtor_confirmed: bool
     prepared_action: str
+    attachment_count: int
+    checks: list[ReviewCheckOut]
+    missing_checks: list[str]
     certificate: str | None
 
     @staticmethod
     def of(a: Application) -> CertificateApplicationOut:
         cert = getattr(a, "certificate", None) if a.status == "issued" else None
+        checks = actions.current_checks(a)
+        attachment_count = getattr(a, "attachment_total", None)
         return CertificateApplicationOut(
             id=a.pk, number=a.number, status=a.status, status_label=a.get_status_display(), creditor_id=a.creditor_id,
             creditor=a.creditor.name, debtor_id=a.debtor_id, debtor=a.debtor.name, contract_no=a.contract_no,
             contract_title=a.contract_title, amount_fen=a.amount_fen, maturity_date=a.maturity_date,
             settlement=a.settlement_label, extension=a.extension_label, creditor_confirmed=bool(a.creditor_confirmed_at),
-            debtor_confirmed=bool(a.debtor_confirmed_at), prepared_action=a.prepared_action, certificate=cert.number if cert else None,
+            debtor_confirmed=bool(a.debtor_confirmed_at), prepared_action=a.prepared_action,
+            attachment_count=a.attachments.count() if attachment_count is None else attachment_count, missing_checks=missing_checks(checks),
+            checks=[ReviewCheckOut(item=c.item, label=c.get_item_display(), note=c.note, checked_by=c.checked_by.label,
+                                   checked_at=c.checked_at) for c in checks.values()],
+            certificate=cert.number if cert else None,
         )
 
 
@@ -81,6 +98,11 @@ class AttachmentOut(Schema):
     content_type: str
     size: int
     sha256: str
+
+
+class CertificateCheckIn(Schema):
+    item: str = Field(..., max_length=30, description="核查项目：" + "；".join(f"{k} {v}" for k, v in REVIEW_CHECKS.items()))
+    note: str = Field(..., max_length=300, description="核查依据（如合同条款）")
 
 
 class CertificatePrepareIn(Schema):
@@ -109,7 +131,7 @@ def create_application(request: HttpRequest, payload: CertificateApplicationIn):
 @router.get("/applications", response=list[CertificateApplicationOut], summary="凭证申请（本机构相关；运营与监管可见全部）")
 @paged(500)
 def list_applications(request: HttpRequest, status: str | None = None):
-    qs = queries.visible_applications(acting_user(request))
+    qs = queries.with_review_facts(queries.visible_applications(acting_user(request)))
     if status:
         qs = qs.filter(status=status)
     return rows(qs, CertificateApplicationOut.of)
@@ -146,6 +168,18 @@ def upload(request: HttpRequest, app_id: Id, file: File[UploadedFile]):
 def attachments(request: HttpRequest, app_id: Id):
     app = _app_for(acting_user(request), app_id)
     return [AttachmentOut(id=a.pk, original_name=a.original_name, content_type=a.content_type, size=a.size, sha256=a.sha256) for a in app.attachments.all()]
+
+
+@router.get("/applications/{app_id}/attachments/{attachment_id}/file", summary="下载基础合同文件（运营机构与申请双方）")
+def attachment_file(request: HttpRequest, app_id: Id, attachment_id: Id):
+    return queries.open_document(queries.contract_document(acting_user(request), app_id, attachment_id))
+
+
+@router.post("/applications/{app_id}/checks", response={201: CertificateApplicationOut},
+             summary="运营机构初审核查清单：记录一项核查（如基础合同约定以非货币方式清偿）")
+def record_check(request: HttpRequest, app_id: Id, payload: CertificateCheckIn):
+    check = actions.record_review_check(acting_user(request, write=True), app_id, payload.item, payload.note)
+    return Status(201, CertificateApplicationOut.of(check.application))
 
 
 @router.post("/applications/{app_id}/prepare", response=CertificateApplicationOut, summary="运营机构初审（经办）")

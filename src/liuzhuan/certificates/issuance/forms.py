@@ -10,6 +10,7 @@ from liuzhuan.members.queries import active_counterparties
 
 from ..ledger.forms import DateInput, ScopeField
 from .models import ReviewAction
+from .rules import REVIEW_CHECKS
 
 
 class ApplicationForm(forms.Form):
@@ -34,6 +35,12 @@ class ApplicationForm(forms.Form):
 
 class AttachmentForm(forms.Form):
     file = forms.FileField(label="基础合同附件（PDF/PNG/JPEG）")
+
+
+class CheckForm(forms.Form):
+    item = forms.ChoiceField(label="核查项目", choices=list(REVIEW_CHECKS.items()))
+    note = forms.CharField(label="核查依据", max_length=300,
+                           widget=forms.TextInput(attrs={"placeholder": "如：合同第5条约定以临河区存量商品房抵付"}))
 
 
 class PrepareForm(forms.Form):

@@ -9,6 +9,7 @@ from django.utils import timezone
 from liuzhuan.members.models import Organisation, User
 
 from ..ledger import scope
+from .rules import REVIEW_CHECKS
 
 
 class ApplicationStatus(models.TextChoices):
@@ -114,3 +115,28 @@ class Attachment(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+
+class ReviewCheck(models.Model):
+    """One item of the first review's checklist (初审核查清单), recorded by an operator reviewer with
+    who, when and the contract clause read. A resubmitted application is checked again: the earlier
+    record is kept, marked superseded."""
+
+    application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="checks")
+    item = models.CharField("核查项目", max_length=30, choices=list(REVIEW_CHECKS.items()))
+    note = models.CharField("核查依据（合同条款等）", max_length=300)
+    checked_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    checked_at = models.DateTimeField(default=timezone.now)
+    superseded_at = models.DateTimeField("失效时间（申请修改后重新核查）", null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = "初审核查记录"
+        constraints = [
+            models.UniqueConstraint(fields=["application", "item"], condition=Q(superseded_at__isnull=True),
+                                    name="issuance_check_one_current"),
+            models.CheckConstraint(condition=Q(item__in=list(REVIEW_CHECKS)), name="issuance_check_item_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.application_id}:{self.item}"

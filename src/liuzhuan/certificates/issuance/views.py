@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Sum
 from django.http import Http404
 from django.shortcuts import redirect, render
 
-from liuzhuan.core.errors import DomainError
+from liuzhuan.core.errors import DomainError, NotFound, PermissionDenied
 from liuzhuan.core.forms import run_action
 from liuzhuan.core.roles import Role
 from liuzhuan.core.uploads import read_limited
@@ -17,7 +18,8 @@ from liuzhuan.core.views import require_page_role
 
 from ..ledger.models import Certificate
 from . import actions, queries
-from .forms import ApplicationForm, AttachmentForm, DecideForm, PrepareForm
+from .forms import ApplicationForm, AttachmentForm, CheckForm, DecideForm, PrepareForm
+from .rules import REVIEW_CHECKS
 
 
 def _application_input(form):
@@ -52,7 +54,7 @@ def application(request, app_id: int):
     org = user.organisation
     is_party = org.pk in (app.creditor_id, app.debtor_id)
     is_operator = org.has_role(Role.OPERATOR)
-    upload_form, prepare_form, decide_form = AttachmentForm(), PrepareForm(), DecideForm()
+    upload_form, prepare_form, decide_form, check_form = AttachmentForm(), PrepareForm(), DecideForm(), CheckForm()
     if request.method == "POST":
         kind = request.POST.get("form")
         done = None
@@ -72,6 +74,11 @@ def application(request, app_id: int):
                 f = upload_form.cleaned_data["file"]
                 done = run_action(upload_form, lambda: actions.add_attachment(
                     user, app.pk, f.name, read_limited(f, actions.attachment_limit())))
+        elif kind == "check" and is_operator:
+            check_form = CheckForm(request.POST)
+            if check_form.is_valid():
+                d = check_form.cleaned_data
+                done = run_action(check_form, lambda: actions.record_review_check(user, app.pk, d["item"], d["note"]))
         elif kind == "prepare" and is_operator:
             prepare_form = PrepareForm(request.POST)
             if prepare_form.is_valid():
@@ -89,12 +96,27 @@ def application(request, app_id: int):
             return redirect("certificates:application", app_id=app.pk)
         app.refresh_from_db()
     my_side = "creditor" if org.pk == app.creditor_id else "debtor" if org.pk == app.debtor_id else None
+    checks = actions.current_checks(app)
     return render(request, "certificates/application.html", {
         "app": app, "attachments": app.attachments.all(), "is_party": is_party, "is_operator": is_operator, "my_side": my_side,
         "my_confirmed": bool(my_side and getattr(app, f"{my_side}_confirmed_at")),
-        "upload_form": upload_form, "prepare_form": prepare_form, "decide_form": decide_form,
+        "upload_form": upload_form, "prepare_form": prepare_form, "decide_form": decide_form, "check_form": check_form,
+        "checklist": [(item, label, checks.get(item)) for item, label in REVIEW_CHECKS.items()],
+        "may_open_documents": is_party or is_operator,
         "certificate": Certificate.objects.filter(application=app).first(),
     })
+
+
+@login_required
+def attachment(request, app_id: int, attachment_id: int):
+    """Open a contract document: the operator's reviewers and the two parties (others: 404 / 403)."""
+    try:
+        att = queries.contract_document(request.user, app_id, attachment_id)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    except PermissionDenied as exc:
+        raise DjangoPermissionDenied(exc.message) from exc
+    return queries.open_document(att)
 
 
 @login_required

@@ -18,6 +18,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen import canvas
 
+from liuzhuan.core.dates import today_china
 from liuzhuan.core.money import capital, format_yuan
 
 from ..ledger.queries import chain_of_title
@@ -39,6 +40,13 @@ def _wrap(text: str, width_pt: float, size: float) -> list[str]:
     if line:
         lines.append(line)
     return lines or [""]
+
+
+def applicant_statements(app) -> list[tuple[str, str]]:
+    """The applicants' own words on guarantees and purchase arrangements: printed as their statement,
+    never as a verified measure (a row only when they wrote something)."""
+    parts = [f"{label}：{text}" for label, text in (("保障措施", app.guarantee_text), ("收购安排", app.purchase_commitment_ref)) if text]
+    return [("申请人陈述", "（申请人自述，运营机构未核实，不构成收购承诺或担保）" + "；".join(parts))] if parts else []
 
 
 def render_piece_pdf(piece, *, reprint_no: int, verify_url: str) -> bytes:
@@ -79,8 +87,9 @@ def render_piece_pdf(piece, *, reprint_no: int, verify_url: str) -> bytes:
         ("清偿期限", f"{cert.maturity_date:%Y年%m月%d日}"),
         ("清偿方式", f"{app.settlement_label}" + (f"（可抵付范围：{app.offset_scope_label}）" if app.offset_scope else "")),
         ("展期条款", app.extension_label),
-        ("保障措施", app.guarantee_text or "—"),
-        ("第三方收购承诺", commitment_text(cert) or app.purchase_commitment_ref or "—"),
+        # only what the operator holds on record: commitments their provider accepted, in force today
+        ("第三方收购承诺", commitment_text(cert, today_china()) or "无（本平台未登记有效的第三方收购承诺）"),
+        *applicant_statements(app),
         ("利息", "不计利息"),
         ("开具日期", f"{cert.issue_date:%Y年%m月%d日}"),
         ("开具机构", cert.operator.name),

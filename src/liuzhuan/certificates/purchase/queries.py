@@ -3,6 +3,8 @@ what a provider may still have to pay."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db.models import F, Q, QuerySet, Sum
 
 from liuzhuan.core.errors import NotFound
@@ -58,11 +60,18 @@ def commitments_on(cert: Certificate) -> list[PurchaseCommitment]:
     return list(cert.commitments.filter(status__in=SHOWN_COMMITMENT_STATUSES).select_related("provider").order_by("id"))
 
 
-def commitment_text(cert: Certificate) -> str:
-    """One line per commitment for the paper copy."""
-    parts = [f"{c.number}：{c.provider.name} 承诺收购，{c.price_label}；锁定期至 {c.lockup_end:%Y年%m月%d日}，"
-             f"有效期至 {c.expiry:%Y年%m月%d日}" + (f"；条件：{c.conditions}" if c.conditions else "")
-             for c in commitments_on(cert) if c.status == CommitmentStatus.ACTIVE]
+def commitments_in_force(cert: Certificate, today: dt.date) -> list[PurchaseCommitment]:
+    """Commitments the provider accepted (status 有效) and still within their term on ``today``:
+    the only purchase commitments the paper copy prints. Requested, declined, withdrawn, expired and
+    voided ones are not commitments, whatever the application's free text said."""
+    return [c for c in commitments_on(cert) if c.status == CommitmentStatus.ACTIVE and c.expiry >= today]
+
+
+def commitment_text(cert: Certificate, today: dt.date) -> str:
+    """One line per commitment in force, with its status, for the paper copy."""
+    parts = [f"{c.number}：{c.provider.name} 承诺收购（状态：{c.get_status_display()}，服务方已接受），{c.price_label}；"
+             f"锁定期至 {c.lockup_end:%Y年%m月%d日}，有效期至 {c.expiry:%Y年%m月%d日}" + (f"；条件：{c.conditions}" if c.conditions else "")
+             for c in commitments_in_force(cert, today)]
     return "；".join(parts)
 
 
