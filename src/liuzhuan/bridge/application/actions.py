@@ -28,14 +28,15 @@ from liuzhuan.members.actions import notify
 from .. import inputs
 from ..banks.queries import partner_bank
 from ..fund.actions import (
+    live_exposure_refusal,
     lock_fund,
     notify_bureau,
-    live_exposure_refusal,
     notify_manager,
     require_bureau,
     require_manager_org,
 )
 from ..fund.queries import can_apply, lpr_table, require_fund
+from ..fund.rules import locality_refusal
 from ..models.application import (
     LIVE_LOAN_STATUSES,
     PIPELINE_STATUSES,
@@ -53,7 +54,6 @@ from ..models.recovery import FraudFinding
 from ..rates.common import rate_str
 from ..rates.fees import amount_reasons, check_days
 from .queries import active_ban, latest_filed_checklist, quote_for
-from ..fund.rules import locality_refusal
 from .rules import ELIGIBILITY_ITEMS, ELIGIBILITY_SHORT, compact_account, draw_window_refusal, overdue_refusal
 
 

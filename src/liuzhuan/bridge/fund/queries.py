@@ -13,7 +13,13 @@ from django.db.models import F, Q, QuerySet, Sum
 from liuzhuan.core.errors import DomainError
 from liuzhuan.core.roles import Role
 
-from ..models.application import AT_RISK_STATUSES, DISBURSED_STATUSES, LIVE_LOAN_STATUSES, Application, AppStatus
+from ..models.application import (
+    AT_RISK_STATUSES,
+    DISBURSED_STATUSES,
+    LIVE_LOAN_STATUSES,
+    Application,
+    AppStatus,
+)
 from ..models.fund import Fund, LprRate, PrincipalChange, RequestStatus, ResumeRequest
 from ..models.recovery import RecoveryCase
 from ..rates.common import BridgeError, exposure_ratio, percent_str

@@ -26,8 +26,8 @@ from liuzhuan.members.actions import notify
 from .. import inputs
 from ..application.actions import ban_error, bank_application, lock_application, status_error
 from ..application.queries import active_ban, quote_for
-from ..banks.queries import partner_bank
 from ..application.rules import compact_account, draw_window_refusal
+from ..banks.queries import partner_bank
 from ..fund.actions import SYSTEM, live_exposure_refusal, lock_fund, notify_manager, require_manager_org
 from ..fund.queries import lpr_table, outstanding_fen, require_fund
 from ..models.application import AT_RISK_STATUSES, LIVE_LOAN_STATUSES, Application, AppStatus, LoanType
