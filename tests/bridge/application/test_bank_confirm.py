@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 
 from liuzhuan.bridge.application import actions
+from liuzhuan.bridge.models.application import Application
 from liuzhuan.core.errors import DomainError, NotFound, PermissionDenied
 
 from ..conftest import TODAY, YUAN, approved, submitted
@@ -89,3 +90,16 @@ def test_rejects_other_org(bw):
             actions.bank_confirm(user, app.pk, renewal_approval_fen=1_000_000 * YUAN, **CONFIRM)
     app.refresh_from_db()
     assert app.status == "approved" and app.confirmed_account == "" and app.term_days is None
+
+
+def test_a_loan_confirmed_before_accounts_were_confirmed_is_confirmed_again(bw):
+    """Migration 0005 leaves loans confirmed but not paid without account and days: the bank
+    confirms again (and only then may the money go out); a fully confirmed loan cannot be re-confirmed."""
+    app = approved(bw)
+    app = actions.bank_confirm(bw.banker, app.pk, renewal_approval_fen=1_000_000 * YUAN, **CONFIRM)
+    with pytest.raises(DomainError) as exc:
+        actions.bank_confirm(bw.banker, app.pk, renewal_approval_fen=1_000_000 * YUAN, **CONFIRM)
+    assert exc.value.code == "wrong_status"
+    Application.objects.filter(pk=app.pk).update(confirmed_account="", term_days=None)
+    app = actions.bank_confirm(bw.banker, app.pk, renewal_approval_fen=1_000_000 * YUAN, **(CONFIRM | {"term_days": 5}))
+    assert app.status == "confirmed" and app.confirmed_account == "622800007777" and app.term_days == 5

@@ -433,7 +433,7 @@ def bank_confirm(actor, app_id: int, *, renewal_approval_fen: int, renewal_appro
     note = inputs.text(note, "note", "银行意见", max_length=500, required=False)
     with transaction.atomic():
         app = bank_application(actor, app_id)
-        if app.status != AppStatus.APPROVED:
+        if app.status != AppStatus.APPROVED and not app.awaits_bank_terms:
             raise status_error(app, "确认")
         if renewal_approval_date > today:
             raise DomainError("future_date", "续贷批复日期不能晚于今天", "renewal_approval_date")

@@ -104,12 +104,13 @@ def _forms(app: Application, who: Who, today: dt.date) -> dict:
             f["approve"] = NoteForm(prefix="approve")
     if who.org_id == app.applicant_id and s in PIPELINE_STATUSES:
         f["withdraw"] = NoteForm(prefix="withdraw")
-    if who.org_id == app.bank_id and who.bank and s == AppStatus.APPROVED:
+    if who.org_id == app.bank_id and who.bank and (s == AppStatus.APPROVED or app.awaits_bank_terms):
         f["bank_confirm"] = forms.BankConfirmForm(prefix="bank_confirm", initial={
             "renewal_approval_fen": format_plain(app.renewal_approval_fen), "renewal_approval_no": app.renewal_approval_no,
             "renewal_approval_date": app.renewal_approval_date, "classification": app.classification,
             "original_due_date": app.original_due_date, "term_days": app.planned_days})
-        f["bank_decline"] = ReasonForm(prefix="bank_decline")
+        if s == AppStatus.APPROVED:
+            f["bank_decline"] = ReasonForm(prefix="bank_decline")
     return f
 
 

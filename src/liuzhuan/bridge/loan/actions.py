@@ -78,7 +78,7 @@ def _disburse(actor, fund, app: Application, account: str, voucher: str, today: 
     partner_bank(app.bank_id, today, None)
     if not app.confirmed_account or not app.term_days:
         raise DomainError("account_not_confirmed", "贷款银行尚未确认原贷款在本行的还款账户和使用天数，不能放款；"
-                          "请退回后重新办理，由银行重新确认（第十条（一）（二））", "account")
+                          "请贷款银行在业务页面重新确认（第十条（一）（二））", "account")
     if compact_account(account) != app.confirmed_account:
         raise DomainError("wrong_account", f"续贷过桥资金只能划入贷款银行确认的原贷款还款账户 {app.confirmed_account}，"
                           "仅限还贷续贷应急周转，不得用于其他任何事项（第十条（一））", "account")

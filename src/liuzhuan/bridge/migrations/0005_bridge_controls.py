@@ -30,6 +30,11 @@ def backfill(apps, schema_editor):
         Fund.objects.filter(pk=fund.pk).update(region_code=_region(fund.bureau.legal_id))
     for ag in BankAgreement.objects.select_related("bank"):
         BankAgreement.objects.filter(pk=ag.pk).update(branch_region=_region(ag.bank.legal_id))
+    if schema_editor.connection.vendor == "postgresql":
+        # the updates queued deferred foreign-key checks; run them now, or PostgreSQL refuses the
+        # ALTER TABLE of the constraints below ("pending trigger events")
+        schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        schema_editor.execute("SET CONSTRAINTS ALL DEFERRED")
 
 
 class Migration(migrations.Migration):

@@ -265,6 +265,11 @@ class Application(models.Model):
         return self.status in DISBURSED_STATUSES
 
     @property
+    def awaits_bank_terms(self) -> bool:
+        """Confirmed before the bank confirmed account and days (migration 0005): it confirms again."""
+        return self.status == AppStatus.CONFIRMED and not (self.confirmed_account and self.term_days)
+
+    @property
     def usage_days(self) -> int:
         """The days the loan runs: the bank's (第十条（二）) once it confirmed, else the request."""
         return self.term_days or self.planned_days
