@@ -145,6 +145,7 @@ def app_input(bw: BW, **over) -> ApplicationInput:
 
 def submitted(bw: BW, user: User | None = None, on: dt.date = TODAY, **over) -> Application:
     over.setdefault("planned_draw_date", on)
+    over.setdefault("original_due_date", on + dt.timedelta(days=1))
     over.setdefault("renewal_approval_date", on - dt.timedelta(days=3))
     return submit_application(user or bw.sme, app_input(bw, **over), on=on)
 
@@ -165,14 +166,21 @@ def approved(bw: BW, **kw) -> Application:
     return approve(bw.manager, app.pk, on=kw.get("on", TODAY))
 
 
+def confirm_args(app: Application, **over) -> dict:
+    """What the lending bank confirms: its figures, the loan's due date, the repayment account at the
+    bank (here the one the applicant typed) and the days (here the ones requested)."""
+    return dict(renewal_approval_fen=app.renewal_approval_fen, renewal_approval_no=app.renewal_approval_no,
+                renewal_approval_date=app.renewal_approval_date, renewal_in_progress=True, classification="normal",
+                original_due_date=app.original_due_date, confirmed_account=app.loan_account, term_days=app.planned_days,
+                on=TODAY) | over
+
+
 def confirmed(bw: BW, **kw) -> Application:
     app = approved(bw, **kw)
-    return bank_confirm(
-        bw.banker if app.bank_id == bw.bank_org.pk else bw.banker2, app.pk,
-        renewal_approval_fen=app.renewal_approval_fen, renewal_approval_no=app.renewal_approval_no,
-        renewal_approval_date=app.renewal_approval_date, renewal_in_progress=True, classification="normal", on=TODAY)
+    return bank_confirm(bw.banker if app.bank_id == bw.bank_org.pk else bw.banker2, app.pk,
+                        **confirm_args(app, on=kw.get("on", TODAY)))
 
 
 def disbursed(bw: BW, on: dt.date = TODAY, **kw) -> Application:
     app = confirmed(bw, on=on, **kw)
-    return disburse(bw.clerk, app.pk, account=app.loan_account, voucher=f"HK-{app.pk}", on=on)
+    return disburse(bw.clerk, app.pk, account=app.confirmed_account, voucher=f"HK-{app.pk}", on=on)

@@ -43,11 +43,12 @@ def test_one_loan_through_the_api(bw, api):
     assert api(bw.manager).post(f"/bridge/applications/{pk}/approve", {"note": "同意"}).json()["status"] == "approved"
     r = api(bw.banker).post(f"/bridge/applications/{pk}/bank-confirm", {
         "renewal_approval_fen": 500_000 * YUAN, "renewal_approval_no": "批1", "renewal_approval_date": today.isoformat(),
-        "renewal_in_progress": True})
-    assert r.json()["status"] == "confirmed"
+        "renewal_in_progress": True, "original_due_date": today.isoformat(), "confirmed_account": "6228-1", "term_days": 5})
+    assert r.json()["status"] == "confirmed" and r.json()["confirmed_account"] == "6228-1" and r.json()["term_days"] == 5
     r = clerk.post(f"/bridge/applications/{pk}/disburse", {"account": "6228-1", "voucher": "HK1"})
     body = r.json()
     assert body["status"] == "disbursed" and body["planned_fee_fen"] == 75_000 and body["daily_rate"] == "0.0003"
+    assert body["disbursed_to_account"] == "6228-1"
     dues = clerk.get(f"/bridge/applications/{pk}/dues").json()
     assert dues["fee_due_fen"] == 15_000  # same-day repayment: one day counted
     r = clerk.post(f"/bridge/applications/{pk}/repayments", {"paid_on": today.isoformat(), "principal_fen": 500_000 * YUAN,

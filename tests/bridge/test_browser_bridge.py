@@ -74,6 +74,8 @@ def test_loan_from_application_to_repayment(bw, browser_page):  # noqa: F811
     login(page, base, "jia_bank", PASSWORD)
     assert "待本行确认续贷" in page.content()
     open_app(page, base, app.pk)
+    page.fill("input[name=bank_confirm-confirmed_account]", "6228 0000 1111")
+    page.fill("input[name=bank_confirm-term_days]", "10")
     page.check("input[name=bank_confirm-renewal_in_progress]")
     page.click("button:has-text('确认续贷')")
     page.wait_for_selector("text=已确认续贷")

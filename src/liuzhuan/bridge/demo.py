@@ -60,7 +60,7 @@ def load(stdout=None) -> bool:
     today = today_china()
     established = dt.date(today.year - 1, 1, 1)
     fund.establish_fund(bureau, name="中小企业续贷过桥资金", manager_org_id=fund_org.pk, established_on=established,
-                        annual_turnover_target=Decimal("8"))
+                        annual_turnover_target=Decimal("8"), region_code=members_demo.REGION)
     fund.change_principal(bureau, kind="contribute", amount_fen=50_000_000 * YUAN, effective_on=established,
                           document_no=f"财企〔{established.year}〕1号", note="设立续贷过桥资金", on=today)
     mid = dt.date(today.year, 7, 1)
@@ -92,19 +92,20 @@ def load(stdout=None) -> bool:
         application.prepare(clerk, app.pk, mode=mode, note="申请条件及资料齐全", on=min(draw, today))
         if stop == "prepared":
             return app
-        application.approve(head, app.pk, note="同意")
+        application.approve(head, app.pk, note="同意", on=min(draw, today))
         if stop == "approved":
             return app
-        application.bank_confirm(banker, app.pk, renewal_approval_fen=app.renewal_approval_fen, renewal_approval_no=app.renewal_approval_no,
+        app = application.bank_confirm(banker, app.pk, renewal_approval_fen=app.renewal_approval_fen, renewal_approval_no=app.renewal_approval_no,
                                  renewal_approval_date=app.renewal_approval_date, renewal_in_progress=True, classification="normal",
-                                 note="续贷审批已通过，正在办理放款手续", on=today)
+                                 original_due_date=app.original_due_date, confirmed_account=app.loan_account, term_days=days,
+                                 note="续贷审批已通过，正在办理放款手续", on=min(draw, today))
         if stop == "confirmed":
             return app
-        app = loan.disburse(clerk, app.pk, account=app.loan_account, voucher=f"HK{draw:%Y%m%d}{n:02d}", on=draw)
+        app = loan.disburse(clerk, app.pk, account=app.confirmed_account, voucher=f"HK{draw:%Y%m%d}{n:02d}", on=draw)
         if stop == "overdue":
             return app
         loan.record_renewal(banker, app.pk, renewed_on=min(draw + dt.timedelta(days=days - 2), today),
-                            contract_no=f"XD{draw:%Y%m}{n:04d}", amount_fen=app.amount_fen, on=today)
+                            contract_no=f"XD{draw:%Y%m}{n:04d}", amount_fen=app.amount_fen, loan_type="working_capital", on=today)
         if stop == "disbursed":
             return app
         paid = draw + dt.timedelta(days=(repay_after or days) - 1)

@@ -28,7 +28,7 @@ def bridge_daily(today: dt.date) -> dict:
     counts = {
         "逾期": mark_overdue(fund, today),
         "违约金计提": accrue_penalties(today),
-        "自动暂停": int(reevaluate_exposure(fund, SYSTEM, f"{today.isoformat()} 日终风险监测")),
+        "自动暂停": int(reevaluate_exposure(fund, SYSTEM, f"{today.isoformat()} 日终风险监测", on=today)),
         "利率上限提醒": int(check_rates_against_cap(fund, SYSTEM, today)),
     }
     counts.update(quarterly_reports(fund, today))

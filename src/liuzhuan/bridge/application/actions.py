@@ -28,14 +28,15 @@ from liuzhuan.members.actions import notify
 from .. import inputs
 from ..banks.queries import partner_bank
 from ..fund.actions import (
+    live_exposure_refusal,
     lock_fund,
     notify_bureau,
     notify_manager,
     require_bureau,
     require_manager_org,
-    require_open,
 )
 from ..fund.queries import can_apply, lpr_table, require_fund
+from ..fund.rules import locality_refusal
 from ..models.application import (
     LIVE_LOAN_STATUSES,
     PIPELINE_STATUSES,
@@ -53,7 +54,7 @@ from ..models.recovery import FraudFinding
 from ..rates.common import rate_str
 from ..rates.fees import amount_reasons, check_days
 from .queries import active_ban, latest_filed_checklist, quote_for
-from .rules import ELIGIBILITY_ITEMS, ELIGIBILITY_SHORT
+from .rules import ELIGIBILITY_ITEMS, ELIGIBILITY_SHORT, compact_account, draw_window_refusal, overdue_refusal
 
 
 def lock_application(pk: int) -> Application:
@@ -77,7 +78,7 @@ def bank_application(actor, app_id: int) -> Application:
 def ban_error(ban: FraudFinding) -> DomainError:
     return DomainError("banned",
                        f"申请单位于 {ban.declared_on.isoformat()} 被认定虚报、瞒报或骗取续贷过桥资金，"
-                       f"至 {ban.banned_until.isoformat()}（含当日）不予受理申请（第十七条：5 年内不再受理）")
+                       f"{ban.banned_until.isoformat()} 前不予受理申请（第十七条：5 年内不再受理）")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -180,10 +181,14 @@ def submit_application(actor, data: ApplicationInput, *, on: dt.date | None = No
     require_role(actor, Role.MEMBER)
     if not can_apply(actor):
         raise PermissionDenied("续贷过桥资金仅受理中小企业（会员企业）的申请", code="not_sme")
-    require_fund()
+    fund = require_fund()
     ban = active_ban(actor.organisation_id, today)
     if ban:
         raise ban_error(ban)
+    org = actor.organisation
+    refusal = locality_refusal(org.org_type, org.legal_id, fund.region_code, org.name)
+    if refusal:
+        raise DomainError("not_local", refusal)
     if data.sme_size not in SmeSize.values:
         raise DomainError("invalid_sme_size", "请选择企业类型（中型、小型、微型企业等，第三条）", "sme_size")
     bank, ag = partner_bank(data.bank_id, today)
@@ -220,6 +225,12 @@ def submit_application(actor, data: ApplicationInput, *, on: dt.date | None = No
     inputs.date(data.planned_draw_date, "planned_draw_date", "计划提款日")
     if data.planned_draw_date < today:
         raise DomainError("past_date", "计划提款日不能早于今天", "planned_draw_date")
+    refusal = overdue_refusal(data.original_due_date, today)
+    if refusal:
+        raise DomainError("original_overdue", refusal, "original_due_date")
+    refusal = draw_window_refusal(data.planned_draw_date, data.original_due_date)
+    if refusal:
+        raise DomainError("outside_draw_window", refusal, "planned_draw_date")
     if not data.purpose_confirmed:
         raise DomainError("purpose_required", "须承诺续贷过桥资金仅用于还贷续贷应急周转，不用于其他任何事项（第十条（一））", "purpose_confirmed")
     checklist = latest_filed_checklist()
@@ -347,8 +358,8 @@ def prepare(actor, app_id: int, *, mode: str, note: str = "", on: dt.date | None
 
 
 def approve(actor, app_id: int, *, note: str = "", on: dt.date | None = None) -> Application:
-    """负责人复核 (checker): a different user from the preparer; not while the business is suspended.
-    The ban is checked on the business date ``on`` (today in China unless the caller fixes it)."""
+    """负责人复核 (checker): a different user from the preparer; not while the business is suspended,
+    with the 30 % line checked live (第二十二条, ``live_exposure_refusal``)."""
     today = inputs.today(on)
     fund = require_fund()
     require_manager_org(actor, fund, head=True)
@@ -359,19 +370,27 @@ def approve(actor, app_id: int, *, note: str = "", on: dt.date | None = None) ->
         if app.status != AppStatus.PREPARED:
             raise status_error(app, "复核")
         require_checker(app.prepared_by_id, actor)
-        require_open(fund, "审批")
-        ban = active_ban(app.applicant_id, today)
-        if ban:
-            raise ban_error(ban)
-        app.status, app.approved_by, app.approved_at, app.approve_note = AppStatus.APPROVED, actor, timezone.now(), note
-        app.save(update_fields=["status", "approved_by", "approved_at", "approve_note"])
-        audit.record(actor, "bridge.application.approve", app, summary={"before": {"status": AppStatus.PREPARED},
-                                                                         "after": {"status": app.status}, "prepared_by": app.prepared_by_id})
-        notify(app.bank, f"续贷过桥资金业务 {app.number} 待银行确认",
-               f"{app.applicant.name}原贷款合同 {app.original_contract_no}，过桥金额 {format_yuan(app.amount_fen)}。"
-               "请确认正在办理续贷手续并同意续贷，核对续贷批复额度（第八条（四））。", obj=app)
-        notify(app.applicant, f"过桥资金申请 {app.number} 已审批通过", "待贷款银行确认续贷后放款。", obj=app)
-        return app
+        refusal = live_exposure_refusal(fund, actor, "审批", today)
+        if refusal is None:
+            return _approve(actor, app, note, today)
+    raise refusal  # after the commit: a suspension made by the live check stays
+
+
+def _approve(actor, app: Application, note: str, today: dt.date) -> Application:
+    """The approval itself, inside ``approve``'s transaction with the fund and the application locked."""
+    ban = active_ban(app.applicant_id, today)
+    if ban:
+        raise ban_error(ban)
+    app.status, app.approved_by, app.approved_at, app.approve_note = AppStatus.APPROVED, actor, timezone.now(), note
+    app.save(update_fields=["status", "approved_by", "approved_at", "approve_note"])
+    audit.record(actor, "bridge.application.approve", app, summary={"before": {"status": AppStatus.PREPARED},
+                                                                     "after": {"status": app.status}, "prepared_by": app.prepared_by_id})
+    notify(app.bank, f"续贷过桥资金业务 {app.number} 待银行确认",
+           f"{app.applicant.name}原贷款合同 {app.original_contract_no}，过桥金额 {format_yuan(app.amount_fen)}。"
+           "请确认正在办理续贷手续并同意续贷，核对续贷批复额度和原贷款到期日，确认原贷款在本行的还款账户，"
+           "并确定过桥资金使用天数（第八条（四）、第十条）。", obj=app)
+    notify(app.applicant, f"过桥资金申请 {app.number} 已审批通过", "待贷款银行确认续贷后放款。", obj=app)
+    return app
 
 
 def reject_application(actor, app_id: int, *, reason: str) -> Application:
@@ -393,17 +412,28 @@ def reject_application(actor, app_id: int, *, reason: str) -> Application:
 
 
 def bank_confirm(actor, app_id: int, *, renewal_approval_fen: int, renewal_approval_no: str, renewal_approval_date: dt.date,
-                 renewal_in_progress: bool, classification: str, note: str = "", on: dt.date | None = None) -> Application:
-    """The lending bank confirms the renewal is under way, its approval amount and the loan's class."""
+                 renewal_in_progress: bool, classification: str, confirmed_account: str, term_days: int,
+                 original_due_date: dt.date, note: str = "", on: dt.date | None = None) -> Application:
+    """The lending bank confirms the renewal is under way, its approval amount and the loan's class,
+    and fixes what only it knows: the original loan's due date, the loan's repayment account at
+    this bank (the only account the money may go to, 第十条（一）) and the days the bridge runs
+    (第十条（二）「具体由续贷银行自行确定」, at most 10 including the draw and repayment days)."""
     today = inputs.today(on)
     require_role(actor, Role.BANK)
     approval = inputs.fen(renewal_approval_fen, "renewal_approval_fen", "续贷批复额度")
     approval_no = inputs.text(renewal_approval_no, "renewal_approval_no", "续贷批复文号", max_length=80)
     inputs.date(renewal_approval_date, "renewal_approval_date", "续贷批复日期")
+    account = compact_account(inputs.text(confirmed_account, "confirmed_account", "原贷款在本行的还款账户", max_length=60))
+    if isinstance(term_days, bool) or not isinstance(term_days, int) or term_days < 1:
+        raise DomainError("invalid_days", "使用天数至少 1 天", "term_days")
+    refusal = check_days(term_days)
+    if refusal:
+        raise DomainError("too_many_days", refusal, "term_days")
+    inputs.date(original_due_date, "original_due_date", "原贷款到期日")
     note = inputs.text(note, "note", "银行意见", max_length=500, required=False)
     with transaction.atomic():
         app = bank_application(actor, app_id)
-        if app.status != AppStatus.APPROVED:
+        if app.status != AppStatus.APPROVED and not app.awaits_bank_terms:
             raise status_error(app, "确认")
         if renewal_approval_date > today:
             raise DomainError("future_date", "续贷批复日期不能晚于今天", "renewal_approval_date")
@@ -412,19 +442,27 @@ def bank_confirm(actor, app_id: int, *, renewal_approval_fen: int, renewal_appro
                               "renewal_in_progress")
         if classification != Classification.NORMAL:
             raise DomainError("classification_not_normal", "原流动资金周转贷款须为正常类（第八条（三））；否则请选择“不予确认”", "classification")
+        refusal = overdue_refusal(original_due_date, today)
+        if refusal:
+            raise DomainError("original_overdue", refusal, "original_due_date")
         reasons = amount_reasons(app.amount_fen, app.original_due_fen, approval)
         if reasons:
             raise DomainError("amount_over_limit", reasons[0], "renewal_approval_fen")
-        before = {"status": app.status, "renewal_approval_fen": app.renewal_approval_fen, "renewal_approval_no": app.renewal_approval_no}
+        before = {"status": app.status, "renewal_approval_fen": app.renewal_approval_fen, "renewal_approval_no": app.renewal_approval_no,
+                  "original_due_date": app.original_due_date, "loan_account": app.loan_account, "planned_days": app.planned_days}
         app.renewal_approval_fen, app.renewal_approval_no, app.renewal_approval_date = approval, approval_no, renewal_approval_date
         app.renewal_in_progress, app.classification = True, Classification.NORMAL
+        app.original_due_date, app.confirmed_account, app.term_days = original_due_date, account, term_days
         app.status, app.bank_confirmed_by, app.bank_confirmed_at, app.bank_note = AppStatus.CONFIRMED, actor, timezone.now(), note
         app.save()
         audit.record(actor, "bridge.application.bank_confirm", app, summary={"before": before, "after": {
-            "status": app.status, "renewal_approval_fen": approval, "renewal_approval_no": approval_no}})
+            "status": app.status, "renewal_approval_fen": approval, "renewal_approval_no": approval_no,
+            "original_due_date": original_due_date, "confirmed_account": account, "term_days": term_days}})
         fund = require_fund()
-        notify_manager(fund, f"{app.bank.name}已确认 {app.number}", "银行已确认正在办理续贷并同意续贷，可以放款。", obj=app)
-        notify(app.applicant, f"贷款银行已确认 {app.number}", "银行已确认续贷，待管理机构放款。", obj=app)
+        terms = (f"原贷款 {original_due_date.isoformat()} 到期；过桥资金只能划入原贷款还款账户 {account}，"
+                 f"使用 {term_days} 天（含提款日及还款日）。")
+        notify_manager(fund, f"{app.bank.name}已确认 {app.number}", "银行已确认正在办理续贷并同意续贷，可以放款。" + terms, obj=app)
+        notify(app.applicant, f"贷款银行已确认 {app.number}", "银行已确认续贷，待管理机构放款。" + terms, obj=app)
         return app
 
 

@@ -103,7 +103,11 @@ class BridgeApplicationOut(Schema):
     amount_fen: int
     amount_yuan: str
     planned_days: int
+    term_days: int | None = Field(None, description="银行确定的使用天数（第十条（二））；银行确认前为 null")
     planned_draw_date: dt.date
+    loan_account: str = Field(..., description="申请企业填报的原贷款还款账户")
+    confirmed_account: str = Field(..., description="贷款银行确认的原贷款还款账户，放款只能划入该账户（第十条（一））")
+    disbursed_to_account: str
     submitted_on: dt.date
     prepared_by: str | None
     approved_by: str | None
@@ -124,6 +128,7 @@ class BridgeApplicationOut(Schema):
     outstanding_fen: int
     renewed_on: dt.date | None
     renewal_contract_no: str
+    renewal_loan_type: str
     closed_on: dt.date | None
     checks: list[CheckOut]
     repayments: list[RepaymentOut]
@@ -145,6 +150,9 @@ class BankConfirmIn(Schema):
     renewal_approval_date: Date
     renewal_in_progress: Flag
     classification: str = "normal"
+    original_due_date: Date = Field(..., description="原贷款到期日（银行核对）")
+    confirmed_account: str = Field(..., max_length=60, description="原贷款在本行的还款账户；过桥资金只能划入该账户（第十条（一））")
+    term_days: Days = Field(..., description="本行确定的使用天数，1–10 天，含提款日及还款日（第十条（二））")
     note: str = ""
 
 
@@ -158,7 +166,8 @@ def application_out(app: Application) -> dict:
         "renewal_approval_fen": app.renewal_approval_fen, "renewal_approval_no": app.renewal_approval_no,
         "renewal_approval_date": app.renewal_approval_date, "renewal_in_progress": app.renewal_in_progress,
         "amount_fen": app.amount_fen, "amount_yuan": format_yuan(app.amount_fen), "planned_days": app.planned_days,
-        "planned_draw_date": app.planned_draw_date, "submitted_on": app.submitted_on,
+        "term_days": app.term_days, "loan_account": app.loan_account, "confirmed_account": app.confirmed_account,
+        "disbursed_to_account": app.disbursed_to_account, "planned_draw_date": app.planned_draw_date, "submitted_on": app.submitted_on,
         "prepared_by": app.prepared_by.username if app.prepared_by_id else None,
         "approved_by": app.approved_by.username if app.approved_by_id else None,
         "closed_reason": app.closed_reason, "disbursed_on": app.disbursed_on, "due_date": app.due_date,
@@ -170,7 +179,7 @@ def application_out(app: Application) -> dict:
         "principal_repaid_fen": app.principal_repaid_fen, "fee_paid_fen": app.fee_paid_fen,
         "penalty_paid_fen": app.penalty_paid_fen, "penalty_accrued_fen": app.penalty_accrued_fen,
         "outstanding_fen": app.outstanding_fen, "renewed_on": app.renewed_on, "renewal_contract_no": app.renewal_contract_no,
-        "closed_on": app.closed_on,
+        "renewal_loan_type": app.renewal_loan_type, "closed_on": app.closed_on,
         "checks": [
             {"id": c.pk, "kind": c.kind, "key": c.key, "label": c.label, "evidence": c.evidence, "passed": c.passed,
              "review_note": c.review_note} for c in app.checks.all()

@@ -73,6 +73,11 @@ class BankConfirmForm(forms.Form):
     renewal_approval_no = forms.CharField(label="续贷批复文号", max_length=80)
     renewal_approval_date = date_field("续贷批复日期")
     classification = forms.ChoiceField(label="原贷款五级分类（银行确认）", choices=Classification.choices)
+    original_due_date = date_field("原贷款到期日（银行核对）")
+    confirmed_account = forms.CharField(label="原贷款在本行的还款账户（按本行记录填写）", max_length=60,
+                                        help_text="过桥资金只能划入该账户，仅用于归还原贷款（第十条（一））")
+    term_days = forms.IntegerField(label="本行确定的使用天数", min_value=1,
+                                   help_text="不超过 10 日，含提款日及还款日，由续贷银行自行确定（第十条（二））；企业申请的天数仅供参考")
     renewal_in_progress = forms.BooleanField(label="本行确认正在办理续贷手续并同意给予续贷（第八条（四））", required=False)
     note = forms.CharField(label="银行意见", max_length=500, required=False)
 

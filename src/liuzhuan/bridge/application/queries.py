@@ -31,7 +31,7 @@ def active_ban(org_id: int, on: dt.date) -> FraudFinding | None:
 
 
 def quote_for(app: Application, fund: Fund, draw: dt.date, mode: str, table: LprTable) -> Quote:
-    repay = draw + dt.timedelta(days=app.planned_days - 1)
+    repay = draw + dt.timedelta(days=app.usage_days - 1)
     return quote(
         principal_fen=app.amount_fen, draw=draw, repay=repay, mode=mode,
         daily_rate=fund.self_daily_rate if mode == Mode.SELF else None, basis=fund.day_basis,

@@ -104,11 +104,13 @@ def _forms(app: Application, who: Who, today: dt.date) -> dict:
             f["approve"] = NoteForm(prefix="approve")
     if who.org_id == app.applicant_id and s in PIPELINE_STATUSES:
         f["withdraw"] = NoteForm(prefix="withdraw")
-    if who.org_id == app.bank_id and who.bank and s == AppStatus.APPROVED:
+    if who.org_id == app.bank_id and who.bank and (s == AppStatus.APPROVED or app.awaits_bank_terms):
         f["bank_confirm"] = forms.BankConfirmForm(prefix="bank_confirm", initial={
             "renewal_approval_fen": format_plain(app.renewal_approval_fen), "renewal_approval_no": app.renewal_approval_no,
-            "renewal_approval_date": app.renewal_approval_date, "classification": app.classification})
-        f["bank_decline"] = ReasonForm(prefix="bank_decline")
+            "renewal_approval_date": app.renewal_approval_date, "classification": app.classification,
+            "original_due_date": app.original_due_date, "term_days": app.planned_days})
+        if s == AppStatus.APPROVED:
+            f["bank_decline"] = ReasonForm(prefix="bank_decline")
     return f
 
 
@@ -128,7 +130,8 @@ PAGE = PageSection(forms=_forms, context=_context, actions={
     "bank_confirm": (forms.BankConfirmForm, lambda u, a, d: actions.bank_confirm(
         u, a.pk, renewal_approval_fen=d["renewal_approval_fen"], renewal_approval_no=d["renewal_approval_no"],
         renewal_approval_date=d["renewal_approval_date"], renewal_in_progress=d["renewal_in_progress"],
-        classification=d["classification"], note=d["note"]), "已确认续贷，等待放款。"),
+        classification=d["classification"], original_due_date=d["original_due_date"], confirmed_account=d["confirmed_account"],
+        term_days=d["term_days"], note=d["note"]), "已确认续贷，等待放款。"),
     "bank_decline": (ReasonForm, lambda u, a, d: actions.bank_decline(u, a.pk, reason=d["reason"]), "已不予确认。"),
 })
 

@@ -18,12 +18,16 @@ from liuzhuan.members.models import Organisation, OrgStatus
 from .. import inputs
 from ..fund.actions import notify_bureau, notify_manager, require_bureau, require_manager_org
 from ..fund.queries import require_fund
+from ..fund.rules import in_region, uscc_region
 from ..models.banks import AgreementChangeArticle, AgreementStatus, AgreementStatusChange, BankAgreement
 from .queries import live_agreement
 
 
 def create_agreement(actor, *, bank_id: int, number: str, signed_on: dt.date, valid_from: dt.date, valid_until: dt.date,
-                     joint_liability_principal: bool, joint_liability_fee: bool, entrusted_allowed: bool = False) -> BankAgreement:
+                     joint_liability_principal: bool, joint_liability_fee: bool, entrusted_allowed: bool = False,
+                     branch_region: str | None = None) -> BankAgreement:
+    """登记合作监管协议. ``branch_region``: where the bank's branch is (by default the region of its
+    统一社会信用代码); it must be in the city (第六条「桐城市域内银行机构」)."""
     fund = require_fund()
     require_manager_org(actor, fund, head=True)
     number = inputs.text(number, "number", "协议编号", max_length=60)
@@ -40,6 +44,13 @@ def create_agreement(actor, *, bank_id: int, number: str, signed_on: dt.date, va
         raise DomainError("not_a_bank", "合作银行须为具有“合作银行”角色的机构", "bank_id")
     if bank.status != OrgStatus.ACTIVE:
         raise DomainError("bank_inactive", f"{bank.name}当前状态为{bank.get_status_display()}，不能签订协议", "bank_id")
+    region = inputs.text(branch_region if branch_region not in (None, "") else uscc_region(bank.legal_id), "branch_region",
+                         "经办行所在地行政区划代码", max_length=6)
+    if not (region.isdigit() and len(region) == 6):
+        raise DomainError("invalid_branch_region", f"经办行所在地行政区划代码“{region}”应为 6 位数字", "branch_region")
+    if not in_region(region, fund.region_code):
+        raise DomainError("bank_not_local", f"{bank.name}经办行所在地（{region}）不在本市行政区域（区划代码 {fund.region_code}）："
+                          "只能委托本市域内银行机构办理本行续贷过桥资金业务（第六条）", "branch_region")
     try:
         with transaction.atomic():
             if live_agreement(bank.pk):
@@ -49,10 +60,10 @@ def create_agreement(actor, *, bank_id: int, number: str, signed_on: dt.date, va
             ag = BankAgreement.objects.create(
                 bank=bank, number=number, signed_on=signed_on, valid_from=valid_from, valid_until=valid_until,
                 joint_liability_principal=True, joint_liability_fee=True, entrusted_allowed=bool(entrusted_allowed),
-                created_by=actor)
+                branch_region=region, created_by=actor)
             audit.record(actor, "bridge.agreement.create", ag, summary={"after": {
                 "bank": bank.name, "number": number, "valid_from": valid_from, "valid_until": valid_until,
-                "entrusted_allowed": bool(entrusted_allowed)}})
+                "entrusted_allowed": bool(entrusted_allowed), "branch_region": region}})
             notify(bank, "续贷过桥资金合作监管协议已登记", f"协议 {number}，有效期 {valid_from} 至 {valid_until}。", obj=ag)
             return ag
     except IntegrityError as exc:

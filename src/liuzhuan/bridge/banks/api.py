@@ -29,6 +29,7 @@ class AgreementIn(Schema):
     joint_liability_principal: Flag
     joint_liability_fee: Flag
     entrusted_allowed: Flag = False
+    branch_region: str | None = Field(None, max_length=6, description="经办行所在地行政区划代码（6 位）；为空取银行统一社会信用代码第 3–8 位")
 
 
 class AgreementStatusIn(Schema):
@@ -48,6 +49,7 @@ class AgreementOut(Schema):
     joint_liability_principal: bool
     joint_liability_fee: bool
     entrusted_allowed: bool
+    branch_region: str
     status: str
     status_reason: str
 
@@ -55,7 +57,7 @@ class AgreementOut(Schema):
 def _agreement_out(a: BankAgreement) -> dict:
     return {"id": a.pk, "bank_id": a.bank_id, "bank": a.bank.name, "number": a.number, "signed_on": a.signed_on,
             "valid_from": a.valid_from, "valid_until": a.valid_until, "joint_liability_principal": a.joint_liability_principal,
-            "joint_liability_fee": a.joint_liability_fee, "entrusted_allowed": a.entrusted_allowed, "status": a.status,
+            "joint_liability_fee": a.joint_liability_fee, "entrusted_allowed": a.entrusted_allowed, "branch_region": a.branch_region, "status": a.status,
             "status_reason": a.status_reason}
 
 

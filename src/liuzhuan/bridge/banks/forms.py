@@ -17,6 +17,8 @@ class AgreementForm(forms.Form):
     joint_liability_principal = forms.BooleanField(label="约定银行对本金承担连带赔偿责任", required=False, initial=True)
     joint_liability_fee = forms.BooleanField(label="约定银行对占用费承担连带赔偿责任", required=False, initial=True)
     entrusted_allowed = forms.BooleanField(label="可委托办理本行续贷过桥业务", required=False)
+    branch_region = forms.CharField(label="经办行所在地行政区划代码（6 位，留空取银行统一社会信用代码第 3–8 位）", max_length=6,
+                                    required=False, help_text="须在本市行政区域内（第六条：委托本市域内银行机构）")
 
     def __init__(self, *args, banks=(), **kwargs):
         super().__init__(*args, **kwargs)

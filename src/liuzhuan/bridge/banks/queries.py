@@ -11,6 +11,8 @@ from liuzhuan.core.errors import DomainError
 from liuzhuan.core.roles import Role
 from liuzhuan.members.models import Organisation
 
+from ..fund.queries import get_fund
+from ..fund.rules import in_region
 from ..models.banks import AgreementStatus, BankAgreement
 
 
@@ -40,6 +42,10 @@ def partner_bank(bank_id, on: dt.date, field_name: str | None = "bank_id") -> tu
         raise DomainError("not_partner_bank", f"{bank.name}未与管理机构签订续贷过桥资金合作监管协议（第六条、第十九条）", field_name)
     if ag.status == AgreementStatus.SUSPENDED:
         raise DomainError("bank_suspended", f"{bank.name}的续贷过桥资金业务合作已暂停：{ag.status_reason}", field_name)
+    fund = get_fund()
+    if fund is not None and ag.branch_region and not in_region(ag.branch_region, fund.region_code):
+        raise DomainError("bank_not_local", f"{bank.name}经办行所在地（{ag.branch_region}）不在本市行政区域"
+                          f"（区划代码 {fund.region_code}，第六条）", field_name)
     if not ag.in_force_on(on):
         raise DomainError("agreement_not_in_force", f"{bank.name}的合作协议在 {on.isoformat()} 不在有效期内"
                           f"（{ag.valid_from.isoformat()} 至 {ag.valid_until.isoformat()}）", field_name)

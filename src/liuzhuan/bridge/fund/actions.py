@@ -51,7 +51,7 @@ from ..rates.fees import (
 from ..rates.lpr import LPR_REFORM_DATE, LprUnavailable, jan1_lpr
 from ..rates.penalty import check_penalty_rate
 from .queries import exposure, get_fund, lpr_table, require_fund
-from .rules import SUSPEND_THRESHOLD_PERCENT
+from .rules import SUSPEND_THRESHOLD_PERCENT, uscc_region, valid_region_prefix
 
 #: actor name on events written by the daily job
 SYSTEM = "system:bridge-daily"
@@ -84,13 +84,31 @@ def require_bureau(actor, fund: Fund) -> None:
         raise PermissionDenied("您所在机构不是本续贷过桥资金的出资财政部门", code="not_fund_bureau")
 
 
+def _suspended_error(fund: Fund, doing: str) -> DomainError:
+    return DomainError(
+        "fund_suspended",
+        f"续贷过桥资金业务已暂停（{fund.status_reason or '风险控制'}），暂停期间不能{doing}；"
+        "风险敞口降至本金总额 30% 以下并经市财政局批准后方可恢复（第二十二条）",
+    )
+
+
 def require_open(fund: Fund, doing: str) -> None:
     if fund.status != FundStatus.OPEN:
-        raise DomainError(
-            "fund_suspended",
-            f"续贷过桥资金业务已暂停（{fund.status_reason or '风险控制'}），暂停期间不能{doing}；"
-            "风险敞口降至本金总额 30% 以下并经市财政局批准后方可恢复（第二十二条）",
-        )
+        raise _suspended_error(fund, doing)
+
+
+def live_exposure_refusal(fund: Fund, actor, doing: str, today: dt.date) -> DomainError | None:
+    """第二十二条 checked live before money is committed (approval, disbursement), not only by the
+    daily job: exposure counts loans past their last allowed day on ``today`` even when the daily
+    job has not marked them overdue yet; at 30 % the business is suspended here exactly as the daily
+    job would do it. ``fund`` must be locked by the caller.
+
+    Returns the refusal (or None). The caller must let its transaction commit — so a suspension
+    made here stays — and raise the refusal after it: the action itself changes nothing else.
+    """
+    if fund.status == FundStatus.OPEN:
+        reevaluate_exposure(fund, actor, f"{doing}时实时风险监测（{today.isoformat()}）", on=today)
+    return None if fund.status == FundStatus.OPEN else _suspended_error(fund, doing)
 
 
 def notify_manager(fund: Fund, title: str, body: str, obj=None, kind: str = "bridge") -> None:
@@ -162,14 +180,15 @@ def set_warning_level(actor, warn_percent, note: str = "") -> Fund:
         return fund
 
 
-def reevaluate_exposure(fund: Fund, actor, reason: str) -> bool:
+def reevaluate_exposure(fund: Fund, actor, reason: str, on: dt.date | None = None) -> bool:
     """Suspend the business when exposure reaches 30 %, and raise or clear the early warning.
-    ``fund`` must be locked by the caller.
+    ``fund`` must be locked by the caller. With ``on``, loans past due that day count as at risk
+    even before the daily job marks them (``fund.queries.at_risk_fen``).
 
     Never resumes by itself: that needs exposure below 30 % *and* the bureau's approval
     (``decide_resume``). Returns True when it suspended.
     """
-    exp = exposure(fund)
+    exp = exposure(fund, on)
     suspend = fund.status == FundStatus.OPEN and exp.breached
     if suspend:
         before = fund.status
@@ -198,11 +217,21 @@ def reevaluate_exposure(fund: Fund, actor, reason: str) -> bool:
 # ---------------------------------------------------------------------------------------------
 
 
+def _region_code(value, default: str = "") -> str:
+    code = inputs.text(value if value not in (None, "") else default, "region_code", "本市行政区划代码", max_length=6)
+    if not valid_region_prefix(code):
+        raise DomainError("invalid_region_code", f"本市行政区划代码“{code}”应为 2、4 或 6 位数字（如桐城市 340881），"
+                          "与统一社会信用代码第 3–8 位比较", "region_code")
+    return code
+
+
 def establish_fund(actor, *, name: str, manager_org_id: int, established_on: dt.date,
-                   annual_turnover_target: Decimal = Decimal("0")) -> Fund:
-    """市财政局出资设立并委托管理机构管理 (第五条). Once per deployment."""
+                   annual_turnover_target: Decimal = Decimal("0"), region_code: str | None = None) -> Fund:
+    """市财政局出资设立并委托管理机构管理 (第五条). Once per deployment. The city (本市, 第三条) is
+    ``region_code``; by default the region of the bureau's own 统一社会信用代码."""
     require_role(actor, Role.BUREAU)
     name = inputs.text(name, "name", "资金名称", max_length=100)
+    region = _region_code(region_code, uscc_region(actor.organisation.legal_id))
     inputs.date(established_on, "established_on", "设立日期")
     target = inputs.decimal(annual_turnover_target, "annual_turnover_target", "年度周转率目标", places=2)
     if target < 0 or target >= 10000:
@@ -215,10 +244,11 @@ def establish_fund(actor, *, name: str, manager_org_id: int, established_on: dt.
             raise DomainError("invalid_manager", "受托管理机构须为状态正常的过桥资金管理机构", "manager_org_id")
         fund = Fund.objects.create(
             pk=1, name=name, bureau=actor.organisation, manager=manager, established_on=established_on,
-            annual_turnover_target=target,
+            annual_turnover_target=target, region_code=region,
         )
         audit.record(actor, "bridge.fund.establish", fund, summary={"after": {
-            "name": name, "manager": manager.name, "established_on": established_on, "target": str(target)}})
+            "name": name, "manager": manager.name, "established_on": established_on, "target": str(target),
+            "region_code": region}})
         notify(manager, "受托管理续贷过桥资金", f"{actor.organisation.name}设立“{name}”并委托贵单位管理（第五条）。", obj=fund)
         return fund
 
@@ -278,6 +308,26 @@ def set_turnover_target(actor, target, note: str = "") -> Fund:
         fund.save(update_fields=["annual_turnover_target"])
         audit.record(actor, "bridge.fund.target", fund, summary={"before": str(before), "after": str(value), "note": note})
         notify_manager(fund, "年度资金周转率考核目标调整", f"年度周转率目标由 {before} 次调整为 {value} 次（第二十五条）。", obj=fund)
+        return fund
+
+
+def set_region(actor, region_code: str, note: str = "") -> Fund:
+    """The bureau sets the city (本市, 第三条、第八条（一）): the region prefix applicants' and partner
+    banks' 统一社会信用代码 must carry. Applies to later applications and agreements."""
+    fund = require_fund()
+    require_bureau(actor, fund)
+    region = _region_code(region_code)
+    note = inputs.text(note, "note", "说明", max_length=200, required=False)
+    with transaction.atomic():
+        fund = lock_fund()
+        before = fund.region_code
+        if region == before:
+            return fund
+        fund.region_code = region
+        fund.save(update_fields=["region_code"])
+        audit.record(actor, "bridge.fund.region", fund, summary={"before": before, "after": region, "note": note})
+        notify_manager(fund, "本市行政区划代码调整", f"市财政局将续贷过桥资金受理地域由 {before or '未设定'} 调整为 {region}。{note}",
+                       obj=fund)
         return fund
 
 

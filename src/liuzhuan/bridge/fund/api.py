@@ -78,6 +78,7 @@ class FundOut(Schema):
     exposure_breached: bool
     warn_percent: int = Field(..., description="风险预警线（%）")
     warning_since: dt.datetime | None = Field(None, description="本次风险预警开始时间；未在预警中为 null")
+    region_code: str = Field(..., description="本市行政区划代码（与统一社会信用代码第 3–8 位比较的前缀）")
     day_basis: int
     self_daily_rate: str | None
     entrusted_multiplier: str
@@ -97,6 +98,7 @@ class FundIn(Schema):
     manager_org_id: IdIn
     established_on: Date
     annual_turnover_target: str = "0"
+    region_code: str | None = Field(None, description="本市行政区划代码（2、4 或 6 位）；为空取财政局统一社会信用代码第 3–8 位")
 
 
 class PrincipalIn(Schema):
@@ -210,6 +212,7 @@ def fund_overview(request: HttpRequest):
         "principal_fen": f.principal_fen, "principal_yuan": format_yuan(f.principal_fen), "outstanding_fen": ov.outstanding_fen,
         "available_fen": ov.available_fen, "at_risk_fen": ov.exposure.at_risk_fen, "exposure": ov.exposure.percent,
         "exposure_breached": ov.exposure.breached, "warn_percent": f.warn_percent, "warning_since": f.warning_since,
+        "region_code": f.region_code,
         "day_basis": f.day_basis,
         "self_daily_rate": None if f.self_daily_rate is None else rate_str(f.self_daily_rate),
         "entrusted_multiplier": rate_str(f.entrusted_multiplier), "penalty_annual_rate": rate_str(f.penalty_annual_rate),
@@ -225,7 +228,8 @@ def fund_overview(request: HttpRequest):
 @router.post("/fund", response={201: OkOut}, summary="市财政局设立续贷过桥资金并委托管理机构")
 def establish(request: HttpRequest, payload: FundIn):
     f = actions.establish_fund(acting_user(request, write=True), name=payload.name, manager_org_id=payload.manager_org_id,
-                               established_on=payload.established_on, annual_turnover_target=payload.annual_turnover_target)
+                               established_on=payload.established_on, annual_turnover_target=payload.annual_turnover_target,
+                               region_code=payload.region_code)
     return Status(201, {"id": f.pk, "status": f.status})
 
 
@@ -256,6 +260,17 @@ class WarnLevelIn(Schema):
 @router.post("/fund/warning", response=OkOut, summary="设定风险预警线（市财政局，第二十二条预警制度）")
 def set_warning(request: HttpRequest, payload: WarnLevelIn):
     f = actions.set_warning_level(acting_user(request, write=True), payload.warn_percent, payload.note)
+    return {"id": f.pk, "status": f.status}
+
+
+class RegionIn(Schema):
+    region_code: str = Field(..., max_length=6, description="本市行政区划代码：2、4 或 6 位数字，如 340881（桐城市）")
+    note: str = Field("", max_length=200)
+
+
+@router.post("/fund/region", response=OkOut, summary="设定本市行政区划代码（市财政局，第三条、第八条（一））")
+def set_region(request: HttpRequest, payload: RegionIn):
+    f = actions.set_region(acting_user(request, write=True), payload.region_code, payload.note)
     return {"id": f.pk, "status": f.status}
 
 

@@ -73,6 +73,11 @@ class WarnLevelForm(forms.Form):
     note = forms.CharField(label="说明", max_length=200, required=False)
 
 
+class RegionForm(forms.Form):
+    region_code = forms.CharField(label="本市行政区划代码（2、4 或 6 位，与统一社会信用代码第 3–8 位比较）", max_length=6)
+    note = forms.CharField(label="说明", max_length=200, required=False)
+
+
 class ResumeDecideForm(forms.Form):
     approve = forms.TypedChoiceField(label="批复", choices=[("1", "批准恢复"), ("0", "不批准")], coerce=lambda v: v == "1")
     note = forms.CharField(label="批复意见", max_length=500, required=False)

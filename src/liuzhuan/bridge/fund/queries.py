@@ -13,7 +13,13 @@ from django.db.models import F, Q, QuerySet, Sum
 from liuzhuan.core.errors import DomainError
 from liuzhuan.core.roles import Role
 
-from ..models.application import AT_RISK_STATUSES, DISBURSED_STATUSES, LIVE_LOAN_STATUSES, Application
+from ..models.application import (
+    AT_RISK_STATUSES,
+    DISBURSED_STATUSES,
+    LIVE_LOAN_STATUSES,
+    Application,
+    AppStatus,
+)
 from ..models.fund import (
     Fund,
     FundStatus,
@@ -67,16 +73,24 @@ def pending_resume_request() -> ResumeRequest | None:
 # ---------------------------------------------------------------------------------------------
 
 
-def _outstanding(statuses) -> int:
-    total = Application.objects.filter(status__in=statuses).aggregate(
+def _outstanding(statuses, also: Q | None = None) -> int:
+    cond = Q(status__in=statuses)
+    if also is not None:
+        cond |= also
+    total = Application.objects.filter(cond).aggregate(
         s=Sum(F("amount_fen") - F("principal_repaid_fen"))
     )["s"]
     return int(total or 0)
 
 
-def at_risk_fen() -> int:
-    """Principal at risk (第二十二条): unrepaid principal of overdue loans and loans under recovery."""
-    return _outstanding(AT_RISK_STATUSES)
+def at_risk_fen(on: dt.date | None = None) -> int:
+    """Principal at risk (第二十二条): unrepaid principal of overdue loans and loans under recovery.
+
+    With ``on`` (the live check at approval and disbursement), also loans in use whose last allowed
+    day is before ``on`` — overdue in fact though the daily job has not marked them yet.
+    """
+    also = None if on is None else Q(status=AppStatus.DISBURSED, due_date__lt=on)
+    return _outstanding(AT_RISK_STATUSES, also)
 
 
 def outstanding_fen() -> int:
@@ -130,9 +144,10 @@ class Exposure:
         return reaches(self.at_risk_fen, self.principal_fen, percent)
 
 
-def exposure(fund: Fund | None = None) -> Exposure:
+def exposure(fund: Fund | None = None, on: dt.date | None = None) -> Exposure:
+    """The fund's exposure; with ``on``, counting loans past due on that day (see ``at_risk_fen``)."""
     fund = fund or get_fund()
-    return Exposure(at_risk_fen(), fund.principal_fen if fund else 0)
+    return Exposure(at_risk_fen(on), fund.principal_fen if fund else 0)
 
 
 @dataclass(frozen=True)

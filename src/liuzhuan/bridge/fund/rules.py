@@ -5,6 +5,8 @@
   approval. The bureau's warning line (below 30 %) uses the same comparison (``reaches``).
   ``fund/actions.py`` (``reevaluate_exposure``) applies these rules to the books.
 * 第二十五条 — turnover: cumulative bridge volume ÷ fund principal, simple and day-weighted.
+* 第三条、第六条、第八条（一）— 本市: the fund's city is a region code; applicants and partner
+  banks' branches are in it when characters 3–8 of their 统一社会信用代码 start with it.
 """
 
 from __future__ import annotations
@@ -107,3 +109,42 @@ def turnover_rate_weighted(
         return (Decimal(cumulative_volume_fen) * days / Decimal(total)).quantize(
             FOUR_PLACES, rounding=ROUND_HALF_UP
         )
+
+
+# ---------------------------------------------------------------------------------------------
+# 本市 (第三条、第八条（一）): the region digits of the 统一社会信用代码
+# ---------------------------------------------------------------------------------------------
+
+#: characters 3–8 of a 统一社会信用代码 are the administrative division (GB/T 2260) of the
+#: registration authority
+USCC_REGION = slice(2, 8)
+
+
+def uscc_region(legal_id: str) -> str:
+    """The 6-digit administrative division code of a 统一社会信用代码 ("" when it has none)."""
+    code = (legal_id or "").strip().upper()
+    region = code[USCC_REGION] if len(code) == 18 else ""
+    return region if region.isdigit() else ""
+
+
+def valid_region_prefix(prefix: str) -> bool:
+    """A city's region prefix: 2, 4 or 6 digits (province, prefecture, county-level city or district)."""
+    return prefix.isdigit() and len(prefix) in (2, 4, 6)
+
+
+def in_region(region: str, prefix: str) -> bool:
+    return bool(region) and bool(prefix) and region.startswith(prefix)
+
+
+def locality_refusal(org_type: str, legal_id: str, prefix: str, name: str) -> str | None:
+    """Why ``name`` does not count as registered in this city (第三条「在桐城市行政区域内」、第八条（一）
+    「在本市工商注册登记」), or None. A natural person's ID number says where they were born, not
+    where a business is registered, so only a 统一社会信用代码 can show it."""
+    if org_type == "person":
+        return (f"{name}以居民身份证号码注册，无法证明在本市工商注册登记；个体工商户、小微企业请以营业执照的"
+                "统一社会信用代码注册后申请（第三条、第八条（一））")
+    region = uscc_region(legal_id)
+    if not in_region(region, prefix):
+        return (f"{name}的统一社会信用代码登记地（第 3–8 位“{region or '无'}”）不在本市行政区域（区划代码 {prefix}），"
+                "续贷过桥资金仅支持在本市工商注册登记的中小企业（第三条、第八条（一））")
+    return None

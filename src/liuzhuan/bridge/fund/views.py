@@ -123,6 +123,7 @@ def fund_page(request):
     target_form = forms.TargetForm(prefix="t", initial={"annual_turnover_target": who.fund.annual_turnover_target})
     suspend_form = forms.ReasonForm(prefix="s")
     warn_form = forms.WarnLevelForm(prefix="w", initial={"warn_percent": who.fund.warn_percent})
+    region_form = forms.RegionForm(prefix="g", initial={"region_code": who.fund.region_code})
     resume_form = forms.NoteForm(prefix="r")
     decide_form = forms.ResumeDecideForm(prefix="d")
     pending = queries.pending_resume_request()
@@ -141,6 +142,11 @@ def fund_page(request):
         if warn_form.is_valid() and run_action(warn_form, lambda: actions.set_warning_level(
                 u, warn_form.cleaned_data["warn_percent"], warn_form.cleaned_data["note"])):
             return ok(request, "风险预警线已保存。", "bridge:fund")
+    elif posted(request, "region") and who.bureau:
+        region_form = forms.RegionForm(request.POST, prefix="g")
+        if region_form.is_valid() and run_action(region_form, lambda: actions.set_region(
+                u, region_form.cleaned_data["region_code"], region_form.cleaned_data["note"])):
+            return ok(request, "本市行政区划代码已保存。", "bridge:fund")
     elif posted(request, "suspend") and who.bureau:
         suspend_form = forms.ReasonForm(request.POST, prefix="s")
         if suspend_form.is_valid() and run_action(suspend_form, lambda: actions.bureau_suspend(u, suspend_form.cleaned_data["reason"])):
@@ -161,5 +167,6 @@ def fund_page(request):
         "status_changes": FundStatusChange.objects.select_related("decided_by")[:20],
         "requests": ResumeRequest.objects.select_related("requested_by", "decided_by")[:10],
         "principal_form": principal_form, "target_form": target_form, "suspend_form": suspend_form, "warn_form": warn_form,
+        "region_form": region_form,
         "resume_form": resume_form, "decide_form": decide_form,
     })

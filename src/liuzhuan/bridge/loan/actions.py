@@ -26,10 +26,11 @@ from liuzhuan.members.actions import notify
 from .. import inputs
 from ..application.actions import ban_error, bank_application, lock_application, status_error
 from ..application.queries import active_ban, quote_for
+from ..application.rules import compact_account, draw_window_refusal
 from ..banks.queries import partner_bank
-from ..fund.actions import SYSTEM, lock_fund, notify_manager, require_manager_org, require_open
+from ..fund.actions import SYSTEM, live_exposure_refusal, lock_fund, notify_manager, require_manager_org
 from ..fund.queries import lpr_table, outstanding_fen, require_fund
-from ..models.application import AT_RISK_STATUSES, LIVE_LOAN_STATUSES, Application, AppStatus
+from ..models.application import AT_RISK_STATUSES, LIVE_LOAN_STATUSES, Application, AppStatus, LoanType
 from ..models.loan import PayerKind, Repayment
 from ..models.recovery import CaseStatus, RecoveryCase
 from ..rates.common import rate_str
@@ -48,7 +49,9 @@ def _app_snapshot(app: Application) -> dict:
 
 
 def disburse(actor, app_id: int, *, account: str, voucher: str, on: dt.date | None = None) -> Application:
-    """放款: straight into the original loan's repayment account; terms fixed on the draw date."""
+    """放款: only into the original loan's repayment account the lending bank confirmed (第十条（一）),
+    within the draw window of the original loan's maturity, for the days the bank set (第十条（二）),
+    with the 30 % line checked live (第二十二条); terms fixed on the draw date."""
     today = inputs.today(on)
     fund = require_fund()
     require_manager_org(actor, fund)
@@ -59,55 +62,78 @@ def disburse(actor, app_id: int, *, account: str, voucher: str, on: dt.date | No
         app = lock_application(app_id)
         if app.status != AppStatus.CONFIRMED:
             raise status_error(app, "放款")
-        require_open(fund, "放款")
-        if today < app.submitted_on:
-            raise DomainError("before_application", f"提款日 {today.isoformat()} 不能早于申请日 {app.submitted_on.isoformat()}")
-        ban = active_ban(app.applicant_id, today)
-        if ban:
-            raise ban_error(ban)
-        partner_bank(app.bank_id, today, None)
-        if account.replace(" ", "") != app.loan_account.replace(" ", ""):
-            raise DomainError("wrong_account", f"续贷过桥资金须直接划入原贷款还款账户 {app.loan_account}，仅限还贷续贷应急周转（第十条（一））", "account")
-        q = quote_for(app, fund, today, app.mode, lpr_table())
-        if not q.allowed:
-            raise DomainError("quote_refused", "；".join(q.reasons))
-        refusal = check_penalty_rate(fund.penalty_annual_rate, q.contract_lpr.lpr_1y)
-        if refusal:
-            raise DomainError("penalty_over_cap", refusal + "。请负责人先调整违约金年利率", "penalty_annual_rate")
-        outstanding = outstanding_fen()
-        if outstanding + app.amount_fen > fund.principal_fen:
-            raise DomainError("insufficient_fund",
-                              f"可用资金不足：本金总额 {format_yuan(fund.principal_fen)}，在贷余额 {format_yuan(outstanding)}，"
-                              f"本笔 {format_yuan(app.amount_fen)}（专款专用、封闭运行）")
-        app.status = AppStatus.DISBURSED
-        app.disbursed_by, app.disbursed_on, app.disbursed_to_account, app.disbursement_voucher = actor, today, account, voucher
-        app.due_date = q.repay
-        if q.annual_rate is not None:
-            app.rate_annual, app.rate_daily = q.annual_rate, None
-        else:
-            app.rate_daily, app.rate_annual = q.daily_rate, None
-        app.basis, app.contract_lpr_1y, app.contract_lpr_date = q.basis, q.contract_lpr.lpr_1y, q.contract_lpr.effective_date
-        app.rate_clamped, app.planned_fee_fen, app.penalty_annual_rate = q.clamped, q.fee_fen, fund.penalty_annual_rate
-        app.save()
-        audit.record(actor, "bridge.loan.disburse", app, summary={"before": {"status": AppStatus.CONFIRMED}, "after": {
-            "status": app.status, "disbursed_on": today, "due_date": q.repay, "account": account, "voucher": voucher,
-            "daily_rate": rate_str(q.daily_rate), "annual_rate": None if q.annual_rate is None else rate_str(q.annual_rate),
-            "basis": q.basis, "fee_fen": q.fee_fen, "contract_lpr_1y": str(q.contract_lpr.lpr_1y), "clamped": q.clamped}})
-        body = (f"{format_yuan(app.amount_fen)} 已于 {today.isoformat()} 划入原贷款还款账户 {account}，约定还款日 {q.repay.isoformat()}"
-                f"（共 {q.days} 天，含提款日及还款日），占用费 {format_yuan(q.fee_fen)}。鼓励提前还款，按实际使用天数计费。")
-        notify(app.applicant, f"过桥资金 {app.number} 已放款", body, obj=app)
-        notify(app.bank, f"过桥资金 {app.number} 已放款，请按承诺办理续贷", body, obj=app)
-        if q.clamped:
-            notify_manager(fund, f"{app.number} 按法定利率上限执行", "；".join(q.alerts), obj=app, kind="bridge.rates")
-        return app
+        refusal = live_exposure_refusal(fund, actor, "放款", today)
+        if refusal is None:
+            return _disburse(actor, fund, app, account, voucher, today)
+    raise refusal  # after the commit: a suspension made by the live check stays
 
 
-def record_renewal(actor, app_id: int, *, renewed_on: dt.date, contract_no: str, amount_fen: int, on: dt.date | None = None) -> Application:
+def _disburse(actor, fund, app: Application, account: str, voucher: str, today: dt.date) -> Application:
+    """The disbursement itself, inside ``disburse``'s transaction with the fund and the application locked."""
+    if today < app.submitted_on:
+        raise DomainError("before_application", f"提款日 {today.isoformat()} 不能早于申请日 {app.submitted_on.isoformat()}")
+    ban = active_ban(app.applicant_id, today)
+    if ban:
+        raise ban_error(ban)
+    partner_bank(app.bank_id, today, None)
+    if not app.confirmed_account or not app.term_days:
+        raise DomainError("account_not_confirmed", "贷款银行尚未确认原贷款在本行的还款账户和使用天数，不能放款；"
+                          "请贷款银行在业务页面重新确认（第十条（一）（二））", "account")
+    if compact_account(account) != app.confirmed_account:
+        raise DomainError("wrong_account", f"续贷过桥资金只能划入贷款银行确认的原贷款还款账户 {app.confirmed_account}，"
+                          "仅限还贷续贷应急周转，不得用于其他任何事项（第十条（一））", "account")
+    refusal = draw_window_refusal(today, app.original_due_date)
+    if refusal:
+        raise DomainError("outside_draw_window", refusal)
+    q = quote_for(app, fund, today, app.mode, lpr_table())
+    if not q.allowed:
+        raise DomainError("quote_refused", "；".join(q.reasons))
+    refusal = check_penalty_rate(fund.penalty_annual_rate, q.contract_lpr.lpr_1y)
+    if refusal:
+        raise DomainError("penalty_over_cap", refusal + "。请负责人先调整违约金年利率", "penalty_annual_rate")
+    outstanding = outstanding_fen()
+    if outstanding + app.amount_fen > fund.principal_fen:
+        raise DomainError("insufficient_fund",
+                          f"可用资金不足：本金总额 {format_yuan(fund.principal_fen)}，在贷余额 {format_yuan(outstanding)}，"
+                          f"本笔 {format_yuan(app.amount_fen)}（专款专用、封闭运行）")
+    app.status = AppStatus.DISBURSED
+    app.disbursed_by, app.disbursed_on, app.disbursement_voucher = actor, today, voucher
+    app.disbursed_to_account = app.confirmed_account
+    app.due_date = q.repay
+    if q.annual_rate is not None:
+        app.rate_annual, app.rate_daily = q.annual_rate, None
+    else:
+        app.rate_daily, app.rate_annual = q.daily_rate, None
+    app.basis, app.contract_lpr_1y, app.contract_lpr_date = q.basis, q.contract_lpr.lpr_1y, q.contract_lpr.effective_date
+    app.rate_clamped, app.planned_fee_fen, app.penalty_annual_rate = q.clamped, q.fee_fen, fund.penalty_annual_rate
+    app.save()
+    audit.record(actor, "bridge.loan.disburse", app, summary={"before": {"status": AppStatus.CONFIRMED}, "after": {
+        "status": app.status, "disbursed_on": today, "due_date": q.repay, "account": app.confirmed_account, "voucher": voucher,
+        "daily_rate": rate_str(q.daily_rate), "annual_rate": None if q.annual_rate is None else rate_str(q.annual_rate),
+        "basis": q.basis, "fee_fen": q.fee_fen, "contract_lpr_1y": str(q.contract_lpr.lpr_1y), "clamped": q.clamped}})
+    body = (f"{format_yuan(app.amount_fen)} 已于 {today.isoformat()} 划入原贷款还款账户 {app.confirmed_account}，约定还款日 {q.repay.isoformat()}"
+            f"（共 {q.days} 天，含提款日及还款日），占用费 {format_yuan(q.fee_fen)}。鼓励提前还款，按实际使用天数计费。")
+    notify(app.applicant, f"过桥资金 {app.number} 已放款", body, obj=app)
+    notify(app.bank, f"过桥资金 {app.number} 已放款，请按承诺办理续贷", body, obj=app)
+    if q.clamped:
+        notify_manager(fund, f"{app.number} 按法定利率上限执行", "；".join(q.alerts), obj=app, kind="bridge.rates")
+    return app
+
+
+def record_renewal(actor, app_id: int, *, renewed_on: dt.date, contract_no: str, amount_fen: int, loan_type: str,
+                   on: dt.date | None = None) -> Application:
+    """The lending bank records the renewed loan: date, contract, amount and its type, which must be
+    the bank's own working-capital loan (第十条（四）「续贷贷款仅指贷款银行自营的流动资金贷款」)."""
     today = inputs.today(on)
     require_role(actor, Role.BANK)
     inputs.date(renewed_on, "renewed_on", "续贷发放日")
     contract_no = inputs.text(contract_no, "contract_no", "续贷合同编号", max_length=80)
     amount = inputs.fen(amount_fen, "amount_fen", "续贷金额")
+    if loan_type not in LoanType.values:
+        raise DomainError("invalid_loan_type", "请选择续贷贷款种类", "loan_type")
+    if loan_type != LoanType.WORKING_CAPITAL:
+        raise DomainError("loan_type_excluded", f"续贷贷款为“{LoanType(loan_type).label}”：续贷贷款仅限贷款银行自营的流动资金贷款，"
+                          "不含银行承兑汇票、委托贷款等（第十条（四））", "loan_type")
     with transaction.atomic():
         app = bank_application(actor, app_id)
         if app.status not in LIVE_LOAN_STATUSES:
@@ -117,8 +143,10 @@ def record_renewal(actor, app_id: int, *, renewed_on: dt.date, contract_no: str,
         if renewed_on < app.disbursed_on or renewed_on > today:
             raise DomainError("invalid_date", f"续贷发放日应在提款日 {app.disbursed_on.isoformat()} 与今天之间", "renewed_on")
         app.renewed_on, app.renewal_contract_no, app.renewal_amount_fen, app.renewal_recorded_by = renewed_on, contract_no, amount, actor
-        app.save(update_fields=["renewed_on", "renewal_contract_no", "renewal_amount_fen", "renewal_recorded_by"])
-        audit.record(actor, "bridge.loan.renewal", app, summary={"after": {"renewed_on": renewed_on, "contract_no": contract_no, "amount_fen": amount}})
+        app.renewal_loan_type = loan_type
+        app.save(update_fields=["renewed_on", "renewal_contract_no", "renewal_amount_fen", "renewal_recorded_by", "renewal_loan_type"])
+        audit.record(actor, "bridge.loan.renewal", app, summary={"after": {
+            "renewed_on": renewed_on, "contract_no": contract_no, "amount_fen": amount, "loan_type": loan_type}})
         fund = require_fund()
         notify_manager(fund, f"{app.number} 银行已发放续贷", f"续贷合同 {contract_no}，金额 {format_yuan(amount)}，请跟进收回过桥资金。", obj=app)
         notify(app.applicant, f"{app.number} 续贷已发放", f"请于 {app.due_date.isoformat()} 前归还过桥资金本金及占用费。", obj=app)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.http import HttpRequest
-from ninja import Schema
+from ninja import Field, Schema
 from ninja.responses import Status
 
 from liuzhuan.core.api_types import Date, Fen, Id, QueryDate
@@ -31,6 +31,7 @@ class RenewalIn(Schema):
     renewed_on: Date
     contract_no: str
     amount_fen: Fen
+    loan_type: str = Field(..., description="续贷贷款种类：仅 working_capital（本行自营流动资金贷款，第十条（四））")
 
 
 class RepaymentIn(Schema):

@@ -18,7 +18,7 @@ def _forms(app: Application, who: Who, today: dt.date) -> dict:
     f = {}
     if who.manager_org:
         if app.status == AppStatus.CONFIRMED:
-            f["disburse"] = forms.DisburseForm(prefix="disburse", initial={"account": app.loan_account})
+            f["disburse"] = forms.DisburseForm(prefix="disburse", initial={"account": app.confirmed_account})
         if app.is_live:
             d = dues(app, today)
             f["repay"] = forms.RepaymentForm(prefix="repay", initial={
@@ -35,9 +35,10 @@ def _context(app: Application, today: dt.date) -> dict:
 
 PAGE = PageSection(forms=_forms, context=_context, actions={
     "disburse": (forms.DisburseForm, lambda u, a, d: actions.disburse(u, a.pk, account=d["account"], voucher=d["voucher"]),
-                 "已放款，资金划入原贷款还款账户。"),
+                 "已放款，资金划入银行确认的原贷款还款账户。"),
     "renewal": (forms.RenewalForm, lambda u, a, d: actions.record_renewal(
-        u, a.pk, renewed_on=d["renewed_on"], contract_no=d["contract_no"], amount_fen=d["amount_fen"]), "已登记续贷发放。"),
+        u, a.pk, renewed_on=d["renewed_on"], contract_no=d["contract_no"], amount_fen=d["amount_fen"], loan_type=d["loan_type"]),
+                "已登记续贷发放。"),
     "repay": (forms.RepaymentForm, lambda u, a, d: actions.record_repayment(
         u, a.pk, paid_on=d["paid_on"], principal_fen=d["principal_fen"] or 0, fee_fen=d["fee_fen"] or 0,
         penalty_fen=d["penalty_fen"] or 0, payer=d["payer"], reference=d["reference"]), "还款已登记。"),

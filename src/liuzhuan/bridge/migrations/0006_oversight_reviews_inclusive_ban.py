@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('bridge', '0004_risk_warning_line'),
+        ('bridge', '0005_bridge_controls'),
         ('members', '0004_organisation_classification'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -146,6 +146,11 @@ class Application(models.Model):
     bank_confirmed_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     bank_confirmed_at = models.DateTimeField(null=True, blank=True)
     bank_note = models.CharField("银行意见", max_length=500, blank=True)
+    #: the repayment account of the maturing loan at the lending bank, as the bank confirms it
+    #: (第十条（一）: money goes there and nowhere else); ``loan_account`` is only what the applicant typed
+    confirmed_account = models.CharField("银行确认的原贷款还款账户", max_length=60, blank=True)
+    #: usage days set by the lending bank (第十条（二）「具体由续贷银行自行确定」); ``planned_days`` is the request
+    term_days = models.PositiveSmallIntegerField("银行确定的使用天数", null=True, blank=True)
     # disbursement (直接划入原贷款还款账户)
     disbursed_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     disbursed_on = models.DateField("提款日", null=True, blank=True)
@@ -165,6 +170,7 @@ class Application(models.Model):
     renewed_on = models.DateField("续贷发放日", null=True, blank=True)
     renewal_contract_no = models.CharField("续贷合同编号", max_length=80, blank=True)
     renewal_amount_fen = models.BigIntegerField("续贷金额（分）", null=True, blank=True)
+    renewal_loan_type = models.CharField("续贷贷款种类", max_length=30, choices=LoanType.choices, blank=True)
     renewal_recorded_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     # repayment state
     principal_repaid_fen = models.BigIntegerField("已还本金（分）", default=0)
@@ -222,6 +228,21 @@ class Application(models.Model):
                 | (Q(disbursed_on__isnull=False) & Q(due_date__isnull=False)),
                 name="bridge_app_disbursed_has_dates",
             ),
+            models.CheckConstraint(
+                condition=Q(term_days__isnull=True) | (Q(term_days__gte=1) & Q(term_days__lte=MAX_USAGE_DAYS)),
+                name="bridge_app_term_days_range",
+            ),
+            # the money went to the account the bank confirmed, for the days the bank set (第十条（一）（二）)
+            models.CheckConstraint(
+                condition=Q(disbursed_on__isnull=True)
+                | (~Q(confirmed_account="") & Q(disbursed_to_account=F("confirmed_account")) & Q(term_days__isnull=False)),
+                name="bridge_app_disbursed_to_confirmed",
+            ),
+            # 第十条（四）: the renewal is the bank's own working-capital loan
+            models.CheckConstraint(
+                condition=Q(renewed_on__isnull=True) | Q(renewal_loan_type=LoanType.WORKING_CAPITAL),
+                name="bridge_app_renewal_working_capital",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -242,6 +263,16 @@ class Application(models.Model):
     @property
     def is_disbursed(self) -> bool:
         return self.status in DISBURSED_STATUSES
+
+    @property
+    def awaits_bank_terms(self) -> bool:
+        """Confirmed before the bank confirmed account and days (migration 0005): it confirms again."""
+        return self.status == AppStatus.CONFIRMED and not (self.confirmed_account and self.term_days)
+
+    @property
+    def usage_days(self) -> int:
+        """The days the loan runs: the bank's (第十条（二）) once it confirmed, else the request."""
+        return self.term_days or self.planned_days
 
     @property
     def max_amount_fen(self) -> int:

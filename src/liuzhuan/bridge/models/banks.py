@@ -31,6 +31,8 @@ class BankAgreement(models.Model):
     joint_liability_principal = models.BooleanField("对本金承担连带赔偿责任", default=True)
     joint_liability_fee = models.BooleanField("对占用费承担连带赔偿责任", default=True)
     entrusted_allowed = models.BooleanField("可委托办理本行续贷过桥业务", default=False)
+    #: where the partner bank's branch is (第六条「桐城市域内银行机构」): administrative division code
+    branch_region = models.CharField("经办行所在地行政区划代码", max_length=6, blank=True)
     status = models.CharField("状态", max_length=20, choices=AgreementStatus.choices, default=AgreementStatus.ACTIVE)
     status_reason = models.CharField("状态说明", max_length=300, blank=True)
     status_decided_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")

@@ -84,6 +84,9 @@ class Fund(models.Model):
     # once when exposure reaches it and cleared once when exposure falls back below it
     warn_percent = models.PositiveSmallIntegerField("风险预警线（%）", default=20)
     warning_since = models.DateTimeField("本次预警开始时间", null=True, blank=True)
+    # 本市 (第三条、第八条（一）): the city's administrative division code, compared with characters
+    # 3–8 of applicants' and partner banks' 统一社会信用代码 (2, 4 or 6 digits: a prefix)
+    region_code = models.CharField("本市行政区划代码", max_length=6, default="")
 
     class Meta:
         verbose_name = "续贷过桥资金"
