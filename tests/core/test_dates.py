@@ -7,6 +7,7 @@ from hypothesis import strategies as st
 from liuzhuan.core.dates import (
     CalendarNotCovered,
     add_workdays,
+    calendar_covers,
     days_inclusive,
     is_workday,
     parse_iso_date,
@@ -28,10 +29,19 @@ def test_add_workdays_skips_holiday():
     assert add_workdays(dt.date(2025, 9, 30), 1) == dt.date(2025, 10, 9)
 
 
-def test_uncovered_year_has_clear_error():
+def test_uncovered_year_has_clear_error_when_strict():
     with pytest.raises(CalendarNotCovered) as exc:
-        is_workday(dt.date(2099, 1, 5))
+        is_workday(dt.date(2099, 1, 5), strict=True)
     assert "2099" in str(exc.value)
+
+
+def test_uncovered_year_counts_monday_to_friday():
+    """chinesecalendar ends with 2026: a set-off deadline set in late December must not crash."""
+    assert not calendar_covers(dt.date(2027, 1, 4)) and calendar_covers(dt.date(2026, 12, 31))
+    assert is_workday(dt.date(2027, 1, 4)) and not is_workday(dt.date(2027, 1, 9))  # Monday, Saturday
+    assert not is_workday(dt.date(2027, 1, 1)) and not is_workday(dt.date(2027, 10, 1))  # Friday holidays
+    # 2026-12-28 (Mon) + 5 working days crosses into the uncovered year, over New Year's Day
+    assert add_workdays(dt.date(2026, 12, 28), 5) == dt.date(2027, 1, 5)
 
 
 def test_days_inclusive_counts_both_ends():

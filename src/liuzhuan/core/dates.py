@@ -11,7 +11,7 @@ CHINA_TZ = ZoneInfo("Asia/Shanghai")
 
 
 class CalendarNotCovered(ValueError):
-    """The official holiday calendar does not cover this year yet."""
+    """The official holiday calendar does not cover this year yet (``is_workday(strict=True)``)."""
 
     def __init__(self, day: dt.date):
         self.day = day
@@ -20,17 +20,37 @@ class CalendarNotCovered(ValueError):
         )
 
 
+def calendar_covers(day: dt.date) -> bool:
+    """Whether the official holiday calendar (chinesecalendar) has ``day``'s year."""
+    try:
+        chinese_calendar.is_workday(day)
+    except NotImplementedError:
+        return False
+    return True
+
+
 def today_china(now: dt.datetime | None = None) -> dt.date:
     """Today's date in Beijing time (the business day of every record)."""
     now = now or dt.datetime.now(tz=CHINA_TZ)
     return now.astimezone(CHINA_TZ).date()
 
 
-def is_workday(day: dt.date) -> bool:
+#: statutory holidays on fixed solar dates (全国年节及纪念日放假办法, art. 2)
+_FIXED_HOLIDAYS = frozenset({(1, 1), (5, 1), (10, 1), (10, 2), (10, 3)})
+
+
+def is_workday(day: dt.date, *, strict: bool = False) -> bool:
+    """A working day by the State Council's holiday calendar. For a year the calendar does not
+    cover yet (it is published each November; chinesecalendar 1.11 ends with 2026), Monday to
+    Friday count except the fixed-date statutory holidays (元旦, 劳动节, 国庆 1–3 October) — a
+    deadline may then fall on a lunar holiday or an adjusted day, never into a crash of the daily
+    batch or a set-off run on 1 January. ``strict`` raises ``CalendarNotCovered`` instead."""
     try:
         return chinese_calendar.is_workday(day)
     except NotImplementedError as exc:
-        raise CalendarNotCovered(day) from exc
+        if strict:
+            raise CalendarNotCovered(day) from exc
+        return day.weekday() < 5 and (day.month, day.day) not in _FIXED_HOLIDAYS
 
 
 def add_workdays(day: dt.date, n: int) -> dt.date:

@@ -78,7 +78,7 @@ def bank_application(actor, app_id: int) -> Application:
 def ban_error(ban: FraudFinding) -> DomainError:
     return DomainError("banned",
                        f"申请单位于 {ban.declared_on.isoformat()} 被认定虚报、瞒报或骗取续贷过桥资金，"
-                       f"{ban.banned_until.isoformat()} 前不予受理申请（第十七条：5 年内不再受理）")
+                       f"至 {ban.banned_until.isoformat()}（含当日）不予受理申请（第十七条：5 年内不再受理）")
 
 
 # ---------------------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from liuzhuan.core.dates import CalendarNotCovered, is_workday
+from liuzhuan.core.dates import is_workday
 
 #: Article 8 (with Art. 3 on who counts as an SME): each item needs evidence and a reviewer's tick
 ELIGIBILITY_ITEMS: list[tuple[str, str]] = [
@@ -53,20 +53,12 @@ def compact_account(account: str) -> str:
     return "".join((account or "").split())
 
 
-def _is_workday(day: dt.date) -> bool:
-    """The official calendar (chinesecalendar); for a year it does not cover yet, Monday–Friday."""
-    try:
-        return is_workday(day)
-    except CalendarNotCovered:
-        return day.weekday() < 5
-
-
 def earliest_draw(due: dt.date, workdays: int = DRAW_WINDOW_WORKDAYS) -> dt.date:
     """The ``workdays``-th working day before ``due`` (``due`` itself not counted)."""
     day, left = due, workdays
     while left > 0:
         day -= dt.timedelta(days=1)
-        if _is_workday(day):
+        if is_workday(day):  # Monday–Friday for a year the calendar does not cover yet
             left -= 1
     return day
 
