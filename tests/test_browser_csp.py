@@ -5,6 +5,7 @@ import pytest
 from django.test import Client
 
 from liuzhuan.certificates.circulation import actions as circulation
+from liuzhuan.setoff.register import actions as register
 
 from .browser import browser_page, login, logout, shot  # noqa: F401 - fixture import
 from .certificates.conftest import issue
@@ -27,6 +28,8 @@ def test_pages_work_under_the_policy(world, browser_page):  # noqa: F811
     page, base = browser_page
     _, piece = issue(world)
     circulation.offer_transfer(world.alice, piece.pk, world.carol_org.pk, 100_000_00, "ZR-CSP-1")
+    register.register_one(world.alice, creditor=world.alice_org.legal_id, debtor=world.carol_org.legal_id,
+                          amount_fen=100_00, basis="HT-CSP")
     violations: list[str] = []
     page.on("console", lambda m: violations.append(m.text) if "Content Security Policy" in m.text else None)
     page.on("pageerror", lambda e: violations.append(str(e)))
@@ -35,7 +38,10 @@ def test_pages_work_under_the_policy(world, browser_page):  # noqa: F811
     page.goto(f"{base}/certificates/")
     page.check("#select-all-offers")  # the select-all script (no inline handler) ticks the rows
     assert page.locator("input.offer-pick").first.is_checked()
-    for path in ("/setoff/", "/setoff/runs/", "/bridge/overview/", "/members/tokens/"):
+    page.goto(f"{base}/setoff/?side=awaiting")  # the register's select-all (was an inline onclick)
+    page.check("input[data-select-all]")
+    assert page.locator("input[name=ids]").first.is_checked()
+    for path in ("/setoff/runs/", "/bridge/overview/", "/members/tokens/"):
         page.goto(f"{base}{path}")
     logout(page)
     login(page, base, "checker", PASSWORD)
