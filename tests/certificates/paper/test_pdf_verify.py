@@ -1,4 +1,5 @@
 import importlib
+import json
 import io
 
 import pypdf
@@ -141,3 +142,22 @@ def test_hash_changes_when_holder_changes(world, issued):
     before = content_hash(piece)
     offer = circulation.accept_offer(world.carol, circulation.offer_transfer(world.alice, piece.pk, world.carol_org.pk, piece.amount_fen, "X").pk)
     assert content_hash(offer.new_piece) != before
+
+
+def test_the_code_is_only_on_the_paper(world, issued, api, client):
+    """Only a paper copy carries the code: no page or API answer shows it, not even to the holder,
+    and the debtor (who may see the piece but not print it) cannot get it."""
+    _, piece = issued
+    assert "verify_code" not in json.dumps(api(world.alice).get("/openapi.json").json())
+    for user in (world.alice, world.bob, world.clerk):
+        for url in (f"/certificates/pieces/{piece.pk}", f"/certificates/pieces/{piece.pk}/chain", "/certificates/pieces"):
+            assert piece.verify_code not in api(user).get(url).content.decode()
+        client.force_login(user)
+        shown = 0
+        for url in (f"/certificates/pieces/{piece.pk}/", f"/certificates/c/{piece.certificate_id}/", "/certificates/"):
+            r = client.get(url)
+            shown += r.status_code == 200
+            assert piece.verify_code not in r.content.decode()
+        assert shown >= 1
+    assert api(world.bob).post(f"/certificates/pieces/{piece.pk}/pdf").status_code == 403
+    assert api(world.outsider).get(f"/certificates/pieces/{piece.pk}").status_code == 404
