@@ -125,7 +125,7 @@ def render_piece_pdf(piece, *, reprint_no: int, verify_url: str) -> bytes:
     d.add(qr)
     renderPDF.draw(d, c, right - size, 22 * mm)
     c.setFont(FONT, 8.5)
-    c.drawString(left, 49.5 * mm, f"核验码：{format_code(piece.verify_code)}（在线核验须凭此码，请勿公开）")
+    c.drawString(left, 49.5 * mm, f"核验码：{format_code(piece.verify_code)}（凭此码在线核验，请与纸质凭证一同妥善保管）")
     c.drawString(left, 44 * mm, "扫描二维码或访问下列地址核验本凭证的实时状态：")
     c.drawString(left, 39 * mm, verify_url)
     digest = content_hash(piece)
