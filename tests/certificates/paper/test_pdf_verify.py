@@ -1,6 +1,6 @@
 import importlib
-import json
 import io
+import json
 
 import pypdf
 import pytest
