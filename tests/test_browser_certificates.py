@@ -82,5 +82,8 @@ def test_apply_review_issue_transfer_accept(world, browser_page):  # noqa: F811
     assert "权属链" in page.content() and offer.registration_no in page.content()
     shot(page, "certificate-chain-of-title")
     assert Piece.objects.get(pk=offer.new_piece_id).holder == world.bank_org
-    page.goto(f"{base}/verify/{offer.new_piece.number}")
+    page.goto(f"{base}/verify/{offer.new_piece.number}")  # the number alone shows nothing
+    assert "核验码" in page.content() and "持有中" not in page.content()
+    page.fill("input[name=code]", offer.new_piece.verify_code.lower())  # typed by hand, any case
+    page.click("button:has-text('核验')")
     assert "持有中" in page.content()

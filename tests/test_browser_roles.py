@@ -8,8 +8,10 @@ from .conftest import PASSWORD, make_org
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_operator_and_member_see_role_pages(world, browser_page):  # noqa: F811
+def test_operator_and_member_see_role_pages(world, browser_page, settings):  # noqa: F811
     page, base = browser_page
+    # the verify button queues a task; run it at once here (the worker is tests/supervision's part)
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     make_org("浏览器待审公司", status="pending")
 
     login(page, base, "checker", PASSWORD)
@@ -24,6 +26,7 @@ def test_operator_and_member_see_role_pages(world, browser_page):  # noqa: F811
     shot(page, "operator-review-queue")
     page.click("nav >> text=审计日志")
     page.click("text=校验完整性")
+    page.wait_for_selector("text=已提交完整性校验")
     page.wait_for_selector("text=校验通过")
     assert "member.review" in page.content()
     shot(page, "operator-event-log")

@@ -101,6 +101,7 @@ TASKS = {
 }
 
 MIDDLEWARE = [
+    "liuzhuan.core.middleware.ContentSecurityPolicyMiddleware",  # outermost: every answer carries it
     "liuzhuan.core.middleware.RequestSizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -192,6 +193,23 @@ LOGOUT_REDIRECT_URL = "login"
 #: failed logins before the account is locked, and for how long
 LOGIN_MAX_FAILURES = int(os.environ.get("LIUZHUAN_LOGIN_MAX_FAILURES", "5"))
 LOGIN_LOCK_MINUTES = int(os.environ.get("LIUZHUAN_LOGIN_LOCK_MINUTES", "15"))
+#: how many reverse proxies in front append to X-Forwarded-For (0: the client is REMOTE_ADDR);
+#: the login lockout and the public verify page's rate limit key on the client's address
+TRUSTED_PROXIES = int(os.environ.get("LIUZHUAN_TRUSTED_PROXIES", "0"))
+#: public verify page (/verify/…): requests per client address per minute
+VERIFY_RATE_PER_MINUTE = int(os.environ.get("LIUZHUAN_VERIFY_RATE_PER_MINUTE", "30"))
+
+# --- caches -----------------------------------------------------------------------------------
+#: "throttle" holds rate-limit counters in files under var/ so every server process (gunicorn
+#: workers) counts against the same window; nothing else is cached.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "throttle": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(VAR_DIR / "cache" / "throttle"),
+        "OPTIONS": {"MAX_ENTRIES": 100_000},
+    },
+}
 
 # --- request bodies -------------------------------------------------------------------------
 #: the largest request body taken at all (the obligation import's 40 MB file plus the form around
@@ -235,6 +253,14 @@ CSRF_COOKIE_HTTPONLY = False  # the API reads it for session-authenticated JS cl
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+#: Content-Security-Policy (core.middleware.ContentSecurityPolicyMiddleware): scripts, styles,
+#: fonts and images from this site only, no inline scripts; style attributes (style="…") are
+#: allowed, <style> blocks are not. Swagger UI (/api/v1/docs) draws its icons as data: images.
+CONTENT_SECURITY_POLICY = "; ".join([
+    "default-src 'self'", "script-src 'self'", "style-src 'self'", "style-src-attr 'unsafe-inline'",
+    "img-src 'self' data:", "font-src 'self'", "connect-src 'self'", "object-src 'none'", "base-uri 'self'",
+    "form-action 'self'", "frame-ancestors 'none'",
+])
 if HTTPS:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-import importlib.machinery
 import json
+import os
 import subprocess
 import sys
-import types
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
@@ -319,17 +318,6 @@ def test_lpr_csv_override(capsys, tmp_path):
     assert "--lpr-csv" in capsys.readouterr().err
 
 
-def test_database_loader_falls_back_silently(monkeypatch):
-    # No liuzhuan.bridge.models yet (or no usable database): the shipped CSV is used.
-    monkeypatch.delenv(cli.LPR_SOURCE_ENV)
-    monkeypatch.delenv("DJANGO_SETTINGS_MODULE", raising=False)
-    assert cli._table_from_database() is None
-    assert "DJANGO_SETTINGS_MODULE" not in __import__("os").environ
-    assert cli.load_table(None).source.startswith("shipped")
-    monkeypatch.setenv(cli.LPR_SOURCE_ENV, "csv")
-    assert cli._table_from_database() is None
-
-
 def test_console_script_subprocess():
     exe = Path(sys.executable).parent / "liuzhuan"
     cmd = [str(exe), "bridge", "quote", "--principal", "1000000", "--draw", "2026-03-01"]
@@ -347,46 +335,52 @@ def test_console_script_subprocess():
     assert bad.returncode == 2 and bad.stdout == "" and "--repay" in bad.stderr
 
 
-class _FakeQuerySet:
-    def __init__(self, rows):
-        self.rows = rows
-
-    def order_by(self, *_):
-        return self
-
-    def values_list(self, *_):
-        if isinstance(self.rows, Exception):
-            raise self.rows
-        return list(self.rows)
+def _cli(*argv: str, **env: str) -> subprocess.CompletedProcess:
+    """The console script in a child process with its own environment (its own database)."""
+    environ = {k: v for k, v in os.environ.items() if k not in (cli.LPR_SOURCE_ENV, "DATABASE_URL")}
+    environ.update(env)
+    exe = Path(sys.executable).parent / "liuzhuan"
+    return subprocess.run([str(exe), "bridge", *argv], capture_output=True, text=True, cwd=REPO, timeout=120, env=environ)
 
 
-def _install_fake_model(monkeypatch, rows):
-    """A stand-in for the future ``liuzhuan.bridge.models.fund.LprRate`` (Django apps marked ready)."""
-    from django.apps import apps
-
-    module = types.ModuleType("liuzhuan.bridge.models.fund")
-    module.__spec__ = importlib.machinery.ModuleSpec("liuzhuan.bridge.models.fund", None)
-    module.LprRate = types.SimpleNamespace(objects=_FakeQuerySet(rows))
-    monkeypatch.setitem(sys.modules, "liuzhuan.bridge.models.fund", module)
-    monkeypatch.setattr(apps, "ready", True)
-    monkeypatch.setenv("DJANGO_SETTINGS_MODULE", "liuzhuan.settings")
-    monkeypatch.delenv(cli.LPR_SOURCE_ENV)
-
-
+@pytest.mark.django_db
 def test_database_rows_are_used_when_present(monkeypatch, capsys):
-    rows = [
-        (dt.date(2019, 8, 20), Decimal("4.25"), Decimal("4.85")),
-        (dt.date(2026, 10, 20), Decimal("2.80"), Decimal("3.30")),  # added by the bureau
-    ]
-    _install_fake_model(monkeypatch, rows)
+    from liuzhuan.bridge.models.fund import LprRate
+
+    monkeypatch.delenv(cli.LPR_SOURCE_ENV)
+    LprRate.objects.create(effective_date=dt.date(2026, 10, 20), lpr_1y=Decimal("2.80"), lpr_5y=Decimal("3.30"),
+                           note="财政局新增")
     table = cli._table_from_database()
     assert table is not None and table.source == "database:LprRate"
     code, _, _, data = run(capsys, "cap", "--on", "2026-11-01", "--basis", "360")
     assert code == 0 and data["lpr_1y"] == "2.80" and data["lpr_source"] == "database:LprRate"
 
 
-@pytest.mark.parametrize("rows", [[], RuntimeError("no such table: bridge_lprrate")])
-def test_database_empty_or_broken_falls_back(monkeypatch, rows):
-    _install_fake_model(monkeypatch, rows)
+@pytest.mark.django_db
+def test_empty_table_uses_the_shipped_history(monkeypatch):
+    from liuzhuan.bridge.models.fund import LprRate
+
+    monkeypatch.delenv(cli.LPR_SOURCE_ENV)
+    LprRate.objects.all().delete()
     assert cli._table_from_database() is None
     assert cli.load_table(None).source.startswith("shipped")
+
+
+def test_database_without_the_table_uses_the_shipped_history(tmp_path):
+    """A database never migrated (a fresh checkout) has no LPR table yet: the shipped history."""
+    done = _cli("cap", "--on", "2026-03-01", DATABASE_URL=f"sqlite:///{tmp_path / 'fresh.sqlite3'}",
+                LIUZHUAN_VAR_DIR=str(tmp_path))
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout.strip().splitlines()[-1])["lpr_source"].startswith("shipped")
+
+
+@pytest.mark.parametrize("url", ["sqlite:///{tmp}/no/such/folder/db.sqlite3", "postgres://postgres@127.0.0.1:1/nothing"])
+def test_failing_database_is_an_error_not_a_silent_fallback(tmp_path, url):
+    broken = url.format(tmp=tmp_path)
+    done = _cli("cap", "--on", "2026-03-01", DATABASE_URL=broken, LIUZHUAN_VAR_DIR=str(tmp_path))
+    assert done.returncode == cli.EXIT_FAILED and done.stdout == ""
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and "无法读取数据库中的 LPR 表" in lines[0] and cli.LPR_SOURCE_ENV in lines[0]
+    # skipping the database on purpose still works
+    ok = _cli("cap", "--on", "2026-03-01", DATABASE_URL=broken, LIUZHUAN_VAR_DIR=str(tmp_path), **{cli.LPR_SOURCE_ENV: "csv"})
+    assert ok.returncode == 0, ok.stderr

@@ -1,4 +1,5 @@
 import datetime as dt
+import re
 
 import pytest
 from django.conf import settings as django_settings
@@ -8,7 +9,7 @@ from django.utils import timezone
 from liuzhuan.core.errors import DomainError, NotFound, PermissionDenied
 from liuzhuan.core.models import AuditEvent
 from liuzhuan.members import actions
-from liuzhuan.members.models import ApiToken
+from liuzhuan.members.models import ApiToken, LoginFailure
 
 from ..conftest import PASSWORD
 
@@ -24,8 +25,20 @@ def test_production_hasher_is_argon2():
     assert encoded.startswith("argon2$argon2id$") and hasher.verify("x", encoded) and not hasher.verify("y", encoded)
 
 
-def _login(client, username, password):
-    return client.post("/login/", {"username": username, "password": password})
+def _login(client, username, password, ip="198.51.100.10"):
+    return client.post("/login/", {"username": username, "password": password}, REMOTE_ADDR=ip)
+
+
+def _message(response) -> str:
+    """The login form's error."""
+    html = response.content.decode()
+    return html[html.index('class="errorlist'):].split("</div>")[0]
+
+
+def _page(response, username: str) -> str:
+    """The whole answer less what differs per request: the CSRF token and the echoed username."""
+    html = re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", response.content.decode())
+    return html.replace(f'value="{username}"', 'value=""')
 
 
 def test_login_and_logout(world):
@@ -40,23 +53,66 @@ def test_login_and_logout(world):
 
 def test_lockout_after_repeated_failures(world, settings):
     c = Client()
-    for _ in range(django_settings.LOGIN_MAX_FAILURES):
+    for _ in range(django_settings.LOGIN_MAX_FAILURES - 1):
         r = _login(c, "alice", "wrong-password")
         assert "用户名或密码不正确" in r.content.decode()
-    world.alice.refresh_from_db()
-    assert world.alice.locked_until and world.alice.locked_until > timezone.now()
-    r = _login(c, "alice", PASSWORD)  # right password, still locked
+    r = _login(c, "alice", "wrong-password")
     assert r.status_code == 200 and "已锁定" in r.content.decode()
+    assert LoginFailure.objects.get(username="alice").locked_until > timezone.now()
+    r = _login(c, "alice", PASSWORD)  # right password, still locked
+    assert r.status_code == 200 and "已锁定" in r.content.decode() and "_auth_user_id" not in c.session
     assert AuditEvent.objects.filter(action="user.locked").count() == 1
-    # the operator's reset clears the lock
+    # the operator sees the lock, and the operator's reset clears it
+    page = Client()
+    page.force_login(world.checker)
+    assert "登录已锁定" in page.get(f"/members/orgs/{world.alice_org.pk}/").content.decode()
     actions.reset_password(world.checker, world.alice.pk, "Fresh-Password-7")
     assert _login(c, "alice", "Fresh-Password-7").status_code == 302
 
 
-def test_lock_expires(world):
-    world.alice.locked_until = timezone.now() - dt.timedelta(seconds=1)
-    world.alice.save()
+def test_unknown_and_existing_usernames_get_the_same_answers(world):
+    """Counting failures only for real accounts told which usernames exist."""
+    known, unknown = Client(), Client()
+    for _ in range(django_settings.LOGIN_MAX_FAILURES + 1):
+        a, b = _login(known, "alice", "wrong-password"), _login(unknown, "nobody-here", "wrong-password")
+        assert a.status_code == b.status_code == 200
+        assert _page(a, "alice") == _page(b, "nobody-here")
+    assert "已锁定" in _message(a)
+    assert "nobody-here" not in "".join(AuditEvent.objects.values_list("object_id", flat=True))
+
+
+def test_lockout_is_per_client_address(world):
+    """Someone elsewhere who knows alice's username cannot lock her out."""
+    attacker = Client()
+    for _ in range(django_settings.LOGIN_MAX_FAILURES + 3):
+        _login(attacker, "alice", "guess", ip="203.0.113.66")
+    assert "已锁定" in _message(_login(attacker, "alice", PASSWORD, ip="203.0.113.66"))
+    assert _login(Client(), "alice", PASSWORD, ip="198.51.100.10").status_code == 302
+    # a success clears that address's count; the attacker's lock stays
+    assert LoginFailure.objects.filter(username="alice", ip="198.51.100.10").count() == 0
+    assert LoginFailure.objects.get(username="alice", ip="203.0.113.66").locked_until is not None
+
+
+def test_behind_a_proxy_the_forwarded_address_counts(world, settings):
+    settings.TRUSTED_PROXIES = 1
+    c = Client()
+    for n in range(django_settings.LOGIN_MAX_FAILURES):  # the client varies what it claims; the proxy's entry counts
+        c.post("/login/", {"username": "alice", "password": "x"}, REMOTE_ADDR="10.0.0.1",
+               HTTP_X_FORWARDED_FOR=f"192.0.2.{n}, 203.0.113.9")
+    assert LoginFailure.objects.get(username="alice", ip="203.0.113.9").locked_until is not None
+    ok = Client().post("/login/", {"username": "alice", "password": PASSWORD}, REMOTE_ADDR="10.0.0.1",
+                       HTTP_X_FORWARDED_FOR="203.0.113.10")
+    assert ok.status_code == 302
+
+
+def test_lock_expires_and_old_failures_lapse(world):
+    LoginFailure.objects.create(username="alice", ip="198.51.100.10", locked_until=timezone.now() - dt.timedelta(seconds=1))
     assert _login(Client(), "alice", PASSWORD).status_code == 302
+    old = timezone.now() - dt.timedelta(minutes=django_settings.LOGIN_LOCK_MINUTES + 1)
+    LoginFailure.objects.create(username="bob", ip="198.51.100.10", failures=django_settings.LOGIN_MAX_FAILURES - 1,
+                                updated_at=old)
+    r = _login(Client(), "bob", "wrong-password")  # the earlier failures are too old to count
+    assert "已锁定" not in r.content.decode() and LoginFailure.objects.get(username="bob").failures == 1
 
 
 def test_token_hashed_at_rest_and_works(world, api):

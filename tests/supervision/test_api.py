@@ -8,7 +8,7 @@ def test_event_log_api_for_regulator(world, api):
     events = r.json()
     assert events[-1]["action"] == "member.suspend" and len(events[-1]["hash"]) == 64
     v = api(world.inspector).get("/supervision/verify").json()
-    assert v["ok"] is True
+    assert v == {"last": None, "pending": None}  # verification runs in the worker (test_verify.py)
 
 
 def test_event_log_api_refuses_member(world, api):

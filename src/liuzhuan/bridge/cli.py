@@ -1,18 +1,20 @@
-"""``liuzhuan bridge`` — quote a bridge loan or show the rate cap, without a database.
+"""``liuzhuan bridge`` — quote a bridge loan or show the rate cap (LPR from the database's table
+when it has one, else the shipped history; ``--lpr-csv`` or ``LIUZHUAN_BRIDGE_LPR_SOURCE=csv`` skip it).
 
     liuzhuan bridge quote --principal 1000000 --draw 2026-03-01 --repay 2026-03-10
     liuzhuan bridge cap --on 2026-03-01 --basis 365
 
 The last line printed on stdout is one JSON object; Chinese summary lines may precede it.
 Exit 0 when the loan is allowed, 2 when a rule refuses it (JSON still printed) or when the input
-is malformed (one Chinese line on stderr naming the option, no JSON).
+is malformed (one Chinese line on stderr naming the option, no JSON), 1 when the database holding
+the bureau's LPR table cannot be read (one line; the shipped history is used only where the table
+does not exist yet or is empty, never in place of a failing database).
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
-import importlib.util
 import json
 import os
 import re
@@ -32,6 +34,7 @@ from liuzhuan.bridge.rates.quote import RATE_SOURCE_CAP, quote
 from liuzhuan.core.money import MoneyError, format_yuan, parse_yuan
 
 EXIT_OK = 0
+EXIT_FAILED = 1
 EXIT_REFUSED = 2
 
 #: set to "csv" to skip the database attempt (e.g. on a host whose database is unreachable)
@@ -159,43 +162,48 @@ def parse_multiplier(text: str, option: str = "--multiplier") -> Decimal:
 # --------------------------------------------------------------------------------------------
 
 
-def _table_from_database() -> LprTable | None:
-    """The LPR table from ``liuzhuan.bridge.models.fund.LprRate`` if it exists and has rows.
+class CliFailure(CliError):
+    """The environment failed (the database): one Chinese line for stderr, exit 1."""
 
-    Returns ``None`` — silently — when there is no such model, Django cannot be set up, the
-    table is missing or empty, or anything else goes wrong; the caller then uses the CSV.
-    The existence check runs first so that, without the model, Django is not even imported.
+
+def _table_from_database() -> LprTable | None:
+    """The LPR table from ``liuzhuan.bridge.models.fund.LprRate`` when the table has rows.
+
+    ``None`` (the caller uses the shipped history) only when the table is not there yet (a database
+    never migrated, e.g. a fresh checkout) or holds no rows. Any other failure — the database
+    unreachable, a broken file, a bad setting — is a ``CliFailure`` naming it: a quote must not
+    silently use other rates than the bureau's. ``LIUZHUAN_BRIDGE_LPR_SOURCE=csv`` or ``--lpr-csv``
+    skips the database on purpose.
     """
     if os.environ.get(LPR_SOURCE_ENV, "").strip().lower() == "csv":
         return None
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "liuzhuan.settings")
     try:
-        if importlib.util.find_spec("liuzhuan.bridge.models") is None:
-            return None
-        added_env = "DJANGO_SETTINGS_MODULE" not in os.environ
-        if added_env:
-            if importlib.util.find_spec("liuzhuan.settings") is None:
-                return None
-            os.environ["DJANGO_SETTINGS_MODULE"] = "liuzhuan.settings"
-        try:
-            import django
-            from django.apps import apps
+        import django
+        from django.apps import apps
 
-            if not apps.ready:
-                django.setup()
-            from liuzhuan.bridge.models.fund import LprRate  # type: ignore[import-not-found]
+        if not apps.ready:
+            django.setup()
+        from django.db import DatabaseError, connection
 
-            rows = list(
-                LprRate.objects.order_by("effective_date").values_list("effective_date", "lpr_1y", "lpr_5y")
-            )
-        except BaseException:
-            if added_env:
-                os.environ.pop("DJANGO_SETTINGS_MODULE", None)
-            raise
-        if not rows:
+        from liuzhuan.bridge.models.fund import LprRate
+    except Exception as exc:  # settings or apps that cannot load: the same one-line failure
+        raise CliFailure(f"无法加载系统配置以读取 LPR：{_one_line(exc)}；如需使用内置 LPR 数据，请加 --lpr-csv 或设置 {LPR_SOURCE_ENV}=csv") from exc
+    try:
+        if LprRate._meta.db_table not in connection.introspection.table_names():
             return None
-        return LprTable.from_rows(rows, "database:LprRate")
-    except Exception:
+        rows = list(LprRate.objects.order_by("effective_date").values_list("effective_date", "lpr_1y", "lpr_5y"))
+    except DatabaseError as exc:
+        raise CliFailure(f"无法读取数据库中的 LPR 表：{_one_line(exc)}；请检查 DATABASE_URL 与数据库状态，"
+                         f"或加 --lpr-csv / 设置 {LPR_SOURCE_ENV}=csv 使用内置数据") from exc
+    if not rows:
         return None
+    return LprTable.from_rows(rows, "database:LprRate")
+
+
+def _one_line(exc: BaseException) -> str:
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return text[:200]
 
 
 def load_table(lpr_csv: str | None) -> LprTable:
@@ -370,6 +378,9 @@ def main(argv: list[str] | None = None) -> int:
         if exc.message:
             print(exc.message, file=sys.stderr, end="")
         return exc.status
+    except CliFailure as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_FAILED
     except CliError as exc:
         print(str(exc), file=sys.stderr)
         return EXIT_REFUSED

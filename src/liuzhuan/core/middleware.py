@@ -50,6 +50,21 @@ class RequestSizeLimitMiddleware:
             if request.path.startswith("/api/"):
                 return JsonResponse(error.as_dict(), status=413)
             page = ("<!doctype html><html lang=\"zh-hans\"><meta charset=\"utf-8\"><title>提交内容过大</title>"
-                    f"<body><h1>提交内容过大</h1><p>{message}。</p><p><a href=\"javascript:history.back()\">返回</a></p>")
+                    f"<body><h1>提交内容过大</h1><p>{message}。</p><p><a href=\"/\">返回首页</a></p>")
             return HttpResponse(page, status=413, content_type="text/html; charset=utf-8")
         return self.get_response(request)
+
+
+class ContentSecurityPolicyMiddleware:
+    """Send ``settings.CONTENT_SECURITY_POLICY`` on every response that has none (Django 5.2 has no
+    CSP of its own; 6.0's ``SECURE_CSP`` can replace this class)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        policy = settings.CONTENT_SECURITY_POLICY
+        if policy and "Content-Security-Policy" not in response:
+            response["Content-Security-Policy"] = policy
+        return response

@@ -27,6 +27,7 @@ from .classification import INDUSTRY_LABELS, SIZE_LABELS
 from .identity import check_full_capacity, clean_legal_id
 from .models import (
     ApiToken,
+    LoginFailure,
     Notification,
     Organisation,
     OrganisationRole,
@@ -374,9 +375,8 @@ def reset_password(actor: User, user_id: int, new_password: str) -> User:
             raise DomainError("password_weak", "；".join(exc.messages), field="password") from exc
         user.set_password(new_password)
         user.must_change_password = True
-        user.failed_logins = 0
-        user.locked_until = None
-        user.save(update_fields=["password", "must_change_password", "failed_logins", "locked_until"])
+        user.save(update_fields=["password", "must_change_password"])
+        LoginFailure.objects.filter(username=user.username).delete()  # lifts its locks from every address
         audit.record(actor, "user.reset_password", user, summary={"username": user.username})
         return user
 
@@ -401,31 +401,44 @@ def change_own_password(actor: User, old_password: str, new_password: str) -> Us
 # --- login throttling -----------------------------------------------------------------------
 
 
-def login_locked_until(username: str) -> dt.datetime | None:
-    user = User.objects.filter(username=username).only("locked_until").first()
-    if user and user.locked_until and user.locked_until > timezone.now():
-        return user.locked_until
+def login_locked_until(username: str, ip: str) -> dt.datetime | None:
+    """Until when logins of ``username`` from ``ip`` are refused (``None``: not locked)."""
+    return (LoginFailure.objects.filter(username=username, ip=ip, locked_until__gt=timezone.now())
+            .values_list("locked_until", flat=True).first())
+
+
+#: failure rows untouched this long are pruned (a lock never lasts that long)
+LOGIN_FAILURE_KEEP = dt.timedelta(days=1)
+
+
+def record_login_failure(username: str, ip: str) -> dt.datetime | None:
+    """Count a failed login of ``username`` (existing or not) from ``ip``; returns the lock's end
+    once ``LOGIN_MAX_FAILURES`` failures within ``LOGIN_LOCK_MINUTES`` of each other are reached."""
+    now = timezone.now()
+    window = dt.timedelta(minutes=settings.LOGIN_LOCK_MINUTES)
+    with transaction.atomic():
+        LoginFailure.objects.filter(updated_at__lt=now - LOGIN_FAILURE_KEEP).delete()
+        LoginFailure.objects.bulk_create([LoginFailure(username=username, ip=ip, updated_at=now)], ignore_conflicts=True)
+        row = LoginFailure.objects.select_for_update().get(username=username, ip=ip)
+        if row.failures and row.updated_at < now - window:  # old failures no longer count
+            row.failures = 0
+        row.failures += 1
+        row.updated_at = now
+        locked = row.failures >= settings.LOGIN_MAX_FAILURES
+        if locked:
+            row.locked_until = now + window
+            row.failures = 0
+        row.save(update_fields=["failures", "updated_at", "locked_until"])
+        if locked:
+            user = User.objects.filter(username=username).first()
+            if user is not None:  # an unknown username is locked the same way, with nothing to audit
+                audit.record("system", "user.locked", user, summary={"until": row.locked_until.isoformat(), "ip": ip})
+            return row.locked_until
     return None
 
 
-def record_login_failure(username: str) -> None:
-    with transaction.atomic():
-        user = User.objects.select_for_update().filter(username=username).first()
-        if user is None:
-            return
-        user.failed_logins += 1
-        locked = user.failed_logins >= settings.LOGIN_MAX_FAILURES
-        if locked:
-            user.locked_until = timezone.now() + dt.timedelta(minutes=settings.LOGIN_LOCK_MINUTES)
-            user.failed_logins = 0
-        user.save(update_fields=["failed_logins", "locked_until"])
-        if locked:
-            audit.record("system", "user.locked", user, summary={"until": user.locked_until.isoformat()})
-
-
-def record_login_success(user: User) -> None:
-    if user.failed_logins or user.locked_until:
-        User.objects.filter(pk=user.pk).update(failed_logins=0, locked_until=None)
+def record_login_success(username: str, ip: str) -> None:
+    LoginFailure.objects.filter(username=username, ip=ip).delete()
 
 
 # --- API tokens -------------------------------------------------------------------------------

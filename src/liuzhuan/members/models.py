@@ -133,8 +133,6 @@ class User(AbstractUser):
     position = models.CharField("岗位", max_length=20, choices=Position.choices, default=Position.STAFF)
     display_name = models.CharField("姓名", max_length=60, blank=True)
     phone = models.CharField("手机", max_length=30, blank=True)
-    failed_logins = models.PositiveIntegerField(default=0)
-    locked_until = models.DateTimeField(null=True, blank=True)
     must_change_password = models.BooleanField(default=False)
 
     objects = UserManager()
@@ -241,3 +239,26 @@ class ApiToken(models.Model):
         if self.revoked_at is not None:
             return False
         return not (self.expires_at and self.expires_at <= timezone.now())
+
+
+class LoginFailure(models.Model):
+    """Failed logins from one client address for one username as typed, known or not.
+
+    Keyed by (username, address), so a stranger cannot lock a known user out from elsewhere, and an
+    unknown username is counted (and locked) exactly like a known one: the login page's answers
+    never tell which usernames exist. A success from the address, or an operator's password reset,
+    clears the row; rows untouched for a day are pruned on the next failure.
+    """
+
+    username = models.CharField(max_length=150)
+    ip = models.CharField("客户端地址", max_length=45)
+    failures = models.PositiveIntegerField(default=0)
+    locked_until = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = "登录失败记录"
+        constraints = [models.UniqueConstraint(fields=["username", "ip"], name="loginfailure_username_ip")]
+
+    def __str__(self) -> str:
+        return f"{self.username}@{self.ip}"

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from liuzhuan.core.errors import NotFound
 from liuzhuan.core.roles import OVERSIGHT_ROLES, Role
 
-from .models import Notification, Organisation, User
+from .models import LoginFailure, Notification, Organisation, User
 
 
 def sees_all(user: User) -> bool:
@@ -32,6 +33,12 @@ def get_visible_organisation(user: User, org_id: int) -> Organisation:
 def visible_users(user: User, org: Organisation) -> QuerySet[User]:
     get_visible_organisation(user, org.pk)
     return User.objects.filter(organisation=org).order_by("id")
+
+
+def locked_usernames(usernames: list[str]) -> set[str]:
+    """Which of ``usernames`` have logins locked from some client address just now."""
+    return set(LoginFailure.objects.filter(username__in=usernames, locked_until__gt=timezone.now())
+               .values_list("username", flat=True))
 
 
 def inbox(user: User, unread_only: bool = False) -> QuerySet[Notification]:

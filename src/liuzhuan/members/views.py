@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from liuzhuan.core.errors import DomainError
 from liuzhuan.core.forms import run_action
 from liuzhuan.core.roles import Role
+from liuzhuan.core.throttle import client_ip
 from liuzhuan.core.views import DASHBOARD_SECTIONS, require_page_role
 
 from . import actions, queries
@@ -44,20 +45,30 @@ class ThrottledAuthenticationForm(AuthenticationForm):
     }
 
     def clean(self):
-        username = (self.cleaned_data.get("username") or "").strip()
+        """Failures count per (username as typed, client address), known username or not, so the
+        answers are the same for both and nobody can lock a user out from another address."""
+        username = (self.cleaned_data.get("username") or "").strip()[:150]
+        ip = client_ip(self.request) if self.request is not None else "unknown"
         if username:
-            until = actions.login_locked_until(username)
+            until = actions.login_locked_until(username, ip)
             if until:
-                local = timezone.localtime(until).strftime("%H:%M")
-                raise forms.ValidationError(f"登录失败次数过多，账号已锁定至 {local}，请稍后再试或联系运营机构重置密码。", code="locked")
+                raise self._locked(until)
         try:
             cleaned = super().clean()
         except forms.ValidationError:
             if username:
-                actions.record_login_failure(username)
+                until = actions.record_login_failure(username, ip)
+                if until:
+                    raise self._locked(until) from None
             raise
-        actions.record_login_success(self.get_user())
+        actions.record_login_success(username, ip)
         return cleaned
+
+    @staticmethod
+    def _locked(until) -> forms.ValidationError:
+        local = timezone.localtime(until).strftime("%H:%M")
+        return forms.ValidationError(
+            f"登录失败次数过多，该用户名在本设备的登录已锁定至 {local}，请稍后再试或联系运营机构重置密码。", code="locked")
 
     def confirm_login_allowed(self, user):
         super().confirm_login_allowed(user)
@@ -231,9 +242,11 @@ def org_detail(request, org_id: int):
         if done is not None:
             messages.success(request, "已保存。")
             return redirect("members:org_detail", org_id=org.pk)
+    users = list(queries.visible_users(user, org))
     return render(request, "members/org_detail.html", {
         "org": org,
-        "users": queries.visible_users(user, org),
+        "users": users,
+        "locked": queries.locked_usernames([u.username for u in users]),
         "reviews": org.reviews.select_related("reviewer")[:20],
         "is_operator": is_operator,
         "is_own_manager": is_own_manager,

@@ -1,11 +1,15 @@
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
 
-from liuzhuan.core.integrity import run_all
+from liuzhuan.core.errors import DomainError
 from liuzhuan.core.models import AuditEvent
 from liuzhuan.members.queries import sees_all
+
+from . import actions, queries
 
 
 @login_required
@@ -20,5 +24,21 @@ def events(request):
     if org:
         qs = qs.filter(actor_org_name__icontains=org)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    report = run_all() if request.GET.get("verify") else None
-    return render(request, "supervision/events.html", {"page": page, "action": action, "org": org, "report": report})
+    last, pending = queries.verify_state(request.user)
+    return render(request, "supervision/events.html", {"page": page, "action": action, "org": org,
+                                                        "last": last, "pending": pending})
+
+
+@login_required
+@require_POST
+def verify(request):
+    """Queue a verification for the task worker; the event log page shows its result when done."""
+    if not sees_all(request.user):
+        raise Http404("页面不存在")
+    try:
+        run = actions.request_verify(request.user)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"已提交完整性校验（第 {run.pk} 次），后台完成后本页显示结果，请稍后刷新。")
+    return redirect("supervision:events")

@@ -1,7 +1,15 @@
+import importlib
+import io
+import json
+
+import pypdf
+import pytest
+from django.core.cache import caches
 from django.test import Client
 
 from liuzhuan.certificates.circulation import actions as circulation
-from liuzhuan.certificates.paper.queries import content_hash
+from liuzhuan.certificates.ledger.models import VERIFY_CODE_ALPHABET, Piece
+from liuzhuan.certificates.paper.queries import content_hash, format_code
 from liuzhuan.core.models import AuditEvent
 
 
@@ -41,21 +49,92 @@ def test_pdf_text_is_chinese_and_consistent(world, issued):
     assert "壹佰万元整" in text and piece.number in text
 
 
-def test_public_verify_page(world, issued):
+@pytest.fixture(autouse=True)
+def _fresh_rate_limit():
+    caches["throttle"].clear()
+    yield
+    caches["throttle"].clear()
+
+
+def _verify(piece, code=None, **extra):
+    url = f"/verify/{piece.number}" if code is None else f"/verify/{piece.number}?code={code}"
+    return Client().get(url, **extra)
+
+
+def test_pdf_prints_the_code_and_the_qr_carries_it(world, issued, api):
     _, piece = issued
-    r = Client().get(f"/verify/{piece.number}")
+    r = api(world.alice).post(f"/certificates/pieces/{piece.pk}/pdf")
+    text = pypdf.PdfReader(io.BytesIO(r.content)).pages[0].extract_text()
+    piece.refresh_from_db()
+    assert len(piece.verify_code) == 10 and set(piece.verify_code) <= set(VERIFY_CODE_ALPHABET)
+    assert format_code(piece.verify_code) in text and f"/verify/{piece.number}?code={piece.verify_code}" in text
+
+
+def test_public_verify_page_with_the_paper_code(world, issued):
+    _, piece = issued
+    r = _verify(piece, format_code(piece.verify_code).lower())  # as typed: any case, with the dash
     html = r.content.decode()
     assert r.status_code == 200 and "持有中" in html and content_hash(piece) in html
     assert world.alice_org.legal_id not in html  # nothing beyond what the paper copy prints
 
 
-def test_verify_unknown_and_bad_check_character(world, issued):
+def test_verify_without_the_code_reveals_nothing(world, issued):
     _, piece = issued
-    wrong = piece.number[:-5] + ("A" if piece.number[-5] != "A" else "B") + piece.number[-4:]
-    r = Client().get(f"/verify/{wrong}")
-    assert r.status_code == 404 and "校验位不正确" in r.content.decode()
-    r = Client().get(f"/verify/{piece.number[:-1]}9")
-    assert r.status_code == 404
+    asked = _verify(piece)  # the number alone (serial, public check character): a form, no lookup
+    assert asked.status_code == 200 and "核验码" in asked.content.decode()
+    wrong_code = piece.verify_code[:-1] + ("2" if piece.verify_code[-1] != "2" else "3")
+    unknown = piece.number[:-1] + ("9" if piece.number[-1] != "9" else "8")
+    bad_check = piece.number[:-5] + ("A" if piece.number[-5] != "A" else "B") + piece.number[-4:]
+    answers = [_verify(piece, wrong_code), _verify(piece, ""), Client().get(f"/verify/{unknown}?code={piece.verify_code}"),
+               Client().get(f"/verify/{bad_check}?code={piece.verify_code}")]
+    for r in [asked, *answers]:
+        html = r.content.decode()
+        for secret in (world.alice_org.name, world.bob_org.name, "持有中", content_hash(piece), "壹佰万"):
+            assert secret not in html
+    assert {r.status_code for r in answers} == {404}
+    bodies = {r.content.decode().split("<main", 1)[-1] for r in answers}
+    assert len(bodies) == 1 and "未找到或校验码不符" in bodies.pop()  # unknown number == wrong code
+
+
+def test_verify_shows_no_downstream_holder(world, issued):
+    _, piece = issued
+    offer = circulation.accept_offer(world.carol, circulation.offer_transfer(world.alice, piece.pk, world.carol_org.pk, piece.amount_fen, "X").pk)
+    r = _verify(piece, piece.verify_code)
+    html = r.content.decode()
+    assert r.status_code == 200 and "已转让" in html and world.carol_org.name not in html
+    new = offer.new_piece
+    assert new.verify_code != piece.verify_code  # the transferee's piece has its own paper code
+    assert _verify(new, piece.verify_code).status_code == 404
+    assert world.carol_org.name in _verify(new, new.verify_code).content.decode()
+
+
+def test_verify_is_rate_limited_per_client(world, issued, settings):
+    _, piece = issued
+    settings.VERIFY_RATE_PER_MINUTE = 3
+    for _ in range(3):
+        assert _verify(piece, "WRONGCODE1", REMOTE_ADDR="203.0.113.7").status_code == 404
+    r = _verify(piece, piece.verify_code, REMOTE_ADDR="203.0.113.7")  # even the right code waits
+    assert r.status_code == 429 and "查询过于频繁" in r.content.decode() and int(r["Retry-After"]) >= 1
+    assert "持有中" not in r.content.decode()
+    assert _verify(piece, piece.verify_code, REMOTE_ADDR="203.0.113.8").status_code == 200
+    # behind one trusted proxy the client is the proxy's X-Forwarded-For entry, not what it claims
+    settings.TRUSTED_PROXIES = 1
+    for claimed in ("198.51.100.1", "198.51.100.2", "198.51.100.3"):
+        r = _verify(piece, piece.verify_code, REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR=f"{claimed}, 203.0.113.7")
+        assert r.status_code == 429
+
+
+def test_codes_for_existing_pieces_by_migration(world, issued):
+    from django.apps import apps
+
+    _, piece = issued
+    circulation.offer_transfer(world.alice, piece.pk, world.carol_org.pk, 100_00, "Y")  # a split: more pieces
+    Piece.objects.update(verify_code="")
+    migration = importlib.import_module("liuzhuan.certificates.migrations.0016_piece_verify_code")
+    migration.forwards(apps, None)
+    codes = list(Piece.objects.values_list("verify_code", flat=True))
+    assert len(codes) >= 3 and len(set(codes)) == len(codes)
+    assert all(len(c) == 10 and set(c) <= set(VERIFY_CODE_ALPHABET) for c in codes)
 
 
 def test_hash_changes_when_holder_changes(world, issued):
@@ -129,3 +208,21 @@ def test_certificate_page_labels_the_applicants_purchase_text(world, client):
     client.force_login(world.alice)
     html = client.get(f"/certificates/c/{cert.pk}/").content.decode()
     assert "申请人自述（未经核实，不构成收购承诺）：某公司口头承诺收购" in html
+
+def test_the_code_is_only_on_the_paper(world, issued, api, client):
+    """Only a paper copy carries the code: no page or API answer shows it, not even to the holder,
+    and the debtor (who may see the piece but not print it) cannot get it."""
+    _, piece = issued
+    assert "verify_code" not in json.dumps(api(world.alice).get("/openapi.json").json())
+    for user in (world.alice, world.bob, world.clerk):
+        for url in (f"/certificates/pieces/{piece.pk}", f"/certificates/pieces/{piece.pk}/chain", "/certificates/pieces"):
+            assert piece.verify_code not in api(user).get(url).content.decode()
+        client.force_login(user)
+        shown = 0
+        for url in (f"/certificates/pieces/{piece.pk}/", f"/certificates/c/{piece.certificate_id}/", "/certificates/"):
+            r = client.get(url)
+            shown += r.status_code == 200
+            assert piece.verify_code not in r.content.decode()
+        assert shown >= 1
+    assert api(world.bob).post(f"/certificates/pieces/{piece.pk}/pdf").status_code == 403
+    assert api(world.outsider).get(f"/certificates/pieces/{piece.pk}").status_code == 404

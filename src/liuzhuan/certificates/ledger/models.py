@@ -8,6 +8,8 @@ Every other sub-package's models point at these.
 
 from __future__ import annotations
 
+import secrets
+
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -71,6 +73,17 @@ HOLDING_STATUSES = frozenset({PieceStatus.LIVE, PieceStatus.OFFERED, PieceStatus
 PASSED_ON_STATUSES = frozenset({PieceStatus.SPLIT, PieceStatus.TRANSFERRED})
 
 
+#: the paper copy's verification code: no 0/O, 1/I/L look-alikes; 10 characters ≈ 49.5 bits
+VERIFY_CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+VERIFY_CODE_LENGTH = 10
+
+
+def new_verify_code() -> str:
+    """A random code printed on the paper copy beside the QR code; the public verify page shows
+    a piece only to someone who has it (the number alone is serial and its check character public)."""
+    return "".join(secrets.choice(VERIFY_CODE_ALPHABET) for _ in range(VERIFY_CODE_LENGTH))
+
+
 class Piece(models.Model):
     number = models.CharField("分段编号", max_length=30, unique=True)
     certificate = models.ForeignKey(Certificate, on_delete=models.PROTECT, related_name="pieces")
@@ -82,6 +95,7 @@ class Piece(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     ended_at = models.DateTimeField(null=True, blank=True)
     prints = models.PositiveIntegerField("纸质凭证打印次数", default=0)
+    verify_code = models.CharField("纸质凭证核验码", max_length=VERIFY_CODE_LENGTH, default=new_verify_code, editable=False)
 
     class Meta:
         ordering = ["id"]

@@ -8,7 +8,7 @@ from ninja import Router
 from liuzhuan.core.api_types import Id
 from liuzhuan.members.api_auth import acting_user
 
-from . import actions
+from . import actions, queries
 
 router = Router()
 
@@ -18,7 +18,7 @@ def piece_pdf(request: HttpRequest, piece_id: Id):
     from .pdf import render_piece_pdf
 
     piece, n = actions.print_piece(acting_user(request, write=True), piece_id)
-    pdf = render_piece_pdf(piece, reprint_no=n, verify_url=request.build_absolute_uri(f"/verify/{piece.number}"))
+    pdf = render_piece_pdf(piece, reprint_no=n, verify_url=request.build_absolute_uri(queries.verify_path(piece)))
     resp = HttpResponse(pdf, content_type="application/pdf")
     resp["Content-Disposition"] = f'attachment; filename="{piece.number}.pdf"'
     return resp

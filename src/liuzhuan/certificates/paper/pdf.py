@@ -1,4 +1,5 @@
 """Paper copy (纸质凭证) of a piece: A4 PDF in Chinese with a QR code to the public verify page.
+The QR code's address carries the piece's verification code, which is also printed beside it.
 
 Chinese text uses reportlab's built-in Adobe-GB1 CID font (STSong-Light): nothing to download or
 ship, and every PDF reader renders it with its own CJK font.
@@ -23,7 +24,7 @@ from liuzhuan.core.money import capital, format_yuan
 
 from ..ledger.queries import chain_of_title
 from ..purchase.queries import commitment_text
-from .queries import content_hash
+from .queries import content_hash, format_code
 
 FONT = "STSong-Light"
 pdfmetrics.registerFont(UnicodeCIDFont(FONT))
@@ -133,6 +134,7 @@ def render_piece_pdf(piece, *, reprint_no: int, verify_url: str) -> bytes:
     d.add(qr)
     renderPDF.draw(d, c, right - size, 22 * mm)
     c.setFont(FONT, 8.5)
+    c.drawString(left, 49.5 * mm, f"核验码：{format_code(piece.verify_code)}（凭此码在线核验，请与纸质凭证一同妥善保管）")
     c.drawString(left, 44 * mm, "扫描二维码或访问下列地址核验本凭证的实时状态：")
     c.drawString(left, 39 * mm, verify_url)
     digest = content_hash(piece)
