@@ -120,6 +120,8 @@ class _Api(NinjaAPI):
                         answers.update(_JSON_BODY_ERRORS)
                 responses = operation.setdefault("responses", {})
                 for status, (name, text) in answers.items():
+                    if int(status) in responses:  # ninja keys its own answers by int: one key per status
+                        continue
                     responses.setdefault(status, {
                         "description": text,
                         "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{name}"}}},

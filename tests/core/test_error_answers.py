@@ -103,3 +103,20 @@ def test_unexpected_page_failure_is_a_chinese_page(monkeypatch):
     assert response.status_code == 500
     text = response.content.decode()
     assert "系统出错" in text and "boom" not in text
+
+
+def test_the_served_document_has_one_key_per_status(world):
+    """Ninja keys its own answers by int and JSON turns both into the same string: a duplicate
+    key made Swagger UI (js-yaml) refuse the whole document."""
+    import json
+
+    client = Client()
+    client.force_login(world.alice)
+    raw = client.get("/api/v1/openapi.json").content
+
+    def no_duplicates(pairs):
+        keys = [k for k, _ in pairs]
+        assert len(keys) == len(set(keys)), sorted(k for k in keys if keys.count(k) > 1)
+        return dict(pairs)
+
+    json.loads(raw, object_pairs_hook=no_duplicates)

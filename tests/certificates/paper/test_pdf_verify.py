@@ -130,7 +130,7 @@ def test_codes_for_existing_pieces_by_migration(world, issued):
     _, piece = issued
     circulation.offer_transfer(world.alice, piece.pk, world.carol_org.pk, 100_00, "Y")  # a split: more pieces
     Piece.objects.update(verify_code="")
-    migration = importlib.import_module("liuzhuan.certificates.migrations.0016_piece_verify_code")
+    migration = importlib.import_module("liuzhuan.certificates.migrations.0015_piece_verify_code")
     migration.forwards(apps, None)
     codes = list(Piece.objects.values_list("verify_code", flat=True))
     assert len(codes) >= 3 and len(set(codes)) == len(codes)
