@@ -115,6 +115,7 @@ class OrganisationRole(models.Model):
 class Position(models.TextChoices):
     STAFF = "staff", "经办人员"
     MANAGER = "manager", "负责人"
+    FINANCE = "finance", "财务人员"
 
 
 class User(AbstractUser):
