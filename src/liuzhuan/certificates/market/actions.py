@@ -16,6 +16,7 @@ from liuzhuan.core.numbers import next_number
 from liuzhuan.core.permissions import require_role, require_write_access
 from liuzhuan.core.roles import Role
 from liuzhuan.members.actions import notify
+from liuzhuan.members.classification import UNKNOWN, is_sme_or_private
 from liuzhuan.members.models import Organisation, User
 
 from ..issuance.actions import ApplicationInput, create_application
@@ -33,6 +34,11 @@ def record_receivable_purchase(actor: User, *, seller_id: int, original_debtor_n
     if seller_id == org.pk:
         raise DomainError("seller_self", "出让方不能是本机构", field="seller_id")
     seller = active_org(seller_id, "seller_id", "出让债权的企业")
+    if not is_sme_or_private(seller.enterprise_size, seller.ownership):  # 收购中小微企业等主体持有的…债权 (四(二))
+        size = seller.get_enterprise_size_display() or UNKNOWN
+        raise DomainError("seller_not_sme_or_private", (
+            f"市场化收购仅收购中小微企业或民营企业的应收账款：出让方“{seller.name}”登记的企业规模为{size}、所有制为"
+            f"{seller.get_ownership_display() or UNKNOWN}，不符合条件。如登记有误，请联系运营机构更正机构分类"), field="seller_id")
     name = required_text(original_debtor_name, "original_debtor_required", "请填写原债务人名称", "original_debtor_name", 200)
     original = None
     if original_debtor_id:

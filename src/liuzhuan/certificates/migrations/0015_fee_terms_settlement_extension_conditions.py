@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('certificates', '0013_pledge_registration_scope'),
-        ('members', '0005_finance_position'),
+        ('members', '0005_finance_position_ownership'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
