@@ -8,7 +8,6 @@ from liuzhuan.certificates.market import actions as market
 from liuzhuan.certificates.market.models import ReceivablePurchase
 from liuzhuan.core.errors import DomainError
 from liuzhuan.core.roles import Role
-
 from liuzhuan.members import actions as members
 from liuzhuan.members.models import Organisation
 
