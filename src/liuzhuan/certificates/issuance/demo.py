@@ -18,14 +18,14 @@ HOUSING, FLOUR = "HP-SG-2025-017", "WJF-CG-2025-088"
 
 
 def _apply(creditor_user: str, debtor_key: str, amount_yuan: int, title: str, no: str, days: int, *,
-           scope=("house", "parking", "shop", "goods", "other"), extension=None) -> Application:
+           scope=("house", "parking", "shop", "goods", "other"), extension=None, conditions=()) -> Application:
     today = today_china()
     return actions.create_application(user(creditor_user), actions.ApplicationInput(
         counterparty_id=org(debtor_key).pk, role="creditor", contract_no=no, contract_title=title,
         contract_date=today - dt.timedelta(days=40), amount_fen=amount_yuan * 100, maturity_date=today + dt.timedelta(days=days),
         offset_scope=tuple(scope), non_cash_declared=True,
         extension_days=extension[0] if extension else None, extension_max=extension[1] if extension else None,
-        guarantee_text="债务人以临河区存量商品房提供资产保障" if "house" in scope else "",
+        extension_conditions=tuple(conditions), guarantee_text="债务人以临河区存量商品房提供资产保障" if "house" in scope else "",
     ))
 
 
@@ -33,7 +33,7 @@ def housing_certificate() -> Certificate:
     """临河区鑫达建筑's claim on 汇浦 for construction work, confirmed, reviewed and issued."""
     clerk, checker = user("op_clerk"), user("op_checker")
     a1 = _apply("sme03_boss", "housing", 1_250_000, "临河区汇浦花园二期主体工程施工合同", HOUSING, 180,
-                scope=("house", "parking"), extension=(90, 2))
+                scope=("house", "parking"), extension=(90, 2), conditions=("applied", "no_dispute"))
     actions.confirm_application(user("hp_chen"), a1.pk)
     actions.prepare_review(clerk, a1.pk, "approve")
     actions.decide_review(checker, a1.pk, True)

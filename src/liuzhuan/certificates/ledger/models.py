@@ -82,6 +82,9 @@ class Piece(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     ended_at = models.DateTimeField(null=True, blank=True)
     prints = models.PositiveIntegerField("纸质凭证打印次数", default=0)
+    #: the maturity this piece ended under, stamped when the certificate is next extended (展期
+    #: moves only the unpaid pieces); empty while the piece follows the certificate's maturity
+    maturity_date = models.DateField("到期日（已了结分段）", null=True, blank=True)
 
     class Meta:
         ordering = ["id"]
@@ -91,6 +94,11 @@ class Piece(models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+    @property
+    def maturity(self):
+        """This piece's maturity: its own once ended before an extension, else the certificate's."""
+        return self.maturity_date or self.certificate.maturity_date
 
 
 class OfferStatus(models.TextChoices):
