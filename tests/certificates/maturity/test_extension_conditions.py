@@ -69,7 +69,7 @@ def test_debtor_in_default_elsewhere_is_not_extended(world):
     assert other.overdue_since == days(6) and cert.overdue_since == days(11) and cert.extension_count == 0
 
 
-def test_only_unpaid_pieces_are_extended_settled_keep_their_dates(world):
+def test_only_unpaid_pieces_are_extended_settled_keep_their_dates(world, api, client):
     cert, piece = _cert(world)
     off = offset.apply_offset(world.alice, piece.pk, "asset", 300_000_00)
     offset.offer_offset_options(world.bob, off.pk, asset_ids=[offset.add_asset(world.bob, kind="house", name="房", list_price_fen=1).pk])
@@ -87,6 +87,10 @@ def test_only_unpaid_pieces_are_extended_settled_keep_their_dates(world):
     maturity.process_maturities(days(41))
     settled.refresh_from_db()
     assert settled.maturity_date == days(10)  # a second extension does not move it either
+    assert api(world.alice).get(f"/certificates/pieces/{settled.pk}").json()["maturity_date"] == days(10).isoformat()
+    assert api(world.alice).get(f"/certificates/pieces/{live.pk}").json()["maturity_date"] == days(70).isoformat()
+    client.force_login(world.alice)
+    assert "本分段了结时的到期日" in client.get(f"/certificates/pieces/{settled.pk}/").content.decode()
     assert verified()
 
 
