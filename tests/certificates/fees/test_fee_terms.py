@@ -62,11 +62,13 @@ def test_transfer_fee_follows_the_contract_not_the_schedule(world):
     assert rows == {world.alice_org.pk: 15000, world.carol_org.pk: 35000} and sum(rows.values()) == fee
 
 
-def test_transfer_without_a_term_records_the_schedules_default(world):
+def test_transfer_without_a_term_records_the_schedules_default(world, client):
     fees.set_fee_rule(world.clerk, "transfer", "5", 0, None, "transferee", TODAY)
     _cert, piece = issue(world)
     offer = _offer(world, piece, 100_000_00)
     assert (offer.fee_payer, offer.fee_share_pct) == ("transferee", Decimal(0))
+    client.force_login(world.carol)  # the transferee sees the agreed payer before accepting
+    assert "<td>受让方/质权人</td>" in client.get("/certificates/").content.decode()
     circulation.accept_offer(world.carol, offer.pk)
     assert list(FeeCharge.objects.filter(transfer=offer).values_list("org_id", "amount_fen")) == [(world.carol_org.pk, 5000)]
 
@@ -144,7 +146,7 @@ def test_finance_records_payment_and_statement_shows_it(world, finance, api):
     assert charge.payment_ref == "HD-001"
 
 
-def test_arrears_after_the_due_date(world, finance, api):
+def test_arrears_after_the_due_date(world, finance, api, client):
     _cert, charge = _charge(world)
     FeeCharge.objects.filter(pk=charge.pk).update(charged_on=TODAY - dt.timedelta(days=DUE_DAYS))
     assert api(world.alice).get("/certificates/fees/statement").json()["items"][0]["status"] == "unpaid"  # due today
@@ -153,6 +155,11 @@ def test_arrears_after_the_due_date(world, finance, api):
     assert [i["id"] for i in items] == [charge.pk] and items[0]["due_date"] == (TODAY - dt.timedelta(days=1)).isoformat()
     assert api(world.alice).get("/certificates/fees/statement", status="unpaid").json()["items"] == []
     assert api(world.alice).get("/certificates/fees/statement/totals").json()["arrears_fen"] == 20000
+    client.force_login(world.alice)
+    html = client.get("/certificates/fees/?status=arrears").content.decode()
+    assert "欠费（逾期未缴）" in html and "¥200.00" in html and "登记缴费" not in html  # a member sees no settle button
+    client.force_login(finance)
+    assert "登记缴费" in client.get("/certificates/fees/").content.decode()
 
 
 def test_member_and_operator_clerk_may_not_mark_paid(world, finance, api, client):

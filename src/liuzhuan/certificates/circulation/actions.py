@@ -188,7 +188,8 @@ def offer_transfers(actor: User, items: list[OfferItem]) -> list[Transfer]:
                 offer = group[0]
                 notices.append(notice(offer.to_org_id, f"收到凭证转让：{format_yuan(offer.amount_fen)}",
                                       f"{org.name} 向贵机构转让凭证 {cert_no[offer.pk]} 项下债权 "
-                                      f"{format_yuan(offer.amount_fen)}，请于 {deadline:%Y-%m-%d} 前接收或拒收。", obj=offer))
+                                      f"{format_yuan(offer.amount_fen)}（服务费付费方：{offer.fee_term_label}），请于 {deadline:%Y-%m-%d} 前接收或拒收。",
+                                      obj=offer))
             else:  # one notice per transferee for a batch, not one per line
                 total = format_yuan(sum(o.amount_fen for o in group))
                 numbers = "、".join(sorted({cert_no[o.pk] for o in group}))
