@@ -32,8 +32,10 @@ def _record(world, buyer, **kw):
 def test_purchase_then_certificate_to_sme_with_purchaser_as_debtor(world, buyer):
     rp = _record(world, buyer)
     assert rp.status == "recorded" and rp.number.startswith("SJ")
-    rp = market.apply_for_purchase_certificate(buyer, rp.pk, maturity_date=days(180), offset_scope=("house",), extension_days=90, extension_max=1)
+    rp = market.apply_for_purchase_certificate(buyer, rp.pk, maturity_date=days(180), offset_scope=("house",), extension_days=90,
+                                               extension_max=1, extension_conditions=("applied",))
     app = rp.application
+    assert app.extension_conditions == ["applied"]
     assert rp.status == "applied" and app.creditor == world.alice_org and app.debtor == buyer.organisation
     assert app.amount_fen == 800_000_00 and app.contract_no == "SG-XY-01" and app.debtor_confirmed_at and not app.creditor_confirmed_at
     issuance.confirm_application(world.alice, app.pk)

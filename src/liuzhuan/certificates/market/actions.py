@@ -84,7 +84,7 @@ def _lock_receivable_purchase(rp_id: int, actor: User, what: str) -> ReceivableP
 
 def apply_for_purchase_certificate(actor: User, rp_id: int, *, maturity_date: dt.date, offset_scope=(),
                                    extension_days: int | None = None, extension_max: int | None = None,
-                                   guarantee_text: str = "") -> ReceivablePurchase:
+                                   extension_conditions=(), guarantee_text: str = "") -> ReceivablePurchase:
     """Through the normal joint-application path: the purchaser (as debtor) applies for a
     certificate to the SME for the agreed price; the SME confirms and the operator reviews."""
     require_write_access(actor)
@@ -97,7 +97,8 @@ def apply_for_purchase_certificate(actor: User, rp_id: int, *, maturity_date: dt
             counterparty_id=rp.seller_id, role="debtor", contract_no=rp.agreement_ref,
             contract_title=f"应收账款收购协议（原债务人：{rp.original_debtor_name}）", contract_date=rp.agreement_date,
             amount_fen=rp.price_fen, maturity_date=maturity_date, offset_scope=tuple(offset_scope or ()), non_cash_declared=True,
-            extension_days=extension_days, extension_max=extension_max, guarantee_text=guarantee_text,
+            extension_days=extension_days, extension_max=extension_max, extension_conditions=tuple(extension_conditions or ()),
+            guarantee_text=guarantee_text,
         ))
         rp.application = app
         rp.status = ReceivablePurchaseStatus.APPLIED
