@@ -214,3 +214,33 @@ def test_wrong_organisation_sees_no_settlement(world, finance, api):
     assert api(world.bob).get("/certificates/fees/statement/totals", org_id=world.alice_org.pk).status_code == 404
     with pytest.raises(PermissionDenied):
         fees.record_fee_paid(world.bob, charge.pk, TODAY, "HD-10")
+
+
+def test_verify_catches_fee_rows_that_do_not_follow_the_term(world):
+    from liuzhuan.core.integrity import run_all
+
+    from ..helpers import verified
+
+    fees.set_fee_rule(world.clerk, "transfer", "5", 0, None, "transferor", TODAY)
+    _cert, piece = issue(world)
+    offer = circulation.accept_offer(world.carol, _offer(world, piece, 100_000_00, fee_payer="split", fee_share_pct="40").pk)
+    assert verified()
+    a = FeeCharge.objects.get(transfer=offer, org=world.alice_org)
+    b = FeeCharge.objects.get(transfer=offer, org=world.carol_org)
+    FeeCharge.objects.filter(pk=a.pk).update(amount_fen=b.amount_fen)  # shares swapped: the sum still matches
+    FeeCharge.objects.filter(pk=b.pk).update(amount_fen=a.amount_fen)
+    assert any("未按合同约定的付费方分担" in p for p in run_all().problems)
+
+
+def test_verify_catches_pledge_fee_rows_off_the_term(world):
+    from liuzhuan.core.integrity import run_all
+
+    fees.set_fee_rule(world.clerk, "pledge", "3", 0, None, "transferor", TODAY)
+    _cert, piece = issue(world)
+    p = pledging.create_pledge(world.alice, piece.pk, world.bank_org.pk, 100_000_00, "ZY-1", 50_000_00, TODAY,
+                               TODAY + dt.timedelta(days=30), "transferee")
+    p = pledging.register_pledge(world.banker, p.pk, "REG-1", TODAY)
+    assert list(FeeCharge.objects.filter(reference=p.number).values_list("org_id", flat=True)) == [world.bank_org.pk]
+    assert not run_all().problems
+    FeeCharge.objects.filter(reference=p.number).update(org=world.alice_org)
+    assert any(f"质押 {p.number}" in x for x in run_all().problems)
