@@ -5,7 +5,8 @@
                   reserving (pieces.py), row locks (locks.py), who may act and the parties'
                   membership standing (checks.py), the offset scope (scope.py), checked uploads
                   (uploads.py), conservation
-    fees/         the fee schedule, charging a fee, statements, 红字冲销 of an issuance fee
+    fees/         the fee schedule, the contract's fee term (payer, share), charging a fee,
+                  settlement (paid / unpaid / arrears), statements, 红字冲销 of an issuance fee
     issuance/     joint applications, attachments, review by maker and checker, issuing
     circulation/  transfer offers (one or a batch), accept / decline / cancel / lapse; title.py:
                   how title passes (registration, fee, notice to the debtor)
@@ -13,7 +14,8 @@
     purchase/     附带锁定期的收购: providers, commitments, sales after the lock-up
     offset/       资产抵付 / 消费抵付: assets, offset applications, evidence, the holder's receipt,
                   the operator's cancellation registration (注销登记)
-    maturity/     maturity, automatic extension (展期), overdue, reminders
+    maturity/     maturity, automatic extension (展期) of the unpaid pieces under the agreed
+                  conditions, the debtor's application / a holder's objection, overdue, reminders
     void/         作废 of a certificate issued in error
     market/       市场化收购: the purchaser buys an SME receivable and applies for its certificate
     holdings/     我的凭证: the member's dashboard, certificate and piece pages, a piece's actions

@@ -24,6 +24,7 @@ def load() -> bool:
     if first_time:
         fees.load()
         circulation.load(issuance.housing_certificate())
+        fees.settle()
         issuance.more_applications()
     return _on_the_certificates() or first_time
 

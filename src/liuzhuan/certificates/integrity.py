@@ -6,3 +6,4 @@ from .pledge import integrity as pledge  # noqa: F401
 from .offset import integrity as offset  # noqa: F401
 from .purchase import integrity as purchase  # noqa: F401
 from .maturity import integrity as maturity  # noqa: F401 - also void and settled states
+from .fees import integrity as fees  # noqa: F401 - fees shared as the contracts say

@@ -23,7 +23,7 @@ from liuzhuan.core.permissions import require_active_user, require_checker, requ
 from liuzhuan.core.roles import Role
 from liuzhuan.core.sql import copy_rows, execute, insert_rows
 
-from .classification import INDUSTRY_LABELS, SIZE_LABELS
+from .classification import INDUSTRY_LABELS, OWNERSHIP_LABELS, SIZE_LABELS
 from .identity import check_full_capacity, clean_legal_id
 from .models import (
     ApiToken,
@@ -199,17 +199,22 @@ def resubmit_registration(actor: User, changes: dict) -> Organisation:
         return org
 
 
-def set_classification(actor: User, org_id: int, industry: str, enterprise_size: str) -> Organisation:
-    """The operator records (or corrects) a member's industry and size class for the regulator's figures."""
+def set_classification(actor: User, org_id: int, industry: str, enterprise_size: str, ownership: str | None = None) -> Organisation:
+    """The operator records (or corrects) a member's industry, size class and ownership (None: left
+    as it is) for the regulator's figures and the market purchase's 中小微/民营 check."""
     require_role(actor, Role.OPERATOR)
     check_classification(industry, enterprise_size)
+    if ownership and ownership not in OWNERSHIP_LABELS:
+        raise DomainError("ownership_invalid", "所有制应为民营、国有、集体、外资或其他", field="ownership")
     with transaction.atomic():
         org = _lock_org(org_id)
-        before = {"industry": org.industry, "enterprise_size": org.enterprise_size}
+        before = {"industry": org.industry, "enterprise_size": org.enterprise_size, "ownership": org.ownership}
         org.industry, org.enterprise_size = industry or "", enterprise_size or ""
-        org.save(update_fields=["industry", "enterprise_size"])
+        if ownership is not None:
+            org.ownership = ownership
+        org.save(update_fields=["industry", "enterprise_size", "ownership"])
         audit.record(actor, "member.classify", org, summary={"before": before, "after": {
-            "industry": org.industry, "enterprise_size": org.enterprise_size}})
+            "industry": org.industry, "enterprise_size": org.enterprise_size, "ownership": org.ownership}})
         return org
 
 

@@ -30,6 +30,7 @@ class OrgOut(Schema):
     channel: str
     industry: str
     enterprise_size: str
+    ownership: str = ""
     roles: list[str]
     registered_at: dt.datetime
     capacity_declared_at: dt.datetime | None
@@ -48,6 +49,7 @@ class OrgOut(Schema):
             channel=org.channel,
             industry=org.industry,
             enterprise_size=org.enterprise_size,
+            ownership=org.ownership,
             roles=sorted(r.role for r in org.roles.all()),
             registered_at=org.registered_at,
             capacity_declared_at=org.capacity_declared_at,

@@ -12,7 +12,19 @@ INDUSTRIES: list[tuple[str, str]] = [
     ("T", "国际组织"),
 ]
 SIZES: list[tuple[str, str]] = [("large", "大型"), ("medium", "中型"), ("small", "小型"), ("micro", "微型")]
+#: ownership (所有制): what 「民营」 is read against
+OWNERSHIPS: list[tuple[str, str]] = [("private", "民营"), ("state", "国有"), ("collective", "集体"), ("foreign", "外资"),
+                                     ("other", "其他")]
 UNKNOWN = "未填写"
+#: 中小微企业: every size class below large (《中小企业划型标准规定》 counts medium in 中小企业)
+SME_SIZES = frozenset({"medium", "small", "micro"})
 
 INDUSTRY_LABELS = dict(INDUSTRIES)
 SIZE_LABELS = dict(SIZES)
+OWNERSHIP_LABELS = dict(OWNERSHIPS)
+
+
+def is_sme_or_private(enterprise_size: str, ownership: str) -> bool:
+    """中小微企业或民营企业 (方案 四(二), 二(一)2): a medium, small or micro enterprise, or a private one
+    of any size. An organisation whose class is not recorded is neither until the operator records it."""
+    return enterprise_size in SME_SIZES or ownership == "private"

@@ -32,7 +32,8 @@ def _uscc(prefix: str, n: int) -> str:
 
 
 OPERATOR = DemoOrg("operator", "临河区恒通资本运营有限公司", (Role.OPERATOR,), "op_manager", "王建国",
-                   extra_users=[("op_clerk", "李晓梅", Position.STAFF), ("op_checker", "赵志强", Position.MANAGER)])
+                   extra_users=[("op_clerk", "李晓梅", Position.STAFF), ("op_checker", "赵志强", Position.MANAGER),
+                                ("op_finance", "钱丽华", Position.FINANCE)])
 
 ORGS: list[DemoOrg] = [
     DemoOrg("bureau", "临河区财政局", (Role.BUREAU,), "czj_liu", "刘国栋", org_type="institution"),

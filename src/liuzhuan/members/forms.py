@@ -2,7 +2,7 @@ from django import forms
 
 from liuzhuan.core.roles import ROLE_CHOICES
 
-from .classification import INDUSTRIES, SIZES
+from .classification import INDUSTRIES, OWNERSHIPS, SIZES
 from .models import OrgType, Position, ReviewDecision, ReviewMethod
 
 
@@ -95,3 +95,4 @@ class ResubmitForm(forms.Form):
 class ClassificationForm(forms.Form):
     industry = forms.ChoiceField(label="所属行业", choices=[("", "—"), *INDUSTRIES], required=False)
     enterprise_size = forms.ChoiceField(label="企业规模", choices=[("", "—"), *SIZES], required=False)
+    ownership = forms.ChoiceField(label="所有制", choices=[("", "—"), *OWNERSHIPS], required=False)

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from liuzhuan.core.roles import ROLE_CHOICES, Role
 
-from .classification import INDUSTRIES, SIZES
+from .classification import INDUSTRIES, OWNERSHIPS, SIZES
 from .identity import ric_birth_date
 
 
@@ -54,6 +54,7 @@ class Organisation(models.Model):
     #: for the regulator's breakdowns: GB/T 4754 门类 and the SME size class (blank: not given)
     industry = models.CharField("所属行业", max_length=1, choices=INDUSTRIES, blank=True)
     enterprise_size = models.CharField("企业规模", max_length=10, choices=SIZES, blank=True)
+    ownership = models.CharField("所有制", max_length=10, choices=OWNERSHIPS, blank=True, default="", db_default="")
     status = models.CharField("状态", max_length=20, choices=OrgStatus.choices, default=OrgStatus.PENDING)
     channel = models.CharField("注册渠道", max_length=20, choices=RegistrationChannel.choices)
     registered_at = models.DateTimeField("注册时间", default=timezone.now)
@@ -124,6 +125,7 @@ class OrganisationRole(models.Model):
 class Position(models.TextChoices):
     STAFF = "staff", "经办人员"
     MANAGER = "manager", "负责人"
+    FINANCE = "finance", "财务人员"
 
 
 class User(AbstractUser):

@@ -204,7 +204,7 @@ def org_detail(request, org_id: int):
         "enterprise_size": org.enterprise_size,
     })
     class_form = ClassificationForm(prefix="cl", initial={"industry": org.industry,
-                                                          "enterprise_size": org.enterprise_size})
+                                                          "enterprise_size": org.enterprise_size, "ownership": org.ownership})
     if request.method == "POST":
         kind = request.POST.get("form")
         done = None
@@ -232,7 +232,7 @@ def org_detail(request, org_id: int):
             if class_form.is_valid():
                 d = class_form.cleaned_data
                 done = run_action(class_form, lambda: actions.set_classification(user, org.pk, d["industry"],
-                                                                                  d["enterprise_size"]))
+                                                                                  d["enterprise_size"], d["ownership"]))
         elif kind == "resubmit" and is_own_manager:
             resubmit_form = ResubmitForm(request.POST, prefix="rs")
             if resubmit_form.is_valid():

@@ -8,6 +8,8 @@ from liuzhuan.certificates.market import actions as market
 from liuzhuan.certificates.market.models import ReceivablePurchase
 from liuzhuan.core.errors import DomainError
 from liuzhuan.core.roles import Role
+from liuzhuan.members import actions as members
+from liuzhuan.members.models import Organisation
 
 from ...conftest import make_org, make_user
 from ..conftest import attach_contract, check_contract
@@ -17,6 +19,8 @@ from ..helpers import TODAY, days, state, verified
 @pytest.fixture
 def buyer(world):
     org = make_org("兴投公司", Role.PURCHASER, Role.MEMBER)
+    # the sellers of these tests are small firms (the purchase takes only 中小微 or 民营 sellers)
+    Organisation.objects.filter(pk__in=[world.alice_org.pk, world.bob_org.pk]).update(enterprise_size="small")
     return make_user(org, "xt", "manager")
 
 
@@ -29,8 +33,10 @@ def _record(world, buyer, **kw):
 def test_purchase_then_certificate_to_sme_with_purchaser_as_debtor(world, buyer):
     rp = _record(world, buyer)
     assert rp.status == "recorded" and rp.number.startswith("SJ")
-    rp = market.apply_for_purchase_certificate(buyer, rp.pk, maturity_date=days(180), offset_scope=("house",), extension_days=90, extension_max=1)
+    rp = market.apply_for_purchase_certificate(buyer, rp.pk, maturity_date=days(180), offset_scope=("house",), extension_days=90,
+                                               extension_max=1, extension_conditions=("applied",))
     app = rp.application
+    assert app.extension_conditions == ["applied"]
     assert rp.status == "applied" and app.creditor == world.alice_org and app.debtor == buyer.organisation
     assert app.amount_fen == 800_000_00 and app.contract_no == "SG-XY-01" and app.debtor_confirmed_at and not app.creditor_confirmed_at
     attach_contract(buyer, app)  # the applicant (debtor) uploads the purchase agreement
@@ -126,3 +132,49 @@ def test_api_book_and_pages(world, buyer, api, client):
     assert client.get(f"/certificates/lifecycle/purchases/{rid}/").status_code == 404
     client.force_login(world.alice)
     assert client.get(f"/certificates/lifecycle/purchases/{rid}/").status_code == 200
+
+
+@pytest.mark.parametrize(("size", "ownership", "allowed"), [
+    ("large", "", False), ("", "", False), ("large", "state", False), ("", "private", True), ("large", "private", True),
+    ("medium", "", True), ("micro", "state", True),
+])
+def test_seller_must_be_sme_or_private(world, buyer, size, ownership, allowed):
+    members.set_classification(world.clerk, world.carol_org.pk, "C", size, ownership)
+    before = state()
+    if allowed:
+        assert _record(world, buyer, seller_id=world.carol_org.pk).seller == world.carol_org
+        return
+    with pytest.raises(DomainError) as exc:
+        _record(world, buyer, seller_id=world.carol_org.pk)
+    assert exc.value.code == "seller_not_sme_or_private" and exc.value.field == "seller_id" and "中小微企业或民营企业" in exc.value.message
+    assert state() == before and not ReceivablePurchase.objects.exists()
+
+
+def test_large_state_seller_refused_through_api_and_page(world, buyer, api, client):
+    members.set_classification(world.clerk, world.carol_org.pk, "C", "large", "state")
+    r = api(buyer).post("/certificates/receivable-purchases", {
+        "seller_id": world.carol_org.pk, "original_debtor_name": "某开发商", "receivable_fen": 100_000_00, "price_fen": 90_000_00,
+        "agreement_ref": "SG-1", "agreement_date": TODAY.isoformat()})
+    assert r.status_code == 400 and r.json()["code"] == "seller_not_sme_or_private" and r.json()["field"] == "seller_id"
+    client.force_login(buyer)
+    page = client.post("/certificates/lifecycle/purchases/", {
+        "seller": world.carol_org.pk, "original_debtor_name": "某开发商", "receivable": "100,000", "price": "90,000",
+        "agreement_ref": "SG-WEB", "agreement_date": TODAY.isoformat(), "description": ""})
+    assert page.status_code == 200 and "中小微企业或民营企业" in page.content.decode()
+    assert not ReceivablePurchase.objects.exists()
+    # another purchaser's organisation (wrong organisation): a member that is not a purchaser may not record at all
+    assert api(world.outsider).post("/certificates/receivable-purchases", {
+        "seller_id": world.alice_org.pk, "original_debtor_name": "x", "receivable_fen": 1, "price_fen": 1, "agreement_ref": "x",
+        "agreement_date": TODAY.isoformat()}).status_code == 403
+
+
+def test_ownership_classification_recorded_by_the_operator_only(world):
+    from liuzhuan.core.errors import PermissionDenied
+
+    with pytest.raises(DomainError) as exc:
+        members.set_classification(world.clerk, world.carol_org.pk, "C", "small", "mixed")
+    assert exc.value.field == "ownership"
+    with pytest.raises(PermissionDenied):
+        members.set_classification(world.carol, world.carol_org.pk, "C", "small", "private")
+    world.carol_org.refresh_from_db()
+    assert world.carol_org.ownership == ""

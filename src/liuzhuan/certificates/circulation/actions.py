@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from contextlib import contextmanager
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
@@ -32,7 +33,7 @@ from liuzhuan.core.sql import (
 from liuzhuan.members.actions import notice, notify, notify_all
 from liuzhuan.members.models import Organisation, User
 
-from ..fees.charges import FEE_FIELDS, fee_rows, fee_rule_on
+from ..fees.charges import FEE_FIELDS, agreed_term, fee_rows, fee_rule_on, stored_term
 from ..fees.models import FeeCharge, OperationType
 from ..ledger.checks import Party, member_actor, standing_errors
 from ..ledger.locks import lock_certificates, lock_pieces
@@ -52,6 +53,8 @@ class OfferItem:
     to_org_id: int
     amount_fen: int
     agreement_ref: str
+    fee_payer: str | None = None  # the transfer contract's fee term; blank: the schedule's default
+    fee_share_pct: Decimal | str | None = None
 
 
 @contextmanager
@@ -99,7 +102,8 @@ def offer_transfers(actor: User, items: list[OfferItem]) -> list[Transfer]:
             f"JOIN certificates_certificate c ON c.id = p.certificate_id WHERE p.id IN {in_list(piece_ids)}", piece_ids):
         if holder_id == org.pk:
             held[pk], debtor_of[pk] = cert_id, debtor_id
-    refs = []
+    refs, terms = [], []
+    today = today_china()
     for n, item in enumerate(items):
         with _item(n, batch):
             if item.piece_id not in held:  # before any validation: outsiders learn nothing
@@ -115,6 +119,7 @@ def offer_transfers(actor: User, items: list[OfferItem]) -> list[Transfer]:
                 raise DomainError("amount_not_positive", "转让金额必须大于零", field="amount_fen")
             if item.to_org_id == org.pk:
                 raise DomainError("transfer_to_self", "不能转让给本机构", field="to_org_id")
+            terms.append(agreed_term(OperationType.TRANSFER, today, item.fee_payer, item.fee_share_pct))
             refs.append(ref)
     refusals = standing_errors("受让", [Party(i.to_org_id, "受让方", "to_org_id", chosen=True, code="transferee_unavailable") for i in items])
     for n, item in enumerate(items):
@@ -123,7 +128,6 @@ def offer_transfers(actor: User, items: list[OfferItem]) -> list[Transfer]:
                 raise refusals[n]
             refuse_debtor(debtor_of[item.piece_id], item.to_org_id, "to_org_id")  # a certificate's debtor never changes
     min_unit, offer_days = transfer_config()
-    today = today_china()
     deadline = today + dt.timedelta(days=offer_days)
     by_piece: dict[int, list[int]] = {}
     for n, item in enumerate(items):
@@ -172,7 +176,8 @@ def offer_transfers(actor: User, items: list[OfferItem]) -> list[Transfer]:
         write_splits(split, created, grown.values())
         offers = [
             build(Transfer, piece=offered[n], from_org=org, to_org_id=item.to_org_id, amount_fen=item.amount_fen,
-                  agreement_ref=refs[n], offered_by=actor, offered_at=now, deadline=deadline)
+                  agreement_ref=refs[n], offered_by=actor, offered_at=now, deadline=deadline, fee_payer=terms[n][0],
+                  fee_share_pct=terms[n][1])
             for n, item in enumerate(items)
         ]
         insert_objects(offers)
@@ -183,7 +188,8 @@ def offer_transfers(actor: User, items: list[OfferItem]) -> list[Transfer]:
                 offer = group[0]
                 notices.append(notice(offer.to_org_id, f"收到凭证转让：{format_yuan(offer.amount_fen)}",
                                       f"{org.name} 向贵机构转让凭证 {cert_no[offer.pk]} 项下债权 "
-                                      f"{format_yuan(offer.amount_fen)}，请于 {deadline:%Y-%m-%d} 前接收或拒收。", obj=offer))
+                                      f"{format_yuan(offer.amount_fen)}（服务费付费方：{offer.fee_term_label}），请于 {deadline:%Y-%m-%d} 前接收或拒收。",
+                                      obj=offer))
             else:  # one notice per transferee for a batch, not one per line
                 total = format_yuan(sum(o.amount_fen for o in group))
                 numbers = "、".join(sorted({cert_no[o.pk] for o in group}))
@@ -196,6 +202,7 @@ def offer_transfers(actor: User, items: list[OfferItem]) -> list[Transfer]:
             "piece": pieces[item.piece_id].number, "offered_piece": offer.piece.number,
             "remainder_piece": remainder_of[item.piece_id].number if item.piece_id in remainder_of else None,
             "amount_fen": item.amount_fen, "to": item.to_org_id, "agreement_ref": offer.agreement_ref, "deadline": deadline.isoformat(),
+            "fee_payer": offer.fee_payer, "fee_share_pct": str(offer.fee_share_pct),
         }) for item, offer in zip(items, offers, strict=True)])
         return offers
 
@@ -287,7 +294,8 @@ def accept_offers(actor: User, transfer_ids: list[int]) -> list[Transfer]:
             offer.registration_no = number
             offer.new_piece = new
             offer.fee_fen, rows = fee_rows(rule, base_fen=offer.amount_fen, payer_a_id=offer.from_org_id, payer_b_id=org.pk,
-                                           certificate_id=new.certificate_id, transfer_id=offer.pk, reference=number, today=today)
+                                           certificate_id=new.certificate_id, transfer_id=offer.pk, reference=number, today=today,
+                                           term=stored_term(offer))
             charges += rows
         update_objects(offers, ["status", "decided_by", "decided_at", "registration_no", "new_piece", "fee_fen"])
         insert_rows(FeeCharge, FEE_FIELDS, charges)

@@ -11,6 +11,7 @@ from ninja.responses import Status
 from liuzhuan.core.api_types import Fen, Id, IdIn
 from liuzhuan.members.api_auth import acting_user
 
+from ..fees.api import FeePayerIn, FeeSharePct, FeeTermOut
 from ..ledger.models import Transfer
 from . import actions, queries
 
@@ -21,13 +22,12 @@ class TransferIn(Schema):
     to_org_id: IdIn
     amount_fen: Fen
     agreement_ref: str = Field(..., max_length=100)
+    fee_payer: FeePayerIn | None = Field(None, description="转让合同约定的服务费付费方；不填按收费标准")
+    fee_share_pct: FeeSharePct | None = None
 
 
-class BatchTransferItem(Schema):
+class BatchTransferItem(TransferIn):
     piece_id: IdIn
-    to_org_id: IdIn
-    amount_fen: Fen
-    agreement_ref: str = Field(..., max_length=100)
 
 
 class BatchTransferIn(Schema):
@@ -38,7 +38,7 @@ class BatchAcceptIn(Schema):
     transfer_ids: list[IdIn] = Field(..., max_length=actions.MAX_BATCH, description=f"至多 {actions.MAX_BATCH} 笔")
 
 
-class TransferOut(Schema):
+class TransferOut(FeeTermOut):
     id: int
     piece: str
     from_org_id: int
@@ -55,7 +55,8 @@ class TransferOut(Schema):
     def of(t: Transfer) -> TransferOut:
         return TransferOut(id=t.pk, piece=t.piece.number, from_org_id=t.from_org_id, to_org_id=t.to_org_id, amount_fen=t.amount_fen,
                            agreement_ref=t.agreement_ref, status=t.status, deadline=t.deadline, registration_no=t.registration_no,
-                           new_piece=t.new_piece.number if t.new_piece_id else None, fee_fen=t.fee_fen)
+                           new_piece=t.new_piece.number if t.new_piece_id else None, fee_fen=t.fee_fen,
+                           **FeeTermOut.fields(t))
 
 
 class DeclineIn(Schema):
@@ -64,13 +65,14 @@ class DeclineIn(Schema):
 
 @router.post("/pieces/{piece_id}/transfer", response={201: TransferOut}, summary="转让（全部或部分；部分转让即拆分）")
 def transfer(request: HttpRequest, piece_id: Id, payload: TransferIn):
-    offer = actions.offer_transfer(acting_user(request, write=True), piece_id, payload.to_org_id, payload.amount_fen, payload.agreement_ref)
+    offer = actions.offer_transfers(acting_user(request, write=True), [actions.OfferItem(
+        piece_id, payload.to_org_id, payload.amount_fen, payload.agreement_ref, payload.fee_payer, payload.fee_share_pct)])[0]
     return Status(201, TransferOut.of(offer))
 
 
 @router.post("/transfers/batch", response={201: list[TransferOut]}, summary="批量转让（一次提交多笔，全部成功或全部不办理）")
 def transfer_batch(request: HttpRequest, payload: BatchTransferIn):
-    items = [actions.OfferItem(i.piece_id, i.to_org_id, i.amount_fen, i.agreement_ref) for i in payload.items]
+    items = [actions.OfferItem(i.piece_id, i.to_org_id, i.amount_fen, i.agreement_ref, i.fee_payer, i.fee_share_pct) for i in payload.items]
     return Status(201, [TransferOut.of(t) for t in actions.offer_transfers(acting_user(request, write=True), items)])
 
 

@@ -12,11 +12,14 @@ from liuzhuan.core.money import MoneyError, parse_yuan
 from liuzhuan.members.models import Organisation
 from liuzhuan.members.queries import active_counterparties
 
+from ..fees.forms import FeeTermForm
 
-class TransferForm(forms.Form):
+
+class TransferForm(FeeTermForm):
     to_org = forms.ModelChoiceField(label="受让方", queryset=Organisation.objects.none(), empty_label="请选择")
     amount = YuanField(label="转让金额（元）")
     agreement_ref = forms.CharField(label="转让协议编号", max_length=100)
+    field_order = ["to_org", "amount", "agreement_ref", "fee_payer", "fee_share_pct"]
 
     def __init__(self, *args, org=None, debtor_id=None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -15,7 +15,7 @@ from liuzhuan.core.numbers import next_number
 from liuzhuan.members.actions import Notice, notice, notify_all
 from liuzhuan.members.models import Organisation, User
 
-from ..fees.charges import charge_fee
+from ..fees.charges import agreed_term, charge_fee
 from ..ledger.models import Certificate, OfferStatus, Piece, PieceStatus, Transfer
 from ..ledger.pieces import new_piece
 from ..ledger.rules import refuse_debtor
@@ -34,13 +34,16 @@ def pass_title(actor: User, cert: Certificate, piece: Piece, to_org: Organisatio
     piece.save(update_fields=["status", "ended_at"])
     new = new_piece(cert, parent=piece, holder=to_org, amount_fen=piece.amount_fen, status=PieceStatus.LIVE, origin=origin)
     cert.save(update_fields=["piece_count"])
+    # no contract term is entered on these paths: the schedule's default is recorded and followed
+    payer, share = agreed_term(op_type, today, None)
     t = Transfer.objects.create(
         piece=piece, from_org=from_org, to_org=to_org, amount_fen=piece.amount_fen, agreement_ref=agreement_ref[:100],
         status=OfferStatus.ACCEPTED, offered_by=actor, offered_at=now, deadline=today, decided_by=actor, decided_at=now,
-        registration_no=next_number("BG", today.year), new_piece=new,
+        registration_no=next_number("BG", today.year), new_piece=new, fee_payer=payer, fee_share_pct=share,
     )
     t.fee_fen = charge_fee(op_type, cert, base_fen=t.amount_fen, payer_a=from_org, payer_b=to_org,
-                           reference=t.registration_no, today=today, transfer=t)
+                           reference=t.registration_no, today=today, transfer=t,
+                           term=(payer, share))
     t.save(update_fields=["fee_fen"])
     notify_all([debtor_notice(cert, t, from_org.name, to_org.name, why)])
     return t

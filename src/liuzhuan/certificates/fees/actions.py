@@ -1,4 +1,5 @@
-"""The fee schedule: the operator sets a rule per operation type from an effective date."""
+"""The fee schedule (the operator sets a rule per operation type from an effective date) and fee
+settlement (the operator's finance staff record a charge as paid)."""
 
 from __future__ import annotations
 
@@ -6,17 +7,18 @@ import datetime as dt
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
+from django.utils import timezone
 
 from liuzhuan.core import audit
 from liuzhuan.core.dates import today_china
-from liuzhuan.core.errors import DomainError
+from liuzhuan.core.errors import Conflict, DomainError, NotFound, PermissionDenied
 from liuzhuan.core.money import format_yuan
 from liuzhuan.core.permissions import require_role
 from liuzhuan.core.roles import Role
-from liuzhuan.members.models import User
+from liuzhuan.members.models import Position, User
 
 from ..ledger.checks import ceiling
-from .models import FeeRule, OperationType
+from .models import FeeCharge, FeeRule, OperationType
 
 
 def set_fee_rule(actor: User, op_type: str, rate_per_10k, min_fen: int, max_fen: int | None, payer: str,
@@ -55,3 +57,43 @@ def set_fee_rule(actor: User, op_type: str, rate_per_10k, min_fen: int, max_fen:
             "effective_date": effective_date.isoformat(), "replaced": not created,
         })
         return rule
+
+
+#: who at the operator may record a fee as paid: its finance staff, and its manager
+FINANCE_POSITIONS = frozenset({Position.FINANCE, Position.MANAGER})
+MAX_PAYMENT_REF = 60
+
+
+def record_fee_paid(actor: User, charge_id: int, paid_on: dt.date | None, payment_ref: str) -> FeeCharge:
+    """缴费登记: the operator's finance staff record that a charge was paid (on which day, against
+    which receipt or bank slip). A charge is paid once; a reversal row is a credit, never paid."""
+    require_role(actor, Role.OPERATOR)
+    if actor.position not in FINANCE_POSITIONS:
+        raise PermissionDenied("缴费登记仅限运营机构财务人员或负责人办理", code="finance_required")
+    ref = (payment_ref or "").strip()
+    if not ref:
+        raise DomainError("payment_ref_required", "请填写缴费凭据号（收据或银行回单号）", field="payment_ref")
+    if len(ref) > MAX_PAYMENT_REF or not ref.isprintable():
+        raise DomainError("payment_ref_invalid", f"缴费凭据号不能超过{MAX_PAYMENT_REF}个字且不能含控制字符", field="payment_ref")
+    if paid_on is None:
+        raise DomainError("paid_on_required", "请填写缴费日期", field="paid_on")
+    if paid_on > today_china():
+        raise DomainError("paid_on_future", "缴费日期不能晚于今天", field="paid_on")
+    with transaction.atomic():
+        charge = FeeCharge.objects.select_for_update().filter(pk=charge_id).first()
+        if charge is None:
+            raise NotFound("服务费记录不存在")
+        if charge.reverses_id is not None:
+            raise DomainError("charge_is_reversal", "冲销行为红字抵减，不需缴费", field="charge_id")
+        if charge.paid_on is not None:
+            raise Conflict("charge_paid", f"该笔服务费已于 {charge.paid_on:%Y-%m-%d} 登记缴费（凭据 {charge.payment_ref}）")
+        if FeeCharge.objects.filter(reverses=charge).exists():
+            raise Conflict("charge_reversed", "该笔服务费已冲销，不需缴费")
+        if paid_on < charge.charged_on:
+            raise DomainError("paid_before_charged", f"缴费日期不能早于计费日期 {charge.charged_on:%Y-%m-%d}", field="paid_on")
+        charge.paid_on, charge.payment_ref, charge.settled_by, charge.settled_at = paid_on, ref, actor, timezone.now()
+        charge.save(update_fields=["paid_on", "payment_ref", "settled_by", "settled_at"])
+        audit.record(actor, "fee.paid", charge, summary={
+            "org": charge.org_id, "reference": charge.reference, "amount_fen": charge.amount_fen, "paid_on": paid_on.isoformat(),
+            "payment_ref": ref})
+        return charge

@@ -4,17 +4,22 @@ side, and the 红字冲销 reversal of a certificate's issuance fee."""
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 from django.db import connection
 from django.utils import timezone
 
 from liuzhuan.core.dates import today_china
+from liuzhuan.core.errors import DomainError
 from liuzhuan.core.sql import columns, insert_rows, load
 from liuzhuan.members.models import Organisation
 
 from ..ledger.models import Certificate, Transfer
 from .models import FeeCharge, FeeRule, OperationType
-from .rules import compute_fee, split_fee
+from .rules import compute_fee, fee_term, split_fee
+
+#: an agreed fee term: (payer, side A's share in per cent); None: the schedule's payer
+FeeTerm = tuple[str, Decimal] | None
 
 
 def fee_rule_on(op_type: str, day: dt.date) -> FeeRule | None:
@@ -24,11 +29,24 @@ def fee_rule_on(op_type: str, day: dt.date) -> FeeRule | None:
                           [op_type, connection.ops.adapt_datefield_value(day)])), None)
 
 
+def agreed_term(op_type: str, day: dt.date, payer: str | None, share_pct=None) -> tuple[str, Decimal]:
+    """The fee term a transfer or pledge contract records: as the parties entered it, or, when they
+    left it blank, the default of the schedule in force (no schedule: side A pays)."""
+    if not payer:
+        if share_pct not in (None, ""):
+            raise DomainError("fee_payer_required", "填写承担比例时请选择付费方“双方分担”", field="fee_payer")
+        rule = fee_rule_on(op_type, day)
+        payer = rule.payer if rule is not None else "transferor"
+    return fee_term(payer, share_pct)
+
+
 def charge_fee(op_type: str, cert: Certificate, *, base_fen: int, payer_a: Organisation, payer_b: Organisation,
-               reference: str, today: dt.date, transfer: Transfer | None = None) -> int:
-    """Record the service fee per the schedule in force (payer_a = transferor/creditor side)."""
+               reference: str, today: dt.date, transfer: Transfer | None = None, term: FeeTerm = None) -> int:
+    """Record the service fee per the schedule in force (payer_a = transferor/creditor side), shared
+    as the contract's ``term`` says (None: as the schedule says)."""
     fee, rows = fee_rows(fee_rule_on(op_type, today), base_fen=base_fen, payer_a_id=payer_a.pk, payer_b_id=payer_b.pk,
-                         certificate_id=cert.pk, transfer_id=transfer.pk if transfer else None, reference=reference, today=today)
+                         certificate_id=cert.pk, transfer_id=transfer.pk if transfer else None, reference=reference, today=today,
+                         term=term)
     insert_rows(FeeCharge, FEE_FIELDS, rows)
     return fee
 
@@ -39,15 +57,17 @@ FEE_FIELDS = ["org_id", "op_type", "rule_id", "base_fen", "amount_fen", "certifi
 
 
 def fee_rows(rule: FeeRule | None, *, base_fen: int, payer_a_id: int, payer_b_id: int, certificate_id: int,
-             transfer_id: int | None, reference: str, today: dt.date) -> tuple[int, list[tuple]]:
+             transfer_id: int | None, reference: str, today: dt.date, term: FeeTerm = None) -> tuple[int, list[tuple]]:
     """The fee under ``rule`` (None: no schedule, no fee) and its ``FeeCharge`` rows (``FEE_FIELDS``),
-    one per paying side with a share > 0."""
+    one per paying side with a share > 0: the amount is the schedule's, the shares the agreed
+    ``term``'s (None: the schedule's payer)."""
     if rule is None:
         return 0, []
     fee = compute_fee(base_fen, rule.rate_per_10k, rule.min_fen, rule.max_fen)
     now = timezone.now()
+    shares = split_fee(fee, *term) if term is not None else split_fee(fee, rule.payer)
     return fee, [(org_id, rule.op_type, rule.pk, base_fen, share, certificate_id, transfer_id, reference, today, now)
-                 for org_id, share in zip((payer_a_id, payer_b_id), split_fee(fee, rule.payer), strict=True) if share > 0]
+                 for org_id, share in zip((payer_a_id, payer_b_id), shares, strict=True) if share > 0]
 
 
 def reverse_issuance_fees(cert: Certificate) -> dict[int, int]:
@@ -65,3 +85,8 @@ def reverse_issuance_fees(cert: Certificate) -> dict[int, int]:
     for c in charges:
         refunds[c.org_id] = refunds.get(c.org_id, 0) + c.amount_fen
     return refunds
+
+
+def stored_term(contract) -> FeeTerm:
+    """The fee term recorded on a transfer or pledge (None on rows that predate the term)."""
+    return (contract.fee_payer, contract.fee_share_pct) if contract.fee_payer else None

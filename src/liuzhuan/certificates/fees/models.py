@@ -8,7 +8,9 @@ from django.utils import timezone
 
 from liuzhuan.members.models import Organisation, User
 
-from ..ledger.models import Certificate, Transfer
+from ..ledger.models import Certificate, FeePayer, Transfer
+
+__all__ = ["FeeCharge", "FeePayer", "FeeRule", "OperationType"]
 
 
 class OperationType(models.TextChoices):
@@ -17,12 +19,6 @@ class OperationType(models.TextChoices):
     PLEDGE = "pledge", "质押"
     PURCHASE = "purchase", "收购"
     OFFSET = "offset", "抵付"
-
-
-class FeePayer(models.TextChoices):
-    TRANSFEROR = "transferor", "转让方（开具时为债权人）"
-    TRANSFEREE = "transferee", "受让方（开具时为债务人）"
-    SPLIT = "split", "双方各半"
 
 
 class FeeRule(models.Model):
@@ -71,12 +67,25 @@ class FeeCharge(models.Model):
     # points at it (a certificate voided as issued in error gets its issuance fee back this way).
     reverses = models.OneToOneField("self", null=True, blank=True, on_delete=models.PROTECT, related_name="reversal",
                                     verbose_name="冲销的收费")
+    # settlement (缴费登记): the operator's finance staff record the payment received; until then the
+    # charge is unpaid, and past its due date (rules.due_date) in arrears. A reversal row is a credit,
+    # never paid itself.
+    paid_on = models.DateField("缴费日期", null=True, blank=True)
+    payment_ref = models.CharField("缴费凭据号", max_length=60, blank=True, default="", db_default="")
+    settled_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False,
+                                   verbose_name="登记人")
+    settled_at = models.DateTimeField("登记时间", null=True, blank=True)
 
     class Meta:
         ordering = ["-charged_on", "-id"]
         verbose_name = "服务费"
-        constraints = [models.CheckConstraint(condition=Q(amount_fen__gte=0, reverses__isnull=True) | Q(amount_fen__lte=0, reverses__isnull=False),
-                                              name="feecharge_sign_by_kind")]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount_fen__gte=0, reverses__isnull=True) | Q(amount_fen__lte=0, reverses__isnull=False),
+                                   name="feecharge_sign_by_kind"),
+            models.CheckConstraint(condition=Q(paid_on__isnull=True, settled_by__isnull=True, settled_at__isnull=True, payment_ref="")
+                                   | Q(paid_on__isnull=False, settled_by__isnull=False, settled_at__isnull=False, reverses__isnull=True)
+                                   & ~Q(payment_ref=""), name="feecharge_paid_recorded_whole"),
+        ]
         indexes = [models.Index(fields=["org", "charged_on"], name="fee_org_day_idx"), models.Index(fields=["charged_on"], name="fee_day_idx")]
 
     def __str__(self) -> str:

@@ -36,7 +36,7 @@ class PieceOut(Schema):
     def of(p: Piece) -> PieceOut:
         return PieceOut(id=p.pk, number=p.number, certificate_id=p.certificate_id, certificate=p.certificate.number, holder_id=p.holder_id, holder=p.holder.name,
                         debtor=p.certificate.debtor.name, amount_fen=p.amount_fen, status=p.status,
-                        status_label=p.get_status_display(), maturity_date=p.certificate.maturity_date)
+                        status_label=p.get_status_display(), maturity_date=p.maturity)
 
 
 class ChainStepOut(Schema):

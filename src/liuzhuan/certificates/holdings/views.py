@@ -92,7 +92,9 @@ def piece(request, piece_id: int):
             form = TransferForm(request.POST, org=org, debtor_id=p.certificate.debtor_id)
             if form.is_valid():
                 d = form.cleaned_data
-                offer = run_action(form, lambda: circulation.offer_transfer(request.user, p.pk, d["to_org"].pk, d["amount"], d["agreement_ref"]))
+                item = circulation.OfferItem(p.pk, d["to_org"].pk, d["amount"], d["agreement_ref"], d["fee_payer"], d["fee_share_pct"])
+                offers = run_action(form, lambda: circulation.offer_transfers(request.user, [item]))
+                offer = offers[0] if offers else None
                 if offer:
                     messages.success(request, f"已向 {offer.to_org.name} 发出转让，等待对方于 {offer.deadline:%Y-%m-%d} 前接收。")
                     return redirect("certificates:dashboard")
@@ -123,7 +125,7 @@ def piece_actions(request, piece_id: int):
             if pledge_form.is_valid():
                 d = pledge_form.cleaned_data
                 p = perform(request, lambda: pledge.create_pledge(user, piece.pk, d["pledgee"].pk, d["amount"], d["contract_ref"], d["secured"],
-                                                                  d["start_date"], d["end_date"]),
+                                                                  d["start_date"], d["end_date"], d["fee_payer"], d["fee_share_pct"]),
                             "已发起质押，等待质权人登记生效。", pledge_form)
                 if p:
                     return redirect("certificates:lc_pledge", pledge_id=p.pk)

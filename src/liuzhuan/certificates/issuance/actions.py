@@ -28,6 +28,7 @@ from ..fees.models import OperationType
 from ..ledger import scope
 from ..ledger.checks import Party, ceiling, member_actor, require_standing
 from ..ledger.models import Certificate, Piece
+from ..ledger.rules import extension_conditions
 from ..ledger.uploads import check_upload, upload_limit
 from .models import Application, ApplicationStatus, Attachment, ReviewAction, ReviewCheck
 from .rules import MAX_TERM_YEARS, REVIEW_CHECKS, latest_maturity, missing_checks
@@ -48,6 +49,7 @@ class ApplicationInput:
     extension_max: int | None = None
     guarantee_text: str = ""
     purchase_commitment_ref: str = ""
+    extension_conditions: tuple[str, ...] = ()  # ledger.rules.EXTENSION_CONDITIONS codes; only with a clause
 
 
 def _validate_application(org: Organisation, data: ApplicationInput, today: dt.date) -> tuple[Organisation, Organisation]:
@@ -91,6 +93,8 @@ def _validate_application(org: Organisation, data: ApplicationInput, today: dt.d
             raise DomainError("extension_days_range", "展期天数应在 1–366 天之间", field="extension_days")
         if not 1 <= data.extension_max <= 12:
             raise DomainError("extension_max_range", "最多展期次数应在 1–12 次之间", field="extension_max")
+    if extension_conditions(data.extension_conditions) and data.extension_days is None:
+        raise DomainError("extension_conditions_without_clause", "未约定展期条款时不能选择展期情形", field="extension_conditions")
     if data.role == "creditor":
         return org, counterparty
     return counterparty, org
@@ -128,6 +132,7 @@ def create_application(actor: User, data: ApplicationInput) -> Application:
             contract_date=data.contract_date, amount_fen=data.amount_fen, maturity_date=data.maturity_date,
             non_cash_declared=True,
             extension_days=data.extension_days, extension_max=data.extension_max,
+            extension_conditions=extension_conditions(data.extension_conditions),
             guarantee_text=data.guarantee_text.strip(), purchase_commitment_ref=data.purchase_commitment_ref.strip(),
             created_by=actor,
         )
@@ -213,6 +218,7 @@ def resubmit_application(actor: User, app_id: int, data: ApplicationInput) -> Ap
                   "guarantee_text", "purchase_commitment_ref"):
             value = getattr(data, f)
             setattr(app, f, value.strip() if isinstance(value, str) else value)
+        app.extension_conditions = extension_conditions(data.extension_conditions)
         _set_scope(app, data.offset_scope)
         app.creditor_confirmed_by = app.debtor_confirmed_by = None
         app.creditor_confirmed_at = app.debtor_confirmed_at = None

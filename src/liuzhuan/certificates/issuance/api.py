@@ -36,11 +36,15 @@ class CertificateApplicationIn(Schema):
     non_cash_declared: Flag = Field(False, description="必须为 true：双方约定以非货币方式清偿")
     extension_days: Days | None = None
     extension_max: Count | None = None
+    extension_conditions: list[str] = Field(default_factory=list, max_length=3,
+                                            description="展期约定情形：applied 债务人到期前申请 / no_dispute 持有人无异议 / "
+                                            "debtor_not_in_default 债务人无其他逾期凭证；仅在有展期条款时")
     guarantee_text: str = Field("", max_length=2000)
     purchase_commitment_ref: str = Field("", max_length=200)
 
     def to_input(self) -> actions.ApplicationInput:
-        return actions.ApplicationInput(**{**self.dict(), "offset_scope": tuple(self.offset_scope)})
+        return actions.ApplicationInput(**{**self.dict(), "offset_scope": tuple(self.offset_scope),
+                                           "extension_conditions": tuple(self.extension_conditions)})
 
 
 class ReviewCheckOut(Schema):

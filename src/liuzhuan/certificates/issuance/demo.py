@@ -23,7 +23,7 @@ HOUSING, FLOUR = "HP-SG-2025-017", "WJF-CG-2025-088"
 
 
 def _apply(creditor_user: str, debtor_key: str, amount_yuan: int, title: str, no: str, days: int, *,
-           scope=("house", "parking", "shop", "goods", "other"), extension=None) -> Application:
+           scope=("house", "parking", "shop", "goods", "other"), extension=None, conditions=()) -> Application:
     """The creditor applies and uploads the signed contract (a one-page PDF naming it)."""
     today = today_china()
     app = actions.create_application(user(creditor_user), actions.ApplicationInput(
@@ -31,7 +31,7 @@ def _apply(creditor_user: str, debtor_key: str, amount_yuan: int, title: str, no
         contract_date=today - dt.timedelta(days=40), amount_fen=amount_yuan * 100, maturity_date=today + dt.timedelta(days=days),
         offset_scope=tuple(scope), non_cash_declared=True,
         extension_days=extension[0] if extension else None, extension_max=extension[1] if extension else None,
-        guarantee_text="债务人以临河区存量商品房提供资产保障" if "house" in scope else "",
+        extension_conditions=tuple(conditions), guarantee_text="债务人以临河区存量商品房提供资产保障" if "house" in scope else "",
     ))
     actions.add_attachment(user(creditor_user), app.pk, f"{no}.pdf", _contract_pdf(title, no))
     return app
@@ -60,7 +60,7 @@ def _review_and_issue(app: Application, clause: str) -> None:
 def housing_certificate() -> Certificate:
     """临河区鑫达建筑's claim on 汇浦 for construction work, confirmed, reviewed and issued."""
     a1 = _apply("sme03_boss", "housing", 1_250_000, "临河区汇浦花园二期主体工程施工合同", HOUSING, 180,
-                scope=("house", "parking"), extension=(90, 2))
+                scope=("house", "parking"), extension=(90, 2), conditions=("applied", "no_dispute"))
     actions.confirm_application(user("hp_chen"), a1.pk)
     _review_and_issue(a1, "合同第五条约定以汇浦花园存量商品房及车位抵付工程款")
     a1.refresh_from_db()

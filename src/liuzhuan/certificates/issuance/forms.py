@@ -8,7 +8,7 @@ from liuzhuan.core.forms import YuanField
 from liuzhuan.members.models import Organisation
 from liuzhuan.members.queries import active_counterparties
 
-from ..ledger.forms import DateInput, ScopeField
+from ..ledger.forms import DateInput, ExtensionConditionsField, ScopeField
 from .models import ReviewAction
 from .rules import REVIEW_CHECKS
 
@@ -25,6 +25,7 @@ class ApplicationForm(forms.Form):
     non_cash_declared = forms.BooleanField(label="双方确认：该债权约定以非货币方式清偿，不以现金兑付、不计利息", required=False)
     extension_days = forms.IntegerField(label="展期天数（可选）", required=False, min_value=1)
     extension_max = forms.IntegerField(label="最多展期次数（可选）", required=False, min_value=1)
+    extension_conditions = ExtensionConditionsField()
     guarantee_text = forms.CharField(label="资产保障措施", required=False, widget=forms.Textarea(attrs={"rows": 2}))
     purchase_commitment_ref = forms.CharField(label="第三方收购承诺（编号或说明）", max_length=200, required=False)
 

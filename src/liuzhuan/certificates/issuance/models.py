@@ -9,6 +9,7 @@ from django.utils import timezone
 from liuzhuan.members.models import Organisation, User
 
 from ..ledger import scope
+from ..ledger.rules import EXTENSION_CONDITIONS
 from .rules import REVIEW_CHECKS
 
 
@@ -50,6 +51,9 @@ class Application(models.Model):
     non_cash_declared = models.BooleanField("双方约定以非货币方式清偿", default=False)
     extension_days = models.PositiveIntegerField("展期期限（天）", null=True, blank=True)
     extension_max = models.PositiveIntegerField("最多展期次数", null=True, blank=True)
+    #: the agreed situations (ledger.rules.EXTENSION_CONDITIONS codes) that must all hold for the
+    #: automatic extension; none: the clause extends on non-payment alone
+    extension_conditions = models.JSONField("展期约定情形", default=list, blank=True)
     guarantee_text = models.TextField("资产保障措施", blank=True)
     purchase_commitment_ref = models.CharField("第三方收购承诺", max_length=200, blank=True)
     status = models.CharField("状态", max_length=20, choices=ApplicationStatus.choices, default=ApplicationStatus.DRAFT)
@@ -95,7 +99,8 @@ class Application(models.Model):
     @property
     def extension_label(self) -> str:
         if self.extension_days:
-            return f"到期未获全部清偿的，自动展期 {self.extension_days} 天，最多 {self.extension_max or 1} 次"
+            when = "且" + "、".join(EXTENSION_CONDITIONS[c] for c in self.extension_conditions) if self.extension_conditions else ""
+            return f"到期未获全部清偿{when}的，未清偿部分自动展期 {self.extension_days} 天，最多 {self.extension_max or 1} 次"
         return "无展期条款"
 
 

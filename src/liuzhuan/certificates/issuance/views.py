@@ -29,7 +29,7 @@ def _application_input(form):
         contract_date=d["contract_date"], amount_fen=d["amount"], maturity_date=d["maturity_date"],
         offset_scope=tuple(d["offset_scope"]), non_cash_declared=d["non_cash_declared"],
         extension_days=d["extension_days"], extension_max=d["extension_max"], guarantee_text=d["guarantee_text"],
-        purchase_commitment_ref=d["purchase_commitment_ref"],
+        purchase_commitment_ref=d["purchase_commitment_ref"], extension_conditions=tuple(d["extension_conditions"]),
     )
 
 

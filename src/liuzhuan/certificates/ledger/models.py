@@ -96,6 +96,9 @@ class Piece(models.Model):
     ended_at = models.DateTimeField(null=True, blank=True)
     prints = models.PositiveIntegerField("纸质凭证打印次数", default=0)
     verify_code = models.CharField("纸质凭证核验码", max_length=VERIFY_CODE_LENGTH, default=new_verify_code, editable=False)
+    #: the maturity this piece ended under, stamped when the certificate is next extended (展期
+    #: moves only the unpaid pieces); empty while the piece follows the certificate's maturity
+    maturity_date = models.DateField("到期日（已了结分段）", null=True, blank=True)
 
     class Meta:
         ordering = ["id"]
@@ -106,6 +109,11 @@ class Piece(models.Model):
     def __str__(self) -> str:
         return self.number
 
+    @property
+    def maturity(self):
+        """This piece's maturity: its own once ended before an extension, else the certificate's."""
+        return self.maturity_date or self.certificate.maturity_date
+
 
 class OfferStatus(models.TextChoices):
     OFFERED = "offered", "待接收"
@@ -115,7 +123,43 @@ class OfferStatus(models.TextChoices):
     CANCELLED = "cancelled", "已撤回"
 
 
-class Transfer(models.Model):
+class FeePayer(models.TextChoices):
+    """Who pays a service fee: the operator's schedule names a default, the transfer or pledge
+    contract the agreed term (side A = transferor / pledgor / creditor, side B = the other)."""
+
+    TRANSFEROR = "transferor", "转让方/出质人（开具时为债权人）"
+    TRANSFEREE = "transferee", "受让方/质权人（开具时为债务人）"
+    SPLIT = "split", "双方分担（按约定比例，默认各半）"
+
+
+def fee_term_constraint(name: str) -> models.CheckConstraint:
+    """The agreed fee term of a contract (转让合同 / 质押合同): the payer and side A's share in per
+    cent — 100 for side A, 0 for side B, strictly between for a split. Blank on rows that predate it."""
+    return models.CheckConstraint(condition=(
+        Q(fee_payer="", fee_share_pct__isnull=True) | Q(fee_payer="transferor", fee_share_pct=100)
+        | Q(fee_payer="transferee", fee_share_pct=0) | Q(fee_payer="split", fee_share_pct__gt=0, fee_share_pct__lt=100)),
+        name=name)
+
+
+class FeeTermFields(models.Model):
+    """The agreed fee term, as recorded on a transfer and on a pledge."""
+
+    fee_payer = models.CharField("约定服务费付费方", max_length=20, choices=FeePayer.choices, blank=True, default="", db_default="")
+    fee_share_pct = models.DecimalField("转让方/出质人承担比例（%）", max_digits=5, decimal_places=2, null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def fee_term_label(self) -> str:
+        if not self.fee_payer:
+            return "按收费标准"
+        if self.fee_payer == FeePayer.SPLIT:
+            return f"双方分担（转让方/出质人 {self.fee_share_pct.normalize():f}%）"
+        return self.get_fee_payer_display().split("（")[0]
+
+
+class Transfer(FeeTermFields):
     """A transfer offer of a reserved piece; on acceptance it becomes a 流转变更登记."""
 
     piece = models.ForeignKey(Piece, on_delete=models.PROTECT, related_name="offers", verbose_name="转让分段")
@@ -141,6 +185,7 @@ class Transfer(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(amount_fen__gt=0), name="transfer_amount_positive"),
             models.CheckConstraint(condition=~Q(from_org=models.F("to_org")), name="transfer_distinct_parties"),
+            fee_term_constraint("transfer_fee_term_valid"),
             models.UniqueConstraint(fields=["piece"], condition=Q(status="offered"), name="transfer_one_open_offer_per_piece"),
         ]
 

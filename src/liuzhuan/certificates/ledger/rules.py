@@ -51,3 +51,22 @@ def refuse_debtor(debtor_id: int, to_org_id: int, field: str | None, what: str =
     if to_org_id == debtor_id:
         raise DomainError("transferee_is_debtor", f"债务人不能{what}本凭证项下债权：债权债务同归一人即告终止（《民法典》第五百七十六条），"
                           "债务人清偿请通过资产或消费抵付办理", field=field)
+
+
+#: the situations (约定情形) an extension clause may make the automatic extension depend on; each
+#: must hold on the maturity day for the unpaid pieces to be extended (maturity/actions.py)
+EXTENSION_CONDITIONS = {
+    "applied": "债务人于到期日（含）前提出展期申请",
+    "no_dispute": "到期日（含）前无持有人对展期提出异议",
+    "debtor_not_in_default": "债务人无其他逾期未清偿的凭证",
+}
+
+
+def extension_conditions(codes) -> list[str]:
+    """The clause's conditions in a fixed order; an unknown code is refused."""
+    codes = list(codes or ())
+    for code in codes:
+        if code not in EXTENSION_CONDITIONS:
+            raise DomainError("extension_condition_invalid", f"展期情形“{code}”不存在", field="extension_conditions")
+    return [c for c in EXTENSION_CONDITIONS if c in codes]
+

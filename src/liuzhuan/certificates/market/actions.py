@@ -16,6 +16,7 @@ from liuzhuan.core.numbers import next_number
 from liuzhuan.core.permissions import require_role, require_write_access
 from liuzhuan.core.roles import Role
 from liuzhuan.members.actions import notify
+from liuzhuan.members.classification import UNKNOWN, is_sme_or_private
 from liuzhuan.members.models import Organisation, User
 
 from ..issuance.actions import ApplicationInput, create_application
@@ -33,6 +34,11 @@ def record_receivable_purchase(actor: User, *, seller_id: int, original_debtor_n
     if seller_id == org.pk:
         raise DomainError("seller_self", "出让方不能是本机构", field="seller_id")
     seller = active_org(seller_id, "seller_id", "出让债权的企业")
+    if not is_sme_or_private(seller.enterprise_size, seller.ownership):  # 收购中小微企业等主体持有的…债权 (四(二))
+        size = seller.get_enterprise_size_display() or UNKNOWN
+        raise DomainError("seller_not_sme_or_private", (
+            f"市场化收购仅收购中小微企业或民营企业的应收账款：出让方“{seller.name}”登记的企业规模为{size}、所有制为"
+            f"{seller.get_ownership_display() or UNKNOWN}，不符合条件。如登记有误，请联系运营机构更正机构分类"), field="seller_id")
     name = required_text(original_debtor_name, "original_debtor_required", "请填写原债务人名称", "original_debtor_name", 200)
     original = None
     if original_debtor_id:
@@ -78,7 +84,7 @@ def _lock_receivable_purchase(rp_id: int, actor: User, what: str) -> ReceivableP
 
 def apply_for_purchase_certificate(actor: User, rp_id: int, *, maturity_date: dt.date, offset_scope=(),
                                    extension_days: int | None = None, extension_max: int | None = None,
-                                   guarantee_text: str = "") -> ReceivablePurchase:
+                                   extension_conditions=(), guarantee_text: str = "") -> ReceivablePurchase:
     """Through the normal joint-application path: the purchaser (as debtor) applies for a
     certificate to the SME for the agreed price; the SME confirms and the operator reviews."""
     require_write_access(actor)
@@ -91,7 +97,8 @@ def apply_for_purchase_certificate(actor: User, rp_id: int, *, maturity_date: dt
             counterparty_id=rp.seller_id, role="debtor", contract_no=rp.agreement_ref,
             contract_title=f"应收账款收购协议（原债务人：{rp.original_debtor_name}）", contract_date=rp.agreement_date,
             amount_fen=rp.price_fen, maturity_date=maturity_date, offset_scope=tuple(offset_scope or ()), non_cash_declared=True,
-            extension_days=extension_days, extension_max=extension_max, guarantee_text=guarantee_text,
+            extension_days=extension_days, extension_max=extension_max, extension_conditions=tuple(extension_conditions or ()),
+            guarantee_text=guarantee_text,
         ))
         rp.application = app
         rp.status = ReceivablePurchaseStatus.APPLIED

@@ -39,6 +39,7 @@ class PurchaseApplyIn(Schema):
     offset_scope: list[str] = Field(default_factory=list, max_length=6, description="可抵付范围（同凭证申请 offset_scope）")
     extension_days: Days | None = None
     extension_max: Count | None = None
+    extension_conditions: list[str] = Field(default_factory=list, max_length=3, description="展期约定情形（同凭证申请 extension_conditions）")
     guarantee_text: str = ""
 
 

@@ -1,11 +1,12 @@
 """Certificate states for ``liuzhuan verify`` (one published check): voided and settled
-certificates hold no live piece, extension counts and dates match the extension records."""
+certificates hold no live piece, extension counts and dates match the extension records, and only
+ended pieces carry their own maturity, never later than the certificate's."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from django.db.models import Count, F
+from django.db.models import Count, F, Q
 
 from liuzhuan.core.integrity import invariant
 
@@ -33,3 +34,9 @@ def certificate_states() -> Iterator[str]:
             "certificate__number", "certificate__maturity_date", "to_date"):
         if maturity != to_date:
             yield f"凭证 {number}：当前到期日 {maturity} 与最后一次展期记录 {to_date} 不一致"
+    for number in Piece.objects.filter(status__in=HOLDING_STATUSES, maturity_date__isnull=False).values_list("number", flat=True):
+        yield f"分段 {number} 仍持有中，却有自己的到期日（展期只对未清偿分段，应随凭证到期日）"
+    for number, own, current, original in Piece.objects.filter(maturity_date__isnull=False).filter(
+            Q(maturity_date__gt=F("certificate__maturity_date")) | Q(maturity_date__lt=F("certificate__application__maturity_date"))
+    ).values_list("number", "maturity_date", "certificate__maturity_date", "certificate__application__maturity_date"):
+        yield f"分段 {number}：了结时的到期日 {own} 不在原清偿期限 {original} 与当前到期日 {current} 之间"

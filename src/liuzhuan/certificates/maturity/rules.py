@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
+
+from ..ledger.rules import EXTENSION_CONDITIONS
 
 
 @dataclass(frozen=True)
@@ -11,16 +14,19 @@ class MaturityPlan:
     extensions: tuple[tuple[dt.date, dt.date], ...]  # (from, to) for each new extension
     maturity: dt.date  # maturity after the extensions
     overdue_since: dt.date | None  # set when matured and no extension is left
+    unmet: tuple[str, ...] = ()  # the agreed conditions that did not hold (why it was not extended)
 
 
 def maturity_plan(maturity: dt.date, today: dt.date, *, outstanding_fen: int, extension_days: int | None,
-                  extension_max: int | None, extensions_used: int) -> MaturityPlan:
+                  extension_max: int | None, extensions_used: int,
+                  unmet_on: Callable[[dt.date], tuple[str, ...]] | None = None) -> MaturityPlan:
     """What the daily batch does on ``today`` for a certificate maturing on ``maturity``.
 
     A certificate is due at the end of its maturity day; from the next day, if any amount is
     still outstanding, it is extended by the clause period (as often as needed to pass today, up
     to the maximum count) or, with no extension left, it is overdue from the day after maturity.
-    Running the plan again on the result changes nothing (idempotent).
+    Running the plan again on the result changes nothing (idempotent). ``unmet_on(maturity)``
+    names the agreed conditions not met for that maturity; any unmet stops the extensions there.
     """
     if outstanding_fen <= 0 or maturity >= today:
         return MaturityPlan((), maturity, None)
@@ -28,13 +34,23 @@ def maturity_plan(maturity: dt.date, today: dt.date, *, outstanding_fen: int, ex
     allowed = (extension_max or 0) if extension_days else 0
     used = extensions_used
     current = maturity
+    unmet: tuple[str, ...] = ()
     while current < today and used < allowed:
+        unmet = unmet_on(current) if unmet_on else ()
+        if unmet:
+            break
         new = current + dt.timedelta(days=extension_days)
         steps.append((current, new))
         current = new
         used += 1
     overdue = current + dt.timedelta(days=1) if current < today else None
-    return MaturityPlan(tuple(steps), current, overdue)
+    return MaturityPlan(tuple(steps), current, overdue, unmet if overdue else ())
+
+
+def unmet_conditions(conditions, *, applied: bool, disputed: bool, debtor_in_default: bool) -> tuple[str, ...]:
+    """The agreed conditions (codes) that do not hold, as their Chinese descriptions."""
+    holds = {"applied": applied, "no_dispute": not disputed, "debtor_not_in_default": not debtor_in_default}
+    return tuple(EXTENSION_CONDITIONS[c] for c in conditions if not holds[c])
 
 
 def reminder_due(maturity: dt.date, today: dt.date, days_before: int = 7) -> bool:

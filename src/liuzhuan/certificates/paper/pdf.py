@@ -85,7 +85,7 @@ def render_piece_pdf(piece, *, reprint_no: int, verify_url: str) -> bytes:
         ("凭证面额", f"{format_yuan(cert.face_fen)}　（大写）{capital(cert.face_fen)}"),
         ("本分段金额", f"{format_yuan(piece.amount_fen)}　（大写）{capital(piece.amount_fen)}"),
         ("当前持有人", piece.holder.name),
-        ("清偿期限", f"{cert.maturity_date:%Y年%m月%d日}"),
+        ("清偿期限", f"{piece.maturity:%Y年%m月%d日}"),
         ("清偿方式", f"{app.settlement_label}" + (f"（可抵付范围：{app.offset_scope_label}）" if app.offset_scope else "")),
         ("展期条款", app.extension_label),
         # only what the operator holds on record: commitments their provider accepted, in force today

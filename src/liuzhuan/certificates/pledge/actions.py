@@ -22,7 +22,7 @@ from liuzhuan.members.actions import notify
 from liuzhuan.members.models import User
 
 from ..circulation.title import pass_title
-from ..fees.charges import charge_fee
+from ..fees.charges import agreed_term, charge_fee, stored_term
 from ..fees.models import OperationType
 from ..ledger.checks import (
     MAX_TEXT,
@@ -44,12 +44,14 @@ from .models import Pledge, PledgedTransfer, PledgedTransferStatus, PledgeStatus
 
 
 def create_pledge(actor: User, piece_id: int, pledgee_id: int, amount_fen: int, contract_ref: str, secured_fen: int,
-                  start_date: dt.date, end_date: dt.date) -> Pledge:
+                  start_date: dt.date, end_date: dt.date, fee_payer: str | None = None, fee_share_pct=None) -> Pledge:
     """The holder pledges a piece (or part of it, split off first) to a pledgee member, usually a bank.
 
     The pledged amount is frozen at once; the pledge takes effect when the pledgee records the
     统一登记 registration. Whether registration is needed is the rules' decision
-    (``rules.registration_required``: receivable pledges are in scope), not the pledgor's.
+    (``rules.registration_required``: receivable pledges are in scope), not the pledgor's. The
+    pledge contract's fee term (who pays the pledge fee, and the pledgor's share of a split) is
+    recorded as entered, or the schedule's default when left blank.
     """
     org = member_actor(actor)
     cert_id = held_certificate_id(piece_id, org)
@@ -67,6 +69,7 @@ def create_pledge(actor: User, piece_id: int, pledgee_id: int, amount_fen: int, 
         raise DomainError("term_ended", f"质押期限止日 {end_date:%Y-%m-%d} 已过", field="end_date")
     if pledgee_id == org.pk:
         raise DomainError("pledge_to_self", "不能向本机构出质", field="pledgee_id")
+    payer, share = agreed_term(OperationType.PLEDGE, today, fee_payer, fee_share_pct)
     pledgee = active_org(pledgee_id, "pledgee_id", "质权人")
     # it registers, releases and may take the piece itself: a member's acts (a partner bank registers as a member first)
     require_standing("质押", Party(pledgee.pk, "质权人", "pledgee_id"))
@@ -78,12 +81,13 @@ def create_pledge(actor: User, piece_id: int, pledgee_id: int, amount_fen: int, 
             number=next_number("ZY", today.year), certificate=cert, piece=pledged, pledgor=org, pledgee=pledgee,
             amount_fen=pledged.amount_fen, contract_ref=contract_ref, secured_fen=secured_fen, start_date=start_date,
             end_date=end_date, registration_required=rules.registration_required(rules.RECEIVABLE), created_by=actor,
+            fee_payer=payer, fee_share_pct=share,
         )
         audit.record(actor, "pledge.create", pledge, summary={
             "number": pledge.number, "piece": piece.number, "pledged_piece": pledged.number, "amount_fen": pledge.amount_fen,
             "pledgee": pledgee.pk, "contract_ref": contract_ref, "secured_fen": secured_fen,
             "term": [start_date.isoformat(), end_date.isoformat()], "registration_required": pledge.registration_required,
-            "registration_basis": rules.REGISTRATION_BASIS,
+            "registration_basis": rules.REGISTRATION_BASIS, "fee_payer": payer, "fee_share_pct": str(share),
         })
         step = "在中征动产融资统一登记公示系统办理登记后录入登记编号"
         notify(pledgee, f"收到质押：{format_yuan(pledge.amount_fen)}", (
@@ -129,7 +133,8 @@ def register_pledge(actor: User, pledge_id: int, registration_no: str = "", regi
         pledge.effective_by = actor
         pledge.effective_at = timezone.now()
         pledge.fee_fen = charge_fee(OperationType.PLEDGE, cert, base_fen=pledge.amount_fen, payer_a=pledge.pledgor,
-                                    payer_b=pledge.pledgee, reference=pledge.number, today=today)
+                                    payer_b=pledge.pledgee, reference=pledge.number, today=today,
+                                    term=stored_term(pledge))
         pledge.save()
         audit.record(actor, "pledge.effective", pledge, summary={
             "number": pledge.number, "piece": piece.number, "registration_no": pledge.registration_no,

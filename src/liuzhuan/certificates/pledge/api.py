@@ -16,6 +16,7 @@ from liuzhuan.core.permissions import require_role
 from liuzhuan.core.roles import Role
 from liuzhuan.members.api_auth import acting_user
 
+from ..fees.api import FeePayerIn, FeeSharePct, FeeTermOut
 from ..ledger.schemas import CertificateReasonIn
 from . import actions, queries
 from .models import Pledge, PledgedTransfer
@@ -32,9 +33,11 @@ class PledgeIn(Schema):
     end_date: Date
     registration_required: Flag | None = Field(None, description="已停用：登记范围由规则确定（应收账款质押均属登记范围），"
                                                "出质人不能选择；传 false 将被拒绝")
+    fee_payer: FeePayerIn | None = Field(None, description="质押合同约定的服务费付费方（transferor=出质人，transferee=质权人，split=分担）；不填按收费标准")
+    fee_share_pct: FeeSharePct | None = None
 
 
-class PledgeOut(Schema):
+class PledgeOut(FeeTermOut):
     id: int
     number: str
     certificate: str
@@ -67,6 +70,7 @@ class PledgeOut(Schema):
             registration_required=p.registration_required, registration_no=p.registration_no, registration_date=p.registration_date,
             status=p.status, status_label=p.get_status_display(), close_reason=p.close_reason,
             enforcement_registration_no=p.enforcement.registration_no if p.enforcement_id else None, fee_fen=p.fee_fen,
+            **FeeTermOut.fields(p),
         )
 
 
@@ -131,7 +135,7 @@ def create_pledge(request: HttpRequest, piece_id: Id, payload: PledgeIn):
         raise DomainError("registration_scope_by_rule", "登记范围由规则确定：应收账款质押属统一登记范围，须由质权人登记后生效，出质人不能选择不登记",
                           field="registration_required")
     p = actions.create_pledge(user, piece_id, payload.pledgee_id, payload.amount_fen, payload.contract_ref,
-                              payload.secured_fen, payload.start_date, payload.end_date)
+                              payload.secured_fen, payload.start_date, payload.end_date, payload.fee_payer, payload.fee_share_pct)
     return Status(201, PledgeOut.of(p))
 
 

@@ -8,16 +8,18 @@ from liuzhuan.core.forms import YuanField
 from liuzhuan.members.models import Organisation
 from liuzhuan.members.queries import active_counterparties
 
+from ..fees.forms import FeeTermForm
 from ..ledger.forms import DateInput
 
 
-class PledgeForm(forms.Form):
+class PledgeForm(FeeTermForm):
     pledgee = forms.ModelChoiceField(label="质权人（会员，含合作银行）", queryset=Organisation.objects.none(), empty_label="请选择")
     amount = YuanField(label="质押金额（元）")
     contract_ref = forms.CharField(label="质押合同编号", max_length=100)
     secured = YuanField(label="担保主债权金额（元）")
     start_date = forms.DateField(label="质押期限起", widget=DateInput)
     end_date = forms.DateField(label="质押期限止", widget=DateInput)
+    field_order = ["pledgee", "amount", "contract_ref", "secured", "start_date", "end_date", "fee_payer", "fee_share_pct"]
 
     def __init__(self, *args, org=None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from liuzhuan.members.models import Organisation, User
 
-from ..ledger.models import Certificate, Piece, Transfer
+from ..ledger.models import Certificate, FeeTermFields, Piece, Transfer, fee_term_constraint
 
 
 class PledgeStatus(models.TextChoices):
@@ -22,7 +22,7 @@ class PledgeStatus(models.TextChoices):
 OPEN_PLEDGE_STATUSES = (PledgeStatus.PENDING_REGISTRATION, PledgeStatus.EFFECTIVE)
 
 
-class Pledge(models.Model):
+class Pledge(FeeTermFields):
     """质押: a whole piece (split first when only part is pledged) secures the pledgee's claim."""
 
     number = models.CharField("质押编号", max_length=20, unique=True)
@@ -59,6 +59,7 @@ class Pledge(models.Model):
             models.CheckConstraint(condition=Q(end_date__gte=models.F("start_date")), name="pledge_term_ordered"),
             models.CheckConstraint(condition=~Q(pledgor=models.F("pledgee")), name="pledge_distinct_parties"),
             models.CheckConstraint(condition=Q(fee_fen__gte=0), name="pledge_fee_non_negative"),
+            fee_term_constraint("pledge_fee_term_valid"),
             models.CheckConstraint(
                 condition=~(Q(registration_required=True, status__in=["effective", "released", "enforced"])
                             & (Q(registration_no="") | Q(registration_date__isnull=True))),
