@@ -201,3 +201,42 @@ def test_notice_insert_and_organisation_change_do_not_deadlock(world):
         t.join(30)
     assert results == {"a": "ok", "b": "ok"}
     assert audit.verify_chain() is None
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_pledge_racing_a_transfer_of_the_same_piece_on_postgres(world):
+    """The holder pledges the whole piece to the bank while (another clerk of) the holder transfers
+    it: the piece row lock lets exactly one through, and the books still balance."""
+    from liuzhuan.certificates.pledge import actions as pledging
+    from liuzhuan.certificates.pledge.models import Pledge
+
+    from ..helpers import TODAY, days
+
+    _, piece = issue(world)
+    barrier = threading.Barrier(2)
+    results = []
+
+    def attempt(name, fn):
+        try:
+            barrier.wait()
+            fn()
+            results.append(name)
+        except DomainError as exc:
+            results.append(exc.code)
+        finally:
+            connections.close_all()
+
+    racers = [
+        ("pledged", lambda: pledging.create_pledge(world.alice, piece.pk, world.bank_org.pk, piece.amount_fen, "ZY-RACE",
+                                                   piece.amount_fen, TODAY, days(90))),
+        ("offered", lambda: circulation.offer_transfer(world.alice, piece.pk, world.carol_org.pk, piece.amount_fen, "RACE")),
+    ]
+    threads = [threading.Thread(target=attempt, args=r) for r in racers]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert len(results) == 2 and sum(r in ("pledged", "offered") for r in results) == 1, results
+    assert Pledge.objects.count() + Transfer.objects.count() == 1
+    assert run_all().ok
