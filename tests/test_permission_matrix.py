@@ -123,7 +123,7 @@ def _write_matrix(observed: dict[str, dict[str, str]]) -> None:
     MATRIX.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True, reset_sequences=True)  # ids from 1 on PostgreSQL too
 def test_every_route_for_every_caller_matches_the_matrix():
     call_command("demo", quiet_logins=True)
     clients = {}
