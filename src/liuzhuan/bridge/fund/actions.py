@@ -166,17 +166,12 @@ def set_warning_level(actor, warn_percent, note: str = "") -> Fund:
     if not 1 <= value < SUSPEND_THRESHOLD_PERCENT:
         raise DomainError("invalid_warn_percent", f"预警线应在 1% 至 {SUSPEND_THRESHOLD_PERCENT - 1}% 之间（低于 30% 的暂停线）", "warn_percent")
     value = int(value)
-    note = inputs.text(note, "note", "说明", max_length=200, required=False)
     with transaction.atomic():
-        fund = lock_fund()
-        before = fund.warn_percent
-        if value == before:
-            return fund
-        fund.warn_percent = value
-        fund.save(update_fields=["warn_percent"])
-        notify_manager(fund, "风险预警线调整", f"市财政局将续贷过桥资金风险预警线由 {before}% 调整为 {value}%（暂停线 30% 不变）。{note}", obj=fund)
-        audit.record(actor, "bridge.fund.warn_level", fund, summary={"before": before, "after": value, "note": note})
-        reevaluate_exposure(fund, actor, f"预警线调整为 {value}%")
+        fund, changed = _change_setting(
+            actor, "warn_percent", value, note, action="bridge.fund.warn_level", title="风险预警线调整",
+            text=lambda before: f"市财政局将续贷过桥资金风险预警线由 {before}% 调整为 {value}%（暂停线 30% 不变）。")
+        if changed:
+            reevaluate_exposure(fund, actor, f"预警线调整为 {value}%")
         return fund
 
 
@@ -302,13 +297,9 @@ def set_turnover_target(actor, target, note: str = "") -> Fund:
     if value < 0 or value >= 10000:
         raise DomainError("invalid_target", "年度周转率目标应在 0 至 9999.99 次之间", "annual_turnover_target")
     with transaction.atomic():
-        fund = lock_fund()
-        before = fund.annual_turnover_target
-        fund.annual_turnover_target = value
-        fund.save(update_fields=["annual_turnover_target"])
-        audit.record(actor, "bridge.fund.target", fund, summary={"before": str(before), "after": str(value), "note": note})
-        notify_manager(fund, "年度资金周转率考核目标调整", f"年度周转率目标由 {before} 次调整为 {value} 次（第二十五条）。", obj=fund)
-        return fund
+        return _change_setting(
+            actor, "annual_turnover_target", value, note, action="bridge.fund.target", title="年度资金周转率考核目标调整",
+            text=lambda before: f"年度周转率目标由 {before} 次调整为 {value} 次（第二十五条）。")[0]
 
 
 def set_region(actor, region_code: str, note: str = "") -> Fund:
@@ -317,18 +308,27 @@ def set_region(actor, region_code: str, note: str = "") -> Fund:
     fund = require_fund()
     require_bureau(actor, fund)
     region = _region_code(region_code)
-    note = inputs.text(note, "note", "说明", max_length=200, required=False)
     with transaction.atomic():
-        fund = lock_fund()
-        before = fund.region_code
-        if region == before:
-            return fund
-        fund.region_code = region
-        fund.save(update_fields=["region_code"])
-        audit.record(actor, "bridge.fund.region", fund, summary={"before": before, "after": region, "note": note})
-        notify_manager(fund, "本市行政区划代码调整", f"市财政局将续贷过桥资金受理地域由 {before or '未设定'} 调整为 {region}。{note}",
-                       obj=fund)
-        return fund
+        return _change_setting(
+            actor, "region_code", region, note, action="bridge.fund.region", title="本市行政区划代码调整",
+            text=lambda before: f"市财政局将续贷过桥资金受理地域由 {before or '未设定'} 调整为 {region}。")[0]
+
+
+def _change_setting(actor, field: str, value, note: str, *, action: str, title: str, text) -> tuple[Fund, bool]:
+    """One of the bureau's fund settings (预警线, 周转率目标, 本市): inside the caller's transaction,
+    lock the fund, and when the value really changes save it, audit before/after with the note and
+    tell the manager (``text(before)`` + note). Returns the fund and whether it changed."""
+    note = inputs.text(note, "note", "说明", max_length=200, required=False)
+    fund = lock_fund()
+    before = getattr(fund, field)
+    if before == value:
+        return fund, False
+    setattr(fund, field, value)
+    fund.save(update_fields=[field])
+    audit.record(actor, action, fund, summary={"before": str(before) if isinstance(before, Decimal) else before,
+                                               "after": str(value) if isinstance(value, Decimal) else value, "note": note})
+    notify_manager(fund, title, f"{text(before)}{note}", obj=fund)
+    return fund, True
 
 
 def bureau_suspend(actor, reason: str) -> Fund:
