@@ -153,16 +153,25 @@ def _run(cmd: list[str], env: dict, what: str) -> subprocess.CompletedProcess:
     return done
 
 
+def _pg_entries(path: Path, env: dict) -> int:
+    """How many entries the archive lists; refused when it is not a liuzhuan archive."""
+    listing = _run([_tool("pg_restore"), "--list", str(path)], env, "pg_restore")
+    if "core_auditevent" not in listing.stdout:
+        raise DomainError("backup_corrupt", f"备份文件 {path.name} 中没有审计表，不是完整的流转平台 PostgreSQL 备份", field="file")
+    return sum(1 for line in listing.stdout.splitlines() if line and line[0] != ";")
+
+
 def _backup_postgres(path: Path) -> dict:
     args, env = _pg_args()
     tmp = path.with_name(path.name + ".part")
     _run([_tool("pg_dump"), "--format=custom", "--no-owner", "--file", str(tmp), *args], env, "pg_dump")
-    listing = _run([_tool("pg_restore"), "--list", str(tmp)], env, "pg_restore")
-    if "core_auditevent" not in listing.stdout:
+    try:
+        entries = _pg_entries(tmp, env)
+    except DomainError:
         tmp.unlink(missing_ok=True)
-        raise DomainError("backup_corrupt", "备份文件中没有审计表，不是完整的流转平台备份")
+        raise
     tmp.replace(path)
-    return {"pg_restore_list": "ok", "entries": sum(1 for line in listing.stdout.splitlines() if line and line[0] != ";")}
+    return {"pg_restore_list": "ok", "entries": entries}
 
 
 def check_file(path: Path) -> None:
@@ -178,10 +187,7 @@ def check_file(path: Path) -> None:
         if problem := _sqlite_problem(path):
             raise DomainError("backup_corrupt", f"备份文件 {path.name} 不可用：{problem}", field="file")
     else:
-        _, env = _pg_args()
-        listing = _run([_tool("pg_restore"), "--list", str(path)], env, "pg_restore")
-        if "core_auditevent" not in listing.stdout:
-            raise DomainError("backup_corrupt", f"备份文件 {path.name} 不是流转平台的 PostgreSQL 备份", field="file")
+        _pg_entries(path, _pg_args()[1])
 
 
 def restore(path: Path) -> None:
