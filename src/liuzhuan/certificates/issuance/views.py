@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Sum
+from django.db.models import Q, Sum
 from django.http import Http404
 from django.shortcuts import redirect, render
 
@@ -155,7 +155,7 @@ def issued(request):
     qs = Certificate.objects.select_related("creditor", "debtor").order_by("-id")
     q = (request.GET.get("q") or "").strip()
     if q:
-        qs = qs.filter(number__icontains=q) | qs.filter(creditor__name__icontains=q) | qs.filter(debtor__name__icontains=q)
+        qs = qs.filter(Q(number__icontains=q) | Q(creditor__name__icontains=q) | Q(debtor__name__icontains=q))
     page = Paginator(qs, 30).get_page(request.GET.get("page"))
-    total = Certificate.objects.filter(status="active").aggregate(t=Sum("face_fen"))["t"] or 0
+    total = qs.filter(status="active").aggregate(t=Sum("face_fen"))["t"] or 0  # the rows listed, not the whole register
     return render(request, "certificates/issued.html", {"page": page, "q": q, "total": total})

@@ -26,3 +26,12 @@ def capital(fen):
 @register.filter
 def compact_json(value):
     return json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
+
+
+@register.simple_tag(takes_context=True)
+def page_url(context, number) -> str:
+    """``?…&page=N`` keeping every other query parameter of this request (filters, date ranges,
+    organisation), so page 2 lists the same rows as page 1 was filtered to."""
+    query = context["request"].GET.copy()
+    query["page"] = number
+    return "?" + query.urlencode()
