@@ -62,7 +62,7 @@ def certificate(request, cert_id: int):
     org = request.user.organisation
     if not (sees_all(request.user) or org.pk in (cert.creditor_id, cert.debtor_id)):
         raise Http404("凭证不存在")
-    pieces = cert.pieces.select_related("holder", "parent")
+    pieces = cert.pieces.select_related("holder", "parent", "certificate__application")
     if not sees_all(request.user) and org.pk != cert.debtor_id:
         pieces = pieces.filter(holder=org)
     return render(request, "certificates/certificate.html", {"cert": cert, "pieces": pieces})

@@ -152,7 +152,7 @@ def review_queue(request):
 @login_required
 def issued(request):
     require_page_role(request, Role.OPERATOR, Role.REGULATOR, Role.BUREAU)
-    qs = Certificate.objects.select_related("creditor", "debtor").order_by("-id")
+    qs = Certificate.objects.select_related("creditor", "debtor", "application").order_by("-id")
     q = (request.GET.get("q") or "").strip()
     if q:
         qs = qs.filter(Q(number__icontains=q) | Q(creditor__name__icontains=q) | Q(debtor__name__icontains=q))
