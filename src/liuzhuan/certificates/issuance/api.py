@@ -17,7 +17,7 @@ from liuzhuan.members.api_auth import acting_user
 
 from . import actions, queries
 from .models import Application
-from .rules import MATURITY_TEXT, REVIEW_CHECKS, missing_checks
+from .rules import GUARANTEE_MAX_CHARS, MATURITY_TEXT, REVIEW_CHECKS, missing_checks
 
 router = Router()
 
@@ -36,7 +36,7 @@ class CertificateApplicationIn(Schema):
     non_cash_declared: Flag = Field(False, description="必须为 true：双方约定以非货币方式清偿")
     extension_days: Days | None = None
     extension_max: Count | None = None
-    guarantee_text: str = Field("", max_length=2000)
+    guarantee_text: str = Field("", max_length=GUARANTEE_MAX_CHARS)
     purchase_commitment_ref: str = Field("", max_length=200)
 
     def to_input(self) -> actions.ApplicationInput:
