@@ -39,7 +39,7 @@ def test_prefilled_dates_submit_as_they_are(world, browser_page, settings, tmp_p
     assert page.input_value("input[name=registration_date]") == today.isoformat()
     page.fill("input[name=registration_no]", "0123456789ABCDEF")
     page.click("button:has-text('录入登记')")
-    page.wait_for_selector("text=质押已生效")
+    page.wait_for_selector(f"text=质押 {p.number} 已登记生效")
     shot(page, "pledge-registered-with-default-date")
     p.refresh_from_db()
     assert p.registration_date == today
