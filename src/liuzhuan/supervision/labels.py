@@ -86,6 +86,10 @@ KEY_LABELS = {
     "list_price": "挂牌价", "at_risk": "风险金额", "creditor": "债权人", "debtor": "债务人", "maturity": "清偿期限",
     "decision": "决定", "method": "方式", "application": "申请", "org": "机构", "role": "角色", "username": "用户名",
     "deadline": "截止日", "from": "起", "to": "至", "seq": "次序", "registration_no": "登记编号",
+    "basis": "依据", "channel": "渠道", "valid_until": "有效期至", "trigger": "触发方式", "how": "方式", "title": "标题",
+    "agreements": "协议数", "chains": "债务链数", "obligations": "债务笔数", "cleared": "抵销金额", "paid": "现金支付",
+    "snapshot_sha256": "数据快照摘要", "expiry": "有效期至", "scope": "范围", "name": "名称", "key_id": "令牌编号",
+    "until": "锁定至", "ip": "网络地址", "kind": "类型", "bank": "银行", "applicant": "申请人", "quarter": "季度", "year": "年度",
 }
 
 
@@ -100,7 +104,7 @@ def codes_named(text: str) -> list[str]:
 
 
 def key_label(key: str) -> str:
-    base = key[:-4] if key.endswith("_fen") else key
+    base = key.removesuffix("_fen").removesuffix("_id")
     return KEY_LABELS.get(key, KEY_LABELS.get(base, base))
 
 
