@@ -23,6 +23,19 @@ def run_action(form: forms.Form, fn: Callable[[], T]) -> T | None:
         return None
 
 
+ISO_DATE = "%Y-%m-%d"
+
+
+class DateInput(forms.DateInput):
+    """A browser date picker. Its value must be ISO (``2026-12-04``): the zh-hans locale's first
+    input format is ``2026/12/04``, which ``<input type="date">`` shows as blank and submits empty."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None, format=None):
+        super().__init__(attrs=attrs, format=format or ISO_DATE)
+
+
 class YuanField(forms.CharField):
     """An amount typed in yuan ("12,345.67"); cleans to integer fen."""
 

@@ -4,13 +4,9 @@ from __future__ import annotations
 
 from django import forms
 
-from liuzhuan.core.forms import YuanField
+from liuzhuan.core.forms import DateInput, YuanField
 from liuzhuan.members.models import Organisation
 from liuzhuan.members.queries import active_counterparties
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
 
 
 class CounterpartyChoice(forms.ModelChoiceField):

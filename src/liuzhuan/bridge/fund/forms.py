@@ -10,17 +10,10 @@ from __future__ import annotations
 
 from django import forms
 
-from liuzhuan.core.forms import YuanField
+from liuzhuan.core.forms import DateInput, YuanField
 
 from ..models.fund import DayBasis, PrincipalKind
 from .rules import SUSPEND_THRESHOLD_PERCENT
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs=attrs, format="%Y-%m-%d")
 
 
 def date_field(label: str, **kw) -> forms.DateField:

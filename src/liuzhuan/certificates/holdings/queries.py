@@ -42,7 +42,7 @@ def visible_pieces(user: User) -> QuerySet[Piece]:
 
 def held_pieces(org_id: int) -> QuerySet[Piece]:
     return Piece.objects.filter(holder_id=org_id, status__in=HOLDING_STATUSES).select_related(
-        "holder", "certificate", "certificate__debtor").order_by("certificate__maturity_date", "id")
+        "holder", "certificate", "certificate__debtor", "certificate__application").order_by("certificate__maturity_date", "id")
 
 
 def holdings_total(org_id: int) -> dict:
@@ -54,7 +54,7 @@ def holdings_total(org_id: int) -> dict:
 
 
 def as_debtor(org_id: int) -> QuerySet[Certificate]:
-    return Certificate.objects.filter(debtor_id=org_id).select_related("creditor").order_by("maturity_date")
+    return Certificate.objects.filter(debtor_id=org_id).select_related("creditor", "application").order_by("maturity_date")
 
 
 @dataclass(frozen=True)

@@ -62,7 +62,7 @@ def certificate(request, cert_id: int):
     org = request.user.organisation
     if not (sees_all(request.user) or org.pk in (cert.creditor_id, cert.debtor_id)):
         raise Http404("凭证不存在")
-    pieces = cert.pieces.select_related("holder", "parent")
+    pieces = cert.pieces.select_related("holder", "parent", "certificate__application")
     if not sees_all(request.user) and org.pk != cert.debtor_id:
         pieces = pieces.filter(holder=org)
     return render(request, "certificates/certificate.html", {"cert": cert, "pieces": pieces})
@@ -96,7 +96,7 @@ def piece(request, piece_id: int):
                 offers = run_action(form, lambda: circulation.offer_transfers(request.user, [item]))
                 offer = offers[0] if offers else None
                 if offer:
-                    messages.success(request, f"已向 {offer.to_org.name} 发出转让，等待对方于 {offer.deadline:%Y-%m-%d} 前接收。")
+                    messages.success(request, f"已向 {offer.to_org.name} 发出转让 {format_yuan(offer.amount_fen)}，等待对方于 {offer.deadline:%Y-%m-%d} 前接收。")
                     return redirect("certificates:dashboard")
     return render(request, "certificates/piece.html", {
         "piece": p, "cert": p.certificate, "app": p.certificate.application, "chain": chain_of_title(p),
@@ -126,7 +126,8 @@ def piece_actions(request, piece_id: int):
                 d = pledge_form.cleaned_data
                 p = perform(request, lambda: pledge.create_pledge(user, piece.pk, d["pledgee"].pk, d["amount"], d["contract_ref"], d["secured"],
                                                                   d["start_date"], d["end_date"], d["fee_payer"], d["fee_share_pct"]),
-                            "已发起质押，等待质权人登记生效。", pledge_form)
+                            lambda p: f"已发起质押 {p.number}：{format_yuan(p.amount_fen)} 质押给 {p.pledgee.name}，等待质权人录入统一登记编号后生效。",
+                            pledge_form)
                 if p:
                     return redirect("certificates:lc_pledge", pledge_id=p.pk)
         elif kind == "offset":
@@ -134,7 +135,8 @@ def piece_actions(request, piece_id: int):
             if offset_form.is_valid():
                 d = offset_form.cleaned_data
                 o = perform(request, lambda: offset.apply_offset(user, piece.pk, d["kind"], d["amount"], d["note"]),
-                            "已向债务人提交抵付申请，申请金额已锁定。", offset_form)
+                            lambda o: f"已向债务人提交抵付申请 {o.number}（{format_yuan(o.amount_fen)}），该分段已锁定；下一步由债务人提供可抵付清单。",
+                            offset_form)
                 if o:
                     return redirect("certificates:lc_offset", offset_id=o.pk)
         elif kind == "sell":
@@ -142,7 +144,7 @@ def piece_actions(request, piece_id: int):
             if sale_form.is_valid():
                 d = sale_form.cleaned_data
                 s = perform(request, lambda: purchase.apply_sale(user, piece.pk, int(d["commitment"]), d["amount"]),
-                            "已申请收购，等待服务提供方付款确认。", sale_form)
+                            lambda s: f"已申请收购 {s.number}（{format_yuan(s.amount_fen)}），该分段已锁定，等待服务提供方付款确认。", sale_form)
                 if s:
                     return redirect("certificates:lc_sale", sale_id=s.pk)
         else:

@@ -31,7 +31,7 @@ from ..ledger.models import Certificate, Piece
 from ..ledger.rules import extension_conditions
 from ..ledger.uploads import check_upload, upload_limit
 from .models import Application, ApplicationStatus, Attachment, ReviewAction, ReviewCheck
-from .rules import MAX_TERM_YEARS, REVIEW_CHECKS, latest_maturity, missing_checks
+from .rules import GUARANTEE_MAX_CHARS, MAX_TERM_YEARS, REVIEW_CHECKS, latest_maturity, missing_checks
 
 
 @dataclass(frozen=True)
@@ -72,7 +72,8 @@ def _validate_application(org: Organisation, data: ApplicationInput, today: dt.d
     if not (data.contract_title or "").strip():
         raise DomainError("contract_title_required", "请填写基础合同名称", field="contract_title")
     for field, label, limit in (("contract_no", "合同编号", 60), ("contract_title", "合同名称", 200),
-                                ("purchase_commitment_ref", "第三方收购承诺", 200)):
+                                ("purchase_commitment_ref", "第三方收购承诺", 200),
+                                ("guarantee_text", "资产保障措施", GUARANTEE_MAX_CHARS)):
         if len(getattr(data, field) or "") > limit:
             raise DomainError(f"{field}_too_long", f"{label}不能超过{limit}个字", field=field)
     if data.contract_date > today:

@@ -17,7 +17,7 @@ from liuzhuan.members.api_auth import acting_user
 
 from . import actions, queries
 from .models import Application
-from .rules import MATURITY_TEXT, REVIEW_CHECKS, missing_checks
+from .rules import GUARANTEE_MAX_CHARS, MATURITY_TEXT, REVIEW_CHECKS, missing_checks
 
 router = Router()
 
@@ -39,7 +39,7 @@ class CertificateApplicationIn(Schema):
     extension_conditions: list[str] = Field(default_factory=list, max_length=3,
                                             description="展期约定情形：applied 债务人到期前申请 / no_dispute 持有人无异议 / "
                                             "debtor_not_in_default 债务人无其他逾期凭证；仅在有展期条款时")
-    guarantee_text: str = Field("", max_length=2000)
+    guarantee_text: str = Field("", max_length=GUARANTEE_MAX_CHARS)
     purchase_commitment_ref: str = Field("", max_length=200)
 
     def to_input(self) -> actions.ApplicationInput:

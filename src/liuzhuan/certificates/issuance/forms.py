@@ -10,7 +10,7 @@ from liuzhuan.members.queries import active_counterparties
 
 from ..ledger.forms import DateInput, ExtensionConditionsField, ScopeField
 from .models import ReviewAction
-from .rules import REVIEW_CHECKS
+from .rules import GUARANTEE_MAX_CHARS, REVIEW_CHECKS
 
 
 class ApplicationForm(forms.Form):
@@ -26,7 +26,8 @@ class ApplicationForm(forms.Form):
     extension_days = forms.IntegerField(label="展期天数（可选）", required=False, min_value=1)
     extension_max = forms.IntegerField(label="最多展期次数（可选）", required=False, min_value=1)
     extension_conditions = ExtensionConditionsField()
-    guarantee_text = forms.CharField(label="资产保障措施", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    guarantee_text = forms.CharField(label="资产保障措施", required=False, max_length=GUARANTEE_MAX_CHARS,
+                                     widget=forms.Textarea(attrs={"rows": 2}))
     purchase_commitment_ref = forms.CharField(label="第三方收购承诺（编号或说明）", max_length=200, required=False)
 
     def __init__(self, *args, org=None, **kwargs):

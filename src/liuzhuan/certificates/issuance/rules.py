@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
+#: the applicants' own text on guarantees (资产保障措施), printed on the paper certificate
+GUARANTEE_MAX_CHARS = 2000
+
 #: a certificate's maturity (清偿期限) is at most this many years after the application day
 MAX_TERM_YEARS = 5
 

@@ -6,12 +6,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Sum
+from django.db.models import Q, Sum
 from django.http import Http404
 from django.shortcuts import redirect, render
 
 from liuzhuan.core.errors import DomainError, NotFound, PermissionDenied
 from liuzhuan.core.forms import run_action
+from liuzhuan.core.money import format_yuan
 from liuzhuan.core.roles import Role
 from liuzhuan.core.uploads import read_limited
 from liuzhuan.core.views import require_page_role
@@ -19,6 +20,7 @@ from liuzhuan.core.views import require_page_role
 from ..ledger.models import Certificate
 from . import actions, queries
 from .forms import ApplicationForm, AttachmentForm, CheckForm, DecideForm, PrepareForm
+from .models import ApplicationStatus
 from .rules import REVIEW_CHECKS
 
 
@@ -43,6 +45,28 @@ def apply(request):
             messages.success(request, f"申请 {app.number} 已提交，等待对方确认。")
             return redirect("certificates:application", app_id=app.pk)
     return render(request, "certificates/apply.html", {"form": form})
+
+
+def _application_outcome(kind: str, done) -> str:
+    """What an application page action did and what happens next (the flash after the redirect)."""
+    if kind == "upload":
+        return f"已上传 {done.original_name}，运营机构初审时核对。"
+    if kind == "check":
+        return f"已记录核查：{done.get_item_display()}。"
+    app = done
+    if kind == "withdraw":
+        return f"申请 {app.number} 已撤回。"
+    if kind == "confirm":
+        if app.status == ApplicationStatus.SUBMITTED:
+            return f"已确认申请 {app.number}，双方均已确认，等待运营机构初审。"
+        return f"已确认申请 {app.number}，等待对方确认。"
+    if kind == "prepare":
+        return f"初审意见（{app.get_prepared_action_display()}）已提交，等待另一名人员复核。"
+    if app.status == ApplicationStatus.ISSUED:
+        return f"复核通过：已开具凭证 {app.certificate.number}（{format_yuan(app.amount_fen)}），已通知债权人和债务人。"
+    if app.status == ApplicationStatus.SUBMITTED:
+        return f"复核不同意：申请 {app.number} 已退回经办人重新初审。"
+    return f"复核完成：申请 {app.number} {app.get_status_display()}，已通知双方。"
 
 
 @login_required
@@ -92,7 +116,7 @@ def application(request, app_id: int):
         else:
             raise Http404("页面不存在")
         if done is not None:
-            messages.success(request, "已办理。")
+            messages.success(request, _application_outcome(kind, done))
             return redirect("certificates:application", app_id=app.pk)
         app.refresh_from_db()
     my_side = "creditor" if org.pk == app.creditor_id else "debtor" if org.pk == app.debtor_id else None
@@ -128,10 +152,10 @@ def review_queue(request):
 @login_required
 def issued(request):
     require_page_role(request, Role.OPERATOR, Role.REGULATOR, Role.BUREAU)
-    qs = Certificate.objects.select_related("creditor", "debtor").order_by("-id")
+    qs = Certificate.objects.select_related("creditor", "debtor", "application").order_by("-id")
     q = (request.GET.get("q") or "").strip()
     if q:
-        qs = qs.filter(number__icontains=q) | qs.filter(creditor__name__icontains=q) | qs.filter(debtor__name__icontains=q)
+        qs = qs.filter(Q(number__icontains=q) | Q(creditor__name__icontains=q) | Q(debtor__name__icontains=q))
     page = Paginator(qs, 30).get_page(request.GET.get("page"))
-    total = Certificate.objects.filter(status="active").aggregate(t=Sum("face_fen"))["t"] or 0
+    total = qs.filter(status="active").aggregate(t=Sum("face_fen"))["t"] or 0  # the rows listed, not the whole register
     return render(request, "certificates/issued.html", {"page": page, "q": q, "total": total})

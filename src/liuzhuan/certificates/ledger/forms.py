@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from django import forms
 
+from liuzhuan.core.forms import DateInput
+
 from .rules import EXTENSION_CONDITIONS
 from .scope import SCOPE_CHOICES
 
-
-class DateInput(forms.DateInput):
-    input_type = "date"
+__all__ = ["DateInput", "ReasonForm", "ScopeField"]
 
 
 class ReasonForm(forms.Form):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from django.contrib import messages
 from django.http import Http404
@@ -10,8 +11,11 @@ from django.http import Http404
 from liuzhuan.core.errors import DomainError
 
 
-def perform(request, fn: Callable, success: str, form=None):
-    """Run an action: 404s become Http404; other refusals go on the form (or the page)."""
+def perform(request, fn: Callable, success: str | Callable[[Any], str], form=None):
+    """Run an action: 404s become Http404; other refusals go on the form (or the page).
+
+    ``success`` says what happened and what comes next; when it depends on the result (a number,
+    an amount, which way a decision went) pass a function of the action's result."""
     try:
         result = fn()
     except DomainError as exc:
@@ -22,7 +26,7 @@ def perform(request, fn: Callable, success: str, form=None):
         else:
             messages.error(request, exc.message)
         return None
-    messages.success(request, success)
+    messages.success(request, success(result) if callable(success) else success)
     return result
 
 

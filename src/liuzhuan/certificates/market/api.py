@@ -14,7 +14,7 @@ from liuzhuan.core.permissions import require_role
 from liuzhuan.core.roles import Role
 from liuzhuan.members.api_auth import acting_user
 
-from ..issuance.rules import MATURITY_TEXT
+from ..issuance.rules import GUARANTEE_MAX_CHARS, MATURITY_TEXT
 from ..ledger.schemas import CertificateReasonIn
 from ..purchase.api import CommitmentOut
 from . import actions, queries
@@ -40,7 +40,7 @@ class PurchaseApplyIn(Schema):
     extension_days: Days | None = None
     extension_max: Count | None = None
     extension_conditions: list[str] = Field(default_factory=list, max_length=3, description="展期约定情形（同凭证申请 extension_conditions）")
-    guarantee_text: str = ""
+    guarantee_text: str = Field("", max_length=GUARANTEE_MAX_CHARS)
 
 
 class ReceivablePurchaseOut(Schema):

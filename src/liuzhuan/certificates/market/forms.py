@@ -8,6 +8,7 @@ from liuzhuan.core.forms import YuanField
 from liuzhuan.members.models import Organisation
 from liuzhuan.members.queries import active_counterparties
 
+from ..issuance.rules import GUARANTEE_MAX_CHARS
 from ..ledger.forms import DateInput, ExtensionConditionsField, ScopeField
 
 
@@ -31,4 +32,5 @@ class PurchaseApplyForm(forms.Form):
     extension_days = forms.IntegerField(label="展期天数（可选）", required=False, min_value=1)
     extension_max = forms.IntegerField(label="最多展期次数（可选）", required=False, min_value=1)
     extension_conditions = ExtensionConditionsField()
-    guarantee_text = forms.CharField(label="资产保障措施", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    guarantee_text = forms.CharField(label="资产保障措施", required=False, max_length=GUARANTEE_MAX_CHARS,
+                                     widget=forms.Textarea(attrs={"rows": 2}))

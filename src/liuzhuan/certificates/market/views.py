@@ -28,7 +28,7 @@ def purchases(request):
             rp = perform(request, lambda: actions.record_receivable_purchase(
                 user, seller_id=d["seller"].pk, original_debtor_name=d["original_debtor_name"], receivable_fen=d["receivable"],
                 price_fen=d["price"], agreement_ref=d["agreement_ref"], agreement_date=d["agreement_date"], description=d["description"]),
-                "收购已登记。", form)
+                lambda rp: f"已登记收购 {rp.number}，下一步可与出让企业联合申请开具凭证。", form)
             if rp:
                 return redirect("certificates:lc_purchase", rp_id=rp.pk)
     return render(request, "certificates/market/purchases.html", {
@@ -54,7 +54,8 @@ def purchase_detail(request, rp_id: int):
                 if perform(request, lambda: actions.apply_for_purchase_certificate(user, rp.pk, **d), "已提交凭证联合申请，等待出让企业确认。", form):
                     return redirect("certificates:lc_purchase", rp_id=rp.pk)
         elif verb == "cancel":
-            perform(request, lambda: actions.cancel_receivable_purchase(user, rp.pk, request.POST.get("reason", "")), "已撤销。")
+            perform(request, lambda: actions.cancel_receivable_purchase(user, rp.pk, request.POST.get("reason", "")),
+                    lambda rp: f"已撤销收购登记 {rp.number}。")
             return redirect("certificates:lc_purchase", rp_id=rp.pk)
         else:
             raise Http404("页面不存在")

@@ -53,6 +53,18 @@ def unmet_conditions(conditions, *, applied: bool, disputed: bool, debtor_in_def
     return tuple(EXTENSION_CONDITIONS[c] for c in conditions if not holds[c])
 
 
+def overdue_as_of(maturity: dt.date, today: dt.date, *, recorded: dt.date | None, extension_days: int | None,
+                  extension_max: int | None, extensions_used: int) -> dt.date | None:
+    """Since when a certificate with an amount outstanding is overdue on ``today``, or None.
+
+    ``recorded`` is what the daily batch stored; before the batch has run on a certificate that
+    matured, the answer is what the batch will decide (an extension left means not overdue)."""
+    if recorded:
+        return recorded
+    return maturity_plan(maturity, today, outstanding_fen=1, extension_days=extension_days, extension_max=extension_max,
+                         extensions_used=extensions_used).overdue_since
+
+
 def reminder_due(maturity: dt.date, today: dt.date, days_before: int = 7) -> bool:
     """Remind holders and the debtor in the ``days_before`` days up to maturity (once per maturity)."""
     return today <= maturity <= today + dt.timedelta(days=days_before)

@@ -7,6 +7,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 
 from liuzhuan.core.dates import today_china
+from liuzhuan.core.money import format_yuan
 from liuzhuan.core.roles import Role
 from liuzhuan.core.uploads import read_limited
 from liuzhuan.core.views import post_id, require_page_role
@@ -57,15 +58,16 @@ def offset_detail(request, offset_id: int):
             if options_form.is_valid():
                 d = options_form.cleaned_data
                 done = perform(request, lambda: actions.offer_offset_options(user, o.pk, asset_ids=[int(x) for x in d["assets"]],
-                                                                             consumption_scope=d["consumption_scope"]), "已提供清单。", options_form)
+                                                                             consumption_scope=d["consumption_scope"]), lambda o: f"已向持有人提供抵付 {o.number} 的可选清单，下一步由双方商定价款。", options_form)
         elif verb == "price":
             price_form = f.PriceForm(request.POST, assets=offered)
             if price_form.is_valid():
                 d = price_form.cleaned_data
                 done = perform(request, lambda: actions.propose_offset_price(user, o.pk, d["price"], int(d["asset"]) if d["asset"] else None),
-                               "已提出价款，等待对方确认。", price_form)
+                               lambda o: f"已提出价款 {format_yuan(o.price_fen)}，等待对方确认。", price_form)
         elif verb == "agree":
-            done = perform(request, lambda: actions.accept_offset_price(user, o.pk), "价款已商定。")
+            done = perform(request, lambda: actions.accept_offset_price(user, o.pk),
+                           lambda o: f"价款已商定：{format_yuan(o.price_fen)}，等待债务人登记交付。")
         elif verb == "evidence":
             evidence_form = f.EvidenceForm(request.POST, request.FILES)
             if evidence_form.is_valid():
@@ -89,7 +91,8 @@ def offset_detail(request, offset_id: int):
         elif verb == "close":
             reason_form = ReasonForm(request.POST)
             if reason_form.is_valid():
-                done = perform(request, lambda: actions.close_offset(user, o.pk, reason_form.cleaned_data["reason"]), "已办理。", reason_form)
+                done = perform(request, lambda: actions.close_offset(user, o.pk, reason_form.cleaned_data["reason"]), lambda o: f"已不予办理抵付申请 {o.number}，分段已解除锁定，已通知持有人。"
+                               if o.status == OffsetStatus.REFUSED else f"已撤回抵付申请 {o.number}，分段已解除锁定。", reason_form)
         else:
             raise Http404("页面不存在")
         if done is not None:
@@ -110,7 +113,7 @@ def assets(request):
     form = f.AssetForm(request.POST or None)
     if request.method == "POST":
         if request.POST.get("form") == "withdraw":
-            perform(request, lambda: actions.withdraw_asset(user, post_id(request, "asset")), "已下架。")
+            perform(request, lambda: actions.withdraw_asset(user, post_id(request, "asset")), "资产已下架，不再出现在抵付清单中。")
             return redirect("certificates:lc_assets")
         if form.is_valid():
             d = form.cleaned_data

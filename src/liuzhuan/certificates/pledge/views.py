@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from liuzhuan.core.dates import today_china
+from liuzhuan.core.money import format_yuan
 from liuzhuan.core.roles import Role
 from liuzhuan.members.queries import sees_all
 
@@ -15,6 +16,7 @@ from ..ledger.forms import ReasonForm
 from ..ledger.views import get_or_404, perform
 from . import actions, queries
 from . import forms as f
+from .models import PledgedTransferStatus
 
 
 @login_required
@@ -50,19 +52,22 @@ def pledge_detail(request, pledge_id: int):
             register_form = f.RegisterPledgeForm(request.POST)
             if register_form.is_valid():
                 d = register_form.cleaned_data
-                done = perform(request, lambda: actions.register_pledge(user, p.pk, d["registration_no"], d["registration_date"]), "质押已生效。", register_form)
+                done = perform(request, lambda: actions.register_pledge(user, p.pk, d["registration_no"], d["registration_date"]),
+                               lambda p: f"质押 {p.number} 已登记生效：{format_yuan(p.amount_fen)} 质押至 {p.end_date:%Y-%m-%d}，期间该分段不能转让。",
+                               register_form)
         elif kind in ("cancel", "release"):
             reason_form = ReasonForm(request.POST)
             if reason_form.is_valid():
                 fn = actions.cancel_pledge if kind == "cancel" else actions.release_pledge
-                done = perform(request, lambda: fn(user, p.pk, reason_form.cleaned_data["reason"]), "已撤销。" if kind == "cancel" else "已解押。", reason_form)
+                done = perform(request, lambda: fn(user, p.pk, reason_form.cleaned_data["reason"]), lambda p: f"质押 {p.number} 已{'撤销' if kind == 'cancel' else '解除'}，分段恢复为持有中，可以转让。", reason_form)
         elif kind == "enforce":
             enforce_form = f.EnforceForm(request.POST, org=org, debtor_id=debtor_id)
             if enforce_form.is_valid():
                 d = enforce_form.cleaned_data
                 done = perform(request, lambda: actions.enforce_pledge(
                     user, p.pk, default_date=d["default_date"], reason=d["reason"], agreement_ref=d["agreement_ref"],
-                    buyer_org_id=d["buyer"].pk if d["buyer"] else None), "质权已实现，债权已登记转让。", enforce_form)
+                    buyer_org_id=d["buyer"].pk if d["buyer"] else None),
+                    lambda p: f"质押 {p.number} 的质权已实现，{format_yuan(p.amount_fen)} 债权已登记转让。", enforce_form)
         elif kind == "transfer":
             transfer_form = f.PledgedTransferForm(request.POST, org=org, debtor_id=debtor_id)
             if transfer_form.is_valid():
@@ -88,9 +93,11 @@ def pledged_transfer_action(request, req_id: int, verb: str):
     form.is_valid()
     note = form.cleaned_data.get("note", "") if hasattr(form, "cleaned_data") else ""
     verbs = {
-        "consent": (lambda: actions.consent_pledged_transfer(user, req_id, form.cleaned_data.get("agree") == "yes", note), "已提交意见。"),
+        "consent": (lambda: actions.consent_pledged_transfer(user, req_id, form.cleaned_data.get("agree") == "yes", note),
+                    lambda r: "已同意转让，等待受让方接收。" if r.status == PledgedTransferStatus.CONSENTED
+                    else "已不同意转让，质押继续有效，已通知出质人。"),
         "accept": (lambda: actions.accept_pledged_transfer(user, req_id, True), "已接收，债权已登记至本机构，质押解除。"),
-        "decline": (lambda: actions.accept_pledged_transfer(user, req_id, False, note), "已拒收。"),
+        "decline": (lambda: actions.accept_pledged_transfer(user, req_id, False, note), "已拒收，质押继续有效，已通知出质人。"),
         "withdraw": (lambda: actions.withdraw_pledged_transfer(user, req_id), "已撤回转让申请。"),
     }
     if verb not in verbs:

@@ -7,6 +7,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 
 from liuzhuan.core.dates import today_china
+from liuzhuan.core.money import format_yuan
 from liuzhuan.core.roles import Role
 from liuzhuan.core.views import post_id, require_page_role
 from liuzhuan.members.queries import sees_all
@@ -45,7 +46,7 @@ def commitment_new(request, cert_id: int):
         c = perform(request, lambda: actions.request_commitment(
             user, cert.pk, d["provider"].pk, price_kind=d["price_kind"], price_bp=form.price_bp(), fixed_price_fen=d["fixed_price"],
             lockup_end=d["lockup_end"], expiry=d["expiry"], conditions=d["conditions"], agreement_ref=d["agreement_ref"]),
-            "已委托，等待服务提供方接受。", form)
+            lambda c: f"已委托 {c.provider.name} 作出收购承诺 {c.number}，等待对方接受。", form)
         if c:
             return redirect("certificates:lc_commitment", commitment_id=c.pk)
     return render(request, "certificates/purchase/commitment_new.html", {"cert": cert, "form": form})
@@ -61,9 +62,12 @@ def commitment_detail(request, commitment_id: int):
         if org.pk not in (c.provider_id, c.entrusted_by_id):
             raise Http404("收购承诺不存在")
         if verb == "accept":
-            perform(request, lambda: actions.accept_commitment(user, c.pk), "已接受，收购承诺生效。")
+            perform(request, lambda: actions.accept_commitment(user, c.pk),
+                    lambda c: f"已接受收购承诺 {c.number}，承诺生效；锁定期满后持有人可申请收购，有效期至 {c.expiry:%Y-%m-%d}。")
         elif verb == "close":
-            perform(request, lambda: actions.close_commitment(user, c.pk, request.POST.get("reason", "")), "已办理。")
+            perform(request, lambda: actions.close_commitment(user, c.pk, request.POST.get("reason", "")),
+                    lambda c: f"已拒绝收购承诺 {c.number}，已通知委托方。" if c.status == CommitmentStatus.DECLINED
+                    else f"已撤回收购承诺 {c.number}，已通知服务提供方。")
         else:
             raise Http404("页面不存在")
         return redirect("certificates:lc_commitment", commitment_id=c.pk)
@@ -90,10 +94,12 @@ def sale_detail(request, sale_id: int):
             if confirm_form.is_valid():
                 d = confirm_form.cleaned_data
                 if perform(request, lambda: actions.confirm_sale(user, s.pk, payment_fen=d["payment"], payment_date=d["payment_date"],
-                                                                 payment_ref=d["payment_ref"]), "已确认付款，债权已转至本机构。", confirm_form):
+                                                                 payment_ref=d["payment_ref"]), lambda s: f"已确认付款 {format_yuan(s.payment_fen)}，收购 {s.number} 完成，债权已转至本机构。", confirm_form):
                     return redirect("certificates:lc_sale", sale_id=s.pk)
         elif verb == "close":
-            if perform(request, lambda: actions.close_sale(user, s.pk, request.POST.get("reason", "")), "已办理。") is not None:
+            if perform(request, lambda: actions.close_sale(user, s.pk, request.POST.get("reason", "")),
+                       lambda s: f"已拒绝收购申请 {s.number}，分段已解除锁定，已通知持有人。" if s.status == SaleStatus.REFUSED
+                       else f"已撤回收购申请 {s.number}，分段已解除锁定。") is not None:
                 return redirect("certificates:lc_sale", sale_id=s.pk)
         else:
             raise Http404("页面不存在")
@@ -113,11 +119,13 @@ def providers(request):
         if verb == "prepare":
             if form.is_valid():
                 d = form.cleaned_data
-                if perform(request, lambda: actions.prepare_provider(user, d["org"].pk, d["capacity"], d["note"]), "已提交，待复核。", form):
+                if perform(request, lambda: actions.prepare_provider(user, d["org"].pk, d["capacity"], d["note"]), lambda p: f"已提交 {p.org.name} 的收购额度 {format_yuan(p.proposed_capacity_fen)}，等待另一名人员复核。", form):
                     return redirect("certificates:lc_providers")
         elif verb == "decide":
-            perform(request, lambda: actions.decide_provider(user, post_id(request, "provider"), request.POST.get("agree") == "yes",
-                                                             request.POST.get("reason", "")), "已复核。")
+            agree = request.POST.get("agree") == "yes"
+            perform(request, lambda: actions.decide_provider(user, post_id(request, "provider"), agree, request.POST.get("reason", "")),
+                    lambda p: f"复核通过：{p.org.name} 的收购承诺额度为 {format_yuan(p.capacity_fen)}，已通知该机构。" if agree
+                    else f"复核不同意：{p.org.name} 的额度调整已退回经办人，额度仍为 {format_yuan(p.capacity_fen)}。")
             return redirect("certificates:lc_providers")
         else:
             raise Http404("页面不存在")

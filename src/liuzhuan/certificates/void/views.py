@@ -24,7 +24,8 @@ def void_new(request, cert_id: int):
         raise Http404("凭证不存在")
     form = f.VoidForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if perform(request, lambda: actions.prepare_void(request.user, cert.pk, form.cleaned_data["reason"]), "作废申请已提交，待复核。", form):
+        if perform(request, lambda: actions.prepare_void(request.user, cert.pk, form.cleaned_data["reason"]),
+                   f"凭证 {cert.number} 的作废申请已提交，等待另一名人员复核。", form):
             return redirect("certificates:lc_voids")
     return render(request, "certificates/void/void_new.html", {"cert": cert, "form": form})
 
@@ -37,7 +38,9 @@ def voids(request):
         form = f.VoidDecideForm(request.POST)
         if form.is_valid():
             d = form.cleaned_data
-            perform(request, lambda: actions.decide_void(user, post_id(request, "void"), d["agree"] == "yes", d["reason"]), "已复核。")
+            perform(request, lambda: actions.decide_void(user, post_id(request, "void"), d["agree"] == "yes", d["reason"]),
+                    lambda v: f"复核通过：凭证 {v.certificate.number} 已作废，相关收购承诺随之失效。" if v.status == VoidStatus.VOIDED
+                    else f"复核不同意：凭证 {v.certificate.number} 的作废申请已退回经办人，凭证继续有效。")
         return redirect("certificates:lc_voids")
     return render(request, "certificates/void/voids.html", {
         "pending": CertificateVoid.objects.filter(status=VoidStatus.PREPARED).select_related("certificate", "prepared_by"),
