@@ -77,6 +77,11 @@ def render_piece_pdf(piece, *, reprint_no: int, verify_url: str) -> bytes:
     y -= 6 * mm
     c.drawString(left, y, f"打印序号：第 {reprint_no} 次打印")
     c.drawRightString(right, y, f"状态：{piece.get_status_display()}")
+    if cert.legacy:  # 存量业务 (seed 六（三）): flagged on the paper copy too
+        y -= 6 * mm
+        c.setFillColor(colors.HexColor("#a61b1b"))
+        c.drawString(left, y, f"【存量】方案发布前开展的业务（原编号 {cert.legacy_original_no}），不得新增，只能处置至完结")
+        c.setFillColor(colors.black)
 
     rows = [
         ("债权人", cert.creditor.name),
