@@ -73,7 +73,7 @@ def test_refusals_change_nothing(world):
 
 
 def _agreed_offset(world, price):
-    cert, piece = issue(world, settle_by_consumption=True)
+    _cert, piece = issue(world, settle_by_consumption=True)
     off = offset.apply_offset(world.alice, piece.pk, "consumption", piece.amount_fen)
     offset.offer_offset_options(world.bob, off.pk, consumption_scope="超市")
     offset.propose_offset_price(world.alice, off.pk, price)

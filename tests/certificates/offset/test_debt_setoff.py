@@ -45,7 +45,7 @@ def test_debt_setoff_partial_leaves_a_live_remainder(world, issued):
 
 
 def test_debt_setoff_refusals_change_nothing(world):
-    cert, piece = issue(world)
+    _cert, piece = issue(world)
     before = state()
     for kw, code in (({"payable_contract_ref": ""}, "payable_contract_required"), ({"payable_fen": 0}, "payable_not_positive"),
                      ({"payable_due_date": None}, "payable_due_date_required")):
