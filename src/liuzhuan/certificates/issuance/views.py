@@ -144,9 +144,12 @@ def legacy_list(request):
     the operator records one."""
     require_page_role(request, Role.OPERATOR, Role.REGULATOR, Role.BUREAU)
     user = request.user
+    is_operator = user.organisation.has_role(Role.OPERATOR)
     form = LegacyForm(request.POST or None)
     if request.method == "POST":
-        if form.is_valid():
+        if not is_operator:  # the form is not shown to oversight readers: the refusal goes on the page
+            perform(request, lambda: legacy.record_legacy_certificate(user, None), "")
+        elif form.is_valid():
             d = form.cleaned_data
             data = legacy.LegacyInput(
                 creditor_id=d["creditor"].pk, debtor_id=d["debtor"].pk, holder_id=d["holder"].pk if d["holder"] else None,
@@ -157,4 +160,4 @@ def legacy_list(request):
                 return redirect("certificates:legacy")
     page = Paginator(legacy.legacy_certificates(), 30).get_page(request.GET.get("page"))
     return render(request, "certificates/legacy.html", {
-        "page": page, "summary": legacy.legacy_summary(), "form": form, "is_operator": user.organisation.has_role(Role.OPERATOR)})
+        "page": page, "summary": legacy.legacy_summary(), "form": form, "is_operator": is_operator})
