@@ -31,7 +31,8 @@ def agreements(request):
                 d = form.cleaned_data
                 done = perform(request, lambda: actions.record_agreement(
                     user, bank_id=d["bank"].pk, account_name=d["account_name"], account_no=d["account_no"], scopes=d["scopes"],
-                    start_date=d["start_date"], end_date=d["end_date"]), "资金监管协议已登记，待合作银行确认。", form)
+                    start_date=d["start_date"], end_date=d["end_date"]), "资金监管协议已登记，待合作银行确认。",
+                    form if org.has_role(Role.OPERATOR) else None)  # others see no form: the refusal goes on the page
         elif verb in ("confirm", "decline", "end"):
             pk = post_id(request, "agreement")
             reason_form = ReasonForm(request.POST)
