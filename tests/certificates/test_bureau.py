@@ -73,7 +73,7 @@ def test_bureau_reads_the_oversight_pages(world, client, bureau):
 
 
 def test_bureau_is_refused_every_certificate_write(world, api, client, bureau):
-    cert, piece = issue(world)
+    _cert, piece = issue(world)
     off = _received_offset(world, piece)
     before = state()
     for call in (lambda: offset.register_offset_cancellation(bureau, off.pk),
