@@ -19,7 +19,7 @@ from .models import SupervisedAccount
 router = Router()
 
 
-class AgreementIn(Schema):
+class EscrowAgreementIn(Schema):
     bank_id: IdIn
     account_name: str
     account_no: str
@@ -28,12 +28,12 @@ class AgreementIn(Schema):
     end_date: Date | None = None
 
 
-class DecisionIn(Schema):
+class EscrowDecisionIn(Schema):
     confirm: Flag
     reason: str = ""
 
 
-class AgreementOut(Schema):
+class EscrowAgreementOut(Schema):
     id: int
     number: str
     operator_id: int
@@ -52,38 +52,38 @@ class AgreementOut(Schema):
     reason: str
 
     @staticmethod
-    def of(a: SupervisedAccount) -> AgreementOut:
+    def of(a: SupervisedAccount) -> EscrowAgreementOut:
         scopes = [s for s, on in (("offset_top_up", a.covers_top_ups), ("sale_proceeds", a.covers_sale_proceeds)) if on]
-        return AgreementOut(id=a.pk, number=a.number, operator_id=a.operator_id, bank_id=a.bank_id, bank=a.bank.name,
+        return EscrowAgreementOut(id=a.pk, number=a.number, operator_id=a.operator_id, bank_id=a.bank_id, bank=a.bank.name,
                             account_name=a.account_name, account_no=a.account_no, scopes=scopes, start_date=a.start_date,
                             end_date=a.end_date, status=a.status, status_label=a.get_status_display(), recorded_by_id=a.recorded_by_id,
                             decided_by_id=a.decided_by_id, decided_at=a.decided_at, reason=a.reason)
 
 
-@router.post("/escrow-accounts", response={201: AgreementOut}, summary="运营机构登记资金监管协议（待合作银行确认）")
-def record_agreement(request: HttpRequest, payload: AgreementIn):
-    return Status(201, AgreementOut.of(actions.record_agreement(acting_user(request, write=True), **payload.dict())))
+@router.post("/escrow-accounts", response={201: EscrowAgreementOut}, summary="运营机构登记资金监管协议（待合作银行确认）")
+def record_agreement(request: HttpRequest, payload: EscrowAgreementIn):
+    return Status(201, EscrowAgreementOut.of(actions.record_agreement(acting_user(request, write=True), **payload.dict())))
 
 
-@router.get("/escrow-accounts", response=list[AgreementOut], summary="资金监管协议（运营机构与监管部门全部；银行仅本行）")
+@router.get("/escrow-accounts", response=list[EscrowAgreementOut], summary="资金监管协议（运营机构与监管部门全部；银行仅本行）")
 @paged(1000)
 def list_agreements(request: HttpRequest, status: str | None = None):
     qs = queries.visible_agreements(acting_user(request))
     if status:
         qs = qs.filter(status=status)
-    return rows(qs, AgreementOut.of)
+    return rows(qs, EscrowAgreementOut.of)
 
 
-@router.get("/escrow-accounts/{agreement_id}", response=AgreementOut, summary="资金监管协议详情")
+@router.get("/escrow-accounts/{agreement_id}", response=EscrowAgreementOut, summary="资金监管协议详情")
 def get_agreement(request: HttpRequest, agreement_id: Id):
-    return AgreementOut.of(queries.get_agreement(acting_user(request), agreement_id))
+    return EscrowAgreementOut.of(queries.get_agreement(acting_user(request), agreement_id))
 
 
-@router.post("/escrow-accounts/{agreement_id}/decision", response=AgreementOut, summary="合作银行确认或不予确认（须说明理由）")
-def decide_agreement(request: HttpRequest, agreement_id: Id, payload: DecisionIn):
-    return AgreementOut.of(actions.decide_agreement(acting_user(request, write=True), agreement_id, payload.confirm, payload.reason))
+@router.post("/escrow-accounts/{agreement_id}/decision", response=EscrowAgreementOut, summary="合作银行确认或不予确认（须说明理由）")
+def decide_agreement(request: HttpRequest, agreement_id: Id, payload: EscrowDecisionIn):
+    return EscrowAgreementOut.of(actions.decide_agreement(acting_user(request, write=True), agreement_id, payload.confirm, payload.reason))
 
 
-@router.post("/escrow-accounts/{agreement_id}/end", response=AgreementOut, summary="运营机构终止资金监管协议（须说明理由）")
+@router.post("/escrow-accounts/{agreement_id}/end", response=EscrowAgreementOut, summary="运营机构终止资金监管协议（须说明理由）")
 def end_agreement(request: HttpRequest, agreement_id: Id, payload: CertificateReasonIn):
-    return AgreementOut.of(actions.end_agreement(acting_user(request, write=True), agreement_id, payload.reason))
+    return EscrowAgreementOut.of(actions.end_agreement(acting_user(request, write=True), agreement_id, payload.reason))
