@@ -8,6 +8,7 @@ Production: set ``LIUZHUAN_DEBUG=false``, ``LIUZHUAN_HTTPS=true``, ``DATABASE_UR
 
 from __future__ import annotations
 
+import datetime as _dt
 import os
 import secrets
 from pathlib import Path
@@ -279,5 +280,11 @@ LOGGING = {
 
 # --- business parameters ------------------------------------------------------------------
 #: largest single amount accepted anywhere, in fen (default one trillion yuan)
+# 存量业务 (seed 000 六（三）): certificates the operator records with an original issue date before
+# this day are business that predates the plan (YYYY-MM-DD; anything else is refused)
+try:
+    LIUZHUAN_POLICY_START_DATE = _dt.date.fromisoformat(os.environ.get("LIUZHUAN_POLICY_START_DATE", "2025-09-01").strip())
+except ValueError as _exc:
+    raise ImproperlyConfigured(f"LIUZHUAN_POLICY_START_DATE must be YYYY-MM-DD: {_exc}") from _exc
 LIUZHUAN_AMOUNT_CEILING_FEN = int(os.environ.get("LIUZHUAN_AMOUNT_CEILING_FEN", str(10**14)))
 NINJA_PAGINATION_PER_PAGE = 50

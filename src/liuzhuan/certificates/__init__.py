@@ -16,6 +16,8 @@
                   the operator's cancellation registration (注销登记)
     maturity/     maturity, automatic extension (展期) of the unpaid pieces under the agreed
                   conditions, the debtor's application / a holder's objection, overdue, reminders
+    escrow/       资金监管: the operator's supervised-account agreements with cooperating banks;
+                  which supervised account received an offset top-up or purchase proceeds
     void/         作废 of a certificate issued in error
     market/       市场化收购: the purchaser buys an SME receivable and applies for its certificate
     holdings/     我的凭证: the member's dashboard, certificate and piece pages, a piece's actions
@@ -31,6 +33,7 @@ changed), ``queries.py`` (read-only), ``rules.py`` (pure, no Django), ``forms.py
 Imports go one way, never in a loop. Every sub-package may use ``ledger``; ``ledger`` uses none.
 Beyond that, and only in this direction:
 
+    escrow       <- offset, purchase (the supervised account a payment went to)
     fees         <- issuance, circulation, pledge, offset, purchase (they charge a fee),
                     void (it reverses the issuance fee)
     circulation  <- pledge, purchase (title passes as for an accepted transfer: title.pass_title)

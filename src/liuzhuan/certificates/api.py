@@ -10,6 +10,7 @@ A new endpoint gets its id the same way from its function's name.
 from ninja import Router
 
 from .circulation import api as circulation
+from .escrow import api as escrow
 from .fees import api as fees
 from .holdings import api as holdings
 from .issuance import api as issuance
@@ -27,7 +28,7 @@ LIFECYCLE = "凭证生命周期：质押、收购、抵付、作废、展期"
 #: (tags, operation-id prefix, sub-packages in the order their endpoints are listed)
 GROUPS = (
     ([CERTIFICATES], "liuzhuan_certificates_api", (issuance, holdings, paper, circulation, fees)),
-    ([CERTIFICATES, LIFECYCLE], "liuzhuan_certificates_lifecycle_api", (pledge, purchase, offset, void, maturity, market)),
+    ([CERTIFICATES, LIFECYCLE], "liuzhuan_certificates_lifecycle_api", (pledge, purchase, offset, void, maturity, market, escrow)),
 )
 
 router = Router()

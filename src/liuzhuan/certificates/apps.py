@@ -25,5 +25,7 @@ class CertificatesConfig(AppConfig):
             ("收购台账", "certificates:lc_purchases", frozenset({Role.PURCHASER})),
             ("收购服务认可", "certificates:lc_providers", frozenset({Role.OPERATOR})),
             ("凭证作废", "certificates:lc_voids", frozenset({Role.OPERATOR})),
+            ("存量业务", "certificates:legacy", frozenset({Role.OPERATOR, Role.REGULATOR, Role.BUREAU})),
+            ("资金监管", "certificates:escrow_accounts", frozenset({Role.OPERATOR, Role.BANK, Role.REGULATOR, Role.BUREAU})),
         ])
         DASHBOARD_SECTIONS.append(dashboard_section)

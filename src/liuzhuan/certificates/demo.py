@@ -9,6 +9,7 @@ each part once.
 from __future__ import annotations
 
 from .circulation import demo as circulation
+from .escrow import demo as escrow
 from .fees import demo as fees
 from .issuance import demo as issuance
 from .issuance.models import Application
@@ -40,4 +41,5 @@ def _on_the_certificates() -> bool:
     purchase.load(flour)
     offset.load(housing)
     market.load()
+    escrow.load()
     return True

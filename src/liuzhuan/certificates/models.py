@@ -4,6 +4,7 @@ Each sub-package keeps its records in its own ``models.py``; importing them here
 with the app. Code imports a model from its sub-package, never from here.
 """
 
+from .escrow import models as escrow  # noqa: F401
 from .fees import models as fees  # noqa: F401
 from .issuance import models as issuance  # noqa: F401
 from .ledger import models as ledger  # noqa: F401

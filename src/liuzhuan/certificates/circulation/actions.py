@@ -40,7 +40,7 @@ from ..ledger.locks import lock_certificates, lock_pieces
 from ..ledger.models import Certificate, OfferStatus, Piece, PieceStatus, Transfer
 from ..ledger.pieces import piece_row, save_piece_counts, set_piece_status, split_rows, unfreeze, write_splits
 from ..ledger.queries import transfer_config
-from ..ledger.rules import check_part, refuse_debtor, require_live
+from ..ledger.rules import check_part, refuse_debtor, require_live, require_not_legacy
 from .title import debtor_notice
 
 #: the most transfers one batch call may carry (larger supplier lists go in several calls)
@@ -147,6 +147,7 @@ def offer_transfers(actor: User, items: list[OfferItem]) -> list[Transfer]:
                 require_live(piece)
                 if cert.status != "active":
                     raise DomainError("certificate_inactive", f"凭证 {cert.number} 当前状态为“{cert.get_status_display()}”，不能转让")
+                require_not_legacy(cert, "转让")
                 if len(idxs) == 1:
                     check_part(piece, items[idxs[0]].amount_fen, min_unit, "转让")
             if len(idxs) == 1 and items[idxs[0]].amount_fen == piece.amount_fen:  # whole piece: reserved as it is

@@ -18,7 +18,7 @@ from liuzhuan.members.models import Organisation, User
 from ..fees.charges import agreed_term, charge_fee
 from ..ledger.models import Certificate, OfferStatus, Piece, PieceStatus, Transfer
 from ..ledger.pieces import new_piece
-from ..ledger.rules import refuse_debtor
+from ..ledger.rules import refuse_debtor, require_not_legacy
 
 
 def pass_title(actor: User, cert: Certificate, piece: Piece, to_org: Organisation, *, origin: str, agreement_ref: str,
@@ -26,6 +26,7 @@ def pass_title(actor: User, cert: Certificate, piece: Piece, to_org: Organisatio
     """End ``piece`` and give its whole amount to ``to_org`` as a new live piece, recorded as a
     流转变更登记 (registration number, fee, debtor notified) exactly like an accepted transfer."""
     refuse_debtor(cert.debtor_id, to_org.pk, "to_org_id")  # every path checks first; this is the last guard
+    require_not_legacy(cert, "流转")
     today = today_china()
     now = timezone.now()
     from_org = piece.holder

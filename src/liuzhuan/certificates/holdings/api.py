@@ -31,12 +31,13 @@ class PieceOut(Schema):
     status: str
     status_label: str
     maturity_date: dt.date
+    legacy: bool = Field(..., description="存量业务（方案发布前开展）：不能转让、质押或申请收购，只能处置至完结")
 
     @staticmethod
     def of(p: Piece) -> PieceOut:
         return PieceOut(id=p.pk, number=p.number, certificate_id=p.certificate_id, certificate=p.certificate.number, holder_id=p.holder_id, holder=p.holder.name,
                         debtor=p.certificate.debtor.name, amount_fen=p.amount_fen, status=p.status,
-                        status_label=p.get_status_display(), maturity_date=p.maturity)
+                        status_label=p.get_status_display(), maturity_date=p.maturity, legacy=p.certificate.legacy)
 
 
 class ChainStepOut(Schema):

@@ -134,7 +134,9 @@ def piece_actions(request, piece_id: int):
             offset_form = OffsetForm(request.POST)
             if offset_form.is_valid():
                 d = offset_form.cleaned_data
-                o = perform(request, lambda: offset.apply_offset(user, piece.pk, d["kind"], d["amount"], d["note"]),
+                o = perform(request, lambda: offset.apply_offset(
+                    user, piece.pk, d["kind"], d["amount"], d["note"], payable_contract_ref=d["payable_contract_ref"],
+                    payable_fen=d["payable_fen"], payable_due_date=d["payable_due_date"]),
                             lambda o: f"已向债务人提交抵付申请 {o.number}（{format_yuan(o.amount_fen)}），该分段已锁定；下一步由债务人提供可抵付清单。",
                             offset_form)
                 if o:

@@ -11,11 +11,12 @@ from ninja.responses import Status
 
 from liuzhuan.core.api_pages import paged, rows
 from liuzhuan.core.api_types import Count, Date, Days, Fen, Flag, Id, IdIn
-from liuzhuan.core.errors import NotFound
+from liuzhuan.core.errors import NotFound, PermissionDenied
 from liuzhuan.core.uploads import read_limited
 from liuzhuan.members.api_auth import acting_user
+from liuzhuan.members.queries import sees_all
 
-from . import actions, queries
+from . import actions, legacy, queries
 from .models import Application
 from .rules import GUARANTEE_MAX_CHARS, MATURITY_TEXT, REVIEW_CHECKS, missing_checks
 
@@ -194,3 +195,74 @@ def prepare(request: HttpRequest, app_id: Id, payload: CertificatePrepareIn):
 @router.post("/applications/{app_id}/decide", response=CertificateApplicationOut, summary="运营机构复核（不同于经办人）")
 def decide(request: HttpRequest, app_id: Id, payload: CertificateDecideIn):
     return CertificateApplicationOut.of(actions.decide_review(acting_user(request, write=True), app_id, payload.agree, payload.reason))
+
+
+class LegacyIn(Schema):
+    creditor_id: IdIn
+    debtor_id: IdIn
+    holder_id: IdIn | None = Field(None, description="现持有人（默认债权人）")
+    original_no: str = Field(..., max_length=60, description="原凭证（合同）编号")
+    original_issue_date: Date = Field(..., description="原开具日期（须早于方案发布之日，设置 LIUZHUAN_POLICY_START_DATE）")
+    contract_no: str = Field(..., max_length=60)
+    contract_title: str = Field(..., max_length=200)
+    contract_date: Date
+    amount_fen: Fen
+    maturity_date: Date
+    offset_scope: list[str] = Field(..., description="可抵付范围：house/parking/shop/goods/other/consumption")
+
+
+class LegacyOut(Schema):
+    id: int
+    number: str
+    legacy: bool
+    original_no: str
+    original_issue_date: dt.date
+    creditor_id: int
+    debtor_id: int
+    face_fen: int
+    maturity_date: dt.date
+    status: str
+    status_label: str
+    recorded_by_id: int | None
+
+    @staticmethod
+    def of(c) -> LegacyOut:
+        return LegacyOut(id=c.pk, number=c.number, legacy=c.legacy, original_no=c.legacy_original_no, original_issue_date=c.issue_date,
+                         creditor_id=c.creditor_id, debtor_id=c.debtor_id, face_fen=c.face_fen, maturity_date=c.maturity_date,
+                         status=c.status, status_label=c.get_status_display(), recorded_by_id=c.legacy_recorded_by_id)
+
+
+class LegacySummaryOut(Schema):
+    total: int
+    open: int
+    outstanding_fen: int
+    policy_start: dt.date
+
+
+def _oversight(request: HttpRequest):
+    user = acting_user(request)
+    if not sees_all(user):
+        raise PermissionDenied("存量业务台账仅限运营机构、监管部门和财政局查看", code="role_required")
+    return user
+
+
+@router.post("/legacy-certificates", response={201: LegacyOut}, summary="运营机构登记存量业务（方案发布前开具的凭证；只可处置至完结）")
+def record_legacy(request: HttpRequest, payload: LegacyIn):
+    data = legacy.LegacyInput(**{**payload.dict(), "offset_scope": tuple(payload.offset_scope)})
+    return Status(201, LegacyOut.of(legacy.record_legacy_certificate(acting_user(request, write=True), data)))
+
+
+@router.get("/legacy-certificates", response=list[LegacyOut], summary="存量业务台账（运营机构、监管部门、财政局）；open=true 仅未完结")
+@paged(1000)
+def list_legacy(request: HttpRequest, open: bool = False):
+    _oversight(request)
+    qs = legacy.legacy_certificates()
+    if open:
+        qs = qs.filter(status="active")
+    return rows(qs, LegacyOut.of)
+
+
+@router.get("/legacy-certificates/summary", response=LegacySummaryOut, summary="存量业务：登记数、尚未处置完结数及未了结金额")
+def legacy_summary(request: HttpRequest):
+    _oversight(request)
+    return LegacySummaryOut(**legacy.legacy_summary())

@@ -5,7 +5,8 @@ from __future__ import annotations
 from django import forms
 
 from liuzhuan.core.forms import YuanField
-from liuzhuan.members.models import Organisation
+from liuzhuan.core.roles import Role
+from liuzhuan.members.models import Organisation, OrgStatus
 from liuzhuan.members.queries import active_counterparties
 
 from ..ledger.forms import DateInput, ExtensionConditionsField, ScopeField
@@ -53,3 +54,25 @@ class PrepareForm(forms.Form):
 class DecideForm(forms.Form):
     agree = forms.ChoiceField(label="复核", choices=[("yes", "同意初审意见"), ("no", "不同意，退回初审")])
     reason = forms.CharField(label="理由", max_length=500, required=False)
+
+
+class LegacyForm(forms.Form):
+    """存量业务: a certificate issued before the plan, recorded by the operator."""
+
+    creditor = forms.ModelChoiceField(label="债权人", queryset=Organisation.objects.none())
+    debtor = forms.ModelChoiceField(label="债务人", queryset=Organisation.objects.none())
+    holder = forms.ModelChoiceField(label="现持有人（默认债权人）", queryset=Organisation.objects.none(), required=False)
+    original_no = forms.CharField(label="原凭证（合同）编号", max_length=60)
+    original_issue_date = forms.DateField(label="原开具日期（须早于方案发布之日）", widget=DateInput)
+    contract_no = forms.CharField(label="基础合同编号", max_length=60)
+    contract_title = forms.CharField(label="基础合同名称", max_length=200)
+    contract_date = forms.DateField(label="合同签订日期", widget=DateInput)
+    amount = YuanField(label="债权金额（元）")
+    maturity_date = forms.DateField(label="清偿期限", widget=DateInput)
+    offset_scope = ScopeField()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        members = Organisation.objects.filter(roles__role=Role.MEMBER, status=OrgStatus.ACTIVE).distinct().order_by("name")
+        for name in ("creditor", "debtor", "holder"):
+            self.fields[name].queryset = members

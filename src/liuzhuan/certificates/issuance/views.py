@@ -18,8 +18,9 @@ from liuzhuan.core.uploads import read_limited
 from liuzhuan.core.views import require_page_role
 
 from ..ledger.models import Certificate
-from . import actions, queries
-from .forms import ApplicationForm, AttachmentForm, CheckForm, DecideForm, PrepareForm
+from ..ledger.views import perform
+from . import actions, legacy, queries
+from .forms import ApplicationForm, AttachmentForm, CheckForm, DecideForm, LegacyForm, PrepareForm
 from .models import ApplicationStatus
 from .rules import REVIEW_CHECKS
 
@@ -159,3 +160,28 @@ def issued(request):
     page = Paginator(qs, 30).get_page(request.GET.get("page"))
     total = qs.filter(status="active").aggregate(t=Sum("face_fen"))["t"] or 0  # the rows listed, not the whole register
     return render(request, "certificates/issued.html", {"page": page, "q": q, "total": total})
+
+
+@login_required
+def legacy_list(request):
+    """存量业务台账: operator, regulator and bureau see every 存量 certificate and how many are still open;
+    the operator records one."""
+    require_page_role(request, Role.OPERATOR, Role.REGULATOR, Role.BUREAU)
+    user = request.user
+    is_operator = user.organisation.has_role(Role.OPERATOR)
+    form = LegacyForm(request.POST or None)
+    if request.method == "POST":
+        if not is_operator:  # the form is not shown to oversight readers: the refusal goes on the page
+            perform(request, lambda: legacy.record_legacy_certificate(user, None), "")
+        elif form.is_valid():
+            d = form.cleaned_data
+            data = legacy.LegacyInput(
+                creditor_id=d["creditor"].pk, debtor_id=d["debtor"].pk, holder_id=d["holder"].pk if d["holder"] else None,
+                original_no=d["original_no"], original_issue_date=d["original_issue_date"], contract_no=d["contract_no"],
+                contract_title=d["contract_title"], contract_date=d["contract_date"], amount_fen=d["amount"],
+                maturity_date=d["maturity_date"], offset_scope=tuple(d["offset_scope"]))
+            if perform(request, lambda: legacy.record_legacy_certificate(user, data), "存量业务已登记。", form):
+                return redirect("certificates:legacy")
+    page = Paginator(legacy.legacy_certificates(), 30).get_page(request.GET.get("page"))
+    return render(request, "certificates/legacy.html", {
+        "page": page, "summary": legacy.legacy_summary(), "form": form, "is_operator": is_operator})

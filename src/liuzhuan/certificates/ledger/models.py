@@ -40,14 +40,26 @@ class Certificate(models.Model):
     extension_count = models.PositiveIntegerField("已展期次数", default=0)
     overdue_since = models.DateField("逾期起始日", null=True, blank=True)
     reminded_for = models.DateField("已提醒的到期日", null=True, blank=True)
+    # 存量业务 (seed 六（三）): recorded by the operator from business that predates the plan
+    legacy = models.BooleanField("存量业务", default=False, db_default=False)
+    legacy_original_no = models.CharField("原凭证（合同）编号", max_length=60, blank=True, default="", db_default="")
+    legacy_recorded_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False)
 
     class Meta:
         ordering = ["-id"]
         verbose_name = "债权凭证"
-        constraints = [models.CheckConstraint(condition=Q(face_fen__gt=0), name="certificate_face_positive")]
+        constraints = [
+            models.CheckConstraint(condition=Q(face_fen__gt=0), name="certificate_face_positive"),
+            models.CheckConstraint(condition=Q(legacy=False) | (~Q(legacy_original_no="") & Q(legacy_recorded_by__isnull=False)),
+                                   name="certificate_legacy_recorded"),
+        ]
 
     def __str__(self) -> str:
         return self.number
+
+    @property
+    def legacy_label(self) -> str:
+        return "存量" if self.legacy else ""
 
 
 class PieceStatus(models.TextChoices):

@@ -33,6 +33,15 @@ def require_active_certificate(cert, what: str) -> None:
         raise DomainError("certificate_inactive", f"凭证 {cert.number} 当前状态为“{cert.get_status_display()}”，不能{what}")
 
 
+def require_not_legacy(cert, what: str) -> None:
+    """存量业务 (seed 六（三）「…不得新增；存量业务须依法依规妥善处置至完结」): a certificate recorded as
+    business predating the plan is wound down — offset, paid, cancelled or voided — never moved on:
+    no transfer (nor the split a partial transfer makes), pledge or purchase."""
+    if cert.legacy:
+        raise DomainError("certificate_legacy", f"凭证 {cert.number} 为方案发布前的存量业务，不得新增{what}；"
+                          "只能以抵付、清偿或注销方式处置至完结")
+
+
 def check_part(piece, amount_fen: int | None, min_unit: int, what: str) -> None:
     """The whole piece, or a part of at least the minimum unit (the remainder: ``split_rows``)."""
     if amount_fen is None or amount_fen <= 0:

@@ -24,6 +24,8 @@ from liuzhuan.core.roles import Role
 from liuzhuan.members.actions import notify, notify_role
 from liuzhuan.members.models import User
 
+from ..escrow.models import EscrowScope
+from ..escrow.queries import receiving_account
 from ..fees.charges import charge_fee
 from ..fees.models import OperationType
 from ..ledger import scope
@@ -91,35 +93,60 @@ def withdraw_asset(actor: User, asset_id: int) -> OffsetAsset:
         return asset
 
 
-def apply_offset(actor: User, piece_id: int, kind: str, amount_fen: int, note: str = "") -> OffsetApplication:
-    """The holder applies to the debtor for asset or consumption offset; the amount is reserved."""
+def _payable(kind: str, contract_ref: str, payable_fen: int | None, due_date: dt.date | None) -> tuple[str, int | None, dt.date | None]:
+    """抵偿债务: the holder's payable to the debtor (contract, amount, due date); nothing for other kinds."""
+    if kind != OffsetKind.DEBT:
+        return "", None, None
+    contract_ref = required_text(contract_ref, "payable_contract_required", "请填写持有人对债务人应付债务的合同编号", "payable_contract_ref")
+    if payable_fen is None or payable_fen <= 0:
+        raise DomainError("payable_not_positive", "应付债务金额必须大于零", field="payable_fen")
+    if payable_fen > ceiling():
+        raise DomainError("amount_too_large", f"应付债务金额超过上限 {format_yuan(ceiling())}", field="payable_fen")
+    if due_date is None:
+        raise DomainError("payable_due_date_required", "请填写应付债务到期日", field="payable_due_date")
+    return contract_ref, payable_fen, due_date
+
+
+def apply_offset(actor: User, piece_id: int, kind: str, amount_fen: int, note: str = "", *, payable_contract_ref: str = "",
+                 payable_fen: int | None = None, payable_due_date: dt.date | None = None) -> OffsetApplication:
+    """The holder applies to the debtor for asset or consumption offset, or sets the claim off
+    against a debt it owes the debtor (抵偿债务: names that payable); the amount is reserved."""
     org = member_actor(actor)
     cert_id = held_certificate_id(piece_id, org)
     if kind not in OffsetKind.values:
-        raise DomainError("offset_kind_invalid", "请选择资产抵付或消费抵付", field="kind")
+        raise DomainError("offset_kind_invalid", "请选择资产抵付、消费抵付或抵偿债务", field="kind")
+    payable = _payable(kind, payable_contract_ref, payable_fen, payable_due_date)
     today = today_china()
     with transaction.atomic():
         cert, piece = lock_piece_for_holder(piece_id, org, cert_id)
+        if cert.debtor_id == org.pk:
+            raise DomainError("holder_is_debtor", "持有人即债务人，债权因混同消灭，无需抵付")
         app = cert.application
-        agreed = scope.manners(app.offset_scope)[0 if kind == OffsetKind.ASSET else 1]
+        # 抵偿债务 is its own route (seed 一「在上下游主体间抵偿债务或换货」), not bounded by the asset/consumption scope
+        agreed = True if kind == OffsetKind.DEBT else scope.manners(app.offset_scope)[0 if kind == OffsetKind.ASSET else 1]
         if not agreed:
             raise DomainError("offset_kind_not_agreed", f"凭证 {cert.number} 约定的清偿方式为“{app.settlement_label}”（可抵付范围：{app.offset_scope_label}），"
                               f"不能申请{OffsetKind(kind).label}",
                               field="kind")
-        if cert.debtor_id == org.pk:
-            raise DomainError("holder_is_debtor", "持有人即债务人，债权因混同消灭，无需抵付")
         require_active_certificate(cert, "申请抵付")
         require_standing("申请抵付", Party(org.pk, "持有人"), Party(cert.debtor_id, "债务人"))
         reserved = reserve(cert, piece, amount_fen, PieceStatus.OFFSETTING, "抵付")
         off = OffsetApplication.objects.create(
             number=next_number("DF", today.year), kind=kind, certificate=cert, piece=reserved, holder=org, debtor=cert.debtor,
             amount_fen=reserved.amount_fen, note=(note or "").strip()[:MAX_TEXT], applied_by=actor,
+            payable_contract_ref=payable[0], payable_fen=payable[1], payable_due_date=payable[2],
+            # 抵偿债务: the lesser of the reserved claim and the payable is set off; no cash top-up
+            price_fen=min(reserved.amount_fen, payable[1]) if kind == OffsetKind.DEBT else None,
         )
         audit.record(actor, "piece.offset_apply", off, summary={
-            "number": off.number, "kind": kind, "piece": piece.number, "reserved_piece": reserved.number, "amount_fen": off.amount_fen})
+            "number": off.number, "kind": kind, "piece": piece.number, "reserved_piece": reserved.number, "amount_fen": off.amount_fen,
+            **({"payable_contract_ref": payable[0], "payable_fen": payable[1], "payable_due_date": payable[2].isoformat()}
+               if kind == OffsetKind.DEBT else {})})
+        ask = {OffsetKind.ASSET: "提供可选资产清单", OffsetKind.CONSUMPTION: "提供可选消费范围",
+               OffsetKind.DEBT: f"核对其对贵方的应付债务（合同 {payable[0]}，{format_yuan(payable[1] or 0)}）及证明材料后确认抵偿"}[kind]
         notify(cert.debtor, f"{off.get_kind_display()}申请：{format_yuan(off.amount_fen)}", (
             f"{org.name} 以凭证 {cert.number} 项下债权 {format_yuan(off.amount_fen)} 申请{off.get_kind_display()}。请核查持有人身份及债权状态后"
-            f"提供可选{'资产清单' if kind == OffsetKind.ASSET else '消费范围'}。"), obj=off)
+            f"{ask}。"), obj=off)
         return off
 
 
@@ -144,6 +171,8 @@ def offer_offset_options(actor: User, offset_id: int, *, asset_ids: list[int] | 
     with transaction.atomic():
         cert, piece, off, _ = _lock_offset(offset_id, actor, ("debtor",), "提供抵付清单")
         _require_offset_status(off, OffsetStatus.APPLIED, OffsetStatus.OPTIONS_OFFERED, what="提供清单")
+        if off.kind == OffsetKind.DEBT:
+            raise Conflict("offset_kind_debt", f"抵付申请 {off.number} 为抵偿债务，由债务人确认抵偿，无需提供清单")
         if piece.status != PieceStatus.OFFSETTING or piece.holder_id != off.holder_id:  # pragma: no cover - locked
             raise Conflict("piece_state", f"凭证分段 {piece.number} 状态异常，不能办理抵付")
         require_standing("办理抵付", Party(off.holder_id, "持有人"), Party(off.debtor_id, "债务人"))
@@ -230,14 +259,18 @@ def accept_offset_price(actor: User, offset_id: int) -> OffsetApplication:
 def add_offset_evidence(actor: User, offset_id: int, kind: str, name: str, content: bytes) -> OffsetEvidence:
     """The debtor or the holder uploads a document (delivery confirmation, title-transfer
     registration, consumption settlement, top-up proof): PDF/PNG/JPEG by content, SHA-256 kept.
-    Only while delivery is being recorded or awaits the holder; after that the record is closed."""
+    Only while delivery is being recorded or awaits the holder (抵偿债务: while the debtor has not
+    confirmed); after that the record is closed."""
     member_actor(actor)
     if kind not in EvidenceKind.values:
         raise DomainError("evidence_kind_invalid", "请选择证明材料类别", field="kind")
     upload = check_upload(content, "证明材料")
     with transaction.atomic():
         _cert, _piece, off, side = _lock_offset(offset_id, actor, ("debtor", "holder"), "上传证明材料")
-        _require_offset_status(off, OffsetStatus.AGREED, OffsetStatus.DELIVERED, what="上传证明材料")
+        if off.kind == OffsetKind.DEBT:  # the payable's contract goes with the application, before the debtor confirms
+            _require_offset_status(off, OffsetStatus.APPLIED, what="上传证明材料")
+        else:
+            _require_offset_status(off, OffsetStatus.AGREED, OffsetStatus.DELIVERED, what="上传证明材料")
         if off.evidence.filter(sha256=upload.sha256).exists():
             raise DomainError("file_duplicate", "相同内容的材料已上传", field="file")
         stored = upload.save(f"offsets/{off.number}")
@@ -249,7 +282,8 @@ def add_offset_evidence(actor: User, offset_id: int, kind: str, name: str, conte
 
 
 def record_offset_delivery(actor: User, offset_id: int, *, delivery_ref: str, title_registration_ref: str = "", settlement_ref: str = "",
-                           cash_top_up_ref: str = "", cash_top_up_date: dt.date | None = None) -> OffsetApplication:
+                           cash_top_up_ref: str = "", cash_top_up_date: dt.date | None = None,
+                           cash_top_up_account_no: str = "") -> OffsetApplication:
     """The debtor records delivery and title registration (asset) or the settlement (consumption),
     with the documents uploaded; the holder then confirms receipt. Nothing is cancelled yet."""
     member_actor(actor)
@@ -271,6 +305,9 @@ def record_offset_delivery(actor: User, offset_id: int, *, delivery_ref: str, ti
             if cash_top_up_date is None or cash_top_up_date > today:
                 raise DomainError("top_up_date_invalid", "请填写补足款到账日期（不能晚于今天）", field="cash_top_up_date")
             off.cash_top_up_date = cash_top_up_date
+            # 资金监管: while an agreement covers top-ups, the payment must have gone to its account
+            off.cash_top_up_account = receiving_account(EscrowScope.OFFSET_TOP_UP, cash_top_up_account_no, cash_top_up_date,
+                                                        "cash_top_up_account_no")
         off.cash_top_up_fen = outcome.top_up_fen
         missing = missing_evidence(off.kind, set(off.evidence.values_list("kind", flat=True)), outcome.top_up_fen)
         if missing:
@@ -285,6 +322,7 @@ def record_offset_delivery(actor: User, offset_id: int, *, delivery_ref: str, ti
         audit.record(actor, "piece.offset_deliver", off, summary={
             "number": off.number, "delivery_ref": delivery_ref, "title_registration_ref": off.title_registration_ref,
             "settlement_ref": off.settlement_ref, "cash_top_up_ref": off.cash_top_up_ref,
+            "cash_top_up_account": off.cash_top_up_account.account_no if off.cash_top_up_account_id else None,
             "evidence": sorted(off.evidence.values_list("sha256", flat=True))})
         notify(off.holder, f"请确认抵付交付：{off.number}", (
             f"{off.debtor.name} 已登记{'资产交付及权属转移登记' if off.kind == OffsetKind.ASSET else '消费结算'}（{delivery_ref}）"
@@ -311,6 +349,39 @@ def confirm_offset_receipt(actor: User, offset_id: int) -> OffsetApplication:
         return off
 
 
+def confirm_debt_setoff(actor: User, offset_id: int) -> OffsetApplication:
+    """抵偿债务: the debtor confirms the holder's payable to it and the set-off. The holder's
+    application with the payable's contract on file is the holder's side; the operator then
+    registers the cancellation, and the holder's payable is reduced by the same amount."""
+    member_actor(actor)
+    with transaction.atomic():
+        _cert, _piece, off, _ = _lock_offset(offset_id, actor, ("debtor",), "确认抵偿债务")
+        if off.kind != OffsetKind.DEBT:
+            raise Conflict("offset_kind", f"抵付申请 {off.number} 为{off.get_kind_display()}，须登记交付")
+        _require_offset_status(off, OffsetStatus.APPLIED, what="确认抵偿债务")
+        require_standing("办理抵付", Party(off.holder_id, "持有人"), Party(off.debtor_id, "债务人"))
+        missing = missing_evidence(off.kind, set(off.evidence.values_list("kind", flat=True)))
+        if missing:
+            raise DomainError("evidence_required", f"持有人尚未上传证明材料：{'、'.join(EvidenceKind(k).label for k in missing)}", field="file")
+        now = timezone.now()
+        off.status = OffsetStatus.RECEIVED
+        off.delivery_ref = off.payable_contract_ref  # the instrument set off: the holder's payable contract
+        off.delivered_by, off.delivered_at = actor, now  # the debtor's confirmation
+        off.received_by, off.received_at = off.applied_by, off.applied_at  # the holder's side: its application
+        off.checked_by, off.checked_at = actor, now
+        off.agreed_by, off.agreed_at = actor, now
+        off.returned_reason = ""
+        off.save()
+        audit.record(actor, "piece.offset_debt_confirm", off, summary={
+            "number": off.number, "payable_contract_ref": off.payable_contract_ref, "payable_fen": off.payable_fen, "offset_fen": off.price_fen,
+            "evidence": sorted(off.evidence.values_list("sha256", flat=True))})
+        notify(off.holder, f"债务人已确认抵偿债务：{off.number}", "待债权管理服务机构办理注销登记。", obj=off)
+        notify_role(Role.OPERATOR, f"抵偿债务待注销登记：{off.number}", (
+            f"{off.debtor.name} 已确认以 {off.holder.name} 的应付债务（合同 {off.payable_contract_ref}）抵偿凭证债权 {format_yuan(off.price_fen)}，"
+            "请核对证明材料后办理注销登记。"), obj=off)
+        return off
+
+
 def return_offset_delivery(actor: User, offset_id: int, reason: str) -> OffsetApplication:
     """Back to the debtor for correction: the holder before confirming (not received as recorded),
     or the operator before registering (evidence insufficient). Reason required."""
@@ -323,11 +394,13 @@ def return_offset_delivery(actor: User, offset_id: int, reason: str) -> OffsetAp
             _cert, _piece, off = _lock_offset_for_operator(offset_id, actor)
             _require_offset_status(off, OffsetStatus.RECEIVED, what="退回补正")
             by = "operator"
+            if off.kind == OffsetKind.DEBT:  # back to the debtor's confirmation; the holder may add documents
+                off.delivered_by, off.delivered_at, off.delivery_ref = None, None, ""
         else:
             member_actor(actor)
             _cert, _piece, off, by = _lock_offset(offset_id, actor, ("holder",), "退回交付登记")
             _require_offset_status(off, OffsetStatus.DELIVERED, what="退回交付登记")
-        off.status = OffsetStatus.AGREED
+        off.status = OffsetStatus.APPLIED if off.kind == OffsetKind.DEBT else OffsetStatus.AGREED
         off.returned_reason = reason
         off.received_by = None
         off.received_at = None

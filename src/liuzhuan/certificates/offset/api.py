@@ -48,9 +48,12 @@ class AssetOut(Schema):
 
 
 class OffsetIn(Schema):
-    kind: str = Field(..., description="asset（资产抵付）或 consumption（消费抵付）")
+    kind: str = Field(..., description="asset（资产抵付）、consumption（消费抵付）或 debt（抵偿债务：以持有人对债务人的应付债务抵偿）")
     amount_fen: Fen
     note: str = ""
+    payable_contract_ref: str = Field("", description="抵偿债务：持有人对债务人应付债务的合同编号")
+    payable_fen: Fen | None = Field(None, description="抵偿债务：应付债务金额（分）")
+    payable_due_date: Date | None = Field(None, description="抵偿债务：应付债务到期日")
 
 
 class OptionsIn(Schema):
@@ -69,6 +72,7 @@ class DeliveryIn(Schema):
     settlement_ref: str = ""
     cash_top_up_ref: str = ""
     cash_top_up_date: Date | None = None
+    cash_top_up_account_no: str = Field("", description="补足款进入的资金监管账号（资金监管协议生效期间必填）")
 
 
 class OffsetOut(Schema):
@@ -95,6 +99,10 @@ class OffsetOut(Schema):
     title_registration_ref: str
     settlement_ref: str
     cash_top_up_ref: str
+    cash_top_up_account_no: str | None
+    payable_contract_ref: str
+    payable_fen: int | None
+    payable_due_date: dt.date | None
     delivered_at: dt.datetime | None
     received_at: dt.datetime | None
     returned_reason: str
@@ -111,7 +119,9 @@ class OffsetOut(Schema):
             asset_id=o.asset_id, price_fen=o.price_fen, proposed_by_org_id=o.proposed_by_org_id, offset_fen=o.offset_fen,
             remainder_piece=o.remainder_piece.number if o.remainder_piece_id else None, cash_top_up_fen=o.cash_top_up_fen,
             delivery_ref=o.delivery_ref, title_registration_ref=o.title_registration_ref, settlement_ref=o.settlement_ref,
-            cash_top_up_ref=o.cash_top_up_ref, delivered_at=o.delivered_at, received_at=o.received_at, returned_reason=o.returned_reason,
+            cash_top_up_ref=o.cash_top_up_ref,
+            cash_top_up_account_no=o.cash_top_up_account.account_no if o.cash_top_up_account_id else None,
+            payable_contract_ref=o.payable_contract_ref, payable_fen=o.payable_fen, payable_due_date=o.payable_due_date, delivered_at=o.delivered_at, received_at=o.received_at, returned_reason=o.returned_reason,
             cancellation_no=o.cancellation_no, cancelled_by_id=None if o.is_legacy_completion else o.completed_by_id,
             cancelled_at=None if o.is_legacy_completion else o.completed_at,
         )
@@ -153,7 +163,9 @@ def withdraw_asset(request: HttpRequest, asset_id: Id):
 
 @router.post("/pieces/{piece_id}/offset", response={201: OffsetOut}, summary="向债务人申请资产抵付或消费抵付（锁定分段）")
 def apply_offset(request: HttpRequest, piece_id: Id, payload: OffsetIn):
-    o = actions.apply_offset(acting_user(request, write=True), piece_id, payload.kind, payload.amount_fen, payload.note)
+    o = actions.apply_offset(acting_user(request, write=True), piece_id, payload.kind, payload.amount_fen, payload.note,
+                             payable_contract_ref=payload.payable_contract_ref, payable_fen=payload.payable_fen,
+                             payable_due_date=payload.payable_due_date)
     return Status(201, OffsetOut.of(o))
 
 
@@ -188,7 +200,8 @@ def agree_price(request: HttpRequest, offset_id: Id):
 
 
 @router.post("/offsets/{offset_id}/evidence", response={201: EvidenceOut},
-             summary="上传证明材料（交付确认 delivery / 权属转移登记 title / 消费结算单 settlement / 补足款凭证 top_up / 其他 other；PDF/PNG/JPEG）")
+             summary="上传证明材料（交付确认 delivery / 权属转移登记 title / 消费结算单 settlement / 补足款凭证 top_up / "
+                     "应付债务合同 payable / 其他 other；PDF/PNG/JPEG）")
 def add_evidence(request: HttpRequest, offset_id: Id, kind: Form[str], file: File[UploadedFile]):
     e = actions.add_offset_evidence(acting_user(request, write=True), offset_id, kind, file.name, read_limited(file, upload_limit()))
     return Status(201, EvidenceOut.of(e))
@@ -203,6 +216,12 @@ def list_evidence(request: HttpRequest, offset_id: Id):
              summary="债务人登记交付与权属转移登记（或消费结算），须已上传证明材料；待持有人确认")
 def record_delivery(request: HttpRequest, offset_id: Id, payload: DeliveryIn):
     return OffsetOut.of(actions.record_offset_delivery(acting_user(request, write=True), offset_id, **payload.dict()))
+
+
+@router.post("/offsets/{offset_id}/debt-confirmation", response=OffsetOut,
+             summary="抵偿债务：债务人确认持有人的应付债务及抵偿（须持有人已上传应付债务合同）；待运营机构注销登记")
+def confirm_debt_setoff(request: HttpRequest, offset_id: Id):
+    return OffsetOut.of(actions.confirm_debt_setoff(acting_user(request, write=True), offset_id))
 
 
 @router.post("/offsets/{offset_id}/receipt", response=OffsetOut, summary="持有人确认收到资产（及权属）或消费；待运营机构注销登记")

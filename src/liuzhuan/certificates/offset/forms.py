@@ -15,6 +15,9 @@ class OffsetForm(forms.Form):
     kind = forms.ChoiceField(label="抵付方式", choices=OffsetKind.choices)
     amount = YuanField(label="申请抵付的债权金额（元）")
     note = forms.CharField(label="说明（意向资产或消费）", max_length=300, required=False)
+    payable_contract_ref = forms.CharField(label="抵偿债务：本方对债务人应付债务的合同编号", max_length=100, required=False)
+    payable_fen = YuanField(label="抵偿债务：应付债务金额（元）", required=False)
+    payable_due_date = forms.DateField(label="抵偿债务：应付债务到期日", widget=DateInput, required=False)
 
 
 class OptionsForm(forms.Form):
@@ -46,6 +49,7 @@ class DeliveryForm(forms.Form):
     settlement_ref = forms.CharField(label="消费结算单号（消费抵付）", max_length=100, required=False)
     cash_top_up_ref = forms.CharField(label="持有人补足款银行流水号（价款高于债权时）", max_length=60, required=False)
     cash_top_up_date = forms.DateField(label="补足款日期", widget=DateInput, required=False)
+    cash_top_up_account_no = forms.CharField(label="补足款进入的资金监管账号（资金监管协议生效期间必填）", max_length=40, required=False)
 
 
 class AssetForm(forms.Form):

@@ -51,6 +51,7 @@ class OffsetAsset(models.Model):
 class OffsetKind(models.TextChoices):
     ASSET = "asset", "资产抵付"
     CONSUMPTION = "consumption", "消费抵付"
+    DEBT = "debt", "抵偿债务"  # 上下游主体间抵偿债务: the holder's payable to the certificate's debtor
 
 
 class OffsetStatus(models.TextChoices):
@@ -113,6 +114,13 @@ class OffsetApplication(models.Model):
     cash_top_up_fen = models.BigIntegerField("持有人现金补足（分）", default=0)
     cash_top_up_ref = models.CharField("补足款银行流水号", max_length=60, blank=True)
     cash_top_up_date = models.DateField("补足款日期", null=True, blank=True)
+    # 资金监管 (escrow/): the supervised account that received the holder's cash top-up
+    cash_top_up_account = models.ForeignKey("certificates.SupervisedAccount", null=True, blank=True, on_delete=models.PROTECT,
+                                            related_name="offset_top_ups", verbose_name="补足款监管账户")
+    # 抵偿债务 (kind debt): the holder's payable to the debtor, set off against the claim
+    payable_contract_ref = models.CharField("持有人应付债务合同编号", max_length=100, blank=True, default="", db_default="")
+    payable_fen = models.BigIntegerField("持有人应付债务金额（分）", null=True, blank=True)
+    payable_due_date = models.DateField("应付债务到期日", null=True, blank=True)
     closed_reason = models.CharField(max_length=300, blank=True)
     fee_fen = models.BigIntegerField(default=0)
 
@@ -132,6 +140,11 @@ class OffsetApplication(models.Model):
             models.CheckConstraint(condition=~Q(status__in=["delivered", "received"]) | (Q(delivered_at__isnull=False) & ~Q(delivery_ref="")),
                                    name="offset_delivery_recorded"),
             models.CheckConstraint(condition=~Q(status="received") | Q(received_at__isnull=False), name="offset_receipt_confirmed"),
+            models.CheckConstraint(condition=~Q(kind="debt") | (Q(payable_fen__gt=0) & ~Q(payable_contract_ref="")
+                                                                & Q(payable_due_date__isnull=False) & Q(price_fen__isnull=False)
+                                                                & Q(price_fen__lte=models.F("payable_fen"))
+                                                                & Q(price_fen__lte=models.F("amount_fen"))),
+                                   name="offset_debt_payable_named"),
             models.UniqueConstraint(fields=["piece"], condition=Q(status__in=["applied", "options", "proposed", "agreed", "delivered", "received"]),
                                     name="offset_one_open_per_piece"),
         ]
@@ -155,6 +168,7 @@ class EvidenceKind(models.TextChoices):
     TITLE = "title", "权属转移登记"
     SETTLEMENT = "settlement", "消费结算单"
     TOP_UP = "top_up", "补足款凭证"
+    PAYABLE = "payable", "应付债务合同/对账确认"
     OTHER = "other", "其他"
 
 
@@ -162,6 +176,7 @@ class EvidenceKind(models.TextChoices):
 REQUIRED_EVIDENCE = {
     OffsetKind.ASSET: (EvidenceKind.DELIVERY, EvidenceKind.TITLE),
     OffsetKind.CONSUMPTION: (EvidenceKind.SETTLEMENT,),
+    OffsetKind.DEBT: (EvidenceKind.PAYABLE,),  # 抵偿债务: the contract of the holder's payable to the debtor
 }
 
 

@@ -79,6 +79,8 @@ def offset_detail(request, offset_id: int):
             if delivery_form.is_valid():
                 done = perform(request, lambda: actions.record_offset_delivery(user, o.pk, **delivery_form.cleaned_data),
                                "已登记交付，等待持有人确认。", delivery_form)
+        elif verb == "debt_confirm":
+            done = perform(request, lambda: actions.confirm_debt_setoff(user, o.pk), "已确认抵偿债务，等待运营机构注销登记。")
         elif verb == "receipt":
             done = perform(request, lambda: actions.confirm_offset_receipt(user, o.pk), "已确认收到，等待运营机构注销登记。")
         elif verb == "return":

@@ -101,6 +101,12 @@ def render_piece_pdf(piece, *, reprint_no: int, verify_url: str) -> bytes:
         c.drawRightString(right, height - 52 * mm, f"分段编号：{piece.number}")
         c.drawString(left, height - 58 * mm, f"打印序号：第 {reprint_no} 次打印　　第 {doc.page} 页")
         c.drawRightString(right, height - 58 * mm, f"状态：{piece.get_status_display()}")
+        if cert.legacy:  # 存量业务 (seed 六（三）): flagged on every page of the paper copy too
+            c.setFillColor(RED)
+            c.setFont(FONT, 9.5)
+            c.drawString(left, height - 63.5 * mm,
+                         f"【存量】方案发布前开展的业务（原编号 {cert.legacy_original_no}），不得新增，只能处置至完结")
+            c.setFillColor(colors.black)
         renderPDF.draw(qr_drawing, c, right - qr_size, 22 * mm)
         c.setFont(FONT, 8.5)
         c.drawString(left, 49.5 * mm, f"核验码：{format_code(piece.verify_code)}（凭此码在线核验，请与纸质凭证一同妥善保管）")
@@ -111,7 +117,7 @@ def render_piece_pdf(piece, *, reprint_no: int, verify_url: str) -> bytes:
         c.drawString(left, 22 * mm, "本凭证非有价证券，其流转实质为所记载债权的依法依约转让、质押等。")
         c.restoreState()
 
-    frame_bottom, frame_top = 58 * mm, height - 64 * mm
+    frame_bottom, frame_top = 58 * mm, height - (69 if cert.legacy else 64) * mm
     doc = BaseDocTemplate(buf, pagesize=A4, title=f"应收账款债权凭证 {piece.number}", author=cert.operator.name)
     doc.addPageTemplates([PageTemplate("paper", [Frame(left, frame_bottom, right - left, frame_top - frame_bottom,
                                                          leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)], onPage=page)])

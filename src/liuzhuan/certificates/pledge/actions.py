@@ -38,7 +38,7 @@ from ..ledger.checks import (
 from ..ledger.locks import held_certificate_id, lock_cert_and_piece, lock_piece_for_holder
 from ..ledger.models import Certificate, Piece, PieceStatus
 from ..ledger.pieces import reserve, unfreeze
-from ..ledger.rules import refuse_debtor, require_active_certificate
+from ..ledger.rules import refuse_debtor, require_active_certificate, require_not_legacy
 from . import rules
 from .models import Pledge, PledgedTransfer, PledgedTransferStatus, PledgeStatus
 
@@ -76,6 +76,7 @@ def create_pledge(actor: User, piece_id: int, pledgee_id: int, amount_fen: int, 
     with transaction.atomic():
         cert, piece = lock_piece_for_holder(piece_id, org, cert_id)
         require_active_certificate(cert, "质押")
+        require_not_legacy(cert, "质押")
         pledged = reserve(cert, piece, amount_fen, PieceStatus.PLEDGED, "质押")
         pledge = Pledge.objects.create(
             number=next_number("ZY", today.year), certificate=cert, piece=pledged, pledgor=org, pledgee=pledgee,

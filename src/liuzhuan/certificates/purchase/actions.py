@@ -26,6 +26,8 @@ from liuzhuan.members.models import Organisation, OrgStatus, User
 from liuzhuan.members.queries import sees_all
 
 from ..circulation.title import pass_title
+from ..escrow.models import EscrowScope
+from ..escrow.queries import receiving_account
 from ..fees.models import OperationType
 from ..ledger.checks import (
     MAX_TEXT,
@@ -40,7 +42,7 @@ from ..ledger.locks import held_certificate_id, lock_cert_and_piece, lock_piece_
 from ..ledger.models import Certificate, PieceStatus
 from ..ledger.pieces import reserve, unfreeze
 from ..ledger.queries import holders_of, is_certificate_party
-from ..ledger.rules import refuse_debtor, require_active_certificate
+from ..ledger.rules import refuse_debtor, require_active_certificate, require_not_legacy
 from . import rules
 from .models import (
     CommitmentStatus,
@@ -174,6 +176,7 @@ def request_commitment(actor: User, cert_id: int, provider_org_id: int, *, price
     with transaction.atomic():
         cert = Certificate.objects.select_for_update(of=("self",)).get(pk=cert_id)
         require_active_certificate(cert, "办理收购承诺")
+        require_not_legacy(cert, "办理收购承诺")
         c = PurchaseCommitment.objects.create(
             number=next_number("SG", today.year), certificate=cert, provider=provider.org, entrusted_by=org, price_kind=price_kind,
             price_bp=price_bp, fixed_price_fen=fixed_price_fen, limit_fen=limit, lockup_end=lockup_end, expiry=expiry,
@@ -207,6 +210,7 @@ def accept_commitment(actor: User, commitment_id: int) -> PurchaseCommitment:
         if c.status != CommitmentStatus.REQUESTED:
             raise Conflict("commitment_state", f"收购承诺 {c.number} 当前状态为“{c.get_status_display()}”，不能接受")
         require_active_certificate(cert, "接受收购承诺")
+        require_not_legacy(cert, "接受收购承诺")
         refuse_debtor(cert.debtor_id, c.provider_id, None, "收购")  # a commitment to the debtor from before the rule
         if c.expiry < today_china():
             raise DomainError("commitment_expired", f"承诺有效期 {c.expiry:%Y-%m-%d} 已过")
@@ -298,6 +302,7 @@ def apply_sale(actor: User, piece_id: int, commitment_id: int, amount_fen: int) 
         refuse_debtor(cert.debtor_id, c.provider_id, None, "收购")  # before the piece is frozen and the price paid
         require_standing("申请收购", _provider_party(c.provider))
         require_active_certificate(cert, "申请收购")
+        require_not_legacy(cert, "申请收购")
         reserved = reserve(cert, piece, amount_fen, PieceStatus.SELLING, "收购")
         price = rules.purchase_price(reserved.amount_fen, cert.face_fen, kind=c.price_kind, price_bp=c.price_bp,
                                      fixed_price_fen=c.fixed_price_fen)
@@ -333,8 +338,10 @@ def _lock_sale(sale_id: int, actor: User, allowed: tuple[str, ...], what: str):
     return cert, piece, sale, c, side
 
 
-def confirm_sale(actor: User, sale_id: int, *, payment_fen: int, payment_date: dt.date, payment_ref: str) -> PurchaseSale:
-    """The provider confirms payment (made outside the platform); title passes to the provider."""
+def confirm_sale(actor: User, sale_id: int, *, payment_fen: int, payment_date: dt.date, payment_ref: str,
+                 payment_account_no: str = "") -> PurchaseSale:
+    """The provider confirms payment (made outside the platform); title passes to the provider.
+    While a 资金监管 agreement covers sale proceeds, the payment names its supervised account."""
     _provider_actor(actor)
     payment_ref = required_text(payment_ref, "payment_ref_required", "请填写付款银行流水号", "payment_ref", 60)
     today = today_china()
@@ -348,6 +355,7 @@ def confirm_sale(actor: User, sale_id: int, *, payment_fen: int, payment_date: d
         if payment_date is None or payment_date > today:
             raise DomainError("payment_date_invalid", "付款日期不能晚于今天", field="payment_date")
         require_standing("办理收购", Party(sale.holder_id, "持有人"), _provider_party(c.provider))
+        sale.payment_account = receiving_account(EscrowScope.SALE_PROCEEDS, payment_account_no, payment_date, "payment_account_no")
         t = pass_title(actor, cert, piece, c.provider, origin="purchase", agreement_ref=c.agreement_ref,
                        op_type=OperationType.PURCHASE, why=f"依收购承诺 {c.number} 收购")
         PurchaseCommitment.objects.filter(pk=c.pk).update(used_fen=F("used_fen") + sale.price_fen)
@@ -363,6 +371,7 @@ def confirm_sale(actor: User, sale_id: int, *, payment_fen: int, payment_date: d
             "number": sale.number, "commitment": c.number, "piece": piece.number, "new_piece": t.new_piece.number,
             "registration_no": t.registration_no, "payment_fen": payment_fen, "payment_date": payment_date.isoformat(),
             "payment_ref": payment_ref, "fee_fen": t.fee_fen,
+            "payment_account": sale.payment_account.account_no if sale.payment_account_id else None,
         })
         notify(sale.holder, f"收购已完成：{sale.number}", (
             f"{c.provider.name} 已支付 {format_yuan(payment_fen)}（{payment_date:%Y-%m-%d}，流水 {payment_ref}），"

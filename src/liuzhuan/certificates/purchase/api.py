@@ -100,6 +100,7 @@ class SaleConfirmIn(Schema):
     payment_fen: Fen
     payment_date: Date
     payment_ref: str
+    payment_account_no: str = Field("", description="收款的资金监管账号（资金监管协议生效期间必填）")
 
 
 class SaleOut(Schema):
@@ -116,6 +117,7 @@ class SaleOut(Schema):
     payment_fen: int | None
     payment_date: dt.date | None
     payment_ref: str
+    payment_account_no: str | None
     registration_no: str | None
     new_piece: str | None
 
@@ -125,7 +127,8 @@ class SaleOut(Schema):
         return SaleOut(id=s.pk, number=s.number, commitment=s.commitment.number, piece_id=s.piece_id, piece=s.piece.number,
                        holder_id=s.holder_id, amount_fen=s.amount_fen, price_fen=s.price_fen, status=s.status,
                        status_label=s.get_status_display(), payment_fen=s.payment_fen, payment_date=s.payment_date,
-                       payment_ref=s.payment_ref, registration_no=t.registration_no if t else None,
+                       payment_ref=s.payment_ref, payment_account_no=s.payment_account.account_no if s.payment_account_id else None,
+                       registration_no=t.registration_no if t else None,
                        new_piece=t.new_piece.number if t else None)
 
 
@@ -199,7 +202,8 @@ def list_sales(request: HttpRequest):
 @router.post("/sales/{sale_id}/confirm", response=SaleOut, summary="服务提供方确认付款，债权转至服务提供方")
 def confirm_sale(request: HttpRequest, sale_id: Id, payload: SaleConfirmIn):
     return SaleOut.of(actions.confirm_sale(acting_user(request, write=True), sale_id, payment_fen=payload.payment_fen,
-                                           payment_date=payload.payment_date, payment_ref=payload.payment_ref))
+                                           payment_date=payload.payment_date, payment_ref=payload.payment_ref,
+                                           payment_account_no=payload.payment_account_no))
 
 
 @router.post("/sales/{sale_id}/close", response=SaleOut, summary="服务提供方拒绝（须说明理由）或持有人撤回")

@@ -62,3 +62,4 @@ class SaleConfirmForm(forms.Form):
     payment = YuanField(label="实付价款（元）")
     payment_date = forms.DateField(label="付款日期", widget=DateInput)
     payment_ref = forms.CharField(label="银行流水号", max_length=60)
+    payment_account_no = forms.CharField(label="收款的资金监管账号（资金监管协议生效期间必填）", max_length=40, required=False)

@@ -134,6 +134,8 @@ class PurchaseSale(models.Model):
     payment_fen = models.BigIntegerField("实付价款（分）", null=True, blank=True)
     payment_date = models.DateField("付款日期", null=True, blank=True)
     payment_ref = models.CharField("银行流水号", max_length=60, blank=True)
+    payment_account = models.ForeignKey("certificates.SupervisedAccount", null=True, blank=True, on_delete=models.PROTECT,
+                                        related_name="sale_proceeds", verbose_name="收款监管账户")
     transfer = models.OneToOneField(Transfer, null=True, blank=True, on_delete=models.PROTECT, related_name="purchase_sale")
 
     class Meta:

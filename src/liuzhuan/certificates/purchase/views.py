@@ -94,7 +94,7 @@ def sale_detail(request, sale_id: int):
             if confirm_form.is_valid():
                 d = confirm_form.cleaned_data
                 if perform(request, lambda: actions.confirm_sale(user, s.pk, payment_fen=d["payment"], payment_date=d["payment_date"],
-                                                                 payment_ref=d["payment_ref"]), lambda s: f"已确认付款 {format_yuan(s.payment_fen)}，收购 {s.number} 完成，债权已转至本机构。", confirm_form):
+                                                                 payment_ref=d["payment_ref"], payment_account_no=d["payment_account_no"]), lambda s: f"已确认付款 {format_yuan(s.payment_fen)}，收购 {s.number} 完成，债权已转至本机构。", confirm_form):
                     return redirect("certificates:lc_sale", sale_id=s.pk)
         elif verb == "close":
             if perform(request, lambda: actions.close_sale(user, s.pk, request.POST.get("reason", "")),

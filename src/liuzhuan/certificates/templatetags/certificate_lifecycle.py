@@ -62,3 +62,11 @@ def piece_status(piece):
         label = "逾期" if piece.status == PieceStatus.LIVE else f"{piece.get_status_display()}（逾期）"
         return format_html('<span class="status status-overdue">{}</span>', label)
     return format_html('<span class="status status-{}">{}</span>', piece.status, piece.get_status_display())
+
+
+@register.simple_tag
+def legacy_badge(cert):
+    """存量 beside a certificate's or piece's number: pre-policy business, only wound down (六（三））."""
+    if not cert.legacy:
+        return ""
+    return format_html('<span class="status status-legacy" title="{}">存量</span>', "方案发布前的存量业务，只能处置至完结")
