@@ -3,19 +3,50 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from liuzhuan.core.errors import DomainError
 from liuzhuan.core.models import AuditEvent
+from liuzhuan.core.xlsx import Column, xlsx_response
 from liuzhuan.members.queries import sees_all
 
-from . import actions, queries
+from . import actions, dashboard, queries
+
+
+def _oversight(request) -> None:
+    if not sees_all(request.user):
+        raise Http404("页面不存在")
 
 
 @login_required
-def events(request):
-    if not sees_all(request.user):
-        raise Http404("页面不存在")
+def home(request):
+    """The oversight dashboard: key figures, trends by month (ECharts) and links to the lists behind them."""
+    _oversight(request)
+    return render(request, "supervision/dashboard.html", dashboard.figures(request.user))
+
+
+CERTIFICATE_COLUMNS = [
+    Column("凭证编号", "number"),
+    Column("债权人", "creditor__name"),
+    Column("债务人", "debtor__name"),
+    Column("开具日期", "issue_date"),
+    Column("清偿期限", "maturity_date"),
+    Column("状态", lambda c: c.get_status_display()),
+    Column("凭证金额（元）", "face_fen"),
+]
+
+EVENT_COLUMNS = [
+    Column("序号", "seq"),
+    Column("时间", lambda e: timezone.localtime(e.at).strftime("%Y-%m-%d %H:%M:%S")),
+    Column("动作", "action"),
+    Column("操作机构", "actor_org_name"),
+    Column("用户名", "actor_username"),
+    Column("对象", lambda e: f"{e.object_type}:{e.object_id}"),
+]
+
+
+def _event_filter(request):
     qs = AuditEvent.objects.order_by("-seq")
     action = (request.GET.get("action") or "").strip()
     org = (request.GET.get("org") or "").strip()
@@ -23,6 +54,31 @@ def events(request):
         qs = qs.filter(action__startswith=action)
     if org:
         qs = qs.filter(actor_org_name__icontains=org)
+    return qs, action, org
+
+
+@login_required
+def certificates_xlsx(request):
+    _oversight(request)
+    qs, text = dashboard.certificate_list(request.user, request.GET)
+    return xlsx_response(qs.iterator(chunk_size=500), CERTIFICATE_COLUMNS, title="债权凭证清单",
+                         filename="certificates.xlsx", filter_text=text)
+
+
+@login_required
+def events_xlsx(request):
+    _oversight(request)
+    qs, action, org = _event_filter(request)
+    text = "，".join(t for t in (f"动作前缀 {action}" if action else "", f"机构 {org}" if org else "") if t)
+    return xlsx_response(qs.iterator(chunk_size=500), EVENT_COLUMNS, title="审计日志",
+                         filename="audit-events.xlsx", filter_text=text)
+
+
+@login_required
+def events(request):
+    if not sees_all(request.user):
+        raise Http404("页面不存在")
+    qs, action, org = _event_filter(request)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     last, pending = queries.verify_state(request.user)
     return render(request, "supervision/events.html", {"page": page, "action": action, "org": org,
