@@ -93,3 +93,15 @@ def test_event_export_opens(world):
     assert "动作前缀 certificate." in rows[0][0]
     assert rows[-1][0].startswith("合计")
     assert all(r[2].startswith("certificate.") for r in rows[2:-1])
+
+
+def test_alerts_page_and_header_badge(world):
+    issue(world, maturity_date=timezone.localdate() + dt.timedelta(days=5))
+    issue(world, maturity_date=timezone.localdate() + dt.timedelta(days=60))
+    assert _client(world.alice).get("/supervision/alerts/").status_code == 404
+    c = _client(world.inspector)
+    page = c.get("/supervision/alerts/").content.decode()
+    assert 'data-alert="maturing" class="warn"><td>7 天内到期的债权凭证</td><td class="num">1</td>' in page
+    header = c.get("/supervision/").context["header_badges"]
+    assert header == [{"label": "待办预警", "url": "/supervision/alerts/", "count": 1}]
+    assert _client(world.alice).get("/").context["header_badges"] == []

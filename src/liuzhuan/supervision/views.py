@@ -12,6 +12,7 @@ from liuzhuan.core.xlsx import Column, xlsx_response
 from liuzhuan.members.queries import sees_all
 
 from . import actions, dashboard, queries
+from .alerts import alerts as current_alerts
 
 
 def _oversight(request) -> None:
@@ -24,6 +25,13 @@ def home(request):
     """The oversight dashboard: key figures, trends by month (ECharts) and links to the lists behind them."""
     _oversight(request)
     return render(request, "supervision/dashboard.html", dashboard.figures(request.user))
+
+
+@login_required
+def alerts(request):
+    """What needs acting on: each alert kind with its count and the list behind it."""
+    _oversight(request)
+    return render(request, "supervision/alerts.html", {"alerts": current_alerts()})
 
 
 CERTIFICATE_COLUMNS = [
