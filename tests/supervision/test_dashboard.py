@@ -4,6 +4,7 @@ import datetime as dt
 import io
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 from django.utils import timezone
 from openpyxl import load_workbook
@@ -12,6 +13,7 @@ from liuzhuan.certificates.ledger.models import Certificate, Piece, PieceStatus
 from liuzhuan.core.roles import Role
 from liuzhuan.members.models import Position
 from liuzhuan.supervision import dashboard
+from liuzhuan.supervision.alerts import BADGE_CACHE_KEY
 
 from ..certificates.conftest import _media_in_tmp, issue  # noqa: F401 (autouse fixture)
 from ..conftest import make_org, make_user
@@ -99,6 +101,7 @@ def test_alerts_page_and_header_badge(world):
     issue(world, maturity_date=timezone.localdate() + dt.timedelta(days=5))
     issue(world, maturity_date=timezone.localdate() + dt.timedelta(days=60))
     assert _client(world.alice).get("/supervision/alerts/").status_code == 404
+    cache.delete(BADGE_CACHE_KEY)
     c = _client(world.inspector)
     page = c.get("/supervision/alerts/").content.decode()
     assert 'data-alert="maturing" class="warn"><td>7 天内到期的债权凭证</td><td class="num">1</td>' in page

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
@@ -16,6 +17,8 @@ from liuzhuan.core.roles import OVERSIGHT_ROLES
 from liuzhuan.setoff.models import Obligation, ObligationStatus
 
 SOON_DAYS = 7
+BADGE_CACHE_KEY = "supervision.alert_count"
+BADGE_SECONDS = 60
 
 
 @dataclass(frozen=True)
@@ -52,5 +55,6 @@ def header_badge(request) -> dict | None:
     org = request.user.organisation
     if not org.has_any_role(OVERSIGHT_ROLES):
         return None
-    total = sum(a.count for a in alerts())
+    # the counts change slowly and the badge is on every page: recount at most once a minute
+    total = cache.get_or_set(BADGE_CACHE_KEY, lambda: sum(a.count for a in alerts()), BADGE_SECONDS)
     return {"label": "待办预警", "url": reverse("supervision:alerts"), "count": total}
