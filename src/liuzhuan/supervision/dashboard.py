@@ -85,7 +85,6 @@ def figures(actor: User, today: dt.date | None = None) -> dict:
     transfers = (Transfer.objects.filter(status=OfferStatus.ACCEPTED, decided_at__date__gte=start)
                  .annotate(month=TruncMonth("decided_at")).values("month").order_by("month")
                  .annotate(fen=Sum("amount_fen"), n=Count("pk")))
-    transfers = list(transfers)
     disbursed = (fund_queries.disbursed_between(start, today).annotate(month=TruncMonth("disbursed_on"))
                  .values("month").order_by("month").annotate(fen=Sum("amount_fen")))
     trends = {
