@@ -108,3 +108,10 @@ def test_alerts_page_and_header_badge(world):
     header = c.get("/supervision/").context["header_badges"]
     assert header == [{"label": "待办预警", "url": "/supervision/alerts/", "count": 1}]
     assert _client(world.alice).get("/").context["header_badges"] == []
+
+
+def test_bad_filter_is_refused_in_chinese(world):
+    resp = _client(world.inspector).get("/supervision/certificates.xlsx", {"industry": "ZZ", "issued_from": "x"})
+    assert resp.status_code == 400
+    text = resp.content.decode()
+    assert "债权人行业" in text and "开具日期自" in text

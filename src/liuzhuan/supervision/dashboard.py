@@ -18,6 +18,7 @@ from liuzhuan.certificates.ledger.models import (
     PieceStatus,
     Transfer,
 )
+from liuzhuan.core.errors import DomainError
 from liuzhuan.members.classification import INDUSTRIES, SIZES
 from liuzhuan.members.models import User
 from liuzhuan.setoff import queries as setoff_queries
@@ -99,7 +100,11 @@ def figures(actor: User, today: dt.date | None = None) -> dict:
 
 
 def certificate_list(actor: User, params) -> tuple:
-    """(certificates matching the filter in ``params``, the filter in words)."""
+    """(certificates matching the filter in ``params``, the filter in words); a bad filter raises
+    DomainError naming the first wrong field."""
     require_oversight(actor)
     fs = CertificateFilter(params or None, queryset=Certificate.objects.select_related("creditor", "debtor").order_by("-id"))
+    if fs.is_bound and not fs.is_valid():
+        problems = "；".join(f"{fs.filters[name].label}：{'，'.join(errs)}" for name, errs in fs.errors.items())
+        raise DomainError("invalid_filter", f"筛选条件有误（{problems}）", field=next(iter(fs.errors)))
     return fs.qs, describe(fs)

@@ -1,7 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -68,7 +68,10 @@ def _event_filter(request):
 @login_required
 def certificates_xlsx(request):
     _oversight(request)
-    qs, text = dashboard.certificate_list(request.user, request.GET)
+    try:
+        qs, text = dashboard.certificate_list(request.user, request.GET)
+    except DomainError as exc:
+        return HttpResponseBadRequest(exc.message, content_type="text/plain; charset=utf-8")
     return xlsx_response(qs.iterator(chunk_size=500), CERTIFICATE_COLUMNS, title="债权凭证清单",
                          filename="certificates.xlsx", filter_text=text)
 
