@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from django.http import HttpRequest
 from django.urls import reverse
 
 from .roles import Role
@@ -20,6 +23,10 @@ NAV_ITEMS: list[tuple[str, str, frozenset[str]]] = [
 #: apps that add nav entries register them here at import time
 EXTRA_NAV: list[tuple[str, str, frozenset[str]]] = []
 
+#: apps that add a count badge to the page header register a function here at import time:
+#: request -> {"label", "url", "count"} or None (keep it to a query or a few; it runs on every page)
+HEADER_BADGES: list[Callable[[HttpRequest], dict | None]] = []
+
 
 def navigation(request):
     user = getattr(request, "user", None)
@@ -36,4 +43,5 @@ def navigation(request):
     if matches:
         max(matches, key=lambda i: len(i["url"]))["active"] = True
     unread = org.notifications.filter(acknowledged_at__isnull=True).count()
-    return {"nav_items": items, "unread_count": unread, "current_org": org}
+    badges = [b for b in (badge(request) for badge in HEADER_BADGES) if b]
+    return {"nav_items": items, "unread_count": unread, "current_org": org, "header_badges": badges}
