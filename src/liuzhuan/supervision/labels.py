@@ -32,6 +32,10 @@ ACTION_LABELS = {
     "piece.offset_agree": "商定抵付价款", "piece.offset_evidence": "上传抵付证明材料", "piece.offset_deliver": "登记抵付交付",
     "piece.offset_receipt": "确认收到抵付", "piece.offset_return": "退回抵付交付", "piece.offset_complete": "抵付注销登记",
     "piece.offset_refused": "债务人不予办理抵付", "piece.offset_withdrawn": "撤回抵付申请",
+    "piece.offset_debt_confirm": "债务人确认抵偿债务", "certificate.extension_notice": "展期申请或异议",
+    "certificate.legacy_record": "登记存量业务凭证", "fee.paid": "登记服务费已缴",
+    "escrow.record": "登记资金监管协议", "escrow.confirm": "银行确认资金监管协议", "escrow.decline": "银行拒绝资金监管协议",
+    "escrow.end": "终止资金监管协议",
     "asset.add": "登记可抵付资产", "asset.withdraw": "下架可抵付资产",
     # pledges
     "pledge.create": "发起质押", "pledge.effective": "质押登记生效", "pledge.cancel": "撤销质押", "pledge.release": "解除质押",
