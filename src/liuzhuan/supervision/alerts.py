@@ -9,7 +9,7 @@ from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
-from liuzhuan.bridge.fund.queries import get_fund
+from liuzhuan.bridge.fund.queries import exposure, get_fund
 from liuzhuan.bridge.models.reports import QuarterlyReport, ReportStatus
 from liuzhuan.certificates.ledger.models import Certificate, CertificateStatus
 from liuzhuan.certificates.pledge.models import OPEN_PLEDGE_STATUSES, Pledge
@@ -34,7 +34,9 @@ def alerts(today: dt.date | None = None) -> list[Alert]:
     today = today or timezone.localdate()
     soon = today + dt.timedelta(days=SOON_DAYS)
     fund = get_fund()
-    risk = int(fund is not None and fund.warning_since is not None)
+    # the live position (loans past their last day count before the daily job marks them,
+    # 第二十二条), not only the flag the daily job leaves: the same reading as approval uses
+    risk = int(fund is not None and (fund.warning_since is not None or exposure(fund, on=today).at_warning(fund.warn_percent)))
     late = QuarterlyReport.objects.filter(status=ReportStatus.DRAFT, due_date__lt=today).count()
     maturing = Certificate.objects.filter(status=CertificateStatus.ACTIVE, maturity_date__gte=today,
                                           maturity_date__lte=soon).count()

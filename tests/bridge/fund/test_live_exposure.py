@@ -112,3 +112,13 @@ def test_concurrent_approvals_suspend_once_and_both_refuse(bw):
     assert FundStatusChange.objects.count() == 1
     assert AuditEvent.objects.filter(action="bridge.fund.auto_suspend").count() == 1
     assert Application.objects.filter(status="approved").count() == 0
+
+
+def test_the_oversight_alert_reads_the_live_position(bw):
+    """The regulator's 'risk line' alert counts a loan past its last day before the daily job marks it."""
+    from liuzhuan.supervision.alerts import alerts
+
+    loan = past_due_loan(bw)
+    risk = {a.key: a.count for a in alerts(loan.due_date)}["fund_risk"]
+    assert risk == 0
+    assert {a.key: a.count for a in alerts(loan.due_date + ONE)}["fund_risk"] == 1
