@@ -110,8 +110,8 @@ def _read_matrix() -> dict[str, dict[str, str]]:
     for line in MATRIX.read_text(encoding="utf-8").splitlines():
         if not line.strip() or line.startswith("#"):
             continue
-        *key, cells = line.rsplit(None, 1)[0], line.rsplit(None, 1)[1]
-        rows[key[0].strip()] = dict(zip(CALLERS, cells, strict=True))
+        key, cells = line.rsplit(None, 1)
+        rows[key.strip()] = dict(zip(CALLERS, cells, strict=True))
     return rows
 
 
