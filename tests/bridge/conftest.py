@@ -38,6 +38,9 @@ from ..conftest import make_org, make_user
 
 TODAY = dt.date(2026, 3, 2)
 ESTABLISHED = dt.date(2025, 1, 1)
+#: the test banks' agreements run past the real today too (tests that use the real date would
+#: otherwise fail once a fixed end date is behind us)
+AGREEMENTS_END = dt.date(max(2027, dt.date.today().year + 2), 12, 31)
 YUAN = 100
 #: fund principal: 10,000,000 yuan
 PRINCIPAL = 10_000_000 * YUAN
@@ -107,10 +110,10 @@ def bw(db) -> BW:
     set_rates(manager, day_basis=360, self_daily_rate=Decimal("0.0003"), entrusted_multiplier=Decimal("1"),
               penalty_annual_rate=Decimal("0.10"), on=TODAY)
     ag = create_agreement(manager, bank_id=bank_org.pk, number="XQ-2025-01", signed_on=ESTABLISHED,
-                          valid_from=ESTABLISHED, valid_until=dt.date(2027, 12, 31),
+                          valid_from=ESTABLISHED, valid_until=AGREEMENTS_END,
                           joint_liability_principal=True, joint_liability_fee=True, entrusted_allowed=True)
     ag2 = create_agreement(manager, bank_id=bank2_org.pk, number="XQ-2025-02", signed_on=ESTABLISHED,
-                           valid_from=ESTABLISHED, valid_until=dt.date(2027, 12, 31),
+                           valid_from=ESTABLISHED, valid_until=AGREEMENTS_END,
                            joint_liability_principal=True, joint_liability_fee=True)
     cl = create_checklist(manager, items=["过桥资金申请书", "营业执照"], process="受理—初审—复核—银行确认—放款—收回")
     file_checklist(manager, cl.pk)
