@@ -62,6 +62,12 @@ def test_errors_name_the_field_in_chinese(bw, api):
     assert r.json()["field"] == "original_loan_type" and "银行承兑汇票" in r.json()["message"]
     r = api(bw.sme).post("/bridge/applications", payload(bw, planned_days=11))
     assert r.json()["field"] == "planned_days" and "10 天" in r.json()["message"]
+    # several broken rules: all of them, each naming its field (issue 18)
+    r = api(bw.sme).post("/bridge/applications", payload(bw, planned_days=11, classification="doubtful", loan_account=" "))
+    assert r.status_code == 400
+    assert [(e["field"], e["code"]) for e in r.json()["errors"]] == [
+        ("classification", "classification_not_normal"), ("loan_account", "required"), ("planned_days", "too_many_days")]
+    assert "共 3 处" in r.json()["message"]
 
 
 def test_members_see_only_their_own(bw, api):
