@@ -50,6 +50,7 @@ from ..models.application import (
     Mode,
     SmeSize,
 )
+from ..models.fund import Fund, FundStatus
 from ..models.recovery import FraudFinding
 from ..rates.common import rate_str
 from ..rates.fees import amount_reasons, check_days
@@ -73,6 +74,13 @@ def bank_application(actor, app_id: int) -> Application:
     if app.bank_id != actor.organisation_id:
         raise NotFound("过桥资金业务不存在")
     return app
+
+
+def suspended_refusal(fund: Fund) -> DomainError:
+    since = f"自 {timezone.localtime(fund.status_changed_at):%Y-%m-%d} 起" if fund.status_changed_at else ""
+    return DomainError("fund_suspended",
+                       f"续贷过桥资金业务{since}暂停（{fund.status_reason or '风险控制'}），暂停期间不受理新的申请；"
+                       "风险敞口降至本金总额 30% 以下并经市财政局批准后恢复受理（第二十二条）")
 
 
 def ban_error(ban: FraudFinding) -> DomainError:
@@ -182,6 +190,8 @@ def submit_application(actor, data: ApplicationInput, *, on: dt.date | None = No
     if not can_apply(actor):
         raise PermissionDenied("续贷过桥资金仅受理中小企业（会员企业）的申请", code="not_sme")
     fund = require_fund()
+    if fund.status != FundStatus.OPEN:  # 第二十二条: no new business while suspended (read again under lock below)
+        raise suspended_refusal(fund)
     ban = active_ban(actor.organisation_id, today)
     if ban:
         raise ban_error(ban)
@@ -260,6 +270,9 @@ def _check_application(data: ApplicationInput, today: dt.date) -> tuple:
 def _create_application(actor, data, today, bank, ag, contract_no, due, account, approval, approval_no, amount, checklist,
                         evidence, materials) -> Application:
     with transaction.atomic():
+        fund = lock_fund()  # fund row first (lock order); a suspension committed meanwhile wins
+        if fund.status != FundStatus.OPEN:
+            raise suspended_refusal(fund)
         dup = Application.objects.select_for_update().filter(
             applicant_id=actor.organisation_id, original_contract_no=contract_no,
             status__in=[*PIPELINE_STATUSES, *LIVE_LOAN_STATUSES]).first()
@@ -281,7 +294,6 @@ def _create_application(actor, data, today, bank, ag, contract_no, due, account,
         audit.record(actor, "bridge.application.submit", app, summary={"after": {
             "bank": bank.name, "amount_fen": amount, "planned_days": data.planned_days, "contract": contract_no,
             "checklist_version": checklist.version}})
-        fund = require_fund()
         notify_manager(fund, f"新的续贷过桥资金申请 {app.number}",
                        f"{actor.organisation.name}申请 {format_yuan(amount)}，{data.planned_days} 天，贷款银行 {bank.name}。", obj=app)
         return app
