@@ -63,3 +63,10 @@ def shot(page, name: str) -> Path:
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def assert_no_horizontal_scroll(page, where: str = "") -> None:
+    """The page fits the viewport's width: wide tables may scroll inside their own box, the page
+    itself never scrolls sideways (issue 18: at 390 px a piece page was 1008 px wide)."""
+    scroll, inner = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+    assert scroll <= inner, f"{where or page.url}: page is {scroll} px wide in a {inner} px viewport"

@@ -39,7 +39,7 @@ MATRIX = Path(__file__).with_name("permission_matrix.txt")
 CALLERS = {"anon": None, "member": "sme02_boss", "bank": "bank1_zhou", "purchaser": "xt_zheng",
            "operator": "op_clerk", "regulator": "jg_sun", "bureau": "czj_liu", "fund": "xc_huang"}
 #: routes anyone may use without signing in
-PUBLIC = {"GET /", "GET /login/", "GET /healthz", "GET /robots.txt", "GET /verify/<str:number>",
+PUBLIC = {"GET /", "GET /login/", "GET /healthz", "GET /robots.txt", "GET /favicon.ico", "GET /verify/<str:number>",
           "GET /members/register/", "GET /api/v1/csrf", "GET /api/v1/openapi.json", "GET /api/v1/docs",
           "POST /api/v1/registrations"}
 #: sample values for string path parameters of pages

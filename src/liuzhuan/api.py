@@ -66,13 +66,21 @@ class _Parser(Parser):
         return error
 
 
+class ApiRuleError(Schema):
+    code: str
+    message: str
+    field: str | None = None
+
+
 class ApiError(Schema):
     """Every refusal: what went wrong (``code``), for whom to read (``message``, Chinese), and the
-    request field it is about, when there is one."""
+    request field it is about, when there is one. When several business rules fail at once (an
+    application breaking three rules), ``errors`` lists each with its field and ``message`` all of them."""
 
     code: str
     message: str
     field: str | None = None
+    errors: list[ApiRuleError] | None = None
 
 
 class ApiFieldError(Schema):
@@ -106,7 +114,7 @@ class _Api(NinjaAPI):
         checkers and generated clients would otherwise treat a 403 or a 409 as undefined."""
         schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
         components = schema.setdefault("components", {}).setdefault("schemas", {})
-        for model in (ApiError, ApiFieldError, ApiValidationError):
+        for model in (ApiRuleError, ApiError, ApiFieldError, ApiValidationError):
             components[model.__name__] = model.model_json_schema(ref_template="#/components/schemas/{model}")
             components[model.__name__].pop("$defs", None)
         for path_item in schema["paths"].values():

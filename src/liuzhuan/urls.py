@@ -12,6 +12,7 @@ urlpatterns = [
     path("logout/", member_views.logout_view, name="logout"),
     path("healthz", core_views.healthz, name="healthz"),
     path("robots.txt", core_views.robots),
+    path("favicon.ico", core_views.favicon),
     path("api/v1/", api.urls),
     path("verify/<str:number>", certificate_paper_views.verify, name="verify"),
 ]

@@ -62,6 +62,12 @@ def test_errors_name_the_field_in_chinese(bw, api):
     assert r.json()["field"] == "original_loan_type" and "银行承兑汇票" in r.json()["message"]
     r = api(bw.sme).post("/bridge/applications", payload(bw, planned_days=11))
     assert r.json()["field"] == "planned_days" and "10 天" in r.json()["message"]
+    # several broken rules: all of them, each naming its field (issue 18)
+    r = api(bw.sme).post("/bridge/applications", payload(bw, planned_days=11, classification="doubtful", loan_account=" "))
+    assert r.status_code == 400
+    assert [(e["field"], e["code"]) for e in r.json()["errors"]] == [
+        ("classification", "classification_not_normal"), ("loan_account", "required"), ("planned_days", "too_many_days")]
+    assert "共 3 处" in r.json()["message"]
 
 
 def test_members_see_only_their_own(bw, api):
@@ -115,3 +121,16 @@ def test_lists_for_members(bw, api, path):
     assert r.status_code == 200
     if path == "/bridge/agreements":
         assert r.json() == []  # a member is no bank: sees no agreement
+
+
+def test_all_checks_in_one_call(bw, api):
+    """Issue 18: every review point in one call, all or nothing; errors name each point's field."""
+    pk = api(bw.sme).post("/bridge/applications", payload(bw)).json()["id"]
+    checks = api(bw.clerk).get(f"/bridge/applications/{pk}").json()["checks"]
+    body = {"checks": [{"check_id": c["id"], "passed": False} for c in checks[:2]]}
+    r = api(bw.clerk).post(f"/bridge/applications/{pk}/checks", body)
+    assert r.status_code == 400
+    assert [e["field"] for e in r.json()["errors"]] == [f"checks.{c['id']}.note" for c in checks[:2]]
+    assert api(bw.other_fm).post(f"/bridge/applications/{pk}/checks", body).status_code == 404  # not its application
+    r = api(bw.clerk).post(f"/bridge/applications/{pk}/checks", {"checks": [{"check_id": c["id"], "passed": True} for c in checks]})
+    assert r.status_code == 200 and all(c["passed"] is True for c in r.json()["checks"])

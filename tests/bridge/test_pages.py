@@ -63,6 +63,11 @@ def test_apply_page_error_in_chinese_under_the_field(bw):
     }
     r = c.post("/bridge/apply/", data)
     assert r.status_code == 200 and "不含银行承兑汇票" in r.content.decode()
+    # every broken rule at once, each under its own field (issue 18)
+    r = c.post("/bridge/apply/", data | {"classification": "doubtful", "planned_days": "12"})
+    html = r.content.decode()
+    assert "不含银行承兑汇票" in html and "须为正常类" in html and "超过 10 天上限" in html
+    assert html.count('class="error"') >= 3
     r = c.post("/bridge/apply/", data | {"original_loan_type": "working_capital"}, follow=True)
     assert "申请已提交" in r.content.decode()
 

@@ -18,7 +18,7 @@ def test_demo_lifecycle(capsys):
     call_command("demo", quiet_logins=True)
     p = Pledge.objects.get()
     assert p.pledgee == org("bank1") and p.status == "effective" and p.registration_no
-    assert PurchaseCommitment.objects.get().status == "active"
+    assert [c.status for c in PurchaseCommitment.objects.all()] == ["active", "active"]
     off = OffsetApplication.objects.get()
     assert off.status == "completed" and off.remainder_piece.amount_fen == 20_000_00
     assert ReceivablePurchase.objects.get().status == "applied"
@@ -37,7 +37,7 @@ def test_every_lifecycle_page_renders_for_its_users(client):
     call_command("demo", quiet_logins=True)
     p = Pledge.objects.get()
     off = OffsetApplication.objects.get()
-    c = PurchaseCommitment.objects.get()
+    c = PurchaseCommitment.objects.get(entrusted_by=org("sme02"))
     rp = ReceivablePurchase.objects.get()
     live = Piece.objects.filter(holder=p.pledgor, status="live").first()
     pages = {
@@ -63,3 +63,20 @@ def test_every_lifecycle_page_renders_for_its_users(client):
         for url in urls:
             r = client.get(url)
             assert r.status_code == 200, (username, url, r.status_code)
+
+
+@pytest.mark.django_db
+def test_first_demo_login_holds_a_certificate_past_its_lockup():
+    """Issue 18: ``sme01_boss``, the first login the README suggests, holds a piece under a commitment
+    whose lock-up has ended, so the sale after lock-up can be tried at once."""
+    from liuzhuan.certificates.ledger.models import Piece
+    from liuzhuan.certificates.purchase import actions as purchase
+    from liuzhuan.core.dates import today_china
+    from liuzhuan.members.models import User
+
+    call_command("demo", quiet_logins=True)
+    piece = Piece.objects.get(holder=org("sme01"), status="live")
+    c = PurchaseCommitment.objects.get(entrusted_by=org("sme01"))
+    assert c.status == "active" and c.lockup_end < today_china() < c.expiry and c.certificate_id == piece.certificate_id
+    sale = purchase.apply_sale(User.objects.get(username="sme01_boss"), piece.pk, c.pk, piece.amount_fen)
+    assert sale.status == "applied"

@@ -7,19 +7,21 @@ from typing import TypeVar
 
 from django import forms
 
-from .errors import DomainError
+from .errors import DomainError, DomainErrors
 from .money import MoneyError, parse_yuan
 
 T = TypeVar("T")
 
 
 def run_action(form: forms.Form, fn: Callable[[], T]) -> T | None:
-    """Call ``fn``; on DomainError attach the message to the named field (or the form)."""
+    """Call ``fn``; on DomainError attach the message to the named field (or the form), each of
+    them for ``DomainErrors``."""
     try:
         return fn()
     except DomainError as exc:
-        field = exc.field if exc.field in form.fields else None
-        form.add_error(field, exc.message)
+        for error in exc.errors if isinstance(exc, DomainErrors) else [exc]:
+            field = error.field if error.field in form.fields else None
+            form.add_error(field, error.message)
         return None
 
 

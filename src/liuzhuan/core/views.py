@@ -5,6 +5,8 @@ Login, logout and the home page belong to members (they are about users); core i
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from django.http import Http404, HttpResponse, JsonResponse
 from django.template import loader
 from django.views.decorators.csrf import requires_csrf_token
@@ -80,6 +82,16 @@ def _worker_health(max_wait_s: int) -> dict:
 
 def robots(request):
     return HttpResponse("User-agent: *\nDisallow: /\n", content_type="text/plain")
+
+
+_FAVICON = Path(__file__).resolve().parent.parent / "static" / "liuzhuan" / "favicon.ico"
+
+
+def favicon(request):
+    """``/favicon.ico``, which browsers ask for on their own (pages also name it with ``<link rel=icon>``)."""
+    response = HttpResponse(_FAVICON.read_bytes(), content_type="image/x-icon")
+    response["Cache-Control"] = "public, max-age=86400"
+    return response
 
 
 #: status -> (code, title, what the person asking should know); the API answers the first two

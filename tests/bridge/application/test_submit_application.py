@@ -105,3 +105,18 @@ def test_database_refuses_a_second_open_application_for_the_same_contract(bw):
         clone.save()
     Application.objects.filter(pk=app.pk).update(status="withdrawn")
     assert submitted(bw).status == "submitted"  # a closed one does not count
+
+
+def test_every_broken_rule_reported_at_once(bw):
+    """Issue 18: one refusal per broken rule, each naming its field, not one per attempt."""
+    from liuzhuan.core.errors import DomainErrors
+
+    with pytest.raises(DomainErrors) as exc:
+        actions.submit_application(bw.sme, app_input(bw, original_loan_type="acceptance_bill", classification="special_mention",
+                                                     planned_days=11, purpose_confirmed=False, evidence={}), on=TODAY)
+    fields = [e.field for e in exc.value.errors]
+    assert fields[:4] == ["original_loan_type", "classification", "planned_days", "purpose_confirmed"]
+    assert {f"evidence.{k}" for k, _ in ELIGIBILITY_ITEMS} <= set(fields)
+    assert exc.value.field == "original_loan_type" and "共 9 处不符合要求" in exc.value.message
+    assert "正常类" in exc.value.message and "10 天上限" in exc.value.message
+    assert not Application.objects.exists()

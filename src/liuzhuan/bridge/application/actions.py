@@ -19,7 +19,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from liuzhuan.core import audit
-from liuzhuan.core.errors import DomainError, NotFound, PermissionDenied
+from liuzhuan.core.errors import DomainError, NotFound, PermissionDenied, Refusals
 from liuzhuan.core.money import format_yuan
 from liuzhuan.core.permissions import require_checker, require_role
 from liuzhuan.core.roles import Role
@@ -50,6 +50,7 @@ from ..models.application import (
     Mode,
     SmeSize,
 )
+from ..models.fund import Fund, FundStatus
 from ..models.recovery import FraudFinding
 from ..rates.common import rate_str
 from ..rates.fees import amount_reasons, check_days
@@ -73,6 +74,13 @@ def bank_application(actor, app_id: int) -> Application:
     if app.bank_id != actor.organisation_id:
         raise NotFound("过桥资金业务不存在")
     return app
+
+
+def suspended_refusal(fund: Fund) -> DomainError:
+    since = f"自 {timezone.localtime(fund.status_changed_at):%Y-%m-%d} 起" if fund.status_changed_at else ""
+    return DomainError("fund_suspended",
+                       f"续贷过桥资金业务{since}暂停（{fund.status_reason or '风险控制'}），暂停期间不受理新的申请；"
+                       "风险敞口降至本金总额 30% 以下并经市财政局批准后恢复受理（第二十二条）")
 
 
 def ban_error(ban: FraudFinding) -> DomainError:
@@ -182,6 +190,8 @@ def submit_application(actor, data: ApplicationInput, *, on: dt.date | None = No
     if not can_apply(actor):
         raise PermissionDenied("续贷过桥资金仅受理中小企业（会员企业）的申请", code="not_sme")
     fund = require_fund()
+    if fund.status != FundStatus.OPEN:  # 第二十二条: no new business while suspended (read again under lock below)
+        raise suspended_refusal(fund)
     ban = active_ban(actor.organisation_id, today)
     if ban:
         raise ban_error(ban)
@@ -189,69 +199,80 @@ def submit_application(actor, data: ApplicationInput, *, on: dt.date | None = No
     refusal = locality_refusal(org.org_type, org.legal_id, fund.region_code, org.name)
     if refusal:
         raise DomainError("not_local", refusal)
-    if data.sme_size not in SmeSize.values:
-        raise DomainError("invalid_sme_size", "请选择企业类型（中型、小型、微型企业等，第三条）", "sme_size")
-    bank, ag = partner_bank(data.bank_id, today)
-    contract_no = inputs.text(data.original_contract_no, "original_contract_no", "原贷款合同编号", max_length=80)
-    if data.original_loan_type not in LoanType.values:
-        raise DomainError("invalid_loan_type", "请选择原贷款种类", "original_loan_type")
-    if data.original_loan_type != LoanType.WORKING_CAPITAL:
-        raise DomainError("loan_type_excluded",
-                          f"原贷款为“{LoanType(data.original_loan_type).label}”：原贷款、续贷贷款仅限贷款银行自营的流动资金贷款，"
-                          "不含银行承兑汇票、委托贷款等（第十条（四））", "original_loan_type")
-    due = inputs.fen(data.original_due_fen, "original_due_fen", "当期应清偿原贷款本金")
-    inputs.date(data.original_due_date, "original_due_date", "原贷款到期日")
-    if data.classification not in Classification.values:
-        raise DomainError("invalid_classification", "请选择原贷款五级分类", "classification")
-    if data.classification != Classification.NORMAL:
-        raise DomainError("classification_not_normal",
-                          f"原贷款五级分类为“{Classification(data.classification).label}”：原流动资金周转贷款须为正常类（第八条（三））",
-                          "classification")
-    account = inputs.text(data.loan_account, "loan_account", "原贷款还款账户", max_length=60)
-    approval = inputs.fen(data.renewal_approval_fen, "renewal_approval_fen", "续贷批复额度")
-    approval_no = inputs.text(data.renewal_approval_no, "renewal_approval_no", "续贷批复文号", max_length=80)
-    inputs.date(data.renewal_approval_date, "renewal_approval_date", "续贷批复日期")
-    if data.renewal_approval_date > today:
-        raise DomainError("future_date", "续贷批复日期不能晚于今天", "renewal_approval_date")
-    amount = inputs.fen(data.amount_fen, "amount_fen", "申请金额")
-    reasons = amount_reasons(amount, due, approval)
-    if reasons:
-        raise DomainError("amount_over_limit", reasons[0], "amount_fen")
-    if isinstance(data.planned_days, bool) or not isinstance(data.planned_days, int) or data.planned_days < 1:
-        raise DomainError("invalid_days", "计划使用天数至少 1 天", "planned_days")
-    refusal = check_days(data.planned_days)
-    if refusal:
-        raise DomainError("too_many_days", refusal, "planned_days")
-    inputs.date(data.planned_draw_date, "planned_draw_date", "计划提款日")
-    if data.planned_draw_date < today:
-        raise DomainError("past_date", "计划提款日不能早于今天", "planned_draw_date")
-    refusal = overdue_refusal(data.original_due_date, today)
-    if refusal:
-        raise DomainError("original_overdue", refusal, "original_due_date")
-    refusal = draw_window_refusal(data.planned_draw_date, data.original_due_date)
-    if refusal:
-        raise DomainError("outside_draw_window", refusal, "planned_draw_date")
-    if not data.purpose_confirmed:
-        raise DomainError("purpose_required", "须承诺续贷过桥资金仅用于还贷续贷应急周转，不用于其他任何事项（第十条（一））", "purpose_confirmed")
-    checklist = latest_filed_checklist()
-    if checklist is None:
+    if latest_filed_checklist() is None:
         raise DomainError("no_checklist", "申请资料清单及业务流程规范尚未报市财政局备案，暂不受理申请（第九条）")
-    evidence = {k: inputs.text(data.evidence.get(k, ""), f"evidence.{k}", f"申请条件“{ELIGIBILITY_SHORT[k]}”的证明材料",
-                      max_length=500) for k, _ in ELIGIBILITY_ITEMS}
-    materials = {}
-    for item in checklist.items:
-        materials[item["key"]] = inputs.text(data.materials.get(item["key"], ""), f"materials.{item['key']}",
-                                             f"申请资料“{item['label']}”", max_length=500)
+    values = _check_application(data, today)
     try:
-        return _create_application(actor, data, today, bank, ag, contract_no, due, account, approval, approval_no, amount,
-                                   checklist, evidence, materials)
+        return _create_application(actor, data, today, *values)
     except IntegrityError as exc:  # a concurrent submission for the same contract won the unique index
-        raise DomainError("duplicate", f"原贷款合同 {contract_no} 已有办理中的过桥资金业务", "original_contract_no") from exc
+        raise DomainError("duplicate", f"原贷款合同 {values[2]} 已有办理中的过桥资金业务", "original_contract_no") from exc
+
+
+def _refuse_if(refusals: Refusals, refusal: str | None, code: str, field_name: str) -> None:
+    if refusal:
+        refusals.add(code, refusal, field_name)
+
+
+def _check_application(data: ApplicationInput, today: dt.date) -> tuple:
+    """Every rule an application's fields must meet, checked together: the member sees all that
+    is wrong at once (``DomainErrors``, one error per rule naming its field), not one per attempt.
+    Returns the cleaned values ``_create_application`` takes."""
+    r = Refusals()
+    if data.sme_size not in SmeSize.values:
+        r.add("invalid_sme_size", "请选择企业类型（中型、小型、微型企业等，第三条）", "sme_size")
+    bank, ag = r.check(partner_bank, data.bank_id, today) or (None, None)
+    contract_no = r.check(inputs.text, data.original_contract_no, "original_contract_no", "原贷款合同编号", max_length=80)
+    if data.original_loan_type not in LoanType.values:
+        r.add("invalid_loan_type", "请选择原贷款种类", "original_loan_type")
+    elif data.original_loan_type != LoanType.WORKING_CAPITAL:
+        r.add("loan_type_excluded",
+              f"原贷款为“{LoanType(data.original_loan_type).label}”：原贷款、续贷贷款仅限贷款银行自营的流动资金贷款，"
+              "不含银行承兑汇票、委托贷款等（第十条（四））", "original_loan_type")
+    due = r.check(inputs.fen, data.original_due_fen, "original_due_fen", "当期应清偿原贷款本金")
+    due_date = r.check(inputs.date, data.original_due_date, "original_due_date", "原贷款到期日")
+    if data.classification not in Classification.values:
+        r.add("invalid_classification", "请选择原贷款五级分类", "classification")
+    elif data.classification != Classification.NORMAL:
+        r.add("classification_not_normal",
+              f"原贷款五级分类为“{Classification(data.classification).label}”：原流动资金周转贷款须为正常类（第八条（三））",
+              "classification")
+    account = r.check(inputs.text, data.loan_account, "loan_account", "原贷款还款账户", max_length=60)
+    approval = r.check(inputs.fen, data.renewal_approval_fen, "renewal_approval_fen", "续贷批复额度")
+    approval_no = r.check(inputs.text, data.renewal_approval_no, "renewal_approval_no", "续贷批复文号", max_length=80)
+    if r.check(inputs.date, data.renewal_approval_date, "renewal_approval_date", "续贷批复日期") and data.renewal_approval_date > today:
+        r.add("future_date", "续贷批复日期不能晚于今天", "renewal_approval_date")
+    amount = r.check(inputs.fen, data.amount_fen, "amount_fen", "申请金额")
+    if amount is not None:
+        for reason in amount_reasons(amount, due, approval):
+            r.add("amount_over_limit", reason, "amount_fen")
+    if isinstance(data.planned_days, bool) or not isinstance(data.planned_days, int) or data.planned_days < 1:
+        r.add("invalid_days", "计划使用天数至少 1 天", "planned_days")
+    else:
+        _refuse_if(r, check_days(data.planned_days), "too_many_days", "planned_days")
+    draw = r.check(inputs.date, data.planned_draw_date, "planned_draw_date", "计划提款日")
+    if draw and draw < today:
+        r.add("past_date", "计划提款日不能早于今天", "planned_draw_date")
+    if due_date:
+        _refuse_if(r, overdue_refusal(due_date, today), "original_overdue", "original_due_date")
+    if due_date and draw and not r.failed("original_due_date") and not r.failed("planned_draw_date"):
+        _refuse_if(r, draw_window_refusal(draw, due_date), "outside_draw_window", "planned_draw_date")
+    if not data.purpose_confirmed:
+        r.add("purpose_required", "须承诺续贷过桥资金仅用于还贷续贷应急周转，不用于其他任何事项（第十条（一））", "purpose_confirmed")
+    checklist = latest_filed_checklist()
+    evidence = {k: r.check(inputs.text, data.evidence.get(k, ""), f"evidence.{k}", f"申请条件“{ELIGIBILITY_SHORT[k]}”的证明材料",
+                           max_length=500) for k, _ in ELIGIBILITY_ITEMS}
+    materials = {item["key"]: r.check(inputs.text, data.materials.get(item["key"], ""), f"materials.{item['key']}",
+                                      f"申请资料“{item['label']}”", max_length=500) for item in checklist.items}
+    r.raise_any()
+    return bank, ag, contract_no, due, account, approval, approval_no, amount, checklist, evidence, materials
 
 
 def _create_application(actor, data, today, bank, ag, contract_no, due, account, approval, approval_no, amount, checklist,
                         evidence, materials) -> Application:
     with transaction.atomic():
+        fund = lock_fund()  # fund row first (lock order); a suspension committed meanwhile wins
+        if fund.status != FundStatus.OPEN:
+            raise suspended_refusal(fund)
         dup = Application.objects.select_for_update().filter(
             applicant_id=actor.organisation_id, original_contract_no=contract_no,
             status__in=[*PIPELINE_STATUSES, *LIVE_LOAN_STATUSES]).first()
@@ -273,7 +294,6 @@ def _create_application(actor, data, today, bank, ag, contract_no, due, account,
         audit.record(actor, "bridge.application.submit", app, summary={"after": {
             "bank": bank.name, "amount_fen": amount, "planned_days": data.planned_days, "contract": contract_no,
             "checklist_version": checklist.version}})
-        fund = require_fund()
         notify_manager(fund, f"新的续贷过桥资金申请 {app.number}",
                        f"{actor.organisation.name}申请 {format_yuan(amount)}，{data.planned_days} 天，贷款银行 {bank.name}。", obj=app)
         return app
@@ -298,28 +318,64 @@ def withdraw_application(actor, app_id: int, reason: str = "") -> Application:
 
 
 def review_check(actor, app_id: int, check_id: int, *, passed: bool, note: str = "") -> ApplicationCheck:
-    """The manager's staff ticks one eligibility / materials item after looking at the evidence."""
+    """The manager's staff ticks one eligibility / materials item after looking at the evidence
+    (the API's per-item path; the page ticks them all at once with ``review_checks``)."""
+    return review_checks(actor, app_id, [CheckResult(check_id, passed, note)], single=True)[0]
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    check_id: int
+    passed: bool
+    note: str = ""
+
+
+def review_checks(actor, app_id: int, results: list[CheckResult], *, single: bool = False) -> list[ApplicationCheck]:
+    """The review of several items in one go, all or nothing: every item's input is checked first
+    and all refusals are reported together (fields ``checks.<id>.passed`` / ``checks.<id>.note``;
+    ``passed`` / ``note`` for a single item), then each item whose conclusion or note changed is
+    saved with its own ``bridge.application.check`` audit event; the applicant gets one notice
+    listing the items that did not pass."""
     fund = require_fund()
     require_manager_org(actor, fund)
-    if not isinstance(passed, bool):
-        raise DomainError("invalid_passed", "请选择审核结论（通过或不通过）", "passed")
-    note = inputs.text(note, "note", "审核意见", max_length=300, required=not passed)
+    if not results:
+        raise DomainError("no_checks", "请至少选择一个审核要点的结论", "checks")
+    r = Refusals()
+    notes = {}
+    for res in results:
+        prefix = "" if single else f"checks.{res.check_id}."
+        if not isinstance(res.passed, bool):
+            r.add("invalid_passed", "请选择审核结论（通过或不通过）", f"{prefix}passed")
+            continue
+        notes[res.check_id] = r.check(inputs.text, res.note, f"{prefix}note", "审核意见", max_length=300, required=not res.passed)
+    if len({res.check_id for res in results}) != len(results):
+        r.add("duplicate_checks", "同一审核要点只能给出一个结论", "checks")
+    r.raise_any()
     with transaction.atomic():
         app = lock_application(app_id)
         if app.status != AppStatus.SUBMITTED:
             raise status_error(app, "审核申请条件")
-        check = ApplicationCheck.objects.select_for_update().filter(pk=check_id, application=app).first()
-        if check is None:
+        wanted = sorted(res.check_id for res in results)
+        checks = {c.pk: c for c in ApplicationCheck.objects.select_for_update().filter(pk__in=wanted, application=app).order_by("pk")}
+        if len(checks) != len(wanted):
             raise NotFound("审核要点不存在")
-        before = check.passed
-        check.passed, check.review_note, check.reviewed_by, check.reviewed_at = passed, note, actor, timezone.now()
-        check.save(update_fields=["passed", "review_note", "reviewed_by", "reviewed_at"])
-        audit.record(actor, "bridge.application.check", app, summary={"check": check.key, "kind": check.kind,
-                                                                       "before": before, "after": passed, "note": note})
-        if not passed:
-            what = ELIGIBILITY_SHORT.get(check.key, check.label) if check.kind == CheckKind.ELIGIBILITY else f"申请资料“{check.label}”"
-            notify(app.applicant, f"过桥资金申请 {app.number} 审核意见", f"{what}：{note}。请与管理机构联系补充说明。", obj=app)
-        return check
+        now, failed, done = timezone.now(), [], []
+        for res in results:
+            check, note = checks[res.check_id], notes[res.check_id]
+            done.append(check)
+            before = check.passed
+            if before is res.passed and check.review_note == note and check.reviewed_by_id is not None and not single:
+                continue  # unchanged: no new review, no event
+            check.passed, check.review_note, check.reviewed_by, check.reviewed_at = res.passed, note, actor, now
+            check.save(update_fields=["passed", "review_note", "reviewed_by", "reviewed_at"])
+            audit.record(actor, "bridge.application.check", app, summary={"check": check.key, "kind": check.kind,
+                                                                           "before": before, "after": res.passed, "note": note})
+            if not res.passed:
+                what = ELIGIBILITY_SHORT.get(check.key, check.label) if check.kind == CheckKind.ELIGIBILITY else f"申请资料“{check.label}”"
+                failed.append(f"{what}：{note}")
+        if failed:
+            notify(app.applicant, f"过桥资金申请 {app.number} 审核意见", "；".join(failed) + "。请与管理机构联系补充说明。", obj=app)
+        return done
 
 
 def prepare(actor, app_id: int, *, mode: str, note: str = "", on: dt.date | None = None) -> Application:

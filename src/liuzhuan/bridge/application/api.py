@@ -139,6 +139,14 @@ class CheckIn(Schema):
     note: str = ""
 
 
+class CheckItemIn(CheckIn):
+    check_id: IdIn
+
+
+class ChecksIn(Schema):
+    checks: list[CheckItemIn] = Field(..., min_length=1, max_length=100, description="各审核要点的结论，一次全部保存或全部不保存")
+
+
 class BridgePrepareIn(Schema):
     mode: str = Field("self", description="self（自营）或 entrusted（委托银行）")
     note: str = ""
@@ -265,6 +273,12 @@ def application_withdraw(request: HttpRequest, app_id: Id, payload: NoteIn):
 @router.post("/applications/{app_id}/checks/{check_id}", response=BridgeApplicationOut, summary="经办审核申请条件/资料（逐项勾选）")
 def application_check(request: HttpRequest, app_id: Id, check_id: Id, payload: CheckIn):
     return write_application(request, app_id, lambda u: actions.review_check(u, app_id, check_id, passed=payload.passed, note=payload.note))
+
+
+@router.post("/applications/{app_id}/checks", response=BridgeApplicationOut, summary="经办审核申请条件/资料（一次提交全部要点）")
+def application_checks(request: HttpRequest, app_id: Id, payload: ChecksIn):
+    results = [actions.CheckResult(c.check_id, c.passed, c.note) for c in payload.checks]
+    return write_application(request, app_id, lambda u: actions.review_checks(u, app_id, results))
 
 
 @router.post("/applications/{app_id}/prepare", response=BridgeApplicationOut, summary="经办初审（双人复核之经办）")

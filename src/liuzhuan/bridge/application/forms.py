@@ -58,9 +58,31 @@ class ApplyForm(forms.Form):
         return {k.split(".", 1)[1]: v or "" for k, v in self.cleaned_data.items() if k.startswith("materials.")}
 
 
-class CheckForm(forms.Form):
-    passed = forms.TypedChoiceField(label="结论", choices=[("1", "通过"), ("0", "不通过")], coerce=lambda v: v == "1")
-    note = forms.CharField(label="意见", max_length=300, required=False)
+class ChecksForm(forms.Form):
+    """Every review item of one application in one form (``checks.<id>.passed`` / ``.note``, the
+    field names ``review_checks`` reports errors under): the clerk ticks them all and saves once."""
+
+    def __init__(self, *args, checks=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.check_ids = []
+        for c in checks:
+            self.check_ids.append(c.pk)
+            self.fields[f"checks.{c.pk}.passed"] = forms.ChoiceField(
+                label=c.label, required=False, choices=[("", "待审核"), ("1", "通过"), ("0", "不通过")],
+                initial="" if c.passed is None and c.reviewed_by_id else ("0" if c.passed is False else "1"))
+            self.fields[f"checks.{c.pk}.note"] = forms.CharField(
+                label="意见", max_length=300, required=False, initial=c.review_note,
+                widget=forms.TextInput(attrs={"placeholder": "不通过时必填"}))
+
+    def results(self):
+        from .actions import CheckResult
+
+        out = []
+        for pk in self.check_ids:
+            passed = self.cleaned_data.get(f"checks.{pk}.passed") or ""
+            if passed:
+                out.append(CheckResult(pk, passed == "1", self.cleaned_data.get(f"checks.{pk}.note") or ""))
+        return out
 
 
 class PrepareForm(forms.Form):

@@ -13,8 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404
-from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.shortcuts import render
 
 from liuzhuan.core.dates import today_china
 from liuzhuan.core.errors import DomainError
@@ -154,36 +153,35 @@ def application_page(*sections: PageSection):
         for section in sections:  # unbound forms for the actions this user may take on this application now
             detail_forms.update(section.forms(app, who, today))
         checks = list(app.checks.select_related("reviewed_by"))  # once, for the forms and both lists
-        check_forms = {}
+        checks_form = None
         if who.manager_org and app.status == AppStatus.SUBMITTED:
-            check_forms = {c.pk: forms.CheckForm(prefix=f"c{c.pk}", initial={"passed": "1" if c.passed is not False else "0",
-                                                                               "note": c.review_note}) for c in checks}
+            checks_form = forms.ChecksForm(checks=checks)
         if request.method == "POST":
             kind = request.POST.get("form", "")
-            if kind == "check" and check_forms:
-                check_id = post_id(request, "check_id")
-                form = forms.CheckForm(request.POST, prefix=f"c{check_id}")
-                if form.is_valid():
-                    done = run_action(form, lambda: actions.review_check(request.user, app.pk, check_id,
-                                                                          passed=form.cleaned_data["passed"],
-                                                                          note=form.cleaned_data["note"]))
-                    if done:
-                        return redirect(reverse("bridge:application", args=[app.pk]) + "#checks")
-                for errs in form.errors.values():
-                    messages.error(request, "；".join(errs))
-                return redirect(reverse("bridge:application", args=[app.pk]) + "#checks")
-            if kind not in detail_forms:
+            if kind == "checks" and checks_form:
+                checks_form = forms.ChecksForm(request.POST, checks=checks)
+                if checks_form.is_valid():
+                    done = run_action(checks_form, lambda: actions.review_checks(request.user, app.pk, checks_form.results()))
+                    if done is not None:
+                        return ok(request, f"已保存 {len(done)} 个审核要点的结论。"
+                                  + ("全部通过后可在下方初审。" if all(c.passed for c in done) and len(done) == len(checks) else ""),
+                                  "bridge:application", app.pk)
+            elif kind not in detail_forms:
                 raise Http404("页面不存在")
-            form_cls, call, text = stage_actions[kind]
-            form = form_cls(request.POST, prefix=kind)
-            if form.is_valid():
-                done = run_action(form, lambda: call(request.user, app, form.cleaned_data))
-                if done is not None:
-                    return ok(request, text, "bridge:application", app.pk)
-            detail_forms[kind] = form
+            else:
+                form_cls, call, text = stage_actions[kind]
+                form = form_cls(request.POST, prefix=kind)
+                if form.is_valid():
+                    done = run_action(form, lambda: call(request.user, app, form.cleaned_data))
+                    if done is not None:
+                        return ok(request, text, "bridge:application", app.pk)
+                detail_forms[kind] = form
         events = AuditEvent.objects.filter(object_type="bridge.application", object_id=str(app.pk)).order_by("seq") if who.sees_all else []
+        if checks_form is not None:
+            for c in checks:  # the row's inputs, beside its evidence
+                c.form_passed, c.form_note = checks_form[f"checks.{c.pk}.passed"], checks_form[f"checks.{c.pk}.note"]
         context = {
-            "who": who, "app": app, "forms": detail_forms, "check_forms": check_forms,
+            "who": who, "app": app, "forms": detail_forms, "checks_form": checks_form,
             "eligibility": [c for c in checks if c.kind == CheckKind.ELIGIBILITY],
             "materials": [c for c in checks if c.kind == CheckKind.MATERIAL],
             "events": events, "today": today,

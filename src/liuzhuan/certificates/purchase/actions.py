@@ -133,9 +133,10 @@ def decide_provider(actor: User, provider_id: int, agree: bool, reason: str = ""
 
 def request_commitment(actor: User, cert_id: int, provider_org_id: int, *, price_kind: str, price_bp: int | None = None,
                        fixed_price_fen: int | None = None, lockup_end: dt.date, expiry: dt.date, conditions: str = "",
-                       agreement_ref: str = "") -> PurchaseCommitment:
+                       agreement_ref: str = "", on: dt.date | None = None) -> PurchaseCommitment:
     """A holder (or the creditor or debtor) entrusts an approved provider with a purchase commitment
-    on the certificate: price, lock-up end, expiry, conditions. The provider then accepts."""
+    on the certificate: price, lock-up end, expiry, conditions. The provider then accepts. ``on``
+    fixes the business date (the demo's commitment made months ago); default today in China."""
     org = member_actor(actor)
     cert = Certificate.objects.filter(pk=cert_id).first()
     if cert is None or not is_certificate_party(cert, org.pk):
@@ -160,7 +161,7 @@ def request_commitment(actor: User, cert_id: int, provider_org_id: int, *, price
             raise DomainError("price_above_face", f"固定收购价 {format_yuan(fixed_price_fen)} 高于凭证面额 {format_yuan(cert.face_fen)}",
                               field="fixed_price_fen")
         price_bp = None
-    today = today_china()
+    today = on or today_china()
     if lockup_end is None or lockup_end < today:
         raise DomainError("lockup_past", "锁定期截止日不能早于今天", field="lockup_end")
     if expiry is None or expiry <= lockup_end:
