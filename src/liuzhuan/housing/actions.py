@@ -203,9 +203,11 @@ def reserve_unit(unit: Unit) -> None:
     unit.save(update_fields=["status"])
 
 
-def new_tx(actor: User, kind: str, unit: Unit, counterparty: Organisation, price_fen: int, agreement_ref: str = "") -> HousingTransaction:
+def new_tx(actor: User, kind: str, unit: Unit, counterparty: Organisation, price_fen: int, agreement_ref: str = "",
+           application=None) -> HousingTransaction:
     return HousingTransaction.objects.create(number=next_number("PH", today_china().year), kind=kind, unit=unit, manager=unit.manager,
-                                             counterparty=counterparty, price_fen=price_fen, agreement_ref=agreement_ref, created_by=actor)
+                                             counterparty=counterparty, price_fen=price_fen, agreement_ref=agreement_ref,
+                                             application=application, created_by=actor)
 
 
 # ---------------------------------------------------------------- the scenarios without certificate credit
@@ -234,9 +236,7 @@ def open_handover(actor: User, owner_id: int, *, agreed_fen: int, agreement_ref:
             counterparty_id=owner.pk, role="debtor", contract_no=agreement_ref, contract_title=f"房产移交协议（{unit.address}）"[:200],
             contract_date=contract_date, amount_fen=agreed_fen, maturity_date=maturity_date,
             offset_scope=(ASSET_KIND_OF_USE[unit.use],), non_cash_declared=True))
-        tx = new_tx(actor, TxKind.HANDOVER, unit, owner, agreed_fen, agreement_ref)
-        tx.application = app
-        tx.save(update_fields=["application"])
+        tx = new_tx(actor, TxKind.HANDOVER, unit, owner, agreed_fen, agreement_ref, application=app)
         audit.record(actor, "housing.handover_open", tx, summary={
             "number": tx.number, "unit": unit.number, "owner": owner.pk, "agreed_fen": agreed_fen, "application": app.number})
         notify(owner, f"房产移交待确认：{tx.number}", (
