@@ -71,3 +71,14 @@ def top_up_fen(price_fen: int, pieces_fen: int) -> int:
     if pieces_fen < 0 or pieces_fen > price_fen:
         raise ValueError("certificate credit must be between zero and the price")
     return price_fen - pieces_fen
+
+
+#: Chinese names of the housing audit codes (the unit history here, the regulator's event log there)
+EVENT_LABELS = {
+    "housing.unit_add": "房源入池", "housing.unit_revalue": "房源重新评估", "housing.unit_withdraw": "房源退出盘活",
+    "housing.handover_open": "登记房产移交", "housing.exchange_open": "登记房产换回", "housing.sale_open": "登记房产现金销售",
+    "housing.payment": "登记房产价款收款", "housing.step": "登记网签/不动产登记事项", "housing.complete": "盘活业务办结",
+    "housing.cancel": "撤销盘活业务", "housing.offset_open": "凭证抵付认购房源", "housing.offset_piece": "加入抵付凭证",
+    "housing.offset_agree": "盘活主体确认凭证抵付", "housing.offset_top_up": "登记抵付现金补足款",
+    "housing.offset_deliver": "登记房产交付", "housing.offset_receipt": "持有人确认收到房产",
+}
