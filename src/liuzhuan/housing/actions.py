@@ -155,6 +155,33 @@ def add_unit(actor: User, owner_id: int | None = None, **data) -> Unit:
         return unit
 
 
+def adopt_asset(actor: User, asset_id: int, **data) -> Unit:
+    """Fold an asset the housing entity listed in the flat certificates asset list (before the
+    pool existed) into the pool: the same ``OffsetAsset`` row becomes the unit's, so offsets
+    that named it keep pointing at it. A listed asset enters the pool at the valuation given
+    (its list price follows); one already delivered by an offset is recorded as sold."""
+    org = housing_actor(actor)
+    fields = _unit_fields(data, today_china())
+    with transaction.atomic():
+        asset = OffsetAsset.objects.select_for_update().filter(pk=asset_id, owner=org).first()
+        if asset is None:
+            raise NotFound("资产不存在")
+        if Unit.objects.filter(asset=asset).exists():
+            raise Conflict("asset_adopted", f"资产“{asset.name}”已纳入房源池")
+        status = {AssetStatus.AVAILABLE: UnitStatus.IN_POOL, AssetStatus.DELIVERED: UnitStatus.SOLD}.get(asset.status)
+        if status is None:
+            raise Conflict("asset_state", f"资产“{asset.name}”当前状态为“{asset.get_status_display()}”，办结后再纳入房源池")
+        _require_free_address(fields)
+        unit = Unit.objects.create(number=next_number("FY", today_china().year), owner=org, manager=org, created_by=actor, status=status,
+                                   asset=asset, **fields)
+        if status == UnitStatus.IN_POOL:
+            asset.list_price_fen = unit.valuation_fen
+            asset.save(update_fields=["list_price_fen"])
+        audit.record(actor, "housing.unit_adopt", unit, summary={"number": unit.number, "asset": asset.pk, "status": status,
+                                                                 "valuation_fen": unit.valuation_fen})
+        return unit
+
+
 def revalue_unit(actor: User, unit_id: int, valuation_fen: int, basis: str, valued_on: dt.date) -> Unit:
     """A new valuation while the unit is in the pool; the offset asset's list price follows."""
     housing_actor(actor)

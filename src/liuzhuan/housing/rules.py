@@ -75,7 +75,7 @@ def top_up_fen(price_fen: int, pieces_fen: int) -> int:
 
 #: Chinese names of the housing audit codes (the unit history here, the regulator's event log there)
 EVENT_LABELS = {
-    "housing.unit_add": "房源入池", "housing.unit_revalue": "房源重新评估", "housing.unit_withdraw": "房源退出盘活",
+    "housing.unit_add": "房源入池", "housing.unit_adopt": "原抵付资产纳入房源池", "housing.unit_revalue": "房源重新评估", "housing.unit_withdraw": "房源退出盘活",
     "housing.handover_open": "登记房产移交", "housing.exchange_open": "登记房产换回", "housing.sale_open": "登记房产现金销售",
     "housing.payment": "登记房产价款收款", "housing.step": "登记网签/不动产登记事项", "housing.complete": "盘活业务办结",
     "housing.cancel": "撤销盘活业务", "housing.offset_open": "凭证抵付认购房源", "housing.offset_piece": "加入抵付凭证",
