@@ -223,3 +223,31 @@ def test_every_action_rejects_the_wrong_organisation(world, pool):
     with pytest.raises(NotFound):
         offsetting.cancel(world.outsider, tx.pk, "x")
     assert state() == before
+
+
+def test_an_asset_listed_before_the_pool_is_adopted_as_the_same_row(world, pool):
+    from liuzhuan.certificates.offset import actions as offset_actions
+
+    asset = offset_actions.add_asset(pool.user, kind="house", name="旧登记住宅", list_price_fen=300_000_00)
+    with pytest.raises(NotFound):
+        actions.adopt_asset(pool.other, asset.pk, **unit_data())
+    unit = actions.adopt_asset(pool.user, asset.pk, **unit_data(valuation_fen=320_000_00))
+    asset.refresh_from_db()
+    assert unit.asset_id == asset.pk and unit.status == UnitStatus.IN_POOL and asset.list_price_fen == 320_000_00
+    with pytest.raises(DomainError) as err:
+        actions.adopt_asset(pool.user, asset.pk, **unit_data(unit_no="2"))
+    assert err.value.code == "asset_adopted"
+    assert verified()
+
+
+def test_a_holder_withdrawing_a_pooled_offset_on_the_certificates_side_is_flagged(world, pool):
+    from liuzhuan.certificates.offset import actions as offset_actions
+    from liuzhuan.core.integrity import run_all
+
+    unit = add_unit(pool)
+    _c, p = owed_certificate(world, pool)
+    tx = offsetting.open_offset(world.alice, unit.pk)
+    share = offsetting.add_piece(world.alice, tx.pk, p.pk, 100_000_00)
+    offsetting.agree(pool.user, tx.pk)
+    offset_actions.close_offset(world.alice, share.offset_id)  # bypassing the housing transaction
+    assert any("房源" in problem or "盘活业务" in problem for problem in run_all().problems)
