@@ -20,3 +20,19 @@ def test_demo_pool(settings, tmp_path):
     assert all(u.asset_id for u in Unit.objects.all())
     report = run_all()
     assert report.ok, report.problems
+
+
+@pytest.mark.django_db
+def test_dashboard_figures_on_the_demo(settings, tmp_path, client):
+    from liuzhuan.housing import queries
+    from liuzhuan.members.models import User
+
+    settings.MEDIA_ROOT = tmp_path
+    call_command("demo", quiet_logins=True)
+    d = queries.dashboard(User.objects.get(username="op_clerk"))
+    assert (d["offset_n"], d["offset_fen"], d["credit_fen"], d["cash_n"]) == (1, 150_000_00, 120_000_00, 0)
+    assert sum(g["total"] for g in d["grid"]) == d["units"] == 5
+    assert d["chart"]["offset_fen"][-1] == 150_000_00  # this month
+    client.force_login(User.objects.get(username="hp_chen"))
+    body = client.get("/housing/dashboard/").content.decode()
+    assert "housing-data" in body and "vendor/echarts/echarts.min.js" in body
