@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.apps import apps
 
 from liuzhuan.core.money import format_yuan
+from liuzhuan.housing.rules import EVENT_LABELS as HOUSING_EVENT_LABELS
 
 ACTION_LABELS = {
     # members, users, tokens, notices
@@ -58,6 +59,8 @@ ACTION_LABELS = {
     "setoff.run.start": "开始抵销测算", "setoff.run.done": "抵销测算完成", "setoff.run.stale": "抵销测算作废（数据已变）",
     "setoff.run.lapse": "抵销测算失效", "setoff.agreement.confirm": "确认抵销协议", "setoff.agreement.decline": "拒绝抵销协议",
     "setoff.agreement.execute": "执行抵销协议", "setoff.agreement.lapse": "抵销协议逾期失效", "setoff.agreement.void": "抵销协议作废",
+    # housing pool (存量房盘活): its codes are named in housing/rules.py, which its own pages use too
+    **HOUSING_EVENT_LABELS,
     # bridge fund
     "bridge.fund.establish": "设立过桥资金", "bridge.fund.target": "设定年度目标", "bridge.fund.warn_level": "设定风险预警线",
     "bridge.fund.region": "设定本市行政区划", "bridge.fund.risk_warning": "风险预警", "bridge.fund.risk_warning_cleared": "风险预警解除",

@@ -256,6 +256,53 @@ def accept_offset_price(actor: User, offset_id: int) -> OffsetApplication:
         return off
 
 
+def agree_pooled_offset(actor: User, offset_ids: list[int], asset_id: int) -> list[OffsetApplication]:
+    """Several asset offsets (possibly of several holders) pooled for one asset the debtor itself
+    lists — a housing-revitalisation entity's unit taken with certificate credit (housing app).
+    The debtor offers that asset and agrees a price equal to each reserved amount (the whole
+    reserved piece is cancelled; any shortfall of the asset's price is settled by the pool's own
+    cash top-up record). The asset is, or becomes, reserved; delivery, receipt and the operator's
+    cancellation then run per offset as usual."""
+    org = member_actor(actor)
+    ids = sorted(set(offset_ids))
+    if not ids:
+        raise DomainError("offsets_required", "请至少选择一笔抵付申请", field="offset_ids")
+    asset = OffsetAsset.objects.filter(pk=asset_id, owner=org).first()
+    if asset is None:
+        raise DomainError("asset_not_eligible", "所选资产须为本机构名下的资产", field="asset_id")
+    with transaction.atomic():
+        locked = []
+        for offset_id in ids:  # certificate, piece, offset first: the order every offset action locks in
+            cert, _piece, off, _ = _lock_offset(offset_id, actor, ("debtor",), "商定抵付")
+            _require_offset_status(off, OffsetStatus.APPLIED, what="商定抵付")
+            if off.kind != OffsetKind.ASSET:
+                raise Conflict("offset_kind", f"抵付申请 {off.number} 不是资产抵付")
+            require_standing("办理抵付", Party(off.holder_id, "持有人"), Party(off.debtor_id, "债务人"))
+            scope.require_in_scope(cert.application.offset_scope, asset.kind, f"资产“{asset.name}”", "asset_id")
+            locked.append(off)
+        asset = OffsetAsset.objects.select_for_update().get(pk=asset.pk)
+        if asset.status == AssetStatus.AVAILABLE:
+            asset.status = AssetStatus.RESERVED
+            asset.save(update_fields=["status"])
+        elif asset.status != AssetStatus.RESERVED:
+            raise Conflict("asset_unavailable", f"资产“{asset.name}”当前状态为“{asset.get_status_display()}”")
+        done = []
+        now = timezone.now()
+        for off in locked:
+            off.offered_assets.set([asset])
+            off.asset, off.price_fen, off.proposed_by_org = asset, off.amount_fen, org
+            off.status = OffsetStatus.AGREED
+            off.checked_by = off.agreed_by = actor
+            off.checked_at = off.agreed_at = now
+            off.save()
+            audit.record(actor, "piece.offset_agree", off, summary={
+                "number": off.number, "price_fen": off.price_fen, "asset": asset.pk, "by": "debtor", "pooled": True,
+                "offset_fen": off.amount_fen, "remainder_fen": 0, "top_up_fen": 0})
+            notify(off.holder, f"抵付已商定：{off.number}", f"以债权 {format_yuan(off.amount_fen)} 抵付资产“{asset.name}”的相应价款。", obj=off)
+            done.append(off)
+        return done
+
+
 def add_offset_evidence(actor: User, offset_id: int, kind: str, name: str, content: bytes) -> OffsetEvidence:
     """The debtor or the holder uploads a document (delivery confirmation, title-transfer
     registration, consumption settlement, top-up proof): PDF/PNG/JPEG by content, SHA-256 kept.
