@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "liuzhuan.netting",
     "liuzhuan.bridge",
     "liuzhuan.setoff",
+    "liuzhuan.merchants",
 ]
 
 # Work that must not run in a web request (set-off runs, large uploads) goes to Django's Tasks API;
