@@ -156,6 +156,7 @@ def _lock_own_item(actor: User, item_id: int, what: str) -> tuple[MerchantProfil
 def edit_item(actor: User, item_id: int, *, name: str, kind: str, category: str, price_fen: int | None, stock: int | None = None,
               valid_from: dt.date | None = None, valid_until: dt.date | None = None, description: str = "") -> CatalogueItem:
     """Change an item; orders already placed keep the price they were placed at (their lines)."""
+    _merchant_actor(actor)  # who is asking, before what was typed
     fields = _item_fields(name=name, kind=kind, category=category, price_fen=price_fen, stock=stock, valid_from=valid_from,
                           valid_until=valid_until, description=description)
     with transaction.atomic():

@@ -4,15 +4,17 @@ Errors are ``{code, message, field}`` in Chinese, naming the request field."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Annotated
 
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
 from ninja.responses import Status
+from pydantic import Strict
 
 from liuzhuan.core.api_pages import paged, rows
 from liuzhuan.core.api_types import Date, Fen, Id, IdIn
 from liuzhuan.core.errors import DomainError, PermissionDenied
-from liuzhuan.core.roles import OVERSIGHT_ROLES
+from liuzhuan.core.roles import OVERSIGHT_ROLES, Role
 from liuzhuan.members.api_auth import acting_user
 
 from . import actions, queries
@@ -21,6 +23,19 @@ from .models import CatalogueItem, MerchantProfile, Order
 from .rules import Line
 
 router = Router()
+#: stock: a JSON integer, 0..10,000,000 (null: unlimited, for services)
+Stock = Annotated[int, Strict(), Field(ge=0, le=10_000_000, description="库存（JSON 整数，0–10,000,000）；服务可为空表示不限")]
+#: a line's quantity: a JSON integer, 1..9999
+Quantity = Annotated[int, Strict(), Field(ge=1, le=9999, description="数量（JSON 整数，1–9999）")]
+#: who may browse the market: members (buyers), merchants and the oversight roles, as on the pages
+BROWSERS = (Role.MEMBER, Role.MERCHANT, *OVERSIGHT_ROLES)
+
+
+def _browser(request: HttpRequest):
+    user = acting_user(request)
+    if not user.organisation.has_any_role(BROWSERS):
+        raise PermissionDenied("特约商户信息仅限会员、特约商户及监管查看", code="role_required")
+    return user
 
 
 class ProfileIn(Schema):
@@ -58,7 +73,7 @@ class ItemIn(Schema):
     kind: str = Field("goods", description="goods（商品）或 service（服务）")
     category: str
     price_fen: Fen
-    stock: int | None = Field(None, ge=0, le=10_000_000, description="库存；服务可为空表示不限")
+    stock: Stock | None = None
     valid_from: Date | None = None
     valid_until: Date | None = None
     description: str = ""
@@ -91,7 +106,7 @@ class ShelfIn(Schema):
 
 class LineIn(Schema):
     item_id: IdIn
-    quantity: int = Field(..., ge=-1_000_000, le=1_000_000, description="数量（1–9999）")
+    quantity: Quantity
 
 
 class OrderIn(Schema):
@@ -150,9 +165,9 @@ class SalesOut(Schema):
 
 @router.get("/items", response=list[ItemOut], summary="浏览在售商品及服务（搜索、类别、商户、类型、最高单价、有货）")
 @paged(200, 50)
-def list_items(request: HttpRequest, q: str = "", category: str = "", merchant: int | None = None, kind: str = "",
+def list_items(request: HttpRequest, q: str = "", category: str = "", merchant: Id | None = None, kind: str = "",
                max_price: float | None = None, in_stock: bool | None = None):
-    acting_user(request)
+    _browser(request)
     fs = ItemFilter(request.GET, queryset=queries.on_sale())
     if not fs.is_valid():
         field, errors = next(iter(fs.errors.items()))
@@ -162,14 +177,15 @@ def list_items(request: HttpRequest, q: str = "", category: str = "", merchant: 
 
 @router.get("/items/{item_id}", response=ItemOut, summary="在售商品或服务详情")
 def get_item(request: HttpRequest, item_id: Id):
-    acting_user(request)
+    _browser(request)
     return ItemOut.of(queries.get_on_sale(item_id))
 
 
 @router.get("/profiles", response=list[ProfileOut], summary="特约商户（已通过会员审核）")
+@paged(1000)
 def list_profiles(request: HttpRequest):
-    acting_user(request)
-    return [ProfileOut.of(p) for p in queries.approved_profiles().order_by("shop_name", "pk")[:1000]]
+    _browser(request)
+    return rows(queries.approved_profiles().order_by("shop_name", "pk"), ProfileOut.of)
 
 
 @router.post("/profile", response=ProfileOut, summary="保存本机构的特约商户档案")
