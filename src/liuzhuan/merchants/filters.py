@@ -23,7 +23,7 @@ class ItemFilter(django_filters.FilterSet):
         fields: list[str] = []
 
     def search(self, queryset, name, value):
-        value = value.strip()[:50]
+        value = value.replace("\x00", "").strip()[:50]
         if not value:
             return queryset
         return queryset.filter(Q(name__icontains=value) | Q(description__icontains=value) | Q(merchant__shop_name__icontains=value))
