@@ -90,6 +90,8 @@ def test_oversight_page_is_for_oversight_roles(world, market, cert_piece):
     page = logged_in(world.inspector).get("/merchants/oversight/")
     assert page.status_code == 200 and "万家福超市" in page.content.decode() and "sales-data" in page.content.decode()
     assert logged_in(world.alice).get("/merchants/oversight/").status_code == 404
+    assert "特约商户监管" in logged_in(world.inspector).get("/merchants/").content.decode()
+    assert "特约商户监管" not in logged_in(world.alice).get("/merchants/").content.decode()
 
 
 def test_api_order_settle_and_field_errors(world, market, cert_piece, api):
