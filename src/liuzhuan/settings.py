@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "liuzhuan.bridge",
     "liuzhuan.setoff",
     "liuzhuan.housing",
+    "liuzhuan.merchants",
 ]
 
 # Work that must not run in a web request (set-off runs, large uploads) goes to Django's Tasks API;
