@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -39,12 +39,18 @@ class Column:
     path: str | Callable[[Any], Any]
     money: bool | None = None
     width: int | None = None
+    #: sum it in the totals row (default: every money column)
+    total: bool | None = None
 
     @property
     def is_money(self) -> bool:
         if self.money is not None:
             return self.money
         return isinstance(self.path, str) and self.path.endswith("_fen")
+
+    @property
+    def summed(self) -> bool:
+        return self.is_money if self.total is None else self.total
 
     def value(self, row):
         if callable(self.path):
@@ -62,15 +68,31 @@ def yuan(fen: int) -> Decimal:
     return Decimal(fen).scaleb(-2)
 
 
-def write_workbook(target, rows: Iterable, columns: list[Column], *, title: str, filter_text: str = "",
-                   summary: list[tuple[str, Any]] | None = None, totals: bool = True) -> int:
-    """Write the workbook to ``target`` (a path or a binary file); the number of rows written."""
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet(title[:31])
+@dataclass
+class Sheet:
+    """One worksheet: a title line (with the filter used, unless ``filter_text`` is None), optional
+    ``summary`` lines (label, value; a label with an empty value is a bold section heading), then a
+    table of ``rows`` under ``columns`` with a totals row. ``rows`` is consumed once."""
+
+    name: str
+    title: str
+    rows: Iterable = ()
+    columns: list[Column] = field(default_factory=list)
+    filter_text: str | None = ""
+    summary: list[tuple[str, Any]] | None = None
+    totals: bool = True
+
+
+def _write_sheet(wb: Workbook, sheet: Sheet) -> int:
+    ws = wb.create_sheet(sheet.name[:31])
+    columns = sheet.columns
     bold = Font(bold=True)
-    for i, col in enumerate(columns):
-        if col.width:
-            ws.column_dimensions[get_column_letter(i + 1)].width = col.width
+    widths = [c.width for c in columns]
+    if sheet.summary and not any(widths):
+        widths = [38, 60]
+    for i, width in enumerate(widths):
+        if width:
+            ws.column_dimensions[get_column_letter(i + 1)].width = width
 
     def cell(value, *, money=False, strong=False):
         c = WriteOnlyCell(ws, value=value)
@@ -80,16 +102,19 @@ def write_workbook(target, rows: Iterable, columns: list[Column], *, title: str,
             c.font = bold
         return c
 
-    ws.append([cell(f"{title}（筛选：{filter_text or '全部'}）", strong=True)])
-    for label, value in summary or ():
-        ws.append([cell(label, strong=True), cell(value)])
-    if summary:
+    head = sheet.title if sheet.filter_text is None else f"{sheet.title}（筛选：{sheet.filter_text or '全部'}）"
+    ws.append([cell(head, strong=True)])
+    for label, value in sheet.summary or ():
+        ws.append([cell(label, strong=not value), cell(value)])
+    if not columns:
+        return 0
+    if sheet.summary:
         ws.append([])
     ws.append([cell(c.header, strong=True) for c in columns])
     sums = [0] * len(columns)
     count = 0
     money = [c.is_money for c in columns]
-    for row in rows:
+    for row in sheet.rows:
         count += 1
         out = []
         for i, col in enumerate(columns):
@@ -101,13 +126,33 @@ def write_workbook(target, rows: Iterable, columns: list[Column], *, title: str,
                 v = str(v)
             out.append(cell(v, money=money[i]))
         ws.append(out)
-    if totals:
+    if sheet.totals:
         total_row = [cell(f"合计（{count} 条）", strong=True)]
         for i in range(1, len(columns)):
-            total_row.append(cell(yuan(sums[i]), money=True, strong=True) if money[i] else cell(None))
+            total_row.append(cell(yuan(sums[i]), money=True, strong=True) if columns[i].summed else cell(None))
         ws.append(total_row)
-    wb.save(target)
     return count
+
+
+def write_sheets(target, sheets: list[Sheet]) -> list[int]:
+    """Write a workbook of ``sheets`` to ``target`` (a path or a binary file); rows written per sheet."""
+    wb = Workbook(write_only=True)
+    counts = [_write_sheet(wb, sheet) for sheet in sheets]
+    wb.save(target)
+    return counts
+
+
+def write_workbook(target, rows: Iterable, columns: list[Column], *, title: str, filter_text: str = "",
+                   summary: list[tuple[str, Any]] | None = None, totals: bool = True) -> int:
+    """Write a one-sheet workbook to ``target``; the number of rows written."""
+    return write_sheets(target, [Sheet(title, title, rows, columns, filter_text, summary, totals)])[0]
+
+
+def sheets_bytes(sheets: list[Sheet]) -> bytes:
+    with tempfile.TemporaryFile() as f:
+        write_sheets(f, sheets)
+        f.seek(0)
+        return f.read()
 
 
 def workbook_bytes(rows, columns: list[Column], *, title: str, filter_text: str = "", **kw) -> bytes:
