@@ -131,7 +131,7 @@ def test_filters_by_period_industry_size_and_area_kept_in_pager_and_export(world
     assert _list_count(c, "/supervision/certificates/?industry=F") == 0
     resp = c.get(f"/supervision/certificates/?{query}")
     html = resp.content.decode().replace("&amp;", "&")
-    assert f'href="certificates.xlsx?{query}"' in html
+    assert f'href="/supervision/certificates.xlsx?{query}"' in html
     x = c.get(f"/supervision/certificates.xlsx?{query}")
     rows = list(load_workbook(io.BytesIO(b"".join(x.streaming_content))).active.iter_rows(values_only=True))
     assert "债权人行业 制造业" in rows[0][0] and "债权人地区 3408" in rows[0][0] and "债权人规模 小型" in rows[0][0]

@@ -4,6 +4,7 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -61,24 +62,24 @@ def _list_page(request, lister, filterset_class, template, export_name, extra=No
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, template, {"page": page, "form": form, "filter_text": text, "error": error,
-                                      "export_url": f"{export_name}?{query.urlencode()}", **(extra or {})})
+                                      "export_url": f"{reverse(export_name)}?{query.urlencode()}", **(extra or {})})
 
 
 @login_required
 def certificate_list(request):
     return _list_page(request, dashboard.certificate_list, CertificateFilter, "supervision/certificates.html",
-                      "certificates.xlsx")
+                      "supervision:certificates_xlsx")
 
 
 @login_required
 def piece_list(request):
-    return _list_page(request, dashboard.piece_list, PieceFilter, "supervision/pieces.html", "pieces.xlsx",
+    return _list_page(request, dashboard.piece_list, PieceFilter, "supervision/pieces.html", "supervision:pieces_xlsx",
                       {"groups": PIECE_GROUPS})
 
 
 @login_required
 def loan_list(request):
-    return _list_page(request, dashboard.loan_list, LoanFilter, "supervision/loans.html", "loans.xlsx",
+    return _list_page(request, dashboard.loan_list, LoanFilter, "supervision/loans.html", "supervision:loans_xlsx",
                       {"groups": LOAN_GROUPS})
 
 
