@@ -131,7 +131,7 @@ PIECE_COLUMNS = [
 ]
 
 LOAN_COLUMNS = [
-    Column("申请号", "pk"),
+    Column("业务编号", "number", width=18),
     Column("申请企业", "applicant__name", width=28),
     Column("贷款银行", "bank__name", width=20),
     Column("状态", lambda a: a.get_status_display()),
