@@ -4,9 +4,9 @@ checker approves it; (3) a holder pledges a piece to a bank, the bank registers 
 it. Journeys 2, 6 and 7 are in test_browser_certificates.py,
 bridge/test_browser_bridge.py and test_browser_supervision.py."""
 
-import pytest
-
 import datetime as dt
+
+import pytest
 
 from liuzhuan.certificates.ledger.models import PieceStatus
 from liuzhuan.certificates.pledge.models import Pledge
