@@ -1,8 +1,11 @@
-"""Browser test: a certificate from joint application to a split transfer accepted by a bank."""
+"""Journey 2 in Chromium: creditor and debtor apply, the operator issues, the creditor transfers part
+to a supplier (here a bank) who accepts, the PDF downloads and its QR page verifies, the debtor sees
+the notice."""
 
 import pytest
 
 from liuzhuan.certificates.ledger.models import Piece, Transfer
+from liuzhuan.certificates.paper.queries import verify_path
 
 from .browser import browser_page, login, logout, shot  # noqa: F401 - fixture import
 from .conftest import PASSWORD
@@ -12,6 +15,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 def test_apply_review_issue_transfer_accept(world, browser_page):  # noqa: F811
     page, base = browser_page
+    page.set_viewport_size({"width": 1366, "height": 768})
 
     login(page, base, "alice", PASSWORD)
     page.goto(f"{base}/certificates/apply/")
@@ -24,7 +28,7 @@ def test_apply_review_issue_transfer_accept(world, browser_page):  # noqa: F811
     page.fill("input[name=maturity_date]", "2030-06-30")
     page.check("input[name=offset_scope][value=house]")
     page.click("button:has-text('提交申请')")
-    assert "不能申请开具凭证" in page.content()  # the non-cash declaration was not ticked
+    page.wait_for_selector("text=不能申请开具凭证")  # the non-cash declaration was not ticked
     page.check("input[name=non_cash_declared]")
     page.click("button:has-text('提交申请')")
     page.wait_for_selector("text=等待对方确认")
@@ -45,7 +49,7 @@ def test_apply_review_issue_transfer_accept(world, browser_page):  # noqa: F811
     page.goto(app_url)
     page.select_option("select[name=action]", "approve")
     page.click("text=提交初审意见")
-    assert "初审核查清单未完成" in page.content()  # the non-cash terms are not yet checked
+    page.wait_for_selector("text=初审核查清单未完成")  # the non-cash terms are not yet checked
     page.fill("input[name=note]", "合同第六条约定以商品房抵付")
     page.click("button:has-text('记录核查')")
     page.wait_for_selector("text=合同第六条约定以商品房抵付")
@@ -87,3 +91,25 @@ def test_apply_review_issue_transfer_accept(world, browser_page):  # noqa: F811
     page.fill("input[name=code]", offer.new_piece.verify_code.lower())  # typed by hand, any case
     page.click("button:has-text('核验')")
     assert "持有中" in page.content()
+
+    # the new holder prints the paper copy: the PDF downloads, and its QR code's page verifies
+    page.goto(f"{base}/certificates/pieces/{offer.new_piece_id}/")
+    # the print form opens the PDF in a new tab, which headless Chromium shows in its viewer; send the
+    # form's own POST (its CSRF token, from this page) through the browser's session instead
+    form = page.locator("form[action$='/pdf/']")
+    pdf = page.request.post(base + form.get_attribute("action"), headers={"Referer": page.url},
+                            form={"csrfmiddlewaretoken": form.locator("input[name=csrfmiddlewaretoken]").input_value()})
+    assert pdf.status == 200 and pdf.headers["content-type"] == "application/pdf"
+    assert pdf.body().startswith(b"%PDF") and f"{offer.new_piece.number}.pdf" in pdf.headers["content-disposition"]
+    assert Piece.objects.get(pk=offer.new_piece_id).prints == 1
+    page.goto(base + verify_path(Piece.objects.get(pk=offer.new_piece_id)))
+    assert "持有中" in page.content() and "¥120,000.50" in page.content()
+    shot(page, "certificate-qr-verify")
+    logout(page)
+
+    # the debtor sees the notice of the assignment (债权转让通知) in its inbox
+    login(page, base, "bob", PASSWORD)
+    page.click("nav >> text=通知")
+    page.wait_for_selector(f"text=债权转让通知：凭证 {offer.piece.certificate.number}")
+    assert offer.registration_no in page.content()
+    shot(page, "certificate-debtor-notice")

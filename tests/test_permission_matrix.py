@@ -43,7 +43,7 @@ PUBLIC = {"GET /", "GET /login/", "GET /healthz", "GET /robots.txt", "GET /favic
           "GET /members/register/", "GET /api/v1/csrf", "GET /api/v1/openapi.json", "GET /api/v1/docs",
           "POST /api/v1/registrations"}
 #: sample values for string path parameters of pages
-PAGE_PARAMS = {"verb": "accept", "fmt": "csv", "number": "LZ2026000001M-001"}
+PAGE_PARAMS = {"verb": "accept", "fmt": "csv", "number": "LZ2026000001M-001", "dept": "finance"}
 
 
 def _page_routes() -> list[str]:

@@ -110,7 +110,7 @@ def test_bureau_endpoints_and_exports(bw, api):
     assert p.status_code == 200 and p.content.startswith(b"%PDF")
     assert api(bw.sme).get(f"/bridge/reports/{report.pk}/pdf").status_code == 403
     led = b.get("/bridge/ledger.xlsx", start="2026-01-01", end="2026-12-31")
-    assert led.status_code == 200 and load_workbook(io.BytesIO(led.content))["台账"].max_row == 1
+    assert led.status_code == 200 and load_workbook(io.BytesIO(led.content))["台账"].max_row == 3  # title, header, totals
     assert b.get("/bridge/cap", on="2026-03-01", basis=365).json()["binding"] == "4x_lpr"
     assert len(b.get("/bridge/lpr").json()) == 16
 

@@ -2,7 +2,11 @@
 in test-artifacts/): SME applies, manager staff prepares, the 负责人 approves, the bank confirms,
 staff disburses and records the repayment."""
 
+import datetime as dt
+import io
+
 import pytest
+from openpyxl import load_workbook
 
 from liuzhuan.bridge.models.application import Application
 from liuzhuan.core.dates import today_china
@@ -19,6 +23,7 @@ def open_app(page, base, pk):
 
 def test_loan_from_application_to_repayment(bw, browser_page):  # noqa: F811
     page, base = browser_page
+    page.set_viewport_size({"width": 1366, "height": 768})
     today = today_china().isoformat()
 
     # 1. the SME applies
@@ -99,4 +104,27 @@ def test_loan_from_application_to_repayment(bw, browser_page):  # noqa: F811
     page.click("nav >> text=过桥资金")
     page.wait_for_selector("text=风险敞口")
     shot(page, "bridge-5-overview")
+    logout(page)
+
+    # 6. the quarter's report: the loan stands repaid in this quarter's ledger (业务台账, the part of
+    # the quarterly report that lists each loan; the draft itself is generated once the quarter is
+    # over), on the page and in its Excel; the finance bureau's dashboard counts it and drills to it
+    login(page, base, "czj", PASSWORD)
+    q_start = dt.date(int(today[:4]), (int(today[5:7]) - 1) // 3 * 3 + 1, 1).isoformat()
+    page.goto(f"{base}/bridge/ledger/?start={q_start}&end={today}")
+    row = page.locator("table tr", has_text=app.number)
+    assert "已结清" in row.inner_text()
+    shot(page, "bridge-6-quarter-ledger")
+    xlsx = page.request.get(f"{base}/bridge/ledger/?start={q_start}&end={today}&format=xlsx")
+    rows = list(load_workbook(io.BytesIO(xlsx.body()))["台账"].iter_rows(values_only=True))
+    assert rows[2][0] == app.number and rows[-1][0] == "合计（1 条）" and float(rows[-1][6]) == 1_000_000
+    page.click("nav >> text=监管驾驶舱")
+    assert "监管驾驶舱 · 财政局" in page.inner_text("h1")
+    repaid = page.locator('tr[data-figure="loans-repaid"]')
+    assert repaid.locator("td.num").first.inner_text() == "1"
+    repaid.locator("a").first.click()
+    page.wait_for_url("**/supervision/loans/?group=repaid")
+    page.click(f"#drill-list a:has-text('{app.number}')")
+    page.wait_for_url(f"**/bridge/applications/{app.pk}/")
+    shot(page, "bridge-7-bureau-drilldown")
 

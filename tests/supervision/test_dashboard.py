@@ -75,7 +75,7 @@ def test_certificate_export_has_totals_and_filter(world):
     world.alice_org.save(update_fields=["industry"])
     resp = _client(world.inspector).get("/supervision/certificates.xlsx", {"industry": "C"})
     assert resp.status_code == 200
-    ws = load_workbook(io.BytesIO(resp.content)).active
+    ws = load_workbook(io.BytesIO(b"".join(resp.streaming_content))).active
     rows = list(ws.iter_rows(values_only=True))
     assert "债权人行业" in rows[0][0]
     assert rows[1][-1] == "凭证金额（元）"
@@ -90,7 +90,7 @@ def test_certificate_export_has_totals_and_filter(world):
 def test_event_export_opens(world):
     issue(world)
     resp = _client(world.clerk).get("/supervision/events.xlsx", {"action": "certificate."})
-    ws = load_workbook(io.BytesIO(resp.content)).active
+    ws = load_workbook(io.BytesIO(b"".join(resp.streaming_content))).active
     rows = list(ws.iter_rows(values_only=True))
     assert "动作前缀 certificate." in rows[0][0]
     assert rows[-1][0].startswith("合计")

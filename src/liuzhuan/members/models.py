@@ -10,7 +10,7 @@ from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.utils import timezone
 
-from liuzhuan.core.roles import ROLE_CHOICES, Role
+from liuzhuan.core.roles import DEPARTMENT_CHOICES, ROLE_CHOICES, Role
 
 from .classification import INDUSTRIES, OWNERSHIPS, SIZES
 from .identity import ric_birth_date
@@ -55,6 +55,10 @@ class Organisation(models.Model):
     industry = models.CharField("所属行业", max_length=1, choices=INDUSTRIES, blank=True)
     enterprise_size = models.CharField("企业规模", max_length=10, choices=SIZES, blank=True)
     ownership = models.CharField("所有制", max_length=10, choices=OWNERSHIPS, blank=True, default="", db_default="")
+    #: for oversight organisations: which department's dashboard is theirs (blank: the finance bureau
+    #: by its role, any other regulator the general 监管部门 view); set by the operator
+    department = models.CharField("监管部门类别", max_length=20, choices=DEPARTMENT_CHOICES, blank=True, default="",
+                                  db_default="")
     status = models.CharField("状态", max_length=20, choices=OrgStatus.choices, default=OrgStatus.PENDING)
     channel = models.CharField("注册渠道", max_length=20, choices=RegistrationChannel.choices)
     registered_at = models.DateTimeField("注册时间", default=timezone.now)

@@ -83,7 +83,9 @@ def test_excel_and_pdf_are_valid_files(q1):
     rows = {r[0]: r[1] for r in wb["报告"].iter_rows(values_only=True) if r and r[0]}
     assert rows["本季度续贷累计发生额"] == "¥6,000,000.00" and rows["本季度扶持企业户数"] == "2 户"
     ledger = list(wb["台账"].iter_rows(values_only=True))
-    assert ledger[0][0] == "业务编号" and len(ledger) == 4 and float(ledger[1][6]) == 1_000_000
+    assert ledger[1][0] == "业务编号" and len(ledger) == 1 + 1 + 3 + 1 and float(ledger[2][6]) == 1_000_000
+    assert ledger[-1][0] == "合计（3 条）" and float(ledger[-1][6]) == sum(float(r[6]) for r in ledger[2:-1])
+    assert wb["台账"].cell(row=3, column=7).number_format == "#,##0.00"
     pdf = report_pdf(report)
     assert pdf.startswith(b"%PDF") and b"STSong-Light" in pdf and pdf.rstrip().endswith(b"%%EOF")
 

@@ -66,11 +66,17 @@ def test_statement_scoping_and_excel(world, api, client):
     assert len(api(world.inspector).get("/certificates/fees/statement", org_id=world.alice_org.pk).json()["items"]) == 1
     client.force_login(world.alice)
     r = client.get("/certificates/fees/statement.xlsx")
-    ws = load_workbook(io.BytesIO(r.content)).active
-    assert ws["A1"].value == "日期" and ws["H2"].value == 200.0 and ws["A3"].value == "合计"
+    ws = load_workbook(io.BytesIO(b"".join(r.streaming_content))).active
+    assert ws["A1"].value.startswith("服务费明细") and ws["A2"].value == "日期"
+    assert ws["H3"].value == 200.0 and ws["H3"].number_format == "#,##0.00"
+    assert ws["A4"].value == "合计（1 条）" and ws["H4"].value == 200.0 and ws["F4"].value is None
     client.force_login(world.bob)
-    ws = load_workbook(io.BytesIO(client.get("/certificates/fees/statement.xlsx").content)).active
-    assert ws.max_row == 2  # header + total: bob sees none of alice's fees
+    ws = load_workbook(io.BytesIO(b"".join(client.get("/certificates/fees/statement.xlsx").streaming_content))).active
+    assert ws.max_row == 3  # title, header, total: bob sees none of alice's fees
+    client.force_login(world.inspector)
+    r = client.get("/certificates/fees/statement.xlsx", {"org": world.alice_org.pk, "status": "unpaid"})
+    ws = load_workbook(io.BytesIO(b"".join(r.streaming_content))).active
+    assert "机构 甲公司" in ws["A1"].value and "缴费状态" in ws["A1"].value and ws.max_row == 4
 
 
 def test_config_via_api_and_wrong_org(world, api):

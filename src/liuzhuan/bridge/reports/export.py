@@ -6,12 +6,12 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
-from decimal import Decimal
 from urllib.parse import quote
 
 from django.http import HttpResponse
 
 from liuzhuan.core.money import format_yuan
+from liuzhuan.core.xlsx import Column, Sheet, sheets_bytes
 
 from .queries import ledger_queryset, ledger_row
 
@@ -114,45 +114,22 @@ def _pdf_cell(key: str, value) -> str:
     return "" if value is None else str(value)
 
 
-def xlsx_bytes(title: str, summary: list[tuple[str, str]], ledger: list[dict], narrative: str = "") -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font
+def _ledger_columns() -> list[Column]:
+    wide = {"applicant": 30, "bank": 30}
+    return [Column(label, key, money=key in MONEY_KEYS, width=wide.get(key, 16)) for key, label in LEDGER_HEADERS]
 
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "报告"
-    ws.append([title])
-    ws["A1"].font = Font(bold=True, size=14)
-    ws.append([])
-    for label, value in summary:
-        ws.append([label, value])
-        if not value:
-            ws.cell(row=ws.max_row, column=1).font = Font(bold=True)
+
+def xlsx_bytes(title: str, summary: list[tuple[str, str]], ledger, narrative: str = "", *,
+               period: str = "") -> bytes:
+    """The report (summary lines, narrative) and its ledger (amounts in yuan, a totals row) on the one
+    generic export path, ``core.xlsx``."""
+    lines = list(summary)
     if narrative:
-        ws.append([])
-        ws.append(["使用管理情况及其他需要报告的情况", narrative])
-        ws.cell(row=ws.max_row, column=2).alignment = Alignment(wrap_text=True, vertical="top")
-    ws.column_dimensions["A"].width = 38
-    ws.column_dimensions["B"].width = 60
-    lw = wb.create_sheet("台账")
-    lw.append([label for _, label in LEDGER_HEADERS])
-    for cell in lw[1]:
-        cell.font = Font(bold=True)
-    for row in ledger:
-        # money as numbers in yuan (2 decimals) so auditors can sum them
-        lw.append([
-            (Decimal(int(row.get(k) or 0)) / 100) if k in MONEY_KEYS else ("" if row.get(k) is None else row.get(k))
-            for k, _ in LEDGER_HEADERS
-        ])
-    for col_idx, (key, _) in enumerate(LEDGER_HEADERS, start=1):
-        letter = lw.cell(row=1, column=col_idx).column_letter
-        lw.column_dimensions[letter].width = 16 if key not in ("applicant", "bank") else 30
-        if key in MONEY_KEYS:
-            for r in range(2, lw.max_row + 1):
-                lw.cell(row=r, column=col_idx).number_format = "#,##0.00"
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+        lines += [("", ""), ("使用管理情况及其他需要报告的情况", narrative)]
+    return sheets_bytes([
+        Sheet("报告", title, summary=lines, filter_text=None),
+        Sheet("台账", f"{title} 业务台账（金额单位：元）", ledger, _ledger_columns(), filter_text=period or None),
+    ])
 
 
 _FONT = "STSong-Light"
@@ -232,6 +209,9 @@ def report_pdf(report) -> bytes:
 
 
 def ledger_xlsx(start: dt.date, end: dt.date) -> bytes:
-    rows = [ledger_row(a) for a in ledger_queryset(start, end)]
-    title = f"续贷过桥资金业务台账 {start.isoformat()} 至 {end.isoformat()}"
-    return xlsx_bytes(title, [("期间", f"{start.isoformat()} 至 {end.isoformat()}"), ("笔数", f"{len(rows)} 笔")], rows)
+    """Rows are read and written one at a time (constant memory, however long the period)."""
+    qs = ledger_queryset(start, end)
+    period = f"{start.isoformat()} 至 {end.isoformat()}"
+    title = f"续贷过桥资金业务台账 {period}"
+    rows = (ledger_row(a) for a in qs.iterator(chunk_size=1000))
+    return xlsx_bytes(title, [("期间", period), ("笔数", f"{qs.count()} 笔")], rows, period=f"提款期间 {period}")
