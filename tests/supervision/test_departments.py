@@ -57,7 +57,7 @@ def test_department_pages_show_their_own_sections(world):
     assert "<h2>债务抵销</h2>" not in finance
     housing = c.get("/supervision/d/housing/").content.decode()
     assert 'id="offset-figures"' in housing and 'data-panel="housing"' in housing
-    assert "尚未接入" in housing and 'id="loan-figures"' not in housing
+    assert 'id="loan-figures"' not in housing
     market = c.get("/supervision/d/market/").content.decode()
     assert 'id="member-figures"' in market and 'data-panel="market"' in market
     office = c.get("/supervision/d/leading_group/").content.decode()
@@ -168,3 +168,9 @@ def test_trend_bounds_drill_to_the_period(world):
     assert sum(f["issuance_fen_q"]) == sum(f["issuance_fen"])
     assert f["quarter_bounds"][0][0] == f["month_bounds"][0][0]
     assert f["quarter_bounds"][-1][1] == f["month_bounds"][-1][1]
+
+
+def test_missing_panel_says_so_instead_of_zero(world, monkeypatch):
+    monkeypatch.setattr(departments, "app_modules", lambda name: iter(()))
+    page = _client(world.inspector).get("/supervision/d/housing/").content.decode()
+    assert "尚未接入" in page.split('data-panel="housing"')[1].split("</section>")[0]
