@@ -35,7 +35,7 @@ from .solver import (
     gc_paused,
     solve,
 )
-from .writing import OutputFiles, loop_rows, open_text, write_loops, write_setoffs
+from .writing import OutputFiles, loop_rows, open_csv, write_loops, write_setoffs
 
 #: From this many obligations on, ``solve`` uses a second process for the loops (see --jobs).
 PARALLEL_FROM = 200_000
@@ -222,7 +222,7 @@ def _write_parallel(result: NettingResult, args, files: OutputFiles) -> dict:
             w.flush()
             if tail_tmp:
                 n = loop_rows(table)
-                with open(tail_tmp, "w", encoding="utf-8", newline="", buffering=1 << 20) as fh:
+                with open(tail_tmp, "wb", buffering=1 << 20) as fh:
                     write_loops(fh, result, fen=args.fen, table=table, rows=range(n // 2, n), header=False)
             pickle.dump(("done", None), w)
         except BaseException as exc:
@@ -245,7 +245,7 @@ def _write_parallel(result: NettingResult, args, files: OutputFiles) -> dict:
         table = LoopTable(result.ledger.parties, *payload)
         if loops_tmp:
             n = loop_rows(table)
-            with open_text(loops_tmp) as fh:
+            with open_csv(loops_tmp) as fh:
                 write_loops(fh, result, fen=args.fen, table=table, rows=range(n // 2))
         kind, payload = _receive(r)
         if kind != "done":
