@@ -18,7 +18,7 @@ from numpy.dtypes import StringDType
 
 from .solver import NO_DUE, LoopTable, NettingResult, sorted_unique
 
-__all__ = ["OutputFiles", "loop_rows", "open_csv", "write_loops", "write_setoffs"]
+__all__ = ["OutputFiles", "loop_rows", "open_csv", "warm_up", "write_loops", "write_setoffs"]
 
 _NEEDS_QUOTES = re.compile(r'[,"\r\n]')
 
@@ -44,6 +44,32 @@ def _table(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
 
 
 _ID_CACHE: list = []  # (ids array, tables) of the last ledger: both files use the same ids
+_LEDGER_CACHE: list = []  # (ledger, {name: tables}) of the last ledger
+
+
+def _ledger_tables(ledger) -> dict:
+    if not (_LEDGER_CACHE and _LEDGER_CACHE[0] is ledger):
+        _LEDGER_CACHE[:] = [ledger, {}]
+    cache = _LEDGER_CACHE[1]
+    if not cache:
+        cache["names"] = _table(_quoted(ledger.parties))
+        cache["dues"] = _due_table(ledger.due)
+    return cache
+
+
+def warm_up(ledger) -> None:
+    """Load the compiled formatters and build the ledger's byte tables now (the CLI does this
+    while another process runs the min-cost flow)."""
+    from .rowbytes import loop_rows as format_loops
+    from .rowbytes import setoff_rows
+
+    _id_table(ledger.ids)
+    _ledger_tables(ledger)
+    z = np.zeros(1, dtype=np.int64)
+    u = np.zeros(1, dtype=np.uint8)
+    out = np.empty(256, dtype=np.uint8)
+    setoff_rows(out, 0, 0, z, u, z, u, z, z, z, z, z, u, z, z, z, z, False)
+    format_loops(out, 0, 0, z, np.zeros(1, dtype=np.int8), z, z, z, z, z, z, u, z, u, z, z, u, z, False)
 
 
 def _id_table(ids: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
@@ -100,8 +126,9 @@ def write_setoffs(fh, result: NettingResult, *, fen: bool = False) -> None:
     if n == 0:
         return
     id_int, id_bytes, id_off, id_width = _id_table(ledger.ids)
-    names, name_off = _table(_quoted(ledger.parties))
-    due_code, due_bytes, due_off = _due_table(ledger.due)
+    tables = _ledger_tables(ledger)
+    names, name_off = tables["names"]
+    due_code, due_bytes, due_off = tables["dues"]
     row_max = id_width + 2 * _widest(name_off) + _widest(due_off) + 4 * _MONEY_MAX + 8
     setoff, paid, remaining = result.setoff, result.paid, result.remaining
     out = np.empty(min(n, _ROWS_PER_CHUNK) * row_max, dtype=np.uint8)
@@ -149,7 +176,7 @@ def write_loops(
     if len(rows) == 0:
         return
     id_int, id_bytes, id_off, id_width = _id_table(ledger.ids)
-    names, name_off = _table(_quoted(ledger.parties))
+    names, name_off = _ledger_tables(ledger)["names"]
     kinds, kind_off = _table(["bilateral", "multilateral", "chain"])
     row_max = 2 * 20 + 12 + 2 * _widest(name_off) + id_width + 2 * _MONEY_MAX + 8
     out = np.empty(min(len(rows), _ROWS_PER_CHUNK) * row_max, dtype=np.uint8)
