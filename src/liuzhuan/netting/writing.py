@@ -10,6 +10,8 @@ import contextlib
 import os
 import re
 import tempfile
+from collections import deque
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from pathlib import Path
 
@@ -31,6 +33,7 @@ def _quoted(values: list[str]) -> list[str]:
 
 
 _ROWS_PER_CHUNK = 1 << 17
+_THREADS = 2
 _MONEY_MAX = 22  # 19 digits, the point and two decimals
 
 
@@ -131,14 +134,10 @@ def write_setoffs(fh, result: NettingResult, *, fen: bool = False) -> None:
     due_code, due_bytes, due_off = tables["dues"]
     row_max = id_width + 2 * _widest(name_off) + _widest(due_off) + 4 * _MONEY_MAX + 8
     setoff, paid, remaining = result.setoff, result.paid, result.remaining
-    out = np.empty(min(n, _ROWS_PER_CHUNK) * row_max, dtype=np.uint8)
-    for a in range(0, n, _ROWS_PER_CHUNK):
-        b = min(n, a + _ROWS_PER_CHUNK)
-        size = setoff_rows(
-            out, a, b, id_int, id_bytes, id_off, names, name_off, ledger.debtor, ledger.creditor,
-            ledger.amount, due_code, due_bytes, due_off, setoff, paid, remaining, fen,
-        )
-        fh.write(memoryview(out)[:size])
+    _write_chunks(fh, range(n), row_max, lambda out, a, b: setoff_rows(
+        out, a, b, id_int, id_bytes, id_off, names, name_off, ledger.debtor, ledger.creditor,
+        ledger.amount, due_code, due_bytes, due_off, setoff, paid, remaining, fen,
+    ))
 
 
 def loop_rows(table: LoopTable) -> int:
@@ -179,15 +178,37 @@ def write_loops(
     names, name_off = _ledger_tables(ledger)["names"]
     kinds, kind_off = _table(["bilateral", "multilateral", "chain"])
     row_max = 2 * 20 + 12 + 2 * _widest(name_off) + id_width + 2 * _MONEY_MAX + 8
-    out = np.empty(min(len(rows), _ROWS_PER_CHUNK) * row_max, dtype=np.uint8)
-    for a in range(rows.start, rows.stop, _ROWS_PER_CHUNK):
-        b = min(rows.stop, a + _ROWS_PER_CHUNK)
-        size = format_rows(
-            out, a, b, table.amount, table.kind, table.leg_ptr, table.leg_debtor, table.leg_creditor,
-            table.part_ptr, table.part_obligation, table.part_amount, kinds, kind_off, names, name_off,
-            id_int, id_bytes, id_off, fen,
-        )
-        fh.write(memoryview(out)[:size])
+    _write_chunks(fh, rows, row_max, lambda out, a, b: format_rows(
+        out, a, b, table.amount, table.kind, table.leg_ptr, table.leg_debtor, table.leg_creditor,
+        table.part_ptr, table.part_obligation, table.part_amount, kinds, kind_off, names, name_off,
+        id_int, id_bytes, id_off, fen,
+    ))
+
+
+def _write_chunks(fh, rows: range, row_max: int, fmt) -> None:
+    """Format ``rows`` chunk by chunk (``fmt(out, a, b)`` → bytes used) and write them in order.
+
+    The compiled formatters release the GIL, so two threads format chunks side by side while
+    this thread writes; at most a few chunks are in memory at once.
+    """
+    chunks = [(a, min(rows.stop, a + _ROWS_PER_CHUNK)) for a in range(rows.start, rows.stop, _ROWS_PER_CHUNK)]
+
+    def one(ab: tuple[int, int]) -> memoryview:
+        a, b = ab
+        out = np.empty((b - a) * row_max, dtype=np.uint8)
+        return memoryview(out)[: fmt(out, a, b)]
+
+    if len(chunks) < 2:
+        for ab in chunks:
+            fh.write(one(ab))
+        return
+    with ThreadPoolExecutor(max_workers=_THREADS) as pool:
+        pending = deque(pool.submit(one, ab) for ab in chunks[: 2 * _THREADS])
+        for ab in chunks[2 * _THREADS :]:
+            fh.write(pending.popleft().result())
+            pending.append(pool.submit(one, ab))
+        while pending:
+            fh.write(pending.popleft().result())
 
 
 def open_csv(path: str | os.PathLike):
