@@ -284,3 +284,19 @@ def test_allocation_sorted_ahead_on_parallel_numeric_ids_and_not_on_mixed_ones()
     problem = prepare([*obls, Obligation("x", "A", "B", 5)])
     problem.prepare_allocation()
     assert problem._order_all is None
+
+
+@PROPERTY
+@given(data=st.data())
+def test_merged_breakpoints_equal_the_searchsorted_cut(data):
+    from liuzhuan.netting.solver.walk import merge_breakpoints
+
+    total = data.draw(st.integers(1, 200))
+    cuts = [[*sorted(data.draw(st.sets(st.integers(1, total - 1), max_size=20)) if total > 1 else []), total]
+            for _ in range(2)]
+    leg_end, obl_end = (np.asarray(c, dtype=np.int64) for c in cuts)
+    bps = np.unique(np.concatenate([leg_end, obl_end]))  # the former cut: union of breakpoints
+    leg, obl, amt = merge_breakpoints(leg_end, obl_end)
+    assert leg.tolist() == np.searchsorted(leg_end, bps, side="left").tolist()
+    assert obl.tolist() == np.searchsorted(obl_end, bps, side="left").tolist()
+    assert amt.tolist() == np.diff(bps, prepend=0).tolist()

@@ -570,10 +570,11 @@ def _map_parts(obl_pair, order_alloc, cleared, leg_pair, leg_amount, n_pairs):
         obl_end = np.cumsum(cleared[m_obl])
         if obl_end.size == 0 or leg_end[-1] != obl_end[-1]:
             raise NettingError("环路与抵销金额不一致")
-        bps = sorted_unique(np.concatenate([leg_end, obl_end]))
-        m_amt = np.diff(bps, prepend=0)
-        m_leg = m_sorted[np.searchsorted(leg_end, bps, side="left")]
-        m_part_obl = m_obl[np.searchsorted(obl_end, bps, side="left")]
+        from .walk import merge_breakpoints  # compiled, loaded with the walk
+
+        leg_at, obl_at, m_amt = merge_breakpoints(leg_end, obl_end)
+        m_leg = m_sorted[leg_at]
+        m_part_obl = m_obl[obl_at]
         parts_per_leg[multi_legs] = np.bincount(m_leg, minlength=n_legs)[multi_legs]
     part_ptr = np.zeros(n_legs + 1, dtype=np.int64)
     np.cumsum(parts_per_leg, out=part_ptr[1:])
