@@ -283,6 +283,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--nx-max", type=int, default=100_000, help="largest size given to networkx")
     ap.add_argument("--nx-timeout", type=float, default=1800.0)
     ap.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
+    ap.add_argument(
+        "--pairs", type=int, default=0,
+        help="only time liuzhuan end to end against the bare OR-Tools solve, alternately, this many pairs",
+    )
     args = ap.parse_args(argv)
 
     if args.child:
@@ -301,6 +305,8 @@ def main(argv: list[str] | None = None) -> int:
 
     data_dir = Path(args.data_dir)
     data_dir.mkdir(parents=True, exist_ok=True)
+    if args.pairs:
+        return pairs(args, data_dir)
     rows = []
     for size in [s.strip().lower() for s in args.sizes.split(",") if s.strip()]:
         n_obl, n_firms = SIZES[size]
@@ -386,6 +392,36 @@ def main(argv: list[str] | None = None) -> int:
                 f"aggregate+solve ({opt:.2f} s) and {c['seconds'] / a['wall']:.1f}× its whole end-to-end run"
             )
         print(line)
+    return 0
+
+
+def pairs(args, data_dir: Path) -> int:
+    """liuzhuan end to end (A) and the bare OR-Tools build + solve (B), A B A B …: the ratio is
+    taken within each pair (the shared VM's speed drifts) and the median pair is reported."""
+    import statistics
+
+    for size in [s.strip().lower() for s in args.sizes.split(",") if s.strip()]:
+        n_obl, n_firms = SIZES[size]
+        path = data_dir / f"netting-{size}.csv"
+        if not path.exists():
+            write_csv(path, generate(n_obl, n_firms))
+        ratios = []
+        print(f"| {size} pair | load (1 min) | liuzhuan wall s | phases | peak MiB (PSS of both) | bare OR-Tools s | ratio |")
+        print("|---|---:|---:|---|---:|---:|---:|")
+        for k in range(args.pairs):
+            with tempfile.TemporaryDirectory() as tmp:
+                a = measure_liuzhuan(path, Path(tmp))
+            b = measure_child("ortools", path, timeout=3600)
+            assert a["cleared_fen"] == b["cleared_fen"], (a["cleared_fen"], b["cleared_fen"])
+            ratio = a["wall"] / b["seconds"]
+            ratios.append(ratio)
+            ph = ", ".join(f"{key} {v:.2f}" for key, v in a["phases"].items())
+            print(
+                f"| {k + 1} | {os.getloadavg()[0]:.2f} | {a['wall']:.2f} | {ph} | "
+                f"{a['peak_mib']:.0f} ({a['tree_peak_mib']:.0f}) | {b['seconds']:.2f} | {ratio:.2f} |",
+                flush=True,
+            )
+        print(f"median ratio {statistics.median(ratios):.2f} (min {min(ratios):.2f}, max {max(ratios):.2f})")
     return 0
 
 

@@ -13,29 +13,30 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import dataclasses
 import json
 import os
 import pickle
-import shutil
 import sys
 import time
 import unicodedata
+from functools import partial
 
 from liuzhuan.core.money import MoneyError, format_yuan, parse_fen, parse_yuan
 
 from .reading import InputError, os_reason, read_obligations, read_party_amounts
 from .solver import (
     LedgerError,
-    LoopTable,
     NettingError,
     NettingOptions,
     NettingResult,
     OptionsError,
+    Problem,
     gc_paused,
-    solve,
+    prepare,
 )
-from .writing import OutputFiles, loop_rows, open_text, write_loops, write_setoffs
+from .solver import warm_up as warm_walk
+from .writing import OutputFiles, write_loops, write_setoffs
+from .writing import warm_up as warm_writing
 
 #: From this many obligations on, ``solve`` uses a second process for the loops (see --jobs).
 PARALLEL_FROM = 200_000
@@ -98,7 +99,7 @@ def _build_parser() -> _Parser:
         type=int,
         choices=(1, 2),
         default=None,
-        help=f"进程数：2 = 写逐笔结果的同时在子进程中计算环路（默认 {PARALLEL_FROM:,} 笔起用 2）",
+        help=f"进程数：2 = 在子进程中求解最小费用流，同时准备其余计算（默认 {PARALLEL_FROM:,} 笔起用 2）",
     )
     return parser
 
@@ -193,21 +194,15 @@ def _report(result: NettingResult, summary: dict, args) -> str:
     return "\n".join(lines)
 
 
-class _ChildError(RuntimeError):
-    pass
+def _circulation_in_child(problem: Problem, meanwhile) -> tuple:
+    """Use the second core during the min-cost flow.
 
-
-def _write_parallel(result: NettingResult, args, files: OutputFiles) -> dict:
-    """Use the second core.
-
-    A forked child decomposes the set-off into loops while this process writes the set-off file;
-    the child then sends the loop table back through a pipe and writes the second half of the
-    loop file into a scratch file while this process writes the first half; finally the halves
-    are joined. Messages on the pipe are pickled ("table", arrays) then ("done", None), or
-    ("error", text) at any point.
+    ``SimpleMinCostFlow`` holds the GIL for its whole solve (about half of a 1M run), so it runs
+    in a forked child while this process does ``meanwhile()``: everything that does not depend
+    on the flow (loading the compiled code, sorting the obligations for allocation, the byte
+    tables of the output files). The child pickles ``("flow", (flow, cleared_without, seconds))``
+    or ``("error", text)`` onto a pipe and exits.
     """
-    loops_tmp = files.reserve(args.loops) if args.loops else None
-    tail_tmp = files.scratch(args.loops) if args.loops else None
     rfd, wfd = os.pipe()
     sys.stdout.flush()
     sys.stderr.flush()
@@ -217,14 +212,8 @@ def _write_parallel(result: NettingResult, args, files: OutputFiles) -> dict:
         w = os.fdopen(wfd, "wb")
         try:
             os.close(rfd)
-            table = result.build_loops()
-            pickle.dump(("table", _table_arrays(table)), w, protocol=pickle.HIGHEST_PROTOCOL)
-            w.flush()
-            if tail_tmp:
-                n = loop_rows(table)
-                with open(tail_tmp, "w", encoding="utf-8", newline="", buffering=1 << 20) as fh:
-                    write_loops(fh, result, fen=args.fen, table=table, rows=range(n // 2, n), header=False)
-            pickle.dump(("done", None), w)
+            solved = problem.circulation()
+            pickle.dump(("flow", solved), w, protocol=pickle.HIGHEST_PROTOCOL)
         except BaseException as exc:
             status = 1
             with contextlib.suppress(BaseException):
@@ -236,32 +225,14 @@ def _write_parallel(result: NettingResult, args, files: OutputFiles) -> dict:
     os.close(wfd)
     r = os.fdopen(rfd, "rb")
     try:
-        if args.out:
-            with files.open(args.out) as fh:
-                write_setoffs(fh, result, fen=args.fen)
+        meanwhile()
         kind, payload = _receive(r)
-        if kind != "table":
-            raise _ChildError(payload)
-        table = LoopTable(result.ledger.parties, *payload)
-        if loops_tmp:
-            n = loop_rows(table)
-            with open_text(loops_tmp) as fh:
-                write_loops(fh, result, fen=args.fen, table=table, rows=range(n // 2))
-        kind, payload = _receive(r)
-        if kind != "done":
-            raise _ChildError(payload)
-        if loops_tmp:
-            with open(loops_tmp, "ab") as out, open(tail_tmp, "rb") as tail:
-                shutil.copyfileobj(tail, out, 1 << 20)
     finally:
         r.close()
-        _pid, status = os.waitpid(pid, 0)
-        if tail_tmp:
-            with contextlib.suppress(OSError):
-                os.unlink(tail_tmp)
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise _ChildError(f"子进程退出状态 {os.waitstatus_to_exitcode(status)}")
-    return table.counts()
+        os.waitpid(pid, 0)
+    if kind != "flow":
+        raise NettingError(payload)
+    return payload
 
 
 def _receive(r) -> tuple[str, object]:
@@ -271,17 +242,10 @@ def _receive(r) -> tuple[str, object]:
         return "error", "子进程意外退出"
 
 
-def _table_arrays(table: LoopTable) -> tuple:
-    return (
-        table.amount,
-        table.kind,
-        table.leg_ptr,
-        table.leg_debtor,
-        table.leg_creditor,
-        table.part_ptr,
-        table.part_obligation,
-        table.part_amount,
-    )
+def _meanwhile(problem: Problem, args) -> None:
+    problem.prepare_allocation()
+    warm_writing(problem.ledger)
+    warm_walk()
 
 
 def _fail(message: str, code: int) -> int:
@@ -314,17 +278,12 @@ def _main(argv: list[str] | None) -> int:
         # process writes the per-obligation file. Only when the decomposition does not change the
         # set-offs (no --min-loop, no liquidity) and there is something to overlap.
         jobs = args.jobs if args.jobs is not None else (2 if len(ledger) >= PARALLEL_FROM else 1)
-        parallel = (
-            jobs > 1
-            and bool(args.out)
-            and hasattr(os, "fork")
-            and not options.min_loop
-            and options.min_parties <= 2
-            and not options.liquidity
-        )
-        if parallel:
-            options = dataclasses.replace(options, loops=False)
-        result = solve(ledger, options)
+        problem = prepare(ledger, options)
+        if jobs > 1 and hasattr(os, "fork"):
+            solved = _circulation_in_child(problem, partial(_meanwhile, problem, args))
+        else:
+            solved = problem.circulation()
+        result = problem.finish(solved)
     except InputError as exc:
         return _fail(str(exc) if exc.line == 0 else f"{exc.path or args.file} {exc}", 2)
     except (_UsageError, OptionsError) as exc:
@@ -336,23 +295,17 @@ def _main(argv: list[str] | None) -> int:
 
     files = OutputFiles()
     try:
-        if parallel:
-            counts = _write_parallel(result, args, files)
-        else:
-            counts = result.loops.counts()
-            if args.out:
-                with files.open(args.out) as fh:
-                    write_setoffs(fh, result, fen=args.fen)
-            if args.loops:
-                with files.open(args.loops) as fh:
-                    write_loops(fh, result, fen=args.fen)
+        counts = result.loops.counts()
+        if args.out:
+            with files.open(args.out) as fh:
+                write_setoffs(fh, result, fen=args.fen)
+        if args.loops:
+            with files.open(args.loops) as fh:
+                write_loops(fh, result, fen=args.fen)
         files.commit()
     except OSError as exc:
         files.discard()
         return _fail(f"无法写出结果文件：{exc.filename or ''}（{os_reason(exc)}）", 2)
-    except _ChildError as exc:  # pragma: no cover - the child reports its own failure
-        files.discard()
-        return _fail(f"计算环路失败：{exc}", 1)
     except BaseException:
         files.discard()
         raise

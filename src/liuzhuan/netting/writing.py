@@ -10,18 +10,19 @@ import contextlib
 import os
 import re
 import tempfile
-from collections.abc import Callable
+from collections import deque
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from pathlib import Path
 
 import numpy as np
+from numpy.dtypes import StringDType
 
 from .solver import NO_DUE, LoopTable, NettingResult, sorted_unique
 
-__all__ = ["OutputFiles", "loop_rows", "open_text", "write_loops", "write_setoffs"]
+__all__ = ["OutputFiles", "loop_rows", "open_csv", "warm_up", "write_loops", "write_setoffs"]
 
 _NEEDS_QUOTES = re.compile(r'[,"\r\n]')
-_CHUNK = 1 << 16
 
 
 def _quoted(values: list[str]) -> list[str]:
@@ -31,84 +32,112 @@ def _quoted(values: list[str]) -> list[str]:
     return ['"' + v.replace('"', '""') + '"' if _NEEDS_QUOTES.search(v) else v for v in values]
 
 
-def _formatter(fen: bool) -> Callable[[np.ndarray], list[str]]:
-    if fen:
-        return lambda arr: list(map(str, arr.tolist()))
-
-    def fmt(arr: np.ndarray) -> list[str]:
-        yuan, cents = np.divmod(arr, 100)
-        return [f"{y}.{c:02d}" for y, c in zip(yuan.tolist(), cents.tolist(), strict=True)]
-
-    return fmt
+_ROWS_PER_CHUNK = 1 << 17
+_THREADS = 2
+_MONEY_MAX = 22  # 19 digits, the point and two decimals
 
 
-def _write_rows(
-    fh,
-    header: list[str] | None,
-    rows: range,
-    columns: Callable[[int, int], list[list[str]]],
-) -> None:
-    """Write rows chunk by chunk as plain joins (the csv module costs ~1.5 µs a row; all values
-    here are already strings, quoted where needed). Memory stays bounded by the chunk size."""
-    if header is not None:
-        fh.write(",".join(header) + "\n")
-    for start in range(rows.start, rows.stop, _CHUNK):
-        stop = min(rows.stop, start + _CHUNK)
-        fh.write("\n".join(map(",".join, zip(*columns(start, stop), strict=True))))
-        fh.write("\n")
+def _table(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Byte table for the compiled formatters: entry k is ``data[offsets[k]:offsets[k + 1]]``."""
+    encoded = [t.encode("utf-8") for t in texts]
+    offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
+    np.cumsum(np.fromiter(map(len, encoded), dtype=np.int64, count=len(encoded)), out=offsets[1:])
+    data = np.frombuffer(b"".join(encoded), dtype=np.uint8) if encoded else np.zeros(0, dtype=np.uint8)
+    return data, offsets
 
 
-def _format_where(values: np.ndarray, base: np.ndarray, base_text: list[str], fmt) -> list[str]:
-    """Text of ``values``, reusing ``base_text`` wherever the value equals ``base``."""
-    out = list(base_text)
-    diff = np.flatnonzero(values != base)
-    if diff.size:
-        for k, t in zip(diff.tolist(), fmt(values[diff]), strict=True):
-            out[k] = t
-    return out
+_ID_CACHE: list = []  # (ids array, tables) of the last ledger: both files use the same ids
+_LEDGER_CACHE: list = []  # (ledger, {name: tables}) of the last ledger
+
+
+def _ledger_tables(ledger) -> dict:
+    if not (_LEDGER_CACHE and _LEDGER_CACHE[0] is ledger):
+        _LEDGER_CACHE[:] = [ledger, {}]
+    cache = _LEDGER_CACHE[1]
+    if not cache:
+        cache["names"] = _table(_quoted(ledger.parties))
+        cache["dues"] = _due_table(ledger.due)
+    return cache
+
+
+def warm_up(ledger) -> None:
+    """Load the compiled formatters and build the ledger's byte tables now (the CLI does this
+    while another process runs the min-cost flow)."""
+    from .rowbytes import loop_rows as format_loops
+    from .rowbytes import setoff_rows
+
+    _id_table(ledger.ids)
+    _ledger_tables(ledger)
+    z = np.zeros(1, dtype=np.int64)
+    u = np.zeros(1, dtype=np.uint8)
+    out = np.empty(256, dtype=np.uint8)
+    setoff_rows(out, 0, 0, z, u, z, u, z, z, z, z, z, u, z, z, z, z, False)
+    format_loops(out, 0, 0, z, np.zeros(1, dtype=np.int8), z, z, z, z, z, z, u, z, u, z, z, u, z, False)
+
+
+def _id_table(ids: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
+    """(ints, bytes, offsets, widest): plain numbers as int64 (formatted by the compiled code),
+    anything else as a byte table of CSV-quoted texts."""
+    if _ID_CACHE and _ID_CACHE[0] is ids:
+        return _ID_CACHE[1]
+    empty = np.zeros(0, dtype=np.int64)
+    tables = None
+    if len(ids) and bool((np.strings.str_len(ids) < 19).all() & np.strings.isdigit(ids).all()):
+        try:
+            as_int = ids.astype(np.int64)
+        except ValueError:  # digits int() does not take (superscripts ...)
+            as_int = None
+        if as_int is not None and bool((as_int.astype(StringDType()) == ids).all()):  # canonical: ASCII, no leading zeros
+            tables = (as_int, np.zeros(0, dtype=np.uint8), empty, 19)
+    if tables is None:
+        data, offsets = _table(_quoted(ids.tolist()))
+        tables = (empty, data, offsets, int(np.diff(offsets).max(initial=0)))
+    _ID_CACHE[:] = [ids, tables]
+    return tables
+
+
+def _due_table(due: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(code per obligation, bytes, offsets): ISO dates, the last entry empty (no due date)."""
+    dated = due != NO_DUE
+    values = sorted_unique(due[dated]) if dated.any() else np.zeros(0, dtype=np.int64)
+    texts = [date.fromordinal(d).isoformat() for d in values.tolist()] + [""]
+    codes = np.full(due.size, len(values), dtype=np.int64)
+    codes[dated] = np.searchsorted(values, due[dated])
+    data, offsets = _table(texts)
+    return codes, data, offsets
+
+
+def _widest(offsets: np.ndarray) -> int:
+    return int(np.diff(offsets).max(initial=0))
+
+
+def _header_bytes(names: list[str]) -> bytes:
+    return (",".join(names) + "\n").encode("utf-8")
 
 
 def write_setoffs(fh, result: NettingResult, *, fen: bool = False) -> None:
-    """One row per obligation in input order: id, debtor, creditor, amount, due, setoff, paid, remaining."""
+    """One row per obligation in input order: id, debtor, creditor, amount, due, setoff, paid,
+    remaining. ``fh`` is a binary file (see :func:`open_csv`)."""
+    from .rowbytes import setoff_rows
+
     ledger = result.ledger
-    fmt = _formatter(fen)
-    zero = fmt(np.zeros(1, dtype=np.int64))[0]
-    parties = _quoted(ledger.parties)
-    setoff = result.setoff
-    paid = result.paid
-    remaining = result.remaining
-    due_text: dict[int, str] = {int(NO_DUE): ""}
-    for d in np.unique(ledger.due).tolist():
-        if d != NO_DUE:
-            due_text[d] = date.fromordinal(d).isoformat()
-
-    def columns(a: int, b: int) -> list[list[str]]:
-        amount = ledger.amount[a:b]
-        amount_text = fmt(amount)
-        zeros = np.zeros_like(amount)
-        return [
-            _quoted(ledger.ids[a:b].tolist()),
-            [parties[k] for k in ledger.debtor[a:b].tolist()],
-            [parties[k] for k in ledger.creditor[a:b].tolist()],
-            amount_text,
-            [due_text[d] for d in ledger.due[a:b].tolist()],
-            _format_where(setoff[a:b], amount, amount_text, fmt),
-            _format_where(paid[a:b], zeros, [zero] * (b - a), fmt),
-            _format_where(remaining[a:b], amount, amount_text, fmt),
-        ]
-
     unit = "fen" if fen else "yuan"
-    header = [
-        "id",
-        "debtor",
-        "creditor",
-        f"amount_{unit}",
-        "due",
-        f"setoff_{unit}",
-        f"paid_{unit}",
-        f"remaining_{unit}",
-    ]
-    _write_rows(fh, header, range(len(ledger)), columns)
+    fh.write(_header_bytes(
+        ["id", "debtor", "creditor", f"amount_{unit}", "due", f"setoff_{unit}", f"paid_{unit}", f"remaining_{unit}"]
+    ))
+    n = len(ledger)
+    if n == 0:
+        return
+    id_int, id_bytes, id_off, id_width = _id_table(ledger.ids)
+    tables = _ledger_tables(ledger)
+    names, name_off = tables["names"]
+    due_code, due_bytes, due_off = tables["dues"]
+    row_max = id_width + 2 * _widest(name_off) + _widest(due_off) + 4 * _MONEY_MAX + 8
+    setoff, paid, remaining = result.setoff, result.paid, result.remaining
+    _write_chunks(fh, range(n), row_max, lambda out, a, b: setoff_rows(
+        out, a, b, id_int, id_bytes, id_off, names, name_off, ledger.debtor, ledger.creditor,
+        ledger.amount, due_code, due_bytes, due_off, setoff, paid, remaining, fen,
+    ))
 
 
 def loop_rows(table: LoopTable) -> int:
@@ -130,63 +159,63 @@ def write_loops(
     Columns: loop (1-based), kind (bilateral/multilateral/chain), step (1-based leg number),
     debtor, creditor, obligation id, amount (of this part), loop amount. The parts of one leg
     add up to the loop amount; over all loops the parts of an obligation add up to its
-    set-off (+ paid, for chains). ``rows``/``header`` write a slice (for two writers).
+    set-off (+ paid, for chains). ``rows``/``header`` write a slice (for two writers). ``fh`` is
+    a binary file.
     """
+    from .rowbytes import loop_rows as format_rows
+
     table = result.loops if table is None else table
     ledger = result.ledger
     unit = "fen" if fen else "yuan"
-    names = [
-        "loop",
-        "kind",
-        "step",
-        "debtor",
-        "creditor",
-        "obligation_id",
-        f"amount_{unit}",
-        f"loop_amount_{unit}",
-    ]
+    if header:
+        fh.write(_header_bytes(
+            ["loop", "kind", "step", "debtor", "creditor", "obligation_id", f"amount_{unit}", f"loop_amount_{unit}"]
+        ))
     rows = range(loop_rows(table)) if rows is None else rows
-    fmt = _formatter(fen)
-    parties = _quoted(ledger.parties)
-    n_loops = len(table)
-    leg_loop = np.repeat(np.arange(n_loops, dtype=np.int64), np.diff(table.leg_ptr))
-    leg_step = np.arange(leg_loop.size, dtype=np.int64) - table.leg_ptr[leg_loop] + 1
-    part_leg = np.repeat(np.arange(leg_loop.size, dtype=np.int64), np.diff(table.part_ptr))
-    part_loop = leg_loop[part_leg]
-    # Per-loop and per-pair texts are built once and shared by all their rows.
-    kinds = ("bilateral", "multilateral", "chain")
-    loop_head = [f"{no},{kinds[k]}" for no, k in enumerate(table.kind.tolist(), start=1)]
-    loop_amount = fmt(table.amount)
-    n_parties = max(len(parties), 1)
-    pair_key = table.leg_debtor * n_parties + table.leg_creditor
-    pair_keys = sorted_unique(pair_key)
-    pair_of_leg = np.searchsorted(pair_keys, pair_key)
-    pair_text = [f"{parties[k // n_parties]},{parties[k % n_parties]}" for k in pair_keys.tolist()]
-    steps = list(map(str, range(int(leg_step.max(initial=0)) + 1)))
-
-    def columns(a: int, b: int) -> list[list[str]]:
-        loops = part_loop[a:b]
-        legs = part_leg[a:b]
-        loops_l = loops.tolist()
-        loop_text = [loop_amount[k] for k in loops_l]
-        return [
-            [loop_head[k] for k in loops_l],
-            [steps[k] for k in leg_step[legs].tolist()],
-            [pair_text[k] for k in pair_of_leg[legs].tolist()],
-            _quoted(ledger.ids[table.part_obligation[a:b]].tolist()),
-            _format_where(table.part_amount[a:b], table.amount[loops], loop_text, fmt),
-            loop_text,
-        ]
-
-    _write_rows(fh, names if header else None, rows, columns)
+    if len(rows) == 0:
+        return
+    id_int, id_bytes, id_off, id_width = _id_table(ledger.ids)
+    names, name_off = _ledger_tables(ledger)["names"]
+    kinds, kind_off = _table(["bilateral", "multilateral", "chain"])
+    row_max = 2 * 20 + 12 + 2 * _widest(name_off) + id_width + 2 * _MONEY_MAX + 8
+    _write_chunks(fh, rows, row_max, lambda out, a, b: format_rows(
+        out, a, b, table.amount, table.kind, table.leg_ptr, table.leg_debtor, table.leg_creditor,
+        table.part_ptr, table.part_obligation, table.part_amount, kinds, kind_off, names, name_off,
+        id_int, id_bytes, id_off, fen,
+    ))
 
 
-def open_text(path: str | os.PathLike):
-    """A text file for CSV output: UTF-8 with a BOM (so Excel shows the Chinese text correctly;
-    our reader tolerates it). The BOM is written by hand because the "utf-8-sig" codec is pure
-    Python and would be called for every write."""
-    fh = open(path, "w", encoding="utf-8", newline="", buffering=1 << 20)
-    fh.write("\ufeff")
+def _write_chunks(fh, rows: range, row_max: int, fmt) -> None:
+    """Format ``rows`` chunk by chunk (``fmt(out, a, b)`` → bytes used) and write them in order.
+
+    The compiled formatters release the GIL, so two threads format chunks side by side while
+    this thread writes; at most a few chunks are in memory at once.
+    """
+    chunks = [(a, min(rows.stop, a + _ROWS_PER_CHUNK)) for a in range(rows.start, rows.stop, _ROWS_PER_CHUNK)]
+
+    def one(ab: tuple[int, int]) -> memoryview:
+        a, b = ab
+        out = np.empty((b - a) * row_max, dtype=np.uint8)
+        return memoryview(out)[: fmt(out, a, b)]
+
+    if len(chunks) < 2:
+        for ab in chunks:
+            fh.write(one(ab))
+        return
+    with ThreadPoolExecutor(max_workers=_THREADS) as pool:
+        pending = deque(pool.submit(one, ab) for ab in chunks[: 2 * _THREADS])
+        for ab in chunks[2 * _THREADS :]:
+            fh.write(pending.popleft().result())
+            pending.append(pool.submit(one, ab))
+        while pending:
+            fh.write(pending.popleft().result())
+
+
+def open_csv(path: str | os.PathLike):
+    """A binary file for CSV output, starting with the UTF-8 BOM (so Excel shows the Chinese
+    text correctly; our reader tolerates it)."""
+    fh = open(path, "wb", buffering=1 << 20)
+    fh.write(b"\xef\xbb\xbf")
     return fh
 
 
@@ -213,7 +242,7 @@ class OutputFiles:
         return tmp
 
     def open(self, target: str | os.PathLike):
-        return open_text(self.reserve(target))
+        return open_csv(self.reserve(target))
 
     def commit(self) -> None:
         for tmp, target in self._pending:

@@ -28,7 +28,7 @@ Modules: ``ledger`` (validated columnar input), ``results`` (options, loops, res
 """
 
 from .components import strongly_connected_components
-from .engine import solve, warm_up
+from .engine import Problem, prepare, solve, warm_up
 from .ledger import (
     NO_DUE,
     Ledger,
@@ -53,7 +53,9 @@ __all__ = [
     "NettingResult",
     "Obligation",
     "OptionsError",
+    "Problem",
     "gc_paused",
+    "prepare",
     "solve",
     "sorted_unique",
     "strongly_connected_components",

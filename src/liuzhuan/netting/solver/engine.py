@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from functools import partial
 
 import numpy as np
@@ -24,7 +25,6 @@ from .ledger import (
     sorted_unique,
 )
 from .results import LoopTable, NettingOptions, NettingResult, _empty_loops
-from .walk import walk
 
 # --------------------------------------------------------------------------------------------
 # Min-cost circulation
@@ -92,6 +92,8 @@ def _decompose(
     indptr = np.searchsorted(tail[order], np.arange(n + 1, dtype=np.int64)).astype(np.int64)
     by_head = np.lexsort((head, tail))
     starts = np.flatnonzero(np.diff(indptr) > 0).astype(np.int64)
+    from .walk import walk  # Numba loads on first use, not at import (the CLI loads it during the solve)
+
     return walk(starts, indptr, order.astype(np.int64), by_head.astype(np.int64), head[by_head], tail, head,
                 flow.astype(np.int64, copy=True), n)
 
@@ -110,10 +112,51 @@ def warm_up() -> None:
 def solve(obligations: Ledger | Iterable[Obligation], options: NettingOptions | None = None) -> NettingResult:
     """Maximum set-off (and, with liquidity, payment chains) for a set of obligations."""
     with gc_paused():
-        return _solve(obligations, options)
+        problem = prepare(obligations, options)
+        return problem.finish(problem.circulation())
 
 
-def _solve(obligations: Ledger | Iterable[Obligation], options: NettingOptions | None) -> NettingResult:
+def prepare(obligations: Ledger | Iterable[Obligation], options: NettingOptions | None = None) -> Problem:
+    """The first stage of :func:`solve`: aggregation, flow network and components.
+
+    ``solve`` is ``p = prepare(...); p.finish(p.circulation())``. The stages let a caller run the
+    min-cost flow (``circulation``, which holds the GIL) in another process and meanwhile prepare
+    what does not depend on the flow (``prepare_allocation``): the CLI does this.
+    """
+    with gc_paused():
+        return _prepare(obligations, options)
+
+
+@dataclass(eq=False)
+class Problem:
+    ledger: Ledger
+    opts: NettingOptions
+    stats: dict
+    net: _Network
+    inside: np.ndarray  # arcs inside a strongly connected component
+    obl_pair: np.ndarray
+    n_pairs: int
+    t_start: float
+    _order_all: np.ndarray | None = field(default=None, repr=False)
+
+    def circulation(self) -> tuple[np.ndarray, int | None, float]:
+        """The optimal circulation: (flow per network arc, cleared without liquidity, seconds)."""
+        with gc_paused():
+            return _circulation(self)
+
+    def prepare_allocation(self) -> None:
+        """Sort the obligations for allocation now (it does not depend on the flow) when that
+        gives exactly the order ``finish`` would compute: see :func:`_allocation_order`."""
+        with gc_paused():
+            self._order_all = _allocation_order_all(self.ledger, self.obl_pair, self.n_pairs)
+
+    def finish(self, solved: tuple[np.ndarray, int | None, float]) -> NettingResult:
+        """Allocation, loops and the result, from :meth:`circulation`'s answer."""
+        with gc_paused():
+            return _finish(self, *solved)
+
+
+def _prepare(obligations: Ledger | Iterable[Obligation], options: NettingOptions | None) -> Problem:
     t_start = time.perf_counter()
     ledger = obligations if isinstance(obligations, Ledger) else Ledger.from_obligations(obligations)
     opts = options or NettingOptions()
@@ -166,7 +209,11 @@ def _solve(obligations: Ledger | Iterable[Obligation], options: NettingOptions |
         stats["largest_component"] = int(per_component.max())
     stats["arcs_in_components"] = int(np.count_nonzero(inside))
     stats["t_scc"] = time.perf_counter() - t0
+    return Problem(ledger, opts, stats, net, inside, obl_pair, int(n_pairs), t_start)
 
+
+def _circulation(problem: Problem) -> tuple[np.ndarray, int | None, float]:
+    net, inside, opts = problem.net, problem.inside, problem.opts
     t0 = time.perf_counter()
     flow = np.zeros(net.tail.size, dtype=np.int64)
     idx = np.flatnonzero(inside)
@@ -180,8 +227,15 @@ def _solve(obligations: Ledger | Iterable[Obligation], options: NettingOptions |
         cleared_without = int(base[net.arc_kind[sub] == _ARC_REAL].sum())
     elif opts.liquidity:  # declared, but nothing usable (zero, or only excluded parties)
         cleared_without = int(flow[net.arc_kind == _ARC_REAL].sum())
-    stats["t_mcf"] = time.perf_counter() - t0
+    return flow, cleared_without, time.perf_counter() - t0
 
+
+def _finish(problem: Problem, flow: np.ndarray, cleared_without: int | None, t_mcf: float) -> NettingResult:
+    ledger, opts, stats, net = problem.ledger, problem.opts, problem.stats, problem.net
+    obl_pair, n_pairs, t_start = problem.obl_pair, problem.n_pairs, problem.t_start
+    n_obl = len(ledger)
+    stats["t_mcf"] = t_mcf
+    flow = flow.copy()
     # 4. Decompose into loops/chains (always when some must be dropped), allocate, map.
     t0 = time.perf_counter()
     pos_arcs = np.flatnonzero(flow > 0)
@@ -209,7 +263,10 @@ def _solve(obligations: Ledger | Iterable[Obligation], options: NettingOptions |
     real_arcs = np.flatnonzero(net.arc_pair >= 0)
     pair_set[net.arc_pair[real_arcs]] = flow[real_arcs]
 
-    order_alloc = _allocation_order(ledger, obl_pair, pair_set)
+    if problem._order_all is not None:  # sorted ahead (Problem.prepare_allocation): keep pairs with set-off
+        order_alloc = problem._order_all[pair_set[obl_pair[problem._order_all]] > 0]
+    else:
+        order_alloc = _allocation_order(ledger, obl_pair, pair_set)
     cleared = _allocate(ledger, obl_pair, pair_set, order_alloc)
     liquidity_used: dict[str, int] = {}
     liquidity_received: dict[str, int] = {}
@@ -404,6 +461,29 @@ def _id_rank(ids: np.ndarray, subset: np.ndarray) -> np.ndarray:
     return rank
 
 
+def _allocation_order_all(ledger: Ledger, obl_pair: np.ndarray, n_pairs: int) -> np.ndarray | None:
+    """:func:`_allocation_order` for every eligible obligation, before the set-off is known.
+
+    Filtering it to the pairs that receive set-off gives exactly ``_allocation_order``: whole
+    pairs drop out, the sort is stable, and the id rank is the same — provided the ids of
+    parallel obligations are all integers (numeric rank both ways). Otherwise the subset alone
+    decides between numeric and code-point rank, so None: sort after the solve.
+    """
+    cand = np.flatnonzero(obl_pair >= 0)
+    pairs = obl_pair[cand]
+    counts = np.bincount(pairs, minlength=n_pairs)
+    multi = counts[pairs] > 1
+    rank = np.zeros(cand.size, dtype=np.int64)
+    if multi.any():
+        part = ledger.ids[cand[multi]]
+        if ledger.ids.dtype.kind not in "UT" or not bool(
+            (np.strings.isdigit(part) & (np.strings.str_len(part) < 19)).all()
+        ):
+            return None
+        rank[multi] = _id_rank(ledger.ids, cand[multi])
+    return cand[np.lexsort((rank, ledger.due[cand], pairs))]
+
+
 def _allocation_order(ledger: Ledger, obl_pair: np.ndarray, pair_set: np.ndarray) -> np.ndarray:
     """Obligations that can receive set-off, sorted by (pair, due, id)."""
     cand = np.flatnonzero(obl_pair >= 0)
@@ -490,10 +570,11 @@ def _map_parts(obl_pair, order_alloc, cleared, leg_pair, leg_amount, n_pairs):
         obl_end = np.cumsum(cleared[m_obl])
         if obl_end.size == 0 or leg_end[-1] != obl_end[-1]:
             raise NettingError("环路与抵销金额不一致")
-        bps = sorted_unique(np.concatenate([leg_end, obl_end]))
-        m_amt = np.diff(bps, prepend=0)
-        m_leg = m_sorted[np.searchsorted(leg_end, bps, side="left")]
-        m_part_obl = m_obl[np.searchsorted(obl_end, bps, side="left")]
+        from .walk import merge_breakpoints  # compiled, loaded with the walk
+
+        leg_at, obl_at, m_amt = merge_breakpoints(leg_end, obl_end)
+        m_leg = m_sorted[leg_at]
+        m_part_obl = m_obl[obl_at]
         parts_per_leg[multi_legs] = np.bincount(m_leg, minlength=n_legs)[multi_legs]
     part_ptr = np.zeros(n_legs + 1, dtype=np.int64)
     np.cumsum(parts_per_leg, out=part_ptr[1:])

@@ -114,3 +114,30 @@ def walk(starts, indptr, arc_of, arc_by_head, heads_by_head, tail, head, fl, n):
         for i in range(plen):
             onpath[path[i]] = -1
     return lengths[:n_cyc].copy(), arcs[:n_arcs].copy(), amounts[:n_cyc].copy()
+
+
+@njit(cache=True, nogil=True)
+def merge_breakpoints(leg_end, obl_end):  # pragma: no cover - compiled
+    """Parts of two partitions of one line, given their strictly increasing cumulative ends
+    (both ending at the same total): for every part, the index of its leg, of its obligation, and
+    its length — what ``searchsorted`` of the union of breakpoints into each gives, in one pass."""
+    n = leg_end.size + obl_end.size
+    leg = np.empty(n, dtype=np.int64)
+    obl = np.empty(n, dtype=np.int64)
+    amt = np.empty(n, dtype=np.int64)
+    i = 0
+    j = 0
+    k = 0
+    prev = 0
+    while i < leg_end.size and j < obl_end.size:
+        bp = min(leg_end[i], obl_end[j])
+        leg[k] = i
+        obl[k] = j
+        amt[k] = bp - prev
+        k += 1
+        prev = bp
+        if leg_end[i] == bp:
+            i += 1
+        if obl_end[j] == bp:
+            j += 1
+    return leg[:k].copy(), obl[:k].copy(), amt[:k].copy()
