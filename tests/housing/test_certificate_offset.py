@@ -83,6 +83,30 @@ def test_cancel_unwinds_pieces_and_unit(world, pool):
     assert verified()
 
 
+def test_a_pooled_offset_is_not_withdrawn_alone_on_the_certificate_pages(world, pool):
+    """Closed alone, one holder's application would free the unit's asset while the pool still
+    counts on it; it is withdrawn or refused only through the housing transaction as a whole."""
+    from liuzhuan.certificates.offset import actions as offset_actions
+    from liuzhuan.core.errors import Conflict
+
+    unit = add_unit(pool)
+    _c, p = owed_certificate(world, pool)
+    tx = offsetting.open_offset(world.alice, unit.pk)
+    share = offsetting.add_piece(world.alice, tx.pk, p.pk, 500_000_00)
+    offsetting.agree(pool.user, tx.pk)
+    before = state()
+    for who, reason in ((world.alice, ""), (pool.user, "不予办理")):
+        with pytest.raises(Conflict) as exc:
+            offset_actions.close_offset(who, share.offset_id, reason)
+        assert exc.value.code == "managed_offset" and tx.number in exc.value.message
+    assert state() == before
+    unit.refresh_from_db()
+    assert unit.status == UnitStatus.RESERVED and unit.asset.status == AssetStatus.RESERVED
+    assert OffsetApplication.objects.get(pk=share.offset_id).status == OffsetStatus.AGREED
+    offsetting.cancel(world.alice, tx.pk, "")  # the lead holder withdraws the whole transaction
+    assert OffsetApplication.objects.get(pk=share.offset_id).status == OffsetStatus.WITHDRAWN and verified()
+
+
 def test_a_reserved_unit_cannot_be_taken_twice_and_refusals_change_nothing(world, pool):
     unit = add_unit(pool)
     offsetting.open_offset(world.alice, unit.pk)

@@ -126,6 +126,23 @@ def test_payment_closed_in_certificates_then_order_is_cancelled(world, market, c
     assert market.flour.stock == 5 and verified()
 
 
+def test_counter_offset_closes_only_through_the_order(world, market, cert_piece):
+    """The holder cannot withdraw a counter offset on the certificate pages: the order would wait
+    on credit that is live again. Cancelling the order closes it."""
+    from liuzhuan.certificates.offset import actions as offset_actions
+    from liuzhuan.core.errors import Conflict
+
+    _cert, piece = cert_piece
+    order = buy(world.alice, market.debtor_profile, piece, (market.oil, 1), mode="offset")
+    before = snapshot()
+    with pytest.raises(Conflict) as exc:
+        offset_actions.close_offset(world.alice, order.offset_id, "")
+    assert exc.value.code == "managed_offset" and order.number in exc.value.message
+    assert snapshot() == before
+    merchants.cancel_order(world.alice, order.pk)
+    assert live(world.alice_org) == 10_000_00 and verified()
+
+
 # ---- wrong organisation, for every action ---------------------------------------------------------
 
 def test_wrong_organisation_for_every_order_action(world, market, cert_piece):

@@ -117,7 +117,8 @@ def add_piece(actor: User, tx_id: int, piece_id: int, amount_fen: int) -> Offset
             raise DomainError("amount_not_positive", "抵付金额必须大于零", field="amount_fen")
         if amount_fen > room:
             raise DomainError("credit_over_price", f"凭证抵付合计不能超过房源价款，尚可抵付 {format_yuan(room)}", field="amount_fen")
-        off = offset_actions.apply_offset(actor, piece_id, OffsetKind.ASSET, amount_fen, note=f"存量房凭证抵付 {tx.number}")
+        off = offset_actions.apply_offset(actor, piece_id, OffsetKind.ASSET, amount_fen, note=f"存量房凭证抵付 {tx.number}",
+                                           managed_by=f"房源业务 {tx.number}")
         share = OffsetShare.objects.create(transaction=tx, offset=off, holder=actor.organisation, amount_fen=amount_fen, added_by=actor)
         audit.record(actor, "housing.offset_piece", tx, summary={"number": tx.number, "offset": off.number, "piece": piece.number,
                                                                  "amount_fen": amount_fen})
@@ -258,7 +259,7 @@ def cancel(actor: User, tx_id: int, reason: str) -> HousingTransaction:
             closer = actor if side == "housing" or share.holder_id == actor.organisation_id else None
             if closer is None:
                 raise Conflict("co_holder_shares", "共同持有人已加入凭证，须由盘活主体办理撤销")
-            offset_actions.close_offset(closer, share.offset_id, reason or "牵头持有人撤回")
+            offset_actions.close_offset(closer, share.offset_id, reason or "牵头持有人撤回", managed=True)
         release_unit(lock_unit(tx.unit_id), tx)
         tx.status, tx.closed_reason = TxStatus.CANCELLED, reason
         tx.save(update_fields=["status", "closed_reason"])

@@ -335,7 +335,7 @@ def cancel_order(actor: User, order_id: int, reason: str = "") -> Order:
                 else:
                     circulation.decline_offer(actor, order.transfer_id, reason)
         elif order.offset.status in CLOSABLE_OFFSET_STATUSES:
-            offsetting.close_offset(actor, order.offset_id, reason or "买方撤销订单")
+            offsetting.close_offset(actor, order.offset_id, reason or "买方撤销订单", managed=True)
         order.status = OrderStatus.CANCELLED if side == "buyer" else OrderStatus.REFUSED
         order.closed_by, order.closed_at, order.closed_reason = actor, timezone.now(), reason
         order.save(update_fields=["status", "closed_by", "closed_at", "closed_reason"])

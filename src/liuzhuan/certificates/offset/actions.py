@@ -108,9 +108,10 @@ def _payable(kind: str, contract_ref: str, payable_fen: int | None, due_date: dt
 
 
 def apply_offset(actor: User, piece_id: int, kind: str, amount_fen: int, note: str = "", *, payable_contract_ref: str = "",
-                 payable_fen: int | None = None, payable_due_date: dt.date | None = None) -> OffsetApplication:
+                 payable_fen: int | None = None, payable_due_date: dt.date | None = None, managed_by: str = "") -> OffsetApplication:
     """The holder applies to the debtor for asset or consumption offset, or sets the claim off
-    against a debt it owes the debtor (抵偿债务: names that payable); the amount is reserved."""
+    against a debt it owes the debtor (抵偿债务: names that payable); the amount is reserved.
+    ``managed_by`` names the business of another package that drives this offset (see close_offset)."""
     org = member_actor(actor)
     cert_id = held_certificate_id(piece_id, org)
     if kind not in OffsetKind.values:
@@ -137,6 +138,7 @@ def apply_offset(actor: User, piece_id: int, kind: str, amount_fen: int, note: s
             payable_contract_ref=payable[0], payable_fen=payable[1], payable_due_date=payable[2],
             # 抵偿债务: the lesser of the reserved claim and the payable is set off; no cash top-up
             price_fen=min(reserved.amount_fen, payable[1]) if kind == OffsetKind.DEBT else None,
+            managed_by=managed_by[:60],
         )
         audit.record(actor, "piece.offset_apply", off, summary={
             "number": off.number, "kind": kind, "piece": piece.number, "reserved_piece": reserved.number, "amount_fen": off.amount_fen,
@@ -523,13 +525,18 @@ def register_offset_cancellation(actor: User, offset_id: int) -> OffsetApplicati
         return off
 
 
-def close_offset(actor: User, offset_id: int, reason: str = "") -> OffsetApplication:
+def close_offset(actor: User, offset_id: int, reason: str = "", *, managed: bool = False) -> OffsetApplication:
     """Before completion the debtor refuses (reason required) or the holder withdraws; the piece
-    is live again and a reserved asset is available again."""
+    is live again and a reserved asset is available again. An offset another package drives
+    (``managed_by``: a pooled housing transaction, a merchant's order) closes only through that
+    package (``managed=True``): closed alone it would free a unit still reserved for the pool, or
+    leave an order waiting on credit that is live again."""
     member_actor(actor)
     with transaction.atomic():
         _cert, piece, off, side = _lock_offset(offset_id, actor, ("debtor", "holder"), "处理抵付申请")
         _require_offset_status(off, *CLOSABLE_OFFSET_STATUSES, what="撤回或不予办理")
+        if off.managed_by and not managed:
+            raise Conflict("managed_offset", f"抵付申请 {off.number} 属于{off.managed_by}，请在该业务中整体撤销或不予办理")
         reason = (reason or "").strip()[:MAX_TEXT]
         if side == "debtor" and not reason:
             raise DomainError("reason_required", "不予办理时必须说明理由", field="reason")

@@ -15,7 +15,8 @@ through two steps, with the same guards and the same ledger writes:
    the reserved piece (注销登记 number ``ZX…``), charging the offset fee as the operator's
    registration does. ``liuzhuan verify`` checks these rows like any completed offset.
 
-Before step 2 either side closes it with ``actions.close_offset`` (withdraw / refuse): the piece
+Before step 2 either side closes it through the merchant's order (``actions.close_offset`` with
+``managed=True``; withdraw / refuse): the piece
 is live again. Nothing here bypasses the ledger: reserve, status guards and conservation hold.
 """
 
@@ -75,7 +76,7 @@ def open_counter_offset(actor: User, piece_id: int, debtor_id: int, price_fen: i
             number=next_number("DF", today.year), kind=OffsetKind.CONSUMPTION, certificate=cert, piece=reserved, holder=org,
             debtor=cert.debtor, amount_fen=reserved.amount_fen, note=f"特约商户消费抵付，订单 {reference}"[:MAX_TEXT],
             status=OffsetStatus.AGREED, consumption_scope=consumption_scope, price_fen=price_fen, proposed_by_org=cert.debtor,
-            applied_by=actor, applied_at=now, agreed_by=actor, agreed_at=now,
+            applied_by=actor, applied_at=now, agreed_by=actor, agreed_at=now, managed_by=f"特约商户订单 {reference}"[:60],
         )
         audit.record(actor, "piece.offset_counter_open", off, summary={
             "number": off.number, "piece": piece.number, "reserved_piece": reserved.number, "price_fen": price_fen,

@@ -123,6 +123,9 @@ class OffsetApplication(models.Model):
     payable_due_date = models.DateField("应付债务到期日", null=True, blank=True)
     closed_reason = models.CharField(max_length=300, blank=True)
     fee_fen = models.BigIntegerField(default=0)
+    # the business an offset belongs to when another package drives it (a housing-pool transaction,
+    # a merchant's order): it is withdrawn or refused there as a whole, never alone from here
+    managed_by = models.CharField("所属业务", max_length=60, blank=True, default="", db_default="")
 
     class Meta:
         ordering = ["-id"]
