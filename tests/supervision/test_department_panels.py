@@ -52,3 +52,10 @@ def test_market_panel_counts_settled_orders(demo):
     c.force_login(User.objects.get(username="jg_sun"))
     section = c.get("/supervision/d/market/").content.decode().split('data-panel="market"')[1].split("</section>")[0]
     assert "尚未接入" not in section and "已核准特约商户" in section
+
+
+def test_demo_department_logins_open_their_own_dashboards(demo):
+    for username, key in (("zjj_ma", "housing"), ("scj_tian", "market"), ("czj_liu", "finance"), ("jg_sun", "regulator")):
+        c = Client()
+        c.force_login(User.objects.get(username=username))
+        assert f'data-dept="{key}" class="active"' in c.get("/supervision/").content.decode(), username

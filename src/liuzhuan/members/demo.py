@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from liuzhuan.core.roles import Role
+from liuzhuan.core.roles import Department, Role
 
 from . import actions
 from .bootstrap import create_operator
@@ -24,6 +24,7 @@ class DemoOrg:
     person: str
     org_type: str = "enterprise"
     status: str = "active"
+    department: str = ""  # oversight organisations: which department's dashboard is theirs
     extra_users: list[tuple[str, str, str]] = field(default_factory=list)  # (username, name, position)
 
 
@@ -75,6 +76,11 @@ CLASSIFICATION = {
 ORGS.append(DemoOrg("person1", "高建华", (Role.MEMBER,), "gao_jh", "高建华", org_type="person"))
 ORGS.append(DemoOrg("pending1", "临河区新星食品有限公司", (Role.MEMBER,), "xx_song", "宋佳", status="pending"))
 ORGS.append(DemoOrg("pending2", "临河区益民农机合作社", (Role.MEMBER,), "ym_han", "韩冬", org_type="other", status="pending"))
+#: the departments that supervise through their own dashboards (appended last: earlier keys keep their ids)
+ORGS.append(DemoOrg("housing_bureau", "临河区住房和城乡建设局", (Role.REGULATOR,), "zjj_ma", "马志刚", org_type="institution",
+                    department=Department.HOUSING))
+ORGS.append(DemoOrg("market_bureau", "临河区市场监督管理局", (Role.REGULATOR,), "scj_tian", "田慧", org_type="institution",
+                    department=Department.MARKET))
 
 
 def org(key: str) -> Organisation:
@@ -117,6 +123,8 @@ def load(stdout=None) -> bool:
         User.objects.filter(username=d.username).update(position=Position.MANAGER)
         if d.status == OrgStatus.ACTIVE:
             actions.review_registration(checker, o.pk, "approve", "on_site", "")
+        if d.department:
+            Organisation.objects.filter(pk=o.pk).update(department=d.department)
         for username, person, position in d.extra_users:
             actions.create_user(checker, o.pk, username, DEMO_PASSWORD, person, position)
     return True
