@@ -1,0 +1,289 @@
+"""The fast path for plain CSV files: columns read straight off the bytes with NumPy, no Python
+object per row. Anything unusual (quotes, NUL, mixed line ends, ragged rows) returns None and the
+exact csv-module reader in reading.py runs instead, so messages and line numbers come from there."""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.dtypes import StringDType
+
+from liuzhuan.core.money import DEFAULT_CEILING_FEN, INT64_MAX
+
+from .columns import InputError, _due_ordinal, _map_header
+from .solver import Ledger
+
+_BOM = b"\xef\xbb\xbf"
+_CSV_FIELD_LIMIT = 131072  # the csv module's default field_size_limit (characters)
+# masks[k] keeps the first k bytes of a little-endian 8-byte word
+_WORD_MASKS = np.array([(1 << (8 * k)) - 1 for k in range(9)], dtype=np.uint64)
+_POW10 = np.array([10**k for k in range(19)], dtype=np.int64)
+
+
+class _Fields:
+    """Byte windows over the file: field ``i`` of a column is ``buf[start[i]:end[i]]``."""
+
+    def __init__(self, data: bytes):
+        self.data = data
+        buf = np.zeros(len(data) + 16, dtype=np.uint8)  # padded: 8-byte reads past the end stay inside
+        buf[: len(data)] = np.frombuffer(data, dtype=np.uint8)
+        self.buf = buf
+        # every byte offset as the start of a little-endian 8-byte word (an overlapping view)
+        self.words = np.ndarray((buf.size - 7,), dtype="<u8", buffer=buf, strides=(1,))
+
+    def word_columns(self, start: np.ndarray, length: np.ndarray, n_words: int) -> list[np.ndarray]:
+        """The field bytes as ``n_words`` uint64 columns, zero past each field's end."""
+        out = []
+        for w in range(n_words):
+            v = self.words[start + 8 * w]
+            v &= _WORD_MASKS[np.clip(length - 8 * w, 0, 8)]
+            out.append(v)
+        return out
+
+    def factorize(self, start: np.ndarray, length: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+        """Equal byte strings get equal codes: (codes 0..k-1, index of one field per code).
+
+        Hashes each field (its bytes read as words) and sorts the hashes; then checks every
+        field byte for byte against its group's first field, so a hash collision can only send
+        the file to the exact reader (None), never merge two different values.
+        """
+        if length.size == 0:
+            return None
+        words = self.word_columns(start, length, int(length.max() + 7) // 8)
+        h = length.astype(np.uint64)
+        for v in words:
+            h = (h ^ v) * np.uint64(0x9E3779B97F4A7C15)
+            h ^= h >> np.uint64(29)
+        order = np.argsort(h)
+        hs = h[order]
+        new = np.empty(hs.size, dtype=bool)
+        new[0] = True
+        np.not_equal(hs[1:], hs[:-1], out=new[1:])
+        codes = np.empty(hs.size, dtype=np.int64)
+        codes[order] = np.cumsum(new) - 1
+        first = order[new]
+        rep = first[codes]
+        same = length == length[rep]
+        for v in words:
+            same &= v == v[rep]
+        if not same.all():
+            return None
+        return codes, first
+
+    def text(self, start: int, end: int) -> str:
+        return self.data[start:end].decode("utf-8")  # UnicodeDecodeError: the caller falls back
+
+
+def _unsigned_ints(fields: _Fields, start, length, max_digits: int) -> np.ndarray | None:
+    """ASCII digit fields (1..max_digits digits) as int64, or None."""
+    if length.size == 0:
+        return np.zeros(0, dtype=np.int64)
+    if length.min() < 1 or length.max() > max_digits:
+        return None
+    value = np.zeros(length.size, dtype=np.int64)
+    for j in range(int(length.max())):
+        d = fields.buf[start + j] - np.uint8(48)  # wraps below '0', so one test covers both ends
+        live = length > j
+        if (d[live] > 9).any():
+            return None
+        value = np.where(live, value * 10 + d, value)
+    return value
+
+
+def _amounts_from_bytes(fields: _Fields, start, length, fen: bool) -> np.ndarray | None:
+    """``123``, ``123.4``, ``123.45`` (or integer fen) → fen, exactly as the exact reader; None
+    for anything else (it then gives the exact answer or message)."""
+    if fen:
+        return _unsigned_ints(fields, start, length, 15)
+    if length.size and length.min() < 1:
+        return None
+    end = start + length
+    buf = fields.buf
+    two = (length >= 4) & (buf[end - 3] == 46)  # 123.45
+    one = ~two & (length >= 3) & (buf[end - 2] == 46)  # 123.4
+    whole_len = length - np.where(two, 3, np.where(one, 2, 0))
+    whole = _unsigned_ints(fields, start, whole_len, 14)
+    if whole is None:
+        return None
+    d1 = buf[end - 2] - np.uint8(48)
+    d2 = buf[end - 1] - np.uint8(48)
+    if (d2[one | two] > 9).any() or (d1[two] > 9).any():
+        return None
+    frac = np.where(two, d1.astype(np.int64) * 10 + d2, np.where(one, d2.astype(np.int64) * 10, 0))
+    return whole * 100 + frac
+
+
+def _iso_dates(fields: _Fields, start, length) -> tuple[np.ndarray, np.ndarray] | None:
+    """Factorize a due column of plain ``YYYY-MM-DD`` cells by their digits (no sort); None
+    when any cell has another shape (then the general byte factorization runs)."""
+    if length.size == 0 or length.min() != 10 or length.max() != 10:
+        return None
+    buf = fields.buf
+    key = np.zeros(length.size, dtype=np.int64)
+    for j in (0, 1, 2, 3, 5, 6, 8, 9):
+        d = buf[start + j] - np.uint8(48)
+        if (d > 9).any():
+            return None
+        key = key * 10 + d
+    if not ((buf[start + 4] == 45).all() and (buf[start + 7] == 45).all()):
+        return None
+    lo = int(key.min())
+    span = int(key.max()) - lo + 1
+    if span > 4 * length.size + 100_000:
+        return None
+    present = np.zeros(span, dtype=np.int64)
+    present[key - lo] = 1
+    values = np.flatnonzero(present)
+    code_of = np.cumsum(present) - 1
+    codes = code_of[key - lo]
+    first = np.empty(values.size, dtype=np.int64)
+    first[codes[::-1]] = np.arange(codes.size - 1, -1, -1, dtype=np.int64)  # first field of each value
+    return codes, first
+
+
+def _read_csv_bytes(data: bytes, fen: bool) -> Ledger | None:
+    """The common case: a plain, well-formed CSV without quotes read column-wise on its bytes.
+
+    Returns None whenever anything is unusual (quotes, blank or short rows, stray CRs, odd
+    amount formats, empty cells, duplicates, bad dates, self-debts ...): the exact reader then
+    gives the result or the exact message and line. Results are identical (a property test
+    holds the two readers to it).
+    """
+    if data.startswith(_BOM):
+        data = data[3:]
+    if b'"' in data or b"\x00" in data:
+        return None
+    n_lf = data.count(b"\n")
+    n_cr = data.count(b"\r")
+    crlf = n_cr > 0
+    if crlf and not (n_cr == n_lf == data.count(b"\r\n")):
+        return None
+    if not data.endswith(b"\n"):
+        data += b"\r\n" if crlf else b"\n"
+        n_lf += 1
+    eol = 2 if crlf else 1
+    head_end = data.find(b"\n") + 1
+    try:
+        header = data[: head_end - eol].decode("utf-8").split(",")
+    except UnicodeDecodeError:
+        return None
+    if not any(x.strip() for x in header):
+        return None
+    try:
+        cols = _map_header(header)
+    except InputError:
+        return None
+    n = n_lf - 1
+    if n == 0:
+        return None
+    k = len(header) - 1  # commas per line
+    fields = _Fields(data)
+    buf = fields.buf[: len(data)]
+    nls = np.flatnonzero(buf == 10)
+    line_start = np.empty(n, dtype=np.int64)
+    line_start[0] = head_end
+    line_start[1:] = nls[1:-1] + 1
+    line_end = nls[1:] - (eol - 1)
+    if k:
+        commas = np.flatnonzero(buf[head_end:] == 44) + head_end
+        if commas.size != k * n:
+            return None
+        commas = commas.reshape(n, k)
+        if (commas[:, 0] < line_start).any() or (commas[:, -1] >= line_end).any():
+            return None
+        starts = np.concatenate([line_start[:, None], commas + 1], axis=1)
+        ends = np.concatenate([commas, line_end[:, None]], axis=1)
+    else:
+        if (buf[head_end:] == 44).any():
+            return None
+        starts, ends = line_start[:, None], line_end[:, None]
+    lengths = ends - starts
+    if lengths.max() > _CSV_FIELD_LIMIT:
+        return None
+    if len(header) > len(cols):
+        try:  # columns we do not read must still be valid UTF-8, as for the exact reader
+            data.decode("utf-8")
+        except UnicodeDecodeError:
+            return None
+
+    def col(role: str) -> tuple[np.ndarray, np.ndarray]:
+        i = cols[role]
+        return starts[:, i], lengths[:, i]
+
+    amounts = _amounts_from_bytes(fields, *col("amount"), fen)
+    if amounts is None or amounts.min() <= 0 or amounts.max() > DEFAULT_CEILING_FEN:
+        return None
+    if n * int(amounts.max()) > INT64_MAX and sum(amounts.tolist()) > INT64_MAX:
+        return None
+
+    # Names: equal raw bytes share a code; each distinct raw value is decoded and stripped once.
+    ds, dl = col("debtor")
+    cs, cl = col("creditor")
+    both = fields.factorize(np.concatenate([ds, cs]), np.concatenate([dl, cl]))
+    if both is None:
+        return None
+    raw_codes, first = both
+    all_starts = np.concatenate([ds, cs])
+    all_lengths = np.concatenate([dl, cl])
+    index: dict[str, int] = {}
+    remap = np.empty(first.size, dtype=np.int64)
+    try:
+        for g, i in enumerate(first.tolist()):
+            name = fields.text(int(all_starts[i]), int(all_starts[i] + all_lengths[i])).strip()
+            if not name:
+                return None
+            remap[g] = index.setdefault(name, len(index))
+    except UnicodeDecodeError:
+        return None
+    codes = remap[raw_codes]
+    dcodes, ccodes = codes[:n], codes[n:]
+    if (dcodes == ccodes).any():
+        return None
+
+    dues = None
+    if "due" in cols:
+        us, ul = col("due")
+        f = _iso_dates(fields, us, ul) or fields.factorize(us, ul)
+        if f is None:
+            return None
+        due_codes, due_first = f
+        cache: dict[str, int] = {}
+        try:
+            ordinals = [
+                _due_ordinal(fields.text(int(us[i]), int(us[i] + ul[i])).strip(), cache)
+                for i in due_first.tolist()
+            ]
+        except (ValueError, UnicodeDecodeError):
+            return None
+        dues = np.asarray(ordinals, dtype=np.int64)[due_codes]
+
+    if "id" in cols:
+        ids = _ids_from_bytes(fields, *col("id"))
+        if ids is None:
+            return None
+    else:
+        ids = np.arange(2, n + 2, dtype=np.int64).astype(StringDType())
+    return Ledger.from_codes(ids, list(index), dcodes, ccodes, amounts, dues, checked=True)
+
+
+def _ids_from_bytes(fields: _Fields, start, length) -> np.ndarray | None:
+    """Ids as a StringDType array if all are present and distinct (after stripping)."""
+    values = _unsigned_ints(fields, start, length, 18)
+    if values is not None:
+        leading_zero = (length > 1) & (fields.buf[start] == 48)
+        if not leading_zero.any():  # canonical integers: distinct numbers are distinct texts
+            lo, hi = int(values.min()), int(values.max())
+            if hi - lo < 8 * values.size:  # dense numbers (line numbers, sequences): count them
+                if np.bincount(values - lo).max() > 1:
+                    return None
+            else:
+                s = np.sort(values)
+                if (s[1:] == s[:-1]).any():
+                    return None
+            return values.astype(StringDType())
+    try:
+        ids = [fields.text(a, a + b).strip() for a, b in zip(start.tolist(), length.tolist(), strict=True)]
+    except UnicodeDecodeError:
+        return None
+    if not all(ids) or len(set(ids)) != len(ids):
+        return None
+    return np.array(ids, dtype=StringDType())
