@@ -5,7 +5,7 @@ import pytest
 
 from liuzhuan.housing.models import HousingTransaction
 
-from ..browser import browser_page, login, shot  # noqa: F401 - fixture import
+from ..browser import assert_no_horizontal_scroll, browser_page, login, shot  # noqa: F401 - fixture import
 from ..conftest import PASSWORD
 from .conftest import add_unit, owed_certificate
 
@@ -20,6 +20,7 @@ def test_holder_takes_a_unit_with_certificate_credit(world, pool, browser_page):
     login(page, base, "alice", PASSWORD)
     page.goto(f"{base}/housing/")
     page.wait_for_selector("text=河畔花园")
+    assert_no_horizontal_scroll(page)
     shot(page, "housing-pool-390")
     page.click(f"text={unit.number}")
     page.click("button:has-text('以凭证认购此房源')")
@@ -31,5 +32,9 @@ def test_holder_takes_a_unit_with_certificate_credit(world, pool, browser_page):
     shot(page, "housing-offset-transaction-390")
     tx = HousingTransaction.objects.get(unit=unit)
     assert tx.shares.get().amount_fen == 500_000_00
-    # the shared base layout keeps its side menu at 390 px; the housing tables scroll inside their box
+    # the base layout folds its menu at phone width; the housing tables scroll inside their box
     assert page.locator(".table-wrap").count() >= 2
+    assert_no_horizontal_scroll(page)
+    page.goto(f"{base}/housing/units/{unit.pk}/")
+    assert_no_horizontal_scroll(page)
+    shot(page, "housing-unit-390")
