@@ -20,7 +20,7 @@ from liuzhuan.core import audit
 from liuzhuan.core.dates import today_china
 from liuzhuan.core.errors import DomainError, NotFound, PermissionDenied
 from liuzhuan.core.permissions import require_active_user, require_checker, require_manager, require_role
-from liuzhuan.core.roles import Role
+from liuzhuan.core.roles import Department, Role
 from liuzhuan.core.sql import copy_rows, execute, insert_rows
 
 from .classification import INDUSTRY_LABELS, OWNERSHIP_LABELS, SIZE_LABELS
@@ -215,6 +215,27 @@ def set_classification(actor: User, org_id: int, industry: str, enterprise_size:
         org.save(update_fields=["industry", "enterprise_size", "ownership"])
         audit.record(actor, "member.classify", org, summary={"before": before, "after": {
             "industry": org.industry, "enterprise_size": org.enterprise_size, "ownership": org.ownership}})
+        return org
+
+
+def set_department(actor: User, org_id: int, department: str) -> Organisation:
+    """The operator's manager records which department an oversight organisation is (its dashboard
+    opens by it, supervision/departments.py); "" clears it. Only regulator or finance-bureau
+    organisations have a department."""
+    require_role(actor, Role.OPERATOR)
+    require_manager(actor)
+    if department and department not in {d.value for d in Department}:
+        raise DomainError("department_invalid", f"部门“{department}”不存在", field="department")
+    with transaction.atomic():
+        org = _lock_org(org_id)
+        if not (org.has_role(Role.REGULATOR) or org.has_role(Role.BUREAU)):
+            raise DomainError("not_oversight", "只有监管部门或财政局可以设定所属部门", field="department")
+        before = org.department
+        if before == department:
+            raise DomainError("department_unchanged", "所属部门未改变", field="department")
+        org.department = department
+        org.save(update_fields=["department"])
+        audit.record(actor, "member.department", org, summary={"before": before, "after": department})
         return org
 
 

@@ -1,6 +1,6 @@
 from django import forms
 
-from liuzhuan.core.roles import ROLE_CHOICES
+from liuzhuan.core.roles import DEPARTMENT_CHOICES, ROLE_CHOICES
 
 from .classification import INDUSTRIES, OWNERSHIPS, SIZES
 from .models import OrgType, Position, ReviewDecision, ReviewMethod
@@ -90,6 +90,10 @@ class ResubmitForm(forms.Form):
 
 
     capacity_declared = forms.BooleanField(label="自然人声明：具备完全民事权利能力和民事行为能力", required=False)
+
+
+class DepartmentForm(forms.Form):
+    department = forms.ChoiceField(label="所属部门（决定其监管看板）", choices=[("", "—（按角色）"), *DEPARTMENT_CHOICES], required=False)
 
 
 class ClassificationForm(forms.Form):

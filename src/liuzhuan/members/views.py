@@ -26,6 +26,7 @@ from . import actions, queries
 from .forms import (
     ChangePasswordForm,
     ClassificationForm,
+    DepartmentForm,
     OperatorRegistrationForm,
     RegistrationForm,
     ResetPasswordForm,
@@ -205,6 +206,8 @@ def org_detail(request, org_id: int):
     })
     class_form = ClassificationForm(prefix="cl", initial={"industry": org.industry,
                                                           "enterprise_size": org.enterprise_size, "ownership": org.ownership})
+    is_oversight = org.has_role(Role.REGULATOR) or org.has_role(Role.BUREAU)
+    dept_form = DepartmentForm(prefix="dp", initial={"department": org.department})
     if request.method == "POST":
         kind = request.POST.get("form")
         done = None
@@ -233,6 +236,10 @@ def org_detail(request, org_id: int):
                 d = class_form.cleaned_data
                 done = run_action(class_form, lambda: actions.set_classification(user, org.pk, d["industry"],
                                                                                   d["enterprise_size"], d["ownership"]))
+        elif kind == "department" and is_operator:
+            dept_form = DepartmentForm(request.POST, prefix="dp")
+            if dept_form.is_valid():
+                done = run_action(dept_form, lambda: actions.set_department(user, org.pk, dept_form.cleaned_data["department"]))
         elif kind == "resubmit" and is_own_manager:
             resubmit_form = ResubmitForm(request.POST, prefix="rs")
             if resubmit_form.is_valid():
@@ -254,6 +261,7 @@ def org_detail(request, org_id: int):
         "user_form": user_form,
         "resubmit_form": resubmit_form,
         "class_form": class_form,
+        "dept_form": dept_form if is_oversight else None,
     })
 
 

@@ -66,6 +66,7 @@ ACTION_LABELS = {
     "merchant.profile_save": "保存特约商户档案", "merchant.item_add": "发布商品及服务", "merchant.item_edit": "修改商品及服务",
     "merchant.item_shelf": "商品及服务上架或下架", "merchant.order_place": "向特约商户下单", "merchant.order_settle": "特约商户结算订单",
     "merchant.order_cancel": "买方撤销订单", "merchant.order_refuse": "特约商户拒绝订单",
+    "member.department": "设定所属监管部门",
     # bridge fund
     "bridge.fund.establish": "设立过桥资金", "bridge.fund.target": "设定年度目标", "bridge.fund.warn_level": "设定风险预警线",
     "bridge.fund.region": "设定本市行政区划", "bridge.fund.risk_warning": "风险预警", "bridge.fund.risk_warning_cleared": "风险预警解除",
