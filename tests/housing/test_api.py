@@ -42,3 +42,18 @@ def test_api_pool_and_offset_flow(world, pool, api):
     assert r.status_code == 200 and r.json()["status"] == "cancelled"
     assert HousingTransaction.objects.get().status == "cancelled"
     assert verified()
+
+
+def test_list_filters_refuse_an_unknown_value_and_filter_a_known_one(world, pool, api):
+    from .conftest import add_unit
+
+    unit = add_unit(pool)
+    h = api(pool.user)
+    r = h.get("/housing/units?status=nonsense")
+    assert r.status_code == 400 and "状态" in r.json()["message"], r.content
+    assert h.get("/housing/transactions?kind=nope").status_code == 400
+    ok = h.get(f"/housing/units?status={unit.status}").json()
+    items = ok["items"] if isinstance(ok, dict) else ok
+    assert [u["id"] for u in items] == [unit.pk]
+    none = h.get("/housing/units?status=sold").json()
+    assert (none["items"] if isinstance(none, dict) else none) == []

@@ -19,6 +19,7 @@ from liuzhuan.core.uploads import read_limited
 from liuzhuan.members.api_auth import acting_user
 
 from . import actions, offsetting, queries
+from .filters import TransactionFilter, UnitFilter, filtered
 from .models import HousingTransaction, Unit
 
 router = Router(tags=["存量房盘活"])
@@ -195,12 +196,7 @@ class HousingPieceIn(Schema):
 @router.get("/units", response=list[HousingUnitOut], summary="房源池（本机构可见的房源）")
 @paged(500)
 def list_units(request: HttpRequest, status: str | None = None, kind: str | None = None):
-    qs = queries.visible_units(acting_user(request))
-    if status:
-        qs = qs.filter(status=status)
-    if kind:
-        qs = qs.filter(kind=kind)
-    return rows(qs, HousingUnitOut.of)
+    return rows(filtered(UnitFilter, {"status": status, "kind": kind}, queries.visible_units(acting_user(request))), HousingUnitOut.of)
 
 
 @router.get("/units/{unit_id}", response=HousingUnitOut, summary="房源详情")
@@ -250,11 +246,7 @@ def open_offset(request: HttpRequest, unit_id: Id, payload: HousingOffsetIn):
 @paged(200)
 def list_transactions(request: HttpRequest, status: str | None = None, kind: str | None = None):
     qs = queries.visible_transactions(acting_user(request))
-    if status:
-        qs = qs.filter(status=status)
-    if kind:
-        qs = qs.filter(kind=kind)
-    return rows(qs, HousingTxOut.of)
+    return rows(filtered(TransactionFilter, {"status": status, "kind": kind}, qs), HousingTxOut.of)
 
 
 @router.get("/transactions/{tx_id}", response=HousingTxOut, summary="盘活业务详情（含登记事项清单）")

@@ -5,6 +5,9 @@ from __future__ import annotations
 import django_filters
 from django.db.models import Q
 
+from liuzhuan.core.errors import DomainError
+from liuzhuan.core.money import round_half_up_fen
+
 from .models import HousingTransaction, TxKind, TxStatus, Unit, UnitKind, UnitStatus, UnitUse
 
 
@@ -25,7 +28,7 @@ class UnitFilter(django_filters.FilterSet):
                          | Q(unit_no__icontains=value)) if value else qs
 
     def below(self, qs, _name, value):
-        return qs.filter(valuation_fen__lte=int(value * 100)) if value is not None else qs
+        return qs.filter(valuation_fen__lte=round_half_up_fen(value * 100)) if value is not None else qs
 
 
 class TransactionFilter(django_filters.FilterSet):
@@ -40,3 +43,13 @@ class TransactionFilter(django_filters.FilterSet):
     def search(self, qs, _name, value):
         value = value.strip()[:50]
         return qs.filter(Q(number__icontains=value) | Q(unit__number__icontains=value) | Q(unit__project__icontains=value)) if value else qs
+
+
+def filtered(filterset, params: dict, queryset):
+    """The API lists use the pages' filters: a value they do not know is a 400 naming the field,
+    not a silently empty or unfiltered list."""
+    fs = filterset({k: v for k, v in params.items() if v not in (None, "")}, queryset=queryset)
+    if not fs.is_valid():
+        field, errors = next(iter(fs.errors.items()))
+        raise DomainError("filter_invalid", f"筛选条件“{fs.filters[field].label}”不正确：{'；'.join(errors)}", field=field)
+    return fs.qs

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.utils.timezone import localtime
 
 from liuzhuan.certificates.ledger.models import Piece, PieceStatus
@@ -119,13 +119,12 @@ def merchant_figures() -> list[dict]:
     out = []
     profiles = MerchantProfile.objects.select_related("organisation").order_by("shop_name", "pk")
     settled = defaultdict(lambda: {"count": 0, "transfer_fen": 0, "offset_fen": 0})
-    for merchant_id, mode, total in Order.objects.filter(status=OrderStatus.SETTLED).values_list("merchant_id", "mode", "total_fen"):
+    for merchant_id, mode, n, total in (Order.objects.filter(status=OrderStatus.SETTLED).values_list("merchant_id", "mode")
+                                        .annotate(n=Count("pk"), t=Sum("total_fen")).order_by()):
         s = settled[merchant_id]
-        s["count"] += 1
+        s["count"] += n
         s[f"{mode}_fen"] += total
-    shelf = defaultdict(int)
-    for merchant_id in CatalogueItem.objects.filter(on_shelf=True).values_list("merchant_id", flat=True):
-        shelf[merchant_id] += 1
+    shelf = defaultdict(int, CatalogueItem.objects.filter(on_shelf=True).values_list("merchant_id").annotate(n=Count("pk")).order_by())
     approved = set(approved_profiles().values_list("pk", flat=True))
     for p in profiles:
         out.append({"profile": p, "approved": p.pk in approved, "on_shelf": shelf[p.pk], **settled[p.pk]})
