@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 
 import pytest
@@ -9,7 +10,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from liuzhuan.certificates.issuance import actions as issuance
 from liuzhuan.certificates.issuance.models import Attachment
-from liuzhuan.core.uploads import FileTooLarge, read_limited
+from liuzhuan.core.errors import DomainError
+from liuzhuan.core.uploads import FileTooLarge, check_document, read_limited
 from liuzhuan.setoff.models import Obligation
 
 from ..certificates.conftest import app_input
@@ -82,3 +84,21 @@ def test_another_organisations_application_takes_no_attachment(world, draft, api
                       {"file": SimpleUploadedFile("c.png", PNG)}, HTTP_X_CSRFTOKEN=c.csrf)
     assert r.status_code == 404
     assert not Attachment.objects.exists()
+
+
+@pytest.mark.parametrize("content,code", [
+    (b"", "file_empty"),
+    (b"%PDF-" + b"x" * 100, "file_too_large"),
+    (b"PK\x03\x04 renamed.pdf", "file_type"),
+])
+def test_check_document_refuses_by_content_and_names_the_field(content, code):
+    with pytest.raises(DomainError) as caught:
+        check_document(content, 50, what="营业执照", field="business_licence")
+    assert caught.value.code == code and caught.value.field == "business_licence"
+    assert "营业执照" in caught.value.message
+
+
+def test_check_document_reads_the_kind_from_magic_bytes():
+    png = check_document(b"\x89PNG\r\n\x1a\n" + b"\0" * 8, 100)
+    assert (png.content_type, png.ext, png.size) == ("image/png", "png", 16)
+    assert png.sha256 == hashlib.sha256(png.content).hexdigest()
