@@ -1,5 +1,6 @@
 """Paying a merchant with certificate credit: by transfer (the merchant becomes holder) and by
-consumption offset (the merchant is the debtor: the claim is cancelled); conservation after each
+consumption offset (the merchant is the debtor: the claim is cancelled by the operator's 注销登记
+after the merchant settles, never by the merchant itself); conservation after each
 step; cancel / refuse restore stock and credit; every refusal leaves everything as it was."""
 
 from __future__ import annotations
@@ -61,14 +62,57 @@ def test_consumption_offset_purchase_end_to_end(world, market, cert_piece):
     assert verified()
     settlement = merchants.settle_order(world.bob, order.pk)
     off = OffsetApplication.objects.get(pk=order.offset_id)
-    assert off.status == "completed" and off.offset_fen == 240_00 and settlement.registration_no == off.cancellation_no
-    assert off.offset_piece.status == "offset"
+    # the merchant settled its counter: the claim waits for the operator's 注销登记, still reserved
+    assert off.status == "received" and not off.cancellation_no and settlement.registration_no == off.number
+    assert Piece.objects.get(pk=off.piece_id).status == "offsetting" and off.fee_fen == 0
     ev = OffsetEvidence.objects.get(offset=off)
     assert ev.kind == "settlement" and ev.content_type == "application/pdf"
+    assert world.operator.notifications.filter(title__contains=off.number).exists()
+    assert verified()  # a settled order with its offset awaiting registration is consistent
+    off = offsetting.register_offset_cancellation(world.clerk, off.pk)
+    assert off.status == "completed" and off.offset_fen == 240_00 and off.cancellation_no.startswith("ZX")
+    assert off.completed_by == world.clerk and Piece.objects.get(pk=off.offset_piece_id).status == "offset"
     assert live(world.alice_org) == 10_000_00 - 240_00
     cert.refresh_from_db()
     assert cert.status == "active"
     assert verified()  # conservation and the completed-offset checks hold
+
+
+def test_the_merchant_cannot_register_its_own_cancellation_nor_the_operator_return_it(world, market, cert_piece):
+    """注销 is the operator's act (seed 二(一)1): the settling merchant, the buyer and an outsider
+    are refused; the operator cannot send a settled counter offset back (the order is closed)."""
+    _cert, piece = cert_piece
+    order = buy(world.alice, market.debtor_profile, piece, (market.oil, 1), mode="offset")
+    merchants.settle_order(world.bob, order.pk)
+    before = state()
+    for who in (world.bob, world.alice, world.outsider, world.inspector):
+        with pytest.raises(DomainError):
+            offsetting.register_offset_cancellation(who, order.offset_id)
+    with pytest.raises(DomainError) as exc:
+        offsetting.return_offset_delivery(world.clerk, order.offset_id, "结算单不清")
+    assert exc.value.code == "counter_offset_settled" and state() == before
+
+
+def test_the_operator_registers_a_batch_all_or_none(world, market, cert_piece):
+    _cert, piece = cert_piece
+    orders = [buy(world.alice, market.debtor_profile, piece, (market.oil, 1), mode="offset")]
+    orders.append(buy(world.alice, market.debtor_profile, Piece.objects.get(holder=world.alice_org, status="live"), (market.oil, 1),
+                      mode="offset"))
+    for order in orders[:1]:
+        merchants.settle_order(world.bob, order.pk)
+    ids = [o.offset_id for o in orders]
+    before = state()
+    with pytest.raises(DomainError) as exc:  # the second is not settled yet: neither is registered
+        offsetting.register_offset_cancellations(world.clerk, ids)
+    assert exc.value.code == "offset_state" and state() == before
+    merchants.settle_order(world.bob, orders[1].pk)
+    done = offsetting.register_offset_cancellations(world.clerk, ids)
+    assert [o.status for o in done] == ["completed", "completed"]
+    assert len({o.cancellation_no for o in done}) == 2 and live(world.alice_org) == 10_000_00 - 2 * 120_00
+    assert verified()
+    with pytest.raises(DomainError) as exc:
+        offsetting.register_offset_cancellations(world.clerk, [])
+    assert exc.value.field == "offset_ids"
 
 
 def test_offset_of_the_whole_piece_settles_the_certificate(world, market, cert_piece):
@@ -76,6 +120,9 @@ def test_offset_of_the_whole_piece_settles_the_certificate(world, market, cert_p
     item = merchants.add_item(world.bob, name="年货礼包", kind="goods", category="food", price_fen=10_000_00, stock=1)
     order = buy(world.alice, market.debtor_profile, piece, (item, 1), mode="offset")
     merchants.settle_order(world.bob, order.pk)
+    piece.certificate.refresh_from_db()
+    assert piece.certificate.status == "active"  # settled only once the operator registers
+    offsetting.register_offset_cancellation(world.clerk, order.offset_id)
     piece.certificate.refresh_from_db()
     assert piece.certificate.status == "settled"
     assert verified()

@@ -134,3 +134,43 @@ def test_demo_has_a_settled_purchase_and_loads_once():
     assert Order.objects.count() == n
     report = run_all()
     assert report.ok, report.problems
+
+
+def test_operator_registers_settled_counter_offsets_in_a_batch_from_the_page_and_api(world, market, cert_piece, api):
+    """The merchant's settlement leaves the claim 待注销登记 on the operator's list; the receipt
+    says so; the operator ticks it and registers; a member posting the same form gets a 404."""
+    from liuzhuan.certificates.ledger.models import Piece
+    from liuzhuan.certificates.offset.models import OffsetApplication
+    from liuzhuan.merchants import actions
+
+    _cert, piece = cert_piece
+    order = buy(world.alice, market.debtor_profile, piece, (market.oil, 1), mode="offset")
+    actions.settle_order(world.bob, order.pk)
+    receipt = logged_in(world.alice).get(f"/merchants/orders/{order.pk}/receipt/").content.decode()
+    assert order.offset.number in receipt and "待债权管理服务机构办理" in receipt
+    clerk = logged_in(world.clerk)
+    listing = clerk.get("/certificates/lifecycle/offsets/").content.decode()
+    assert f'name="offset_ids" value="{order.offset_id}"' in listing
+    # a member (the merchant itself) cannot post the operator's batch
+    assert logged_in(world.bob).post("/certificates/lifecycle/offsets/", {"offset_ids": [order.offset_id]}).status_code == 404
+    assert OffsetApplication.objects.get(pk=order.offset_id).status == "received"
+    # nothing ticked: a Chinese message, nothing registered
+    page = clerk.post("/certificates/lifecycle/offsets/", {}, follow=True).content.decode()
+    assert "请选择要办理注销登记的抵付申请" in page
+    page = clerk.post("/certificates/lifecycle/offsets/", {"offset_ids": [order.offset_id]}, follow=True).content.decode()
+    off = OffsetApplication.objects.get(pk=order.offset_id)
+    assert off.status == "completed" and "已办理 1 笔注销登记" in page
+    assert Piece.objects.get(pk=off.piece_id).status == "offset"
+    receipt = logged_in(world.alice).get(f"/merchants/orders/{order.pk}/receipt/").content.decode()
+    assert off.cancellation_no in receipt
+    # the API's batch: a second order, refused for the merchant (wrong organisation), done by the operator
+    order2 = buy(world.alice, market.debtor_profile, Piece.objects.get(holder=world.alice_org, status="live"), (market.oil, 1),
+                 mode="offset")
+    actions.settle_order(world.bob, order2.pk)
+    r = api(world.bob).post("/certificates/offsets/cancellations", {"offset_ids": [order2.offset_id]})
+    assert r.status_code in (403, 404) and OffsetApplication.objects.get(pk=order2.offset_id).status == "received"
+    r = api(world.clerk).post("/certificates/offsets/cancellations", {"offset_ids": []})
+    assert r.status_code == 422 and r.json()["field"] == "offset_ids"
+    r = api(world.clerk).post("/certificates/offsets/cancellations", {"offset_ids": [order2.offset_id]})
+    assert r.status_code == 200 and r.json()[0]["status"] == "completed"
+    assert run_all().ok

@@ -296,16 +296,18 @@ def settle_order(actor: User, order_id: int) -> Settlement:
                 raise Conflict("payment_closed", f"订单 {order.number} 的消费抵付已{order.offset.get_status_display()}，请撤销订单")
             slip = render_receipt(order, list(order.lines.all()), Settlement(number=number, order=order, amount_fen=order.total_fen,
                                                                               registration_no="", settled_by=actor, settled_at=now))
+            # the offset's number: the 注销登记 itself is the operator's (seed 二(一)1), made afterwards
             registration = counter.settle_counter_offset(actor, order.offset_id, settlement_ref=number, slip_name=f"{number}.pdf",
-                                                         slip=slip).cancellation_no
+                                                         slip=slip).number
         settlement = Settlement.objects.create(number=number, order=order, amount_fen=order.total_fen, registration_no=registration,
                                                settled_by=actor, settled_at=now)
         order.status = OrderStatus.SETTLED
         order.closed_by, order.closed_at = actor, now
         order.save(update_fields=["status", "closed_by", "closed_at"])
         notify(order.buyer, f"订单已结算：{order.number}", (
-            f"{order.merchant.shop_name} 已结算 {format_yuan(order.total_fen)}（结算单 {number}，凭证登记 {registration}），"
-            "可在“我的订单”查看并下载收据。"), obj=order)
+            f"{order.merchant.shop_name} 已结算 {format_yuan(order.total_fen)}（结算单 {number}，"
+            + (f"凭证登记 {registration}" if order.mode == PayMode.TRANSFER else f"消费抵付 {registration}，待运营机构注销登记")
+            + "），可在“我的订单”查看并下载收据。"), obj=order)
         audit.record(actor, "merchant.order_settle", order, summary={
             "number": order.number, "settlement": number, "mode": order.mode, "amount_fen": order.total_fen,
             "registration_no": registration})

@@ -23,7 +23,7 @@ TRANSFER_STATES = {
 }
 OFFSET_STATES = {
     OrderStatus.PENDING: {OffsetStatus.AGREED, OffsetStatus.WITHDRAWN, OffsetStatus.REFUSED},
-    OrderStatus.SETTLED: {OffsetStatus.COMPLETED},
+    OrderStatus.SETTLED: {OffsetStatus.RECEIVED, OffsetStatus.COMPLETED},  # settled, then the operator's 注销登记
     OrderStatus.CANCELLED: {OffsetStatus.WITHDRAWN, OffsetStatus.REFUSED},
     OrderStatus.REFUSED: {OffsetStatus.WITHDRAWN, OffsetStatus.REFUSED},
 }

@@ -30,15 +30,14 @@ def render_receipt(order, lines, settlement) -> bytes:
     doc = SimpleDocTemplate(buf, pagesize=A5, leftMargin=12 * mm, rightMargin=12 * mm, topMargin=12 * mm, bottomMargin=12 * mm,
                             title=f"特约商户收据 {settlement.number}", author="流转平台")
     how = ("以凭证记载债权转让给商户支付（流转变更登记）" if order.mode == "transfer"
-           else "以凭证记载债权向债务人消费抵付（注销登记）")
+           else "以凭证记载债权向债务人消费抵付（由债权管理服务机构注销登记）")
     story = [
         Paragraph("特约商户收据（消费结算单）", TITLE),
         Paragraph(f"结算单号：{settlement.number}　　订单编号：{order.number}", BODY),
         Paragraph(f"商户：{order.merchant.shop_name}（{order.merchant.organisation.name}）", BODY),
         Paragraph(f"买方：{order.buyer.name}", BODY),
         Paragraph(f"支付方式：{order.get_mode_display()}，{how}", BODY),
-        Paragraph(f"凭证分段：{order.piece.number}" + (f"　　凭证登记编号：{settlement.registration_no}" if settlement.registration_no else ""),
-                  BODY),
+        Paragraph(f"凭证分段：{order.piece.number}　　{registration_line(order, settlement)}", BODY),
         Paragraph(f"结算时间：{localtime(settlement.settled_at):%Y-%m-%d %H:%M}", BODY),
         Spacer(1, 3 * mm),
     ]
@@ -53,3 +52,12 @@ def render_receipt(order, lines, settlement) -> bytes:
               Paragraph("凭证记载的债权以非货币方式清偿，不涉及现金兑付；本收据由流转平台生成，结算及凭证登记记录以平台审计日志为准。", CELL)]
     doc.build(story)
     return buf.getvalue()
+
+
+def registration_line(order, settlement) -> str:
+    """What the register recorded for this payment: the transfer's 流转变更登记 number, or the
+    consumption offset's number and — once the operator registered it — its 注销登记 number."""
+    if order.mode == "transfer":
+        return f"凭证登记编号：{settlement.registration_no}（流转变更登记）" if settlement.registration_no else ""
+    off = order.offset
+    return f"消费抵付编号：{off.number}（" + (f"注销登记编号 {off.cancellation_no}" if off.cancellation_no else "待运营机构注销登记") + "）"

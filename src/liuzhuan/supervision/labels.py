@@ -62,7 +62,7 @@ ACTION_LABELS = {
     # housing pool (存量房盘活): its codes are named in housing/rules.py, which its own pages use too
     **HOUSING_EVENT_LABELS,
     # special merchants (特约商户)
-    "piece.offset_counter_open": "特约商户消费抵付下单（锁定债权）", "piece.offset_counter_settle": "特约商户消费结算并注销债权",
+    "piece.offset_counter_open": "特约商户消费抵付下单（锁定债权）", "piece.offset_counter_settle": "特约商户消费结算（待注销登记）",
     "merchant.profile_save": "保存特约商户档案", "merchant.item_add": "发布商品及服务", "merchant.item_edit": "修改商品及服务",
     "merchant.item_shelf": "商品及服务上架或下架", "merchant.order_place": "向特约商户下单", "merchant.order_settle": "特约商户结算订单",
     "merchant.order_cancel": "买方撤销订单", "merchant.order_refuse": "特约商户拒绝订单",

@@ -442,6 +442,9 @@ def return_offset_delivery(actor: User, offset_id: int, reason: str) -> OffsetAp
             # the operator's return; a holder that is also an operator returns as the holder
             _cert, _piece, off = _lock_offset_for_operator(offset_id, actor)
             _require_offset_status(off, OffsetStatus.RECEIVED, what="退回补正")
+            if off.is_counter:  # the merchant's order is settled: nothing is left for it to correct
+                raise Conflict("counter_offset_settled", f"抵付申请 {off.number} 为特约商户柜台消费抵付，结算单由平台生成、消费已完成，"
+                                                         "不退回补正；核对无误后请办理注销登记")
             by = "operator"
             if off.kind == OffsetKind.DEBT:  # back to the debtor's confirmation; the holder may add documents
                 off.delivered_by, off.delivered_at, off.delivery_ref = None, None, ""
@@ -523,6 +526,22 @@ def register_offset_cancellation(actor: User, offset_id: int) -> OffsetApplicati
         notify(off.holder, f"{off.get_kind_display()}已完成：{off.number}", text, obj=off)
         notify(off.debtor, f"{off.get_kind_display()}已注销登记：{off.number}", text, obj=off)
         return off
+
+
+def register_offset_cancellations(actor: User, offset_ids: list[int]) -> list[OffsetApplication]:
+    """Several 注销登记 at once (a day's counter settlements): all or none. Certificates are locked
+    in one order so two clerks' overlapping batches wait for each other instead of deadlocking."""
+    ids = sorted(set(offset_ids or []))
+    if not ids:
+        raise DomainError("nothing_selected", "请选择要办理注销登记的抵付申请", field="offset_ids")
+    if len(ids) > MAX_BATCH_REGISTRATIONS:
+        raise DomainError("too_many", f"一次最多办理 {MAX_BATCH_REGISTRATIONS} 笔", field="offset_ids")
+    order = dict(OffsetApplication.objects.filter(pk__in=ids).values_list("pk", "certificate_id"))
+    with transaction.atomic():
+        return [register_offset_cancellation(actor, pk) for pk in sorted(ids, key=lambda pk: (order.get(pk, 0), pk))]
+
+
+MAX_BATCH_REGISTRATIONS = 200
 
 
 def close_offset(actor: User, offset_id: int, reason: str = "", *, managed: bool = False) -> OffsetApplication:

@@ -178,6 +178,17 @@ def list_offsets(request: HttpRequest, status: str | None = None):
     return rows(qs, OffsetOut.of)
 
 
+# before /offsets/{offset_id}: Django matches paths in order, and that GET route would take this one
+class CancellationsIn(Schema):
+    offset_ids: list[IdIn] = Field(..., min_length=1, max_length=actions.MAX_BATCH_REGISTRATIONS,
+                                  description="待注销登记的抵付申请（全部办理或全部不办理）")
+
+
+@router.post("/offsets/cancellations", response=list[OffsetOut], summary="运营机构批量注销登记（如特约商户柜台消费抵付）；全部成功或全部不办理")
+def register_cancellations(request: HttpRequest, payload: CancellationsIn):
+    return [OffsetOut.of(o) for o in actions.register_offset_cancellations(acting_user(request, write=True), payload.offset_ids)]
+
+
 @router.get("/offsets/{offset_id}", response=OffsetOut, summary="抵付申请详情")
 def get_offset(request: HttpRequest, offset_id: Id):
     return OffsetOut.of(queries.get_offset(acting_user(request), offset_id))

@@ -11,13 +11,15 @@ through two steps, with the same guards and the same ledger writes:
    the record is *agreed* at the published price, which must not exceed the reserved claim —
    the counter never needs a cash top-up nor leaves a remainder inside the record.
 2. ``settle_counter_offset`` (the debtor): records the settlement number with the settlement
-   slip (the receipt PDF) as evidence, the holder's order standing as its receipt, and cancels
-   the reserved piece (注销登记 number ``ZX…``), charging the offset fee as the operator's
-   registration does. ``liuzhuan verify`` checks these rows like any completed offset.
+   slip (the receipt PDF) as evidence, the holder's order standing as its receipt. The record is
+   then 待注销登记 (``received``), exactly where the seven-step offset stands after the holder
+   confirms receipt: cancellation is the operator's act (债权管理服务机构办理注销, seed 二(一)1),
+   done through ``actions.register_offset_cancellation`` like any other offset — a merchant
+   settling its own counter never cancels a claim on the register by itself.
 
 Before step 2 either side closes it through the merchant's order (``actions.close_offset`` with
-``managed=True``; withdraw / refuse): the piece
-is live again. Nothing here bypasses the ledger: reserve, status guards and conservation hold.
+``managed=True``; withdraw / refuse): the piece is live again. After it the operator cannot
+return it for correction: the slip is the platform's own receipt and the consumption is done. Nothing here bypasses the ledger: reserve, status guards and conservation hold.
 """
 
 from __future__ import annotations
@@ -30,16 +32,15 @@ from liuzhuan.core.dates import today_china
 from liuzhuan.core.errors import Conflict, DomainError
 from liuzhuan.core.money import format_yuan
 from liuzhuan.core.numbers import next_number
-from liuzhuan.members.actions import notify
+from liuzhuan.core.roles import Role
+from liuzhuan.members.actions import notify, notify_role
 from liuzhuan.members.models import User
 
-from ..fees.charges import charge_fee
-from ..fees.models import OperationType
 from ..ledger import scope
 from ..ledger.checks import MAX_TEXT, Party, member_actor, require_standing, required_text
 from ..ledger.locks import held_certificate_id, lock_piece_for_holder
-from ..ledger.models import Piece, PieceStatus
-from ..ledger.pieces import reserve, settle_if_done
+from ..ledger.models import PieceStatus
+from ..ledger.pieces import reserve
 from ..ledger.rules import require_active_certificate
 from ..ledger.uploads import check_upload
 from .actions import _lock_offset, _require_offset_status
@@ -86,15 +87,14 @@ def open_counter_offset(actor: User, piece_id: int, debtor_id: int, price_fen: i
 
 def settle_counter_offset(actor: User, offset_id: int, *, settlement_ref: str, slip_name: str, slip: bytes) -> OffsetApplication:
     """The debtor settles the consumption at its counter: the settlement slip is kept as evidence
-    and the reserved claim is cancelled (注销) at the agreed price."""
+    and the offset waits for the operator's 注销登记; the piece stays reserved until then."""
     member_actor(actor)
     settlement_ref = required_text(settlement_ref, "settlement_required", "请填写消费结算单号", "settlement_ref")
     upload = check_upload(slip, "消费结算单")
-    today = today_china()
     with transaction.atomic():
-        cert, piece, off, _ = _lock_offset(offset_id, actor, ("debtor",), "办理消费结算")
+        _cert, piece, off, _ = _lock_offset(offset_id, actor, ("debtor",), "办理消费结算")
         _require_offset_status(off, OffsetStatus.AGREED, what="办理消费结算")
-        if off.kind != OffsetKind.CONSUMPTION or off.price_fen != off.amount_fen or off.checked_by_id is not None:
+        if not off.is_counter or off.checked_by_id is not None:
             raise Conflict("not_counter_offset", f"抵付申请 {off.number} 不是柜台消费抵付，请按抵付流程办理")
         if piece.status != PieceStatus.OFFSETTING or piece.holder_id != off.holder_id:  # pragma: no cover - locked
             raise Conflict("piece_state", f"凭证分段 {piece.number} 状态异常，不能办理抵付")
@@ -103,26 +103,21 @@ def settle_counter_offset(actor: User, offset_id: int, *, settlement_ref: str, s
         OffsetEvidence.objects.create(offset=off, kind=EvidenceKind.SETTLEMENT, file=stored, original_name=(slip_name or "结算单.pdf")[:200],
                                       content_type=upload.content_type, size=upload.size, sha256=upload.sha256, uploaded_by=actor)
         now = timezone.now()
-        Piece.objects.filter(pk=piece.pk).update(status=PieceStatus.OFFSET, ended_at=now)
         off.settlement_ref = settlement_ref
         off.delivery_ref = settlement_ref
         off.delivered_by, off.delivered_at = actor, now
         off.received_by, off.received_at = off.applied_by, off.applied_at  # the holder's order at the published price
         off.checked_by, off.checked_at = actor, now
-        off.status = OffsetStatus.COMPLETED
-        off.cancellation_no = next_number("ZX", today.year)
-        off.completed_by, off.completed_at = actor, now
-        off.offset_fen = off.price_fen
-        off.offset_piece = piece
-        off.remainder_piece = None
-        off.fee_fen = charge_fee(OperationType.OFFSET, cert, base_fen=off.offset_fen, payer_a=off.holder, payer_b=off.debtor,
-                                 reference=off.number, today=today)
+        off.status = OffsetStatus.RECEIVED
         off.save()
-        settled = settle_if_done(actor, cert)
         audit.record(actor, "piece.offset_counter_settle", off, summary={
-            "number": off.number, "cancellation_no": off.cancellation_no, "piece": piece.number, "offset_fen": off.offset_fen,
-            "settlement_ref": settlement_ref, "slip_sha256": upload.sha256, "fee_fen": off.fee_fen, "certificate_settled": settled})
-        notify(off.holder, f"消费抵付已完成：{off.number}", (
-            f"{off.debtor.name} 已办理消费结算（{settlement_ref}），注销登记 {off.cancellation_no}：已注销凭证 {cert.number} "
-            f"项下债权 {format_yuan(off.offset_fen)}。"), obj=off)
+            "number": off.number, "piece": piece.number, "price_fen": off.price_fen, "settlement_ref": settlement_ref,
+            "slip_sha256": upload.sha256})
+        notify(off.holder, f"消费结算已办理，待注销登记：{off.number}", (
+            f"{off.debtor.name} 已办理消费结算（{settlement_ref}），金额 {format_yuan(off.price_fen)}。"
+            "该笔债权已锁定，待债权管理服务机构办理注销登记。"), obj=off)
+        notify_role(Role.OPERATOR, f"消费抵付待注销登记：{off.number}", (
+            f"{off.debtor.name}（特约商户）已为 {off.holder.name} 办理柜台消费结算 {settlement_ref}，"
+            f"价款 {format_yuan(off.price_fen)}，请核对结算单后办理注销登记。"), obj=off)
         return off
+

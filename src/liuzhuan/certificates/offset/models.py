@@ -156,6 +156,12 @@ class OffsetApplication(models.Model):
         return self.number
 
     @property
+    def is_counter(self) -> bool:
+        """A merchant's counter consumption offset (``counter.py``): consumption at the published
+        price, reserved exactly, driven by the merchant's order."""
+        return self.kind == OffsetKind.CONSUMPTION and self.price_fen == self.amount_fen and self.managed_by.startswith("特约商户")
+
+    @property
     def is_legacy_completion(self) -> bool:
         """Completed before the three-step flow (migration 0011): the debtor alone completed it;
         ``completed_by`` is that debtor user, not an operator registering a cancellation."""

@@ -25,10 +25,20 @@ from .models import CLOSABLE_OFFSET_STATUSES, OffsetKind, OffsetStatus
 def offsets(request):
     user = request.user
     org = user.organisation
+    if request.method == "POST":  # the operator's batch 注销登记 (a day's counter settlements)
+        require_page_role(request, Role.OPERATOR)
+        ids = request.POST.getlist("offset_ids")
+        if not all(x.isdigit() for x in ids):
+            raise Http404("对象不存在")
+        perform(request, lambda: actions.register_offset_cancellations(user, [int(x) for x in ids]),
+                lambda rows: f"已办理 {len(rows)} 笔注销登记，共注销债权 {format_yuan(sum(o.offset_fen for o in rows))}，"
+                             "已通知持有人和债务人。")
+        return redirect("certificates:lc_offsets")
     qs = queries.visible_offsets(user)
     return render(request, "certificates/offset/offsets.html", {
         "as_holder": qs.filter(holder=org), "as_debtor": qs.filter(debtor=org),
-        "to_register": qs.filter(status=OffsetStatus.RECEIVED) if org.has_role(Role.OPERATOR) else None,
+        "to_register": qs.filter(status=OffsetStatus.RECEIVED).exclude(holder=org).exclude(debtor=org)
+        if org.has_role(Role.OPERATOR) else None,
         "is_member": org.has_any_role([Role.MEMBER, Role.HOUSING]),
         "all": qs[:500] if sees_all(user) else None, "assets_available": queries.available_assets_count(org.pk),
     })
