@@ -19,7 +19,16 @@ from liuzhuan.members.models import (
 )
 from liuzhuan.supervision.labels import action_label
 
-from ..conftest import DOC_PDF, DOC_PNG, PASSWORD, approve_registration, documents_for, make_org, make_user, new_uscc
+from ..conftest import (
+    DOC_PDF,
+    DOC_PNG,
+    PASSWORD,
+    approve_registration,
+    documents_for,
+    make_org,
+    make_user,
+    new_uscc,
+)
 
 
 def _input(**kw):
