@@ -244,3 +244,20 @@ def test_resubmission_replaces_a_document_and_restarts_the_first_review(world, o
     with pytest.raises(DomainError) as exc:
         actions.review_registration(world.checker, online.pk, "approve", "online")
     assert exc.value.code == "first_review_required"
+
+
+def test_demo_has_online_registrations_at_each_review_step(db):
+    from liuzhuan.members import demo
+
+    assert demo.load() is True
+    first, waiting = demo.org("pending1"), demo.org("pending2")
+    assert first.channel == waiting.channel == "online" and first.status == waiting.status == "pending"
+    assert first.first_reviewed_by.username == "op_clerk" and waiting.first_reviewed_by is None
+    assert {d.kind: d.content_type for d in waiting.documents.all()} == {"business_licence": "application/pdf",
+                                                                          "legal_rep_id": "image/png"}
+    count = RegistrationDocument.objects.count()
+    assert demo.load() is False and RegistrationDocument.objects.count() == count == 4
+    checker = User.objects.get(username="op_checker")
+    actions.review_registration(checker, first.pk, "approve", "online")  # op_checker has the final step
+    first.refresh_from_db()
+    assert first.status == "active"
