@@ -261,3 +261,15 @@ def test_demo_has_online_registrations_at_each_review_step(db):
     actions.review_registration(checker, first.pk, "approve", "online")  # op_checker has the final step
     first.refresh_from_db()
     assert first.status == "active"
+
+
+def test_counter_form_takes_an_optional_scan_and_checks_it(world):
+    body = {"name": "柜台录入公司", "org_type": "enterprise", "legal_id": new_uscc(), "roles": ["member"]}
+    before = _snapshot()
+    r = _client(world.clerk).post("/members/orgs/new/", {**body, "business_licence": SimpleUploadedFile("l.txt", b"hello")})
+    assert r.status_code == 200 and "营业执照只能是 PDF、PNG 或 JPEG 文件" in r.content.decode()
+    assert _snapshot() == before
+    r = _client(world.clerk).post("/members/orgs/new/", {**body, "business_licence": SimpleUploadedFile("l.pdf", DOC_PDF)})
+    assert r.status_code == 302
+    org = Organisation.objects.get(name="柜台录入公司")
+    assert [d.kind for d in org.documents.all()] == ["business_licence"] and org.documents.get().uploaded_by == world.clerk

@@ -53,6 +53,8 @@ class OperatorRegistrationForm(RegistrationForm):
         super().__init__(*args, **kwargs)
         for f in ("username", "password", "password2"):
             self.fields[f].required = False
+        for f, name in (("business_licence", "营业执照"), ("legal_rep_id", "法定代表人身份证件"), ("person_id", "身份证件")):
+            self.fields[f].label = f"{name}（可选：现场核验原件，可上传扫描件留存）"
 
 
 class ReviewForm(forms.Form):

@@ -200,7 +200,7 @@ def org_list(request):
 def org_new(request):
     """运营机构现场代为录入."""
     require_page_role(request, Role.OPERATOR)
-    form = OperatorRegistrationForm(request.POST or None)
+    form = OperatorRegistrationForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         data = actions.RegistrationInput(
@@ -210,7 +210,8 @@ def org_new(request):
             password=d["password"] or "", display_name=d["display_name"], roles=tuple(d["roles"]),
             industry=d["industry"], enterprise_size=d["enterprise_size"], capacity_declared=d["capacity_declared"],
         )
-        org = run_action(form, lambda: actions.register_organisation(request.user, data))
+        documents = _read_documents(form)
+        org = None if documents is None else run_action(form, lambda: actions.register_organisation(request.user, data, documents))
         if org:
             messages.success(request, f"已录入：{org.name}（待审核）")
             return redirect("members:org_detail", org_id=org.pk)
