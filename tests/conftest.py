@@ -123,6 +123,16 @@ class ApiClient:
             headers.setdefault("HTTP_X_CSRFTOKEN", self.csrf)
         return self.client.post(f"/api/v1{path}", json.dumps(payload or {}), content_type="application/json", **headers)
 
+    def upload(self, path: str, data: dict, files: dict[str, bytes] | None = None, *, csrf: bool = True, **headers):
+        """A multipart POST: form fields and files (name → content)."""
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        if csrf:
+            headers.setdefault("HTTP_X_CSRFTOKEN", self.csrf)
+        body = {k: ("true" if v else "false") if isinstance(v, bool) else v for k, v in data.items() if v is not None}
+        body.update({k: SimpleUploadedFile(f"{k}.bin", v) for k, v in (files or {}).items()})
+        return self.client.post(f"/api/v1{path}", body, **headers)
+
 
 @pytest.fixture
 def api():
@@ -138,3 +148,23 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "postgres" in item.keywords and not pg:
             item.add_marker(pytest.mark.skip(reason="PostgreSQL-only; runs in the PostgreSQL pass of ./test"))
+
+
+# registration documents: the smallest files the content checker accepts (by magic bytes)
+DOC_PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+DOC_PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 16
+
+
+def documents_for(org_type: str = "enterprise") -> dict[str, bytes]:
+    """The documents an online registrant of ``org_type`` must upload."""
+    from liuzhuan.members.documents import required_documents
+
+    return {kind: DOC_PDF if i == 0 else DOC_PNG for i, kind in enumerate(required_documents(org_type))}
+
+
+def approve_registration(world, org_id: int, method: str = "online") -> None:
+    """Two-person review of an online registration: the clerk's 初审, the checker's 复核."""
+    from liuzhuan.members import actions
+
+    actions.first_review_registration(world.clerk, org_id, "approve", method)
+    actions.review_registration(world.checker, org_id, "approve", method)

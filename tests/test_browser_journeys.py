@@ -1,6 +1,7 @@
 """Journeys of issue 16 in Chromium at 1366×768, each from a fresh database, screenshots in
 test-artifacts/: (1) a firm registers at the operator's counter, the maker enters it and a different
-checker approves it; (3) a holder pledges a piece to a bank, the bank registers it and later releases
+checker approves it; (1b) a firm registers online with its licence and ID, one operator user makes
+the first review and another the final one; (3) a holder pledges a piece to a bank, the bank registers it and later releases
 it. Journeys 2, 6 and 7 are in test_browser_certificates.py,
 bridge/test_browser_bridge.py and test_browser_supervision.py."""
 
@@ -15,7 +16,7 @@ from liuzhuan.members.models import Organisation, OrgStatus, RegistrationReview
 
 from .browser import browser_page, login, logout, shot  # noqa: F401 - fixture import
 from .certificates.conftest import issue
-from .conftest import PASSWORD, new_uscc
+from .conftest import DOC_PDF, DOC_PNG, PASSWORD, new_uscc
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -47,13 +48,10 @@ def test_journey_1_firm_registers_maker_enters_checker_approves(world, browser_p
     org = Organisation.objects.get(legal_id=uscc)
     assert org.status == OrgStatus.PENDING and org.registered_by.username == "clerk"
 
-    # the maker may not approve what they entered
+    # the maker may not approve what they entered: the queue offers them no review form for it
     page.click("nav >> text=会员审核")
     card = page.locator("section.card", has_text="旅程一机械制造有限公司")
-    card.locator("select[name$=decision]").select_option("approve")
-    card.locator("select[name$=method]").select_option("on_site")
-    card.locator("button").click()
-    page.wait_for_load_state()
+    assert "须由另一名工作人员复核" in card.inner_text() and card.locator("select[name$=decision]").count() == 0
     org.refresh_from_db()
     assert org.status == OrgStatus.PENDING and not RegistrationReview.objects.filter(organisation=org).exists()
     shot(page, "journey1-2-maker-refused")
@@ -66,7 +64,7 @@ def test_journey_1_firm_registers_maker_enters_checker_approves(world, browser_p
     card.locator("select[name$=decision]").select_option("approve")
     card.locator("select[name$=method]").select_option("on_site")
     card.locator("button").click()
-    page.wait_for_selector("text=已审核")
+    page.wait_for_selector("text=已复核：旅程一机械制造有限公司 — 通过")
     org.refresh_from_db()
     assert org.status == OrgStatus.ACTIVE
     assert RegistrationReview.objects.get(organisation=org).reviewer.username == "checker"
@@ -77,6 +75,67 @@ def test_journey_1_firm_registers_maker_enters_checker_approves(world, browser_p
     login(page, base, "zhou_mfg", "Journey-One-2026")
     assert "旅程一机械制造有限公司" in page.content() and "工作台" in page.content()
     shot(page, "journey1-4-firm-home")
+
+
+def _review_in_queue(page, name: str, decision: str = "approve", reason: str = "") -> None:
+    page.click("nav >> text=会员审核")
+    card = page.locator("section.card", has_text=name)
+    card.locator("select[name$=decision]").select_option(decision)
+    card.locator("select[name$=method]").select_option("online")
+    if reason:
+        card.locator("input[name$=reason]").fill(reason)
+    card.locator("button").click()
+
+
+def test_journey_1b_firm_registers_online_with_documents_two_person_review(world, browser_page):  # noqa: F811
+    page, base = browser_page
+    page.set_viewport_size(VIEWPORT)
+    uscc = new_uscc()
+    name = "旅程一网上注册商贸有限公司"
+
+    # the firm registers itself online and must upload its licence and its legal representative's ID
+    page.goto(f"{base}/members/register/")
+    page.fill("input[name=name]", name)
+    page.select_option("select[name=org_type]", "enterprise")
+    page.fill("input[name=legal_id]", uscc)
+    page.fill("input[name=legal_representative]", "吴海")
+    page.fill("input[name=username]", "wu_trade")
+    page.fill("input[name=password]", "Journey-Web-2026")
+    page.fill("input[name=password2]", "Journey-Web-2026")
+    page.set_input_files("input[name=business_licence]", {"name": "licence.pdf", "mimeType": "application/pdf", "buffer": DOC_PDF})
+    page.click("main button:has-text('提交注册')")
+    page.wait_for_selector("text=请上传法定代表人身份证件")
+    assert not Organisation.objects.filter(legal_id=uscc).exists()
+    page.fill("input[name=password]", "Journey-Web-2026")
+    page.fill("input[name=password2]", "Journey-Web-2026")
+    page.set_input_files("input[name=business_licence]", {"name": "licence.pdf", "mimeType": "application/pdf", "buffer": DOC_PDF})
+    page.set_input_files("input[name=legal_rep_id]", {"name": "id.png", "mimeType": "image/png", "buffer": DOC_PNG})
+    shot(page, "journey1b-1-online-register-with-documents")
+    page.click("main button:has-text('提交注册')")
+    page.wait_for_selector("text=注册已提交")
+    org = Organisation.objects.get(legal_id=uscc)
+    assert org.status == OrgStatus.PENDING and org.documents.count() == 2
+
+    # the clerk makes the first review (初审) and may not also make the final one
+    login(page, base, "clerk", PASSWORD)
+    _review_in_queue(page, name)
+    page.wait_for_selector(f"text=初审通过：{name}")
+    card = page.locator("section.card", has_text=name)
+    assert "待复核" in card.inner_text() and card.locator("select[name$=decision]").count() == 0
+    doc_link = card.locator("a:has-text('查看')").first.get_attribute("href")
+    assert page.request.get(f"{base}{doc_link}").status == 200
+    shot(page, "journey1b-2-first-review-done")
+    logout(page)
+
+    # another operator user makes the final review (复核)
+    login(page, base, "checker", PASSWORD)
+    _review_in_queue(page, name)
+    page.wait_for_selector(f"text=已复核：{name} — 通过")
+    org.refresh_from_db()
+    assert org.status == OrgStatus.ACTIVE
+    assert [r.stage for r in RegistrationReview.objects.filter(organisation=org).order_by("id")] == ["first", "final"]
+    shot(page, "journey1b-3-final-review-approved")
+    logout(page)
 
 
 def test_journey_3_holder_pledges_bank_registers_then_releases(world, browser_page):  # noqa: F811

@@ -13,7 +13,8 @@ from liuzhuan.members import actions
 from liuzhuan.members.identity import check_full_capacity, last_minor_day, make_ric
 from liuzhuan.members.models import Organisation, OrgStatus, RegistrationReview, User
 
-from ..conftest import PASSWORD, make_org
+from ..conftest import PASSWORD, approve_registration, documents_for, make_org
+from .test_pages import _uploads
 
 CHILD = make_ric("11010120150601003")  # born 2015-06-01
 ADULT = make_ric("11010119900315004")  # born 1990-03-15
@@ -49,7 +50,7 @@ def test_of_age_from_the_day_after_the_eighteenth_birthday():
 def test_a_child_born_in_2015_is_refused_and_nothing_changes(world):
     before = _snapshot()
     with pytest.raises(DomainError) as exc:
-        actions.register_organisation(None, _person(CHILD))
+        actions.register_organisation(None, _person(CHILD), documents_for("person"))
     assert (exc.value.code, exc.value.field) == ("person_minor", "legal_id") and "2015-06-01" in exc.value.message
     with pytest.raises(DomainError):  # on site by the operator too
         actions.register_organisation(world.clerk, _person(CHILD, username="", password=""))
@@ -59,19 +60,19 @@ def test_a_child_born_in_2015_is_refused_and_nothing_changes(world):
 def test_the_business_date_decides(world, monkeypatch):
     monkeypatch.setattr(actions, "today_china", lambda: dt.date(2033, 6, 1))  # the 18th birthday: still a minor
     with pytest.raises(DomainError):
-        actions.register_organisation(None, _person(CHILD))
+        actions.register_organisation(None, _person(CHILD), documents_for("person"))
     monkeypatch.setattr(actions, "today_china", lambda: dt.date(2033, 6, 2))
-    org = actions.register_organisation(None, _person(CHILD))
+    org = actions.register_organisation(None, _person(CHILD), documents_for("person"))
     assert org.status == OrgStatus.PENDING
 
 
 def test_a_natural_person_must_declare_capacity(world):
     before = _snapshot()
     with pytest.raises(DomainError) as exc:
-        actions.register_organisation(None, _person(capacity_declared=False))
+        actions.register_organisation(None, _person(capacity_declared=False), documents_for("person"))
     assert (exc.value.code, exc.value.field) == ("capacity_declaration_required", "capacity_declared")
     assert _snapshot() == before
-    org = actions.register_organisation(None, _person())
+    org = actions.register_organisation(None, _person(), documents_for("person"))
     assert org.capacity_declared_at is not None
     ev = AuditEvent.objects.get(action="member.register")
     assert ev.summary["after"]["capacity_declared"] is True
@@ -83,12 +84,12 @@ def test_approval_checks_the_age_again(world):
     child = make_org("李小明", status=OrgStatus.PENDING, org_type="person")
     Organisation.objects.filter(pk=child.pk).update(legal_id=CHILD, capacity_declared_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
     with pytest.raises(DomainError) as exc:
-        actions.review_registration(world.checker, child.pk, "approve", "online")
+        actions.first_review_registration(world.clerk, child.pk, "approve", "online")
     assert exc.value.code == "person_minor"
     child.refresh_from_db()
     assert child.status == OrgStatus.PENDING and not RegistrationReview.objects.filter(organisation=child).exists()
     # rejecting it needs no age check
-    actions.review_registration(world.checker, child.pk, "reject", "online", "未满18周岁")
+    actions.first_review_registration(world.checker, child.pk, "reject", "online", "未满18周岁")
 
 
 def test_approval_needs_the_declaration_and_resubmission_records_it(world):
@@ -96,9 +97,9 @@ def test_approval_needs_the_declaration_and_resubmission_records_it(world):
 
     adult = make_org("王五", status=OrgStatus.PENDING, org_type="person")  # registered before the declaration existed
     with pytest.raises(DomainError) as exc:
-        actions.review_registration(world.checker, adult.pk, "approve", "online")
+        actions.first_review_registration(world.clerk, adult.pk, "approve", "online")
     assert (exc.value.code, exc.value.field) == ("capacity_declaration_required", "capacity_declared")
-    actions.review_registration(world.checker, adult.pk, "request_info", "online", "请声明民事行为能力")
+    actions.first_review_registration(world.clerk, adult.pk, "request_info", "online", "请声明民事行为能力")
     manager = make_user(adult, "wangwu", "manager")
     with pytest.raises(DomainError) as exc:
         actions.resubmit_registration(manager, {"address": "临河区"})
@@ -106,7 +107,7 @@ def test_approval_needs_the_declaration_and_resubmission_records_it(world):
     actions.resubmit_registration(manager, {"address": "临河区", "capacity_declared": True})
     adult.refresh_from_db()
     assert adult.status == OrgStatus.PENDING and adult.capacity_declared_at is not None
-    actions.review_registration(world.checker, adult.pk, "approve", "online")
+    approve_registration(world, adult.pk)
     adult.refresh_from_db()
     assert adult.status == OrgStatus.ACTIVE
 
@@ -115,11 +116,11 @@ def test_api_refuses_a_minor_and_a_missing_declaration(world, api):
     client = api()
     body = {"name": "张三", "org_type": "person", "legal_id": CHILD, "username": "apichild", "password": PASSWORD,
             "capacity_declared": True}
-    r = client.post("/registrations", body, csrf=False)
+    r = client.upload("/registrations", body, documents_for("person"), csrf=False)
     assert r.status_code == 400 and r.json()["field"] == "legal_id" and "未满18周岁" in r.json()["message"]
-    r = client.post("/registrations", {**body, "legal_id": ADULT, "capacity_declared": False}, csrf=False)
+    r = client.upload("/registrations", {**body, "legal_id": ADULT, "capacity_declared": False}, documents_for("person"), csrf=False)
     assert r.status_code == 400 and r.json()["field"] == "capacity_declared"
-    r = client.post("/registrations", {**body, "legal_id": ADULT}, csrf=False)
+    r = client.upload("/registrations", {**body, "legal_id": ADULT}, documents_for("person"), csrf=False)
     assert r.status_code == 201 and r.json()["capacity_declared_at"]
     assert not Organisation.objects.filter(legal_id=CHILD).exists()
 
@@ -127,7 +128,7 @@ def test_api_refuses_a_minor_and_a_missing_declaration(world, api):
 def test_api_approval_of_a_minor_is_refused_and_other_org_forbidden(world, api):
     child = make_org("李小明", status=OrgStatus.PENDING, org_type="person")
     Organisation.objects.filter(pk=child.pk).update(legal_id=CHILD, capacity_declared_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
-    r = api(world.checker).post(f"/organisations/{child.pk}/review", {"decision": "approve", "method": "online"})
+    r = api(world.clerk).post(f"/organisations/{child.pk}/first-review", {"decision": "approve", "method": "online"})
     assert r.status_code == 400 and r.json()["code"] == "person_minor" and r.json()["field"] == "legal_id"
     r = api(world.alice).post(f"/organisations/{child.pk}/review", {"decision": "approve", "method": "online"})
     assert r.status_code == 403
@@ -143,7 +144,7 @@ def test_pages_refuse_a_minor_and_an_undeclared_person_in_chinese(world, client)
     r = Client().post("/members/register/", {**body, "legal_id": ADULT, "capacity_declared": ""})
     assert r.status_code == 200 and "须声明具备完全民事权利能力" in r.content.decode()
     assert not Organisation.objects.filter(name="张三").exists()
-    r = Client().post("/members/register/", {**body, "legal_id": ADULT})
+    r = Client().post("/members/register/", {**body, "legal_id": ADULT, **_uploads("person")})
     assert r.status_code == 302 and Organisation.objects.get(name="张三").capacity_declared_at is not None
     child = make_org("李小明", status=OrgStatus.PENDING, org_type="person")
     Organisation.objects.filter(pk=child.pk).update(legal_id=CHILD, capacity_declared_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC))

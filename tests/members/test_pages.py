@@ -3,7 +3,7 @@
 import pytest
 from django.test import Client
 
-from ..conftest import make_org, new_uscc
+from ..conftest import documents_for, make_org, new_uscc
 
 
 def _client(user):
@@ -56,10 +56,16 @@ def test_register_page_refuses_bad_checksum_in_chinese(world):
     assert r.status_code == 200 and "校验位不正确" in r.content.decode()
 
 
+def _uploads(org_type="enterprise"):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return {k: SimpleUploadedFile(f"{k}.pdf", v) for k, v in documents_for(org_type).items()}
+
+
 def test_register_page_success(world):
     r = Client().post("/members/register/", {
         "name": "页面注册公司", "org_type": "enterprise", "legal_id": new_uscc(),
-        "username": "pagereg", "password": "Good-Password-1", "password2": "Good-Password-1"})
+        "username": "pagereg", "password": "Good-Password-1", "password2": "Good-Password-1", **_uploads()})
     assert r.status_code == 302
 
 

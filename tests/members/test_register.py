@@ -5,7 +5,7 @@ from liuzhuan.core.models import AuditEvent
 from liuzhuan.members import actions
 from liuzhuan.members.models import Notification, Organisation, RegistrationReview, User
 
-from ..conftest import PASSWORD, new_ric, new_uscc
+from ..conftest import PASSWORD, approve_registration, documents_for, new_ric, new_uscc
 
 
 def _input(**kw):
@@ -15,7 +15,7 @@ def _input(**kw):
 
 
 def test_online_registration_creates_pending_org_and_manager(world):
-    org = actions.register_organisation(None, _input())
+    org = actions.register_organisation(None, _input(), documents_for())
     assert org.status == "pending" and org.channel == "online"
     assert org.has_role("member")
     user = User.objects.get(username="newbie")
@@ -26,7 +26,8 @@ def test_online_registration_creates_pending_org_and_manager(world):
 
 
 def test_natural_person_uses_resident_id(world):
-    org = actions.register_organisation(None, _input(org_type="person", name="张三", legal_id=new_ric(), capacity_declared=True))
+    org = actions.register_organisation(None, _input(org_type="person", name="张三", legal_id=new_ric(), capacity_declared=True),
+                                       documents_for("person"))
     assert org.get_org_type_display() == "自然人"
 
 
@@ -49,9 +50,11 @@ def test_on_site_registration_is_approved_by_another_operator_user(world, api):
     actions.review_registration(world.checker, org.pk, "approve", "on_site")
     org.refresh_from_db()
     assert org.status == "active"
-    online = actions.register_organisation(None, _input())  # online: any operator user may review
+    online = actions.register_organisation(None, _input(), documents_for())  # online: 初审 then 复核 by another
     assert online.registered_by is None
-    actions.review_registration(world.clerk, online.pk, "approve", "online")
+    approve_registration(world, online.pk)
+    online.refresh_from_db()
+    assert online.status == "active"
 
 
 @pytest.mark.parametrize(
@@ -69,7 +72,7 @@ def test_on_site_registration_is_approved_by_another_operator_user(world, api):
 def test_bad_registration_changes_nothing(world, kw, field, fragment):
     before = (Organisation.objects.count(), User.objects.count(), AuditEvent.objects.count())
     with pytest.raises(DomainError) as exc:
-        actions.register_organisation(None, _input(**kw))
+        actions.register_organisation(None, _input(**kw), documents_for())
     assert exc.value.field == field
     assert fragment in exc.value.message
     assert (Organisation.objects.count(), User.objects.count(), AuditEvent.objects.count()) == before
@@ -77,7 +80,7 @@ def test_bad_registration_changes_nothing(world, kw, field, fragment):
 
 def test_duplicate_legal_id_refused(world):
     with pytest.raises(DomainError) as exc:
-        actions.register_organisation(None, _input(legal_id=world.alice_org.legal_id))
+        actions.register_organisation(None, _input(legal_id=world.alice_org.legal_id), documents_for())
     assert exc.value.code == "legal_id_taken"
 
 
@@ -89,13 +92,13 @@ def test_on_site_registration_rejects_other_org(world):
 
 def test_api_self_registration_and_field_errors(world, api):
     client = api()
-    r = client.post("/registrations", {"name": "接口注册公司", "org_type": "enterprise", "legal_id": new_uscc(), "username": "apireg", "password": PASSWORD}, csrf=False)
+    r = client.upload("/registrations", {"name": "接口注册公司", "org_type": "enterprise", "legal_id": new_uscc(), "username": "apireg", "password": PASSWORD}, documents_for(), csrf=False)
     assert r.status_code == 201, r.content
     assert r.json()["status"] == "pending"
-    bad = client.post("/registrations", {"name": "坏公司", "org_type": "enterprise", "legal_id": "91150802MA0Q1234X0", "username": "x2", "password": PASSWORD}, csrf=False)
+    bad = client.upload("/registrations", {"name": "坏公司", "org_type": "enterprise", "legal_id": "91150802MA0Q1234X0", "username": "x2", "password": PASSWORD}, documents_for(), csrf=False)
     assert bad.status_code == 400
     assert bad.json()["field"] == "legal_id" and "校验位" in bad.json()["message"]
-    missing = client.post("/registrations", {"org_type": "enterprise"}, csrf=False)
+    missing = client.upload("/registrations", {"org_type": "enterprise"}, csrf=False)
     assert missing.status_code == 422 and missing.json()["field"] == "name"
 
 

@@ -5,7 +5,7 @@ from liuzhuan.core.models import AuditEvent
 from liuzhuan.members import actions
 from liuzhuan.members.models import Notification, RegistrationReview
 
-from ..conftest import make_org
+from ..conftest import approve_registration, make_org
 
 
 @pytest.fixture
@@ -15,12 +15,13 @@ def pending(world):
 
 @pytest.mark.parametrize(("decision", "status"), [("approve", "active"), ("reject", "rejected"), ("request_info", "needs_info")])
 def test_review_decisions(world, pending, decision, status):
-    review = actions.review_registration(world.clerk, pending.pk, decision, "online", "" if decision == "approve" else "材料不全")
+    actions.first_review_registration(world.clerk, pending.pk, "approve", "online")
+    review = actions.review_registration(world.checker, pending.pk, decision, "online", "" if decision == "approve" else "材料不全")
     pending.refresh_from_db()
     assert pending.status == status
-    assert review.reviewer == world.clerk and review.method == "online" and review.reviewed_at
+    assert review.reviewer == world.checker and review.method == "online" and review.reviewed_at and review.stage == "final"
     ev = AuditEvent.objects.get(action="member.review")
-    assert ev.summary["after"]["status"] == status and ev.actor_username == "clerk"
+    assert ev.summary["after"]["status"] == status and ev.actor_username == "checker"
     assert Notification.objects.filter(organisation=pending).exists()
 
 
@@ -39,7 +40,7 @@ def test_method_required(world, pending):
 
 
 def test_cannot_review_twice(world, pending):
-    actions.review_registration(world.clerk, pending.pk, "approve", "on_site")
+    approve_registration(world, pending.pk, "on_site")
     with pytest.raises(DomainError) as exc:
         actions.review_registration(world.checker, pending.pk, "reject", "on_site", "x")
     assert exc.value.code == "not_pending"
@@ -63,7 +64,7 @@ def test_resubmit_after_request_info(world, pending):
     from ..conftest import make_user
 
     manager = make_user(pending, "pm", "manager")
-    actions.review_registration(world.clerk, pending.pk, "request_info", "online", "请补充法定代表人")
+    actions.first_review_registration(world.clerk, pending.pk, "request_info", "online", "请补充法定代表人")
     actions.resubmit_registration(manager, {"legal_representative": "钱七"})
     pending.refresh_from_db()
     assert pending.status == "pending" and pending.legal_representative == "钱七"
@@ -72,6 +73,8 @@ def test_resubmit_after_request_info(world, pending):
 
 
 def test_api_review(world, pending, api):
+    r = api(world.clerk).post(f"/organisations/{pending.pk}/first-review", {"decision": "approve", "method": "on_site"})
+    assert r.status_code == 200 and r.json()["reviewer"] == "clerk" and r.json()["stage"] == "first"
     r = api(world.checker).post(f"/organisations/{pending.pk}/review", {"decision": "approve", "method": "on_site"})
     assert r.status_code == 200 and r.json()["reviewer"] == "checker"
     r2 = api(world.alice).post(f"/organisations/{pending.pk}/review", {"decision": "approve", "method": "on_site"})
@@ -90,7 +93,7 @@ def test_resubmit_is_for_the_organisations_manager(world, pending):
     from ..conftest import make_user
 
     staff = make_user(pending, "ps", "staff")
-    actions.review_registration(world.clerk, pending.pk, "request_info", "online", "请补充法定代表人")
+    actions.first_review_registration(world.clerk, pending.pk, "request_info", "online", "请补充法定代表人")
     with pytest.raises(PermissionDenied):
         actions.resubmit_registration(staff, {"legal_representative": "钱七"})
     with pytest.raises(DomainError):  # another organisation's manager acts on its own organisation, not this one

@@ -7,40 +7,41 @@ audit event — all inside one transaction. A ``DomainError`` means nothing was 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import NamedTuple
 
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from liuzhuan.core import audit
 from liuzhuan.core.dates import today_china
 from liuzhuan.core.errors import DomainError, NotFound, PermissionDenied
-from liuzhuan.core.permissions import require_active_user, require_checker, require_manager, require_role
+from liuzhuan.core.permissions import require_active_user, require_manager, require_role
 from liuzhuan.core.roles import Department, Role
-from liuzhuan.core.sql import copy_rows, execute, insert_rows
 
 from .classification import INDUSTRY_LABELS, OWNERSHIP_LABELS, SIZE_LABELS
+from .documents import check_documents, documents_needed, missing_documents, store_documents
 from .identity import check_full_capacity, clean_legal_id
 from .models import (
     ApiToken,
     LoginFailure,
-    Notification,
     Organisation,
     OrganisationRole,
     OrgStatus,
     OrgType,
     Position,
     RegistrationChannel,
-    RegistrationReview,
-    ReviewDecision,
-    ReviewMethod,
     TokenScope,
     User,
 )
+from .notices import Notice, acknowledge, notice, notify, notify_all, notify_role, notify_select
+from .review import first_review_registration, review_registration
+
+__all__ = ["Notice", "acknowledge", "first_review_registration", "notice", "notify", "notify_all", "notify_role",
+           "notify_select", "review_registration"]  # re-exported: callers keep using actions.<name>
 
 #: roles an organisation may ask for when registering itself; the rest are granted by the operator
 SELF_SERVICE_ROLES = frozenset({Role.MEMBER, Role.MERCHANT})
@@ -115,12 +116,17 @@ def create_login(org: Organisation, *, username: str, password: str, display_nam
     return user
 
 
-def register_organisation(actor: User | None, data: RegistrationInput) -> Organisation:
-    """会员注册: online by the organisation itself (actor None) or on site by operator staff."""
+def register_organisation(actor: User | None, data: RegistrationInput, documents: Mapping[str, bytes | None] | None = None
+                          ) -> Organisation:
+    """会员注册: online by the organisation itself (actor None) or on site by operator staff.
+
+    ``documents``: kind → file content. Online, every document its type requires must be given;
+    at the counter (against the originals) they are optional."""
     by_operator = actor is not None
     if by_operator:
         require_role(actor, Role.OPERATOR)
     legal_id, roles = _validate_registration(data, by_operator=by_operator)
+    checked = check_documents(data.org_type, documents or {}, must=() if by_operator else None)
     try:
         with transaction.atomic():
             if Organisation.objects.filter(legal_id=legal_id).exists():
@@ -141,6 +147,7 @@ def register_organisation(actor: User | None, data: RegistrationInput) -> Organi
                 capacity_declared_at=timezone.now() if data.capacity_declared else None,
             )
             OrganisationRole.objects.bulk_create([OrganisationRole(organisation=org, role=r) for r in roles])
+            stored = store_documents(org, checked, actor)
             user = None
             if data.username or not by_operator:
                 user = create_login(org, username=data.username, password=data.password, display_name=data.display_name,
@@ -154,6 +161,7 @@ def register_organisation(actor: User | None, data: RegistrationInput) -> Organi
                               "capacity_declared": bool(data.capacity_declared)},
                     "channel": org.channel,
                     "login": user.username if user else None,
+                    "documents": stored,
                 },
             )
             notify_role(Role.OPERATOR, "新会员注册待审核", f"{org.name}（{legal_id}）提交了会员注册，请审核。", obj=org)
@@ -171,8 +179,10 @@ def _lock_org(org_id: int) -> Organisation:
     return org
 
 
-def resubmit_registration(actor: User, changes: dict) -> Organisation:
-    """After 'ask for more material' the organisation's manager updates details and resubmits."""
+def resubmit_registration(actor: User, changes: dict, documents: Mapping[str, bytes | None] | None = None) -> Organisation:
+    """After 'ask for more material' the organisation's manager updates details, uploads documents
+    (those still missing are required; others replace the file on record) and resubmits. The
+    registration goes back to the first review."""
     require_active_user(actor)
     require_manager(actor)
     with transaction.atomic():
@@ -192,9 +202,13 @@ def resubmit_registration(actor: User, changes: dict) -> Organisation:
         if declared and org.capacity_declared_at is None:
             org.capacity_declared_at = timezone.now()
             changes["capacity_declared"] = True
+        checked = check_documents(org.org_type, documents or {},
+                                  must=tuple(missing_documents(org)) if documents_needed(org) else ())
+        stored = store_documents(org, checked, actor)
         org.status = OrgStatus.PENDING
+        org.first_reviewed_by, org.first_reviewed_at = None, None
         org.save()
-        audit.record(actor, "member.resubmit", org, summary={"before": before, "after": changes})
+        audit.record(actor, "member.resubmit", org, summary={"before": before, "after": changes, "documents": stored})
         notify_role(Role.OPERATOR, "会员补充材料待审核", f"{org.name} 已补充材料，请重新审核。", obj=org)
         return org
 
@@ -237,56 +251,6 @@ def set_department(actor: User, org_id: int, department: str) -> Organisation:
         org.save(update_fields=["department"])
         audit.record(actor, "member.department", org, summary={"before": before, "after": department})
         return org
-
-
-def review_registration(actor: User, org_id: int, decision: str, method: str, reason: str = "") -> RegistrationReview:
-    """审核: approve, reject with reason, or ask for more material. Records method, reviewer, time."""
-    require_role(actor, Role.OPERATOR)
-    if decision not in ReviewDecision.values:
-        raise DomainError("decision_invalid", "审核结论不正确", field="decision")
-    if method not in ReviewMethod.values:
-        raise DomainError("method_invalid", "请选择审核方式（现场或网络）", field="method")
-    reason = (reason or "").strip()
-    if decision != ReviewDecision.APPROVE and not reason:
-        raise DomainError("reason_required", "不通过或要求补充材料时必须填写意见", field="reason")
-    with transaction.atomic():
-        org = _lock_org(org_id)
-        if org.pk == actor.organisation_id:
-            raise PermissionDenied("不能审核本机构的注册", code="self_review")
-        if org.registered_by_id is not None:  # registered on site: the one who entered it does not approve it
-            require_checker(org.registered_by_id, actor)
-        if org.status != OrgStatus.PENDING:
-            raise DomainError("not_pending", f"该机构当前状态为“{org.get_status_display()}”，不在待审核状态")
-        if decision == ReviewDecision.APPROVE:
-            _check_capacity_at_approval(org)
-        before = org.status
-        org.status = {
-            ReviewDecision.APPROVE: OrgStatus.ACTIVE,
-            ReviewDecision.REJECT: OrgStatus.REJECTED,
-            ReviewDecision.REQUEST_INFO: OrgStatus.NEEDS_INFO,
-        }[ReviewDecision(decision)]
-        org.status_reason = reason
-        org.save(update_fields=["status", "status_reason"])
-        review = RegistrationReview.objects.create(
-            organisation=org, decision=decision, method=method, reason=reason, reviewer=actor
-        )
-        audit.record(
-            actor,
-            "member.review",
-            org,
-            summary={"before": {"status": before}, "after": {"status": org.status}, "decision": decision, "method": method, "reason": reason},
-        )
-        notify(org, f"会员注册审核结果：{review.get_decision_display()}", reason or "您的会员注册已审核通过。", obj=org)
-        return review
-
-
-def _check_capacity_at_approval(org: Organisation) -> None:
-    """Approval re-checks the age on the business date (a registration can wait) and the declaration
-    (registrations made before it was asked for lack one: ask for more material, the member declares)."""
-    check_full_capacity(org.org_type, org.legal_id, today_china())
-    if org.org_type == OrgType.PERSON and org.capacity_declared_at is None:
-        raise DomainError("capacity_declaration_required", "该自然人尚未声明具备完全民事行为能力，请要求补充材料后由本人声明",
-                          field="capacity_declared")
 
 
 _STATUS_ACTIONS = {
@@ -509,76 +473,3 @@ def revoke_api_token(actor: User, token_id: int) -> ApiToken:
         token.save(update_fields=["revoked_at"])
         audit.record(actor, "token.revoke", token, summary={"key_id": token.key_id})
         return token
-
-
-# --- notifications ----------------------------------------------------------------------------
-
-
-class Notice(NamedTuple):
-    """An inbox notice not yet written; ``notify_all`` writes many in one statement."""
-
-    organisation_id: int
-    title: str
-    body: str
-    kind: str
-    object_type: str
-    object_id: str
-    requires_ack: bool
-
-
-def notice(org: Organisation | int, title: str, body: str = "", *, obj=None, kind: str = "", requires_ack: bool = False) -> Notice:
-    return Notice(org if isinstance(org, int) else org.pk, title, body, kind, obj._meta.label_lower if obj is not None else "",
-                  str(obj.pk) if obj is not None else "", requires_ack)
-
-
-def notify(org: Organisation, title: str, body: str = "", *, obj=None, kind: str = "", requires_ack: bool = False) -> Notification:
-    """Inbox notice, written in the caller's transaction (so it exists iff the action committed)."""
-    return Notification.objects.create(**notice(org, title, body, obj=obj, kind=kind, requires_ack=requires_ack)._asdict())
-
-
-def notify_all(notices: list[Notice]) -> None:
-    """Write several notices at once, in the caller's transaction."""
-    now = timezone.now()
-    rows = [(*n, now) for n in notices]
-    # lapsing a run's agreements tells tens of thousands of members at once: a bulk load then
-    (copy_rows if len(rows) > 1000 else insert_rows)(Notification, [*Notice._fields, "created_at"], rows)
-
-
-def notify_select(source_sql: str, params: list, body: str = "", *, obj=None, kind: str = "") -> int:
-    """One notice per row of ``source_sql`` (columns ``organisation_id``, ``title``), composed and
-    written by the database in the caller's transaction — a set-off run tells tens of thousands of
-    members at once, and a Python object per notice cost more than the run's loop table. Returns
-    how many were written."""
-    if not connection.in_atomic_block:
-        raise RuntimeError("notify_select() must run inside the action's transaction")
-    shared = notice(0, "", body, obj=obj, kind=kind)
-    now = Notification._meta.get_field("created_at").get_db_prep_save(timezone.now(), connection)
-    cols = ", ".join(connection.ops.quote_name(c) for c in ("organisation_id", "title", "body", "kind", "object_type",
-                                                              "object_id", "requires_ack", "created_at"))
-    table = connection.ops.quote_name(Notification._meta.db_table)
-    # identifiers from model metadata; the source query is the caller's own, its values bound
-    sql = (f"INSERT INTO {table} ({cols}) SELECT s.organisation_id, s.title, %s, %s, %s, %s, %s, %s "  # noqa: S608
-           f"FROM ({source_sql}) s ORDER BY s.organisation_id")
-    return execute(sql, [shared.body, shared.kind, shared.object_type, shared.object_id, False, now, *params])
-
-
-def notify_role(role: Role, title: str, body: str = "", *, obj=None, kind: str = "") -> int:
-    orgs = Organisation.objects.filter(roles__role=role, status=OrgStatus.ACTIVE).distinct().values_list("pk", flat=True)
-    notices = [notice(org_id, title, body, obj=obj, kind=kind) for org_id in orgs]
-    notify_all(notices)
-    return len(notices)
-
-
-def acknowledge(actor: User, notification_id: int) -> Notification:
-    require_active_user(actor)
-    with transaction.atomic():
-        note = Notification.objects.select_for_update().filter(pk=notification_id, organisation_id=actor.organisation_id).first()
-        if note is None:
-            raise NotFound("通知不存在")
-        if note.acknowledged_at is None:
-            note.acknowledged_at = timezone.now()
-            note.acknowledged_by = actor
-            note.save(update_fields=["acknowledged_at", "acknowledged_by"])
-            if note.requires_ack:
-                audit.record(actor, "notice.acknowledge", note, summary={"title": note.title})
-        return note

@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Annotated
 
 from django.http import HttpRequest
-from ninja import Field, Router, Schema
+from ninja import Field, File, Form, Router, Schema
+from ninja.files import UploadedFile
 from ninja.responses import Status
+from pydantic import BeforeValidator, Strict
 
 from liuzhuan.core.api_pages import paged, rows
 from liuzhuan.core.api_types import Flag, Id, TokenDays
+from liuzhuan.core.uploads import read_limited
 
 from . import actions, queries
 from .api_auth import acting_user
+from .documents import DOCUMENT_LIMIT
 from .models import ApiToken
 
 router = Router(tags=["会员与机构"])
@@ -86,6 +91,17 @@ class RegistrationIn(Schema):
         return actions.RegistrationInput(**data)
 
 
+#: a multipart form's flag arrives as text: exactly "true" or "false" (anything else is refused)
+FormFlag = Annotated[bool, BeforeValidator(lambda v: {"true": True, "false": False}.get(v, v) if isinstance(v, str) else v),
+                     Strict()]
+
+
+class SelfRegistrationIn(RegistrationIn):
+    """网上自助注册 arrives as a multipart form (with the documents)."""
+
+    capacity_declared: FormFlag = Field(False, description="声明具备完全民事权利能力和民事行为能力；自然人必须为 true（且须年满18周岁）")
+
+
 class ReviewIn(Schema):
     decision: str
     method: str
@@ -95,6 +111,7 @@ class ReviewIn(Schema):
 class ReviewOut(Schema):
     id: int
     organisation_id: int
+    stage: str
     decision: str
     method: str
     reason: str
@@ -180,9 +197,13 @@ def me(request: HttpRequest):
     )
 
 
-@router.post("/registrations", response={201: OrgOut}, auth=None, summary="会员网上自助注册")
-def self_register(request: HttpRequest, payload: RegistrationIn):
-    org = actions.register_organisation(None, payload.to_input())
+@router.post("/registrations", response={201: OrgOut}, auth=None,
+             summary="会员网上自助注册（multipart：表单字段及证件文件 business_licence、legal_rep_id 或 person_id；PDF/PNG/JPEG）")
+def self_register(request: HttpRequest, payload: Form[SelfRegistrationIn], business_licence: File[UploadedFile] = None,
+                  legal_rep_id: File[UploadedFile] = None, person_id: File[UploadedFile] = None):
+    files = {"business_licence": business_licence, "legal_rep_id": legal_rep_id, "person_id": person_id}
+    documents = {kind: read_limited(f, DOCUMENT_LIMIT, kind) for kind, f in files.items() if f is not None}
+    org = actions.register_organisation(None, payload.to_input(), documents)
     return Status(201, OrgOut.from_org(org))
 
 
@@ -206,10 +227,21 @@ def get_organisation(request: HttpRequest, org_id: Id):
     return OrgOut.from_org(queries.get_visible_organisation(acting_user(request), org_id))
 
 
-@router.post("/organisations/{org_id}/review", response=ReviewOut, summary="注册审核")
+def _review_out(r) -> ReviewOut:
+    return ReviewOut(id=r.pk, organisation_id=r.organisation_id, stage=r.stage, decision=r.decision, method=r.method,
+                     reason=r.reason, reviewer=r.reviewer.username, reviewed_at=r.reviewed_at)
+
+
+@router.post("/organisations/{org_id}/first-review", response=ReviewOut, summary="网上注册初审（经办）")
+def first_review(request: HttpRequest, org_id: Id, payload: ReviewIn):
+    return _review_out(actions.first_review_registration(acting_user(request, write=True), org_id, payload.decision,
+                                                         payload.method, payload.reason))
+
+
+@router.post("/organisations/{org_id}/review", response=ReviewOut, summary="注册复核（与初审或现场录入人不同的另一人）")
 def review(request: HttpRequest, org_id: Id, payload: ReviewIn):
     r = actions.review_registration(acting_user(request, write=True), org_id, payload.decision, payload.method, payload.reason)
-    return ReviewOut(id=r.pk, organisation_id=r.organisation_id, decision=r.decision, method=r.method, reason=r.reason, reviewer=r.reviewer.username, reviewed_at=r.reviewed_at)
+    return _review_out(r)
 
 
 @router.post("/organisations/{org_id}/status", response=OrgOut, summary="暂停、恢复或注销机构")

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import struct
+import zlib
 from dataclasses import dataclass, field
 
 from liuzhuan.core.roles import Department, Role
 
 from . import actions
 from .bootstrap import create_operator
+from .documents import required_documents
 from .identity import make_ric, make_uscc
-from .models import Organisation, OrgStatus, Position, User
+from .models import DocumentKind, Organisation, OrgStatus, Position, User
 
 DEMO_PASSWORD = "Liuzhuan#2026"
 REGION = "150802"  # 巴彦淖尔市临河区
@@ -72,7 +75,10 @@ CLASSIFICATION = {
     "sme05": ("C", "medium"), "sme06": ("C", "small"), "sme07": ("C", "small"), "sme08": ("C", "micro"),
     "sme09": ("C", "micro"), "sme10": ("E", "micro"), "sme11": ("C", "micro"),
 }
-#: a natural person member and two registrations waiting in the review queue
+#: a natural person member and two online registrations (with their documents) in the review queue:
+#: the first has passed op_clerk's first review and waits for op_checker's final one
+ONLINE_PENDING = ("pending1", "pending2")
+FIRST_REVIEWED = ("pending1",)
 ORGS.append(DemoOrg("person1", "高建华", (Role.MEMBER,), "gao_jh", "高建华", org_type="person"))
 ORGS.append(DemoOrg("pending1", "临河区新星食品有限公司", (Role.MEMBER,), "xx_song", "宋佳", status="pending"))
 ORGS.append(DemoOrg("pending2", "临河区益民农机合作社", (Role.MEMBER,), "ym_han", "韩冬", org_type="other", status="pending"))
@@ -98,6 +104,44 @@ def legal_id_for(key: str) -> str:
     return _uscc(prefix, index)
 
 
+def demo_pdf(title: str) -> bytes:
+    """A tiny valid one-page PDF (built here, no file shipped) standing in for a scanned document."""
+    text = f"BT /F1 18 Tf 40 100 Td ({title}) Tj ET".encode("ascii")
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 300 200] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d >>\nstream\n" % len(text) + text + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out, offsets = bytearray(b"%PDF-1.4\n"), []
+    for i, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % i + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)
+
+
+def demo_png(width: int = 8, height: int = 5) -> bytes:
+    """A tiny valid grey PNG standing in for a photo of an ID card."""
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+    raw = b"".join(b"\x00" + b"\x99" * width for _ in range(height))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+
+
+def demo_documents(org_type: str) -> dict[str, bytes]:
+    """The documents an online registrant of ``org_type`` uploads: the licence as PDF, IDs as PNG."""
+    return {kind: demo_pdf("Business licence (demo)") if kind == DocumentKind.BUSINESS_LICENCE else demo_png()
+            for kind in required_documents(org_type)}
+
+
 def load(stdout=None) -> bool:
     """Create the demo world once. Returns False when it already exists (idempotent)."""
     if Organisation.objects.filter(legal_id=legal_id_for("operator")).exists():
@@ -119,7 +163,12 @@ def load(stdout=None) -> bool:
             industry=CLASSIFICATION.get(d.key, ("", ""))[0], enterprise_size=CLASSIFICATION.get(d.key, ("", ""))[1],
             capacity_declared=True,
         )
-        o = actions.register_organisation(clerk, data)
+        if d.key in ONLINE_PENDING:  # registered online by the applicant, documents attached
+            o = actions.register_organisation(None, data, demo_documents(d.org_type))
+            if d.key in FIRST_REVIEWED:
+                actions.first_review_registration(clerk, o.pk, "approve", "online", "证件齐全，信息一致")
+        else:
+            o = actions.register_organisation(clerk, data)
         User.objects.filter(username=d.username).update(position=Position.MANAGER)
         if d.status == OrgStatus.ACTIVE:
             actions.review_registration(checker, o.pk, "approve", "on_site", "")

@@ -5,8 +5,23 @@ from liuzhuan.core.roles import DEPARTMENT_CHOICES, ROLE_CHOICES
 from .classification import INDUSTRIES, OWNERSHIPS, SIZES
 from .models import OrgType, Position, ReviewDecision, ReviewMethod
 
+_DOC_HELP = "PDF、PNG 或 JPEG，不超过 5 MB"
 
-class RegistrationForm(forms.Form):
+
+class DocumentFields(forms.Form):
+    """营业执照、法定代表人身份证件（机构）或身份证件（自然人）; which are required is decided by
+    the action from the subject type (members.documents), so the fields are optional here."""
+
+    business_licence = forms.FileField(label="营业执照（机构必传）", required=False, help_text=_DOC_HELP)
+    legal_rep_id = forms.FileField(label="法定代表人身份证件（机构必传）", required=False, help_text=_DOC_HELP)
+    person_id = forms.FileField(label="身份证件（自然人必传）", required=False, help_text=_DOC_HELP)
+
+    def document_uploads(self) -> dict:
+        return {k: self.cleaned_data.get(k) for k in ("business_licence", "legal_rep_id", "person_id")
+                if self.cleaned_data.get(k)}
+
+
+class RegistrationForm(DocumentFields):
     name = forms.CharField(label="机构/个人名称", max_length=200)
     org_type = forms.ChoiceField(label="主体类型", choices=OrgType.choices)
     legal_id = forms.CharField(label="统一社会信用代码/身份证号", max_length=20)
@@ -38,6 +53,8 @@ class OperatorRegistrationForm(RegistrationForm):
         super().__init__(*args, **kwargs)
         for f in ("username", "password", "password2"):
             self.fields[f].required = False
+        for f, name in (("business_licence", "营业执照"), ("legal_rep_id", "法定代表人身份证件"), ("person_id", "身份证件")):
+            self.fields[f].label = f"{name}（可选：现场核验原件，可上传扫描件留存）"
 
 
 class ReviewForm(forms.Form):
@@ -80,15 +97,13 @@ class TokenForm(forms.Form):
     scope = forms.ChoiceField(label="权限范围", choices=[("read", "只读"), ("write", "读写")])
 
 
-class ResubmitForm(forms.Form):
+class ResubmitForm(DocumentFields):
     legal_representative = forms.CharField(label="法定代表人/负责人", max_length=60, required=False)
     contact_name = forms.CharField(label="联系人", max_length=60, required=False)
     contact_phone = forms.CharField(label="联系电话", max_length=30, required=False)
     address = forms.CharField(label="地址", max_length=200, required=False)
     industry = forms.ChoiceField(label="所属行业（国民经济行业分类门类）", choices=[("", "—"), *INDUSTRIES], required=False)
     enterprise_size = forms.ChoiceField(label="企业规模", choices=[("", "—"), *SIZES], required=False)
-
-
     capacity_declared = forms.BooleanField(label="自然人声明：具备完全民事权利能力和民事行为能力", required=False)
 
 

@@ -69,6 +69,11 @@ class Organisation(models.Model):
     #: when the registrant declared full civil capacity (具备完全民事权利能力和行为能力); required of a
     #: natural person, whose age is also checked by the ID number (identity.check_full_capacity)
     capacity_declared_at = models.DateTimeField("民事行为能力声明时间", null=True, blank=True)
+    #: an online registration's first review (初审, the maker): the final review (复核) is by another
+    #: user; cleared when the registrant resubmits after being asked for more material
+    first_reviewed_by = models.ForeignKey("members.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                                          db_index=False, verbose_name="初审人")
+    first_reviewed_at = models.DateTimeField("初审时间", null=True, blank=True)
 
     class Meta:
         ordering = ["id"]
@@ -160,8 +165,16 @@ class ReviewDecision(models.TextChoices):
     REQUEST_INFO = "request_info", "要求补充材料"
 
 
+class ReviewStage(models.TextChoices):
+    FIRST = "first", "初审"
+    FINAL = "final", "复核"
+
+
 class RegistrationReview(models.Model):
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="reviews")
+    #: reviews made before two-step online review are final decisions
+    stage = models.CharField("审核环节", max_length=10, choices=ReviewStage.choices, default=ReviewStage.FINAL,
+                             db_default=ReviewStage.FINAL)
     decision = models.CharField("审核结论", max_length=20, choices=ReviewDecision.choices)
     method = models.CharField("审核方式", max_length=20, choices=ReviewMethod.choices)
     reason = models.CharField("意见", max_length=500, blank=True)
@@ -174,6 +187,37 @@ class RegistrationReview(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organisation_id} {self.decision}"
+
+
+class DocumentKind(models.TextChoices):
+    BUSINESS_LICENCE = "business_licence", "营业执照"
+    LEGAL_REP_ID = "legal_rep_id", "法定代表人身份证件"
+    PERSON_ID = "person_id", "身份证件"
+
+
+class RegistrationDocument(models.Model):
+    """A document the registrant uploaded (营业执照, 身份证件); one current file per kind, a
+    resubmission replaces it. The content was checked by its magic bytes (core.uploads)."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="documents")
+    kind = models.CharField("证件类型", max_length=20, choices=DocumentKind.choices)
+    file = models.CharField("存储文件", max_length=255)
+    content_type = models.CharField(max_length=60)
+    size = models.PositiveIntegerField("大小")
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False)
+    uploaded_at = models.DateTimeField("上传时间", default=timezone.now)
+
+    class Meta:
+        ordering = ["organisation_id", "kind"]
+        verbose_name = "注册证件"
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "kind"], name="regdoc_org_kind_unique"),
+            models.CheckConstraint(condition=models.Q(kind__in=[k.value for k in DocumentKind]), name="regdoc_kind_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation_id}:{self.kind}"
 
 
 class Notification(models.Model):

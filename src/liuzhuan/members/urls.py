@@ -10,6 +10,7 @@ urlpatterns = [
     path("orgs/", views.org_list, name="org_list"),
     path("orgs/new/", views.org_new, name="org_new"),
     path("orgs/<int:org_id>/", views.org_detail, name="org_detail"),
+    path("orgs/<int:org_id>/documents/<int:doc_id>/", views.document, name="document"),
     path("mine/", views.my_org, name="my_org"),
     path("inbox/", views.inbox, name="inbox"),
     path("inbox/<int:note_id>/ack/", views.inbox_ack, name="inbox_ack"),

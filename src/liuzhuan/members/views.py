@@ -9,8 +9,9 @@ from django.contrib.auth import logout, update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -20,9 +21,11 @@ from liuzhuan.core.errors import DomainError
 from liuzhuan.core.forms import run_action
 from liuzhuan.core.roles import Role
 from liuzhuan.core.throttle import client_ip
+from liuzhuan.core.uploads import read_limited
 from liuzhuan.core.views import DASHBOARD_SECTIONS, require_page_role
 
 from . import actions, queries
+from .documents import DOCUMENT_LIMIT, documents_needed, label, required_documents
 from .forms import (
     ChangePasswordForm,
     ClassificationForm,
@@ -36,7 +39,7 @@ from .forms import (
     TokenForm,
     UserForm,
 )
-from .models import ApiToken, Organisation, OrgStatus
+from .models import ApiToken, DocumentKind, Organisation, OrgStatus, RegistrationDocument
 
 
 class ThrottledAuthenticationForm(AuthenticationForm):
@@ -105,9 +108,18 @@ def home(request):
     return render(request, "home.html", {"sections": sections, "notes": notes})
 
 
+def _read_documents(form) -> dict[str, bytes] | None:
+    """The form's uploaded documents read with the size limit; None (errors on the form) if too large."""
+    try:
+        return {kind: read_limited(f, DOCUMENT_LIMIT, kind) for kind, f in form.document_uploads().items()}
+    except DomainError as exc:
+        form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        return None
+
+
 def register(request):
-    """会员网上自助注册 (public)."""
-    form = RegistrationForm(request.POST or None)
+    """会员网上自助注册 (public), with its documents."""
+    form = RegistrationForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         data = actions.RegistrationInput(
@@ -117,7 +129,8 @@ def register(request):
             password=d["password"], display_name=d["display_name"], industry=d["industry"],
             enterprise_size=d["enterprise_size"], capacity_declared=d["capacity_declared"],
         )
-        org = run_action(form, lambda: actions.register_organisation(None, data))
+        documents = _read_documents(form)
+        org = None if documents is None else run_action(form, lambda: actions.register_organisation(None, data, documents))
         if org:
             messages.success(request, f"注册已提交：{org.name}。运营机构审核通过后即可办理业务，现在可以登录查看进度。")
             return redirect("login")
@@ -127,9 +140,25 @@ def register(request):
 @login_required
 def review_queue(request):
     require_page_role(request, Role.OPERATOR)
-    pending = Organisation.objects.filter(status=OrgStatus.PENDING).prefetch_related("roles").order_by("registered_at")
-    forms_by_org = [(org, ReviewForm(prefix=f"o{org.pk}")) for org in pending]
-    return render(request, "members/review_queue.html", {"items": forms_by_org})
+    pending = (Organisation.objects.filter(status=OrgStatus.PENDING).prefetch_related("roles", "documents")
+               .select_related("first_reviewed_by").order_by("registered_at"))
+    items = [(org, ReviewForm(prefix=f"o{org.pk}"), _review_step(org, request.user)) for org in pending]
+    return render(request, "members/review_queue.html", {"items": items})
+
+
+def _review_step(org: Organisation, user) -> dict:
+    """Which step the registration waits for and whether this user may take it (maker ≠ checker)."""
+    maker = org.registered_by_id if org.registered_by_id is not None else org.first_reviewed_by_id
+    if maker is None:
+        return {"stage": "first", "label": "待初审", "allowed": True, "missing": [label(k) for k in _missing(org)]}
+    return {"stage": "final", "label": "待复核", "allowed": maker != user.pk, "missing": [label(k) for k in _missing(org)]}
+
+
+def _missing(org: Organisation) -> list[str]:
+    if not documents_needed(org):
+        return []
+    have = {d.kind for d in org.documents.all()}
+    return [k for k in required_documents(org.org_type) if k not in have]
 
 
 @login_required
@@ -139,9 +168,14 @@ def review_submit(request, org_id: int):
     form = ReviewForm(request.POST, prefix=f"o{org_id}")
     if form.is_valid():
         d = form.cleaned_data
-        review = run_action(form, lambda: actions.review_registration(request.user, org_id, d["decision"], d["method"], d["reason"]))
+        step = actions.first_review_registration if request.POST.get("stage") == "first" else actions.review_registration
+        review = run_action(form, lambda: step(request.user, org_id, d["decision"], d["method"], d["reason"]))
         if review:
-            messages.success(request, f"已审核：{review.organisation.name} — {review.get_decision_display()}")
+            if review.stage == "first" and review.decision == "approve":
+                messages.success(request, f"初审通过：{review.organisation.name}，已转另一名工作人员复核。")
+            else:
+                messages.success(request, f"已{review.get_stage_display()}：{review.organisation.name} — "
+                                          f"{review.get_decision_display()}，已通知申请人。")
             return redirect("members:review_queue")
     for err in form.errors.values():
         messages.error(request, "；".join(err))
@@ -166,7 +200,7 @@ def org_list(request):
 def org_new(request):
     """运营机构现场代为录入."""
     require_page_role(request, Role.OPERATOR)
-    form = OperatorRegistrationForm(request.POST or None)
+    form = OperatorRegistrationForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         data = actions.RegistrationInput(
@@ -176,7 +210,8 @@ def org_new(request):
             password=d["password"] or "", display_name=d["display_name"], roles=tuple(d["roles"]),
             industry=d["industry"], enterprise_size=d["enterprise_size"], capacity_declared=d["capacity_declared"],
         )
-        org = run_action(form, lambda: actions.register_organisation(request.user, data))
+        documents = _read_documents(form)
+        org = None if documents is None else run_action(form, lambda: actions.register_organisation(request.user, data, documents))
         if org:
             messages.success(request, f"已录入：{org.name}（待审核）")
             return redirect("members:org_detail", org_id=org.pk)
@@ -241,9 +276,12 @@ def org_detail(request, org_id: int):
             if dept_form.is_valid():
                 done = run_action(dept_form, lambda: actions.set_department(user, org.pk, dept_form.cleaned_data["department"]))
         elif kind == "resubmit" and is_own_manager:
-            resubmit_form = ResubmitForm(request.POST, prefix="rs")
+            resubmit_form = ResubmitForm(request.POST, request.FILES, prefix="rs")
             if resubmit_form.is_valid():
-                done = run_action(resubmit_form, lambda: actions.resubmit_registration(user, resubmit_form.cleaned_data))
+                documents = _read_documents(resubmit_form)
+                changes = {k: v for k, v in resubmit_form.cleaned_data.items() if k not in DocumentKind.values}
+                if documents is not None:
+                    done = run_action(resubmit_form, lambda: actions.resubmit_registration(user, changes, documents))
         else:
             raise Http404("页面不存在")
         if done is not None:
@@ -255,6 +293,8 @@ def org_detail(request, org_id: int):
         "users": users,
         "locked": queries.locked_usernames([u.username for u in users]),
         "reviews": org.reviews.select_related("reviewer")[:20],
+        "documents": org.documents.all(),
+        "missing_documents": [label(k) for k in _missing(org)],
         "is_operator": is_operator,
         "is_own_manager": is_own_manager,
         "status_form": status_form,
@@ -319,3 +359,18 @@ def password(request):
             messages.success(request, "密码已修改。")
             return redirect("home")
     return render(request, "members/password.html", {"form": form})
+
+
+@login_required
+def document(request, org_id: int, doc_id: int):
+    """A registration document: for the applicant organisation's users and operator/oversight roles;
+    anyone else gets 404 (whether it exists is not told)."""
+    try:
+        org = queries.get_visible_organisation(request.user, org_id)
+    except DomainError as exc:
+        raise Http404(exc.message) from exc
+    doc = RegistrationDocument.objects.filter(organisation=org, pk=doc_id).first()
+    if doc is None:
+        raise Http404("证件不存在")
+    return FileResponse(default_storage.open(doc.file, "rb"), content_type=doc.content_type,
+                        filename=f"{doc.get_kind_display()}-{org.pk}.{doc.file.rsplit('.', 1)[-1]}")

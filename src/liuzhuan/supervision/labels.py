@@ -11,7 +11,7 @@ from liuzhuan.housing.rules import EVENT_LABELS as HOUSING_EVENT_LABELS
 
 ACTION_LABELS = {
     # members, users, tokens, notices
-    "member.register": "会员注册", "member.bootstrap_operator": "创建运营机构", "member.review": "会员注册审核",
+    "member.register": "会员注册", "member.bootstrap_operator": "创建运营机构", "member.review": "会员注册复核", "member.first_review": "会员注册初审",
     "member.resubmit": "补充材料后重新提交", "member.classify": "登记行业与企业规模", "member.grant_role": "授予机构角色",
     "member.suspend": "暂停机构", "member.reactivate": "恢复机构", "member.close": "注销机构",
     "user.create": "添加用户", "user.enable": "启用用户", "user.disable": "停用用户", "user.reset_password": "重置密码",

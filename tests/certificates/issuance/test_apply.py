@@ -137,7 +137,7 @@ def test_overlong_text_is_a_field_error_not_a_crash(world, api):
                "non_cash_declared": True}
     r = api(world.alice).post("/certificates/applications", payload)
     assert r.status_code == 422 and r.json()["field"] == "contract_no"
-    r = api().post("/registrations", {"name": "x", "org_type": "enterprise", "legal_id": "1", "address": "长" * 201}, csrf=False)
+    r = api().upload("/registrations", {"name": "x", "org_type": "enterprise", "legal_id": "1", "address": "长" * 201}, csrf=False)
     assert r.status_code == 422 and r.json()["field"] == "address"
 
 
