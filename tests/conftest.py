@@ -123,6 +123,12 @@ class ApiClient:
             headers.setdefault("HTTP_X_CSRFTOKEN", self.csrf)
         return self.client.post(f"/api/v1{path}", json.dumps(payload or {}), content_type="application/json", **headers)
 
+    def post_form(self, path: str, data: dict, *, csrf: bool = True, **headers):
+        """A multipart post (file uploads)."""
+        if csrf:
+            headers.setdefault("HTTP_X_CSRFTOKEN", self.csrf)
+        return self.client.post(f"/api/v1{path}", data, **headers)
+
 
 @pytest.fixture
 def api():
