@@ -186,12 +186,17 @@ class ApplicationInput:
     files: dict[str, list[RawFile]] = field(default_factory=dict)
 
 
-def submit_application(actor, data: ApplicationInput, *, on: dt.date | None = None) -> Application:
-    """An SME applies (第八条 conditions, 第十条 use rules). Refused at once when a rule is broken."""
-    today = inputs.today(on)
+def require_applicant(actor) -> None:
+    """Who may apply at all (the API asks before it reads the uploaded files)."""
     require_role(actor, Role.MEMBER)
     if not can_apply(actor):
         raise PermissionDenied("续贷过桥资金仅受理中小企业（会员企业）的申请", code="not_sme")
+
+
+def submit_application(actor, data: ApplicationInput, *, on: dt.date | None = None) -> Application:
+    """An SME applies (第八条 conditions, 第十条 use rules). Refused at once when a rule is broken."""
+    today = inputs.today(on)
+    require_applicant(actor)
     fund = require_fund()
     if fund.status != FundStatus.OPEN:  # 第二十二条: no new business while suspended (read again under lock below)
         raise suspended_refusal(fund)

@@ -286,8 +286,9 @@ def applications(request: HttpRequest, status: str | None = None):
 
 @router.post("/applications", response={201: BridgeApplicationOut}, summary="企业申请续贷过桥资金（multipart：data 为申请 JSON，"
              "每项申请资料以 materials.<资料项 key> 上传 PDF/PNG/JPEG 文件，可多个，单个不超过 10 MB）")
-def application_submit(request: HttpRequest, data: Form[str]):
+def application_submit(request: HttpRequest, data: Form[str] = ""):
     user = acting_user(request, write=True)
+    actions.require_applicant(user)  # who asks, before the body is parsed or any file read
     try:
         payload = BridgeApplicationIn.model_validate_json(data)
     except PydanticError as exc:
