@@ -284,7 +284,20 @@ def applications(request: HttpRequest, status: str | None = None):
     return rows(qs, application_out)
 
 
-@router.post("/applications", response={201: BridgeApplicationOut}, summary="企业申请续贷过桥资金（multipart：data 为申请 JSON，"
+#: the multipart body of a submission as OpenAPI shows it: ``data`` is the JSON of ``BridgeApplicationIn``
+SUBMIT_BODY = {"requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
+    "type": "object", "required": ["data"],
+    "properties": {"data": {"type": "string", "contentMediaType": "application/json",
+                            "contentSchema": BridgeApplicationIn.model_json_schema(),
+                            "description": "申请内容（JSON，字段见 contentSchema）"}},
+    "patternProperties": {r"^materials\.m[0-9]+$": {
+        "type": "array", "items": {"type": "string", "format": "binary"},
+        "description": "资料清单该项的文件（PDF/PNG/JPEG，每项至少 1 个，单个不超过 10 MB）"}},
+}}}}}
+
+
+@router.post("/applications", response={201: BridgeApplicationOut}, openapi_extra=SUBMIT_BODY,
+             summary="企业申请续贷过桥资金（multipart：data 为申请 JSON，"
              "每项申请资料以 materials.<资料项 key> 上传 PDF/PNG/JPEG 文件，可多个，单个不超过 10 MB）")
 def application_submit(request: HttpRequest, data: Form[str] = ""):
     user = acting_user(request, write=True)
