@@ -278,7 +278,7 @@ def checklist_ack(request: HttpRequest, checklist_id: Id):
 @paged(500)
 def applications(request: HttpRequest, status: str | None = None):
     qs = visible_applications(acting_user(request)).select_related("prepared_by", "approved_by").prefetch_related(
-        "checks", "repayments")
+        "checks", "repayments", "materials")
     if status:
         qs = qs.filter(status=status)
     return rows(qs, application_out)

@@ -89,8 +89,9 @@ def store_materials(actor, app: Application, materials: list[CheckedMaterial]) -
 def current_files(app: Application) -> dict[int, list[ApplicationMaterial]]:
     """Check id → the files on record for it now (replaced ones left out)."""
     out: dict[int, list[ApplicationMaterial]] = {}
-    for f in app.materials.filter(replaced_at__isnull=True).order_by("id"):
-        out.setdefault(f.check_item_id, []).append(f)
+    for f in sorted(app.materials.all(), key=lambda f: f.pk):  # all(): uses a prefetch (API lists) when there is one
+        if f.replaced_at is None:
+            out.setdefault(f.check_item_id, []).append(f)
     return out
 
 
