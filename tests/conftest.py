@@ -133,6 +133,12 @@ class ApiClient:
         body.update({k: SimpleUploadedFile(f"{k}.bin", v) for k, v in (files or {}).items()})
         return self.client.post(f"/api/v1{path}", body, **headers)
 
+    def post_form(self, path: str, data: dict, *, csrf: bool = True, **headers):
+        """A multipart post (file uploads)."""
+        if csrf:
+            headers.setdefault("HTTP_X_CSRFTOKEN", self.csrf)
+        return self.client.post(f"/api/v1{path}", data, **headers)
+
 
 @pytest.fixture
 def api():

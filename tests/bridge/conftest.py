@@ -7,12 +7,14 @@ Business dates are fixed (``TODAY`` = Monday 2 March 2026, LPR 1Y 3.00 % in forc
 from __future__ import annotations
 
 import datetime as dt
+import json
 import math
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from liuzhuan.bridge.application.actions import (
     ApplicationInput,
@@ -26,6 +28,7 @@ from liuzhuan.bridge.application.actions import (
 )
 from liuzhuan.bridge.application.rules import ELIGIBILITY_ITEMS
 from liuzhuan.bridge.banks.actions import create_agreement
+from liuzhuan.bridge.demo import material_pdf
 from liuzhuan.bridge.fund.actions import change_principal, establish_fund, set_rates
 from liuzhuan.bridge.loan.actions import disburse
 from liuzhuan.bridge.models.application import Application, ChecklistVersion
@@ -81,6 +84,11 @@ class BW:
         return self.fund
 
 
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path  # uploaded application materials do not land in var/
+
+
 @pytest.fixture
 def bw(db) -> BW:
     bureau_org = make_org("桐城市财政局", Role.BUREAU, org_type="institution")
@@ -122,6 +130,29 @@ def bw(db) -> BW:
               bank2_org, banker2, sme_org, sme, sme2_org, sme2, inspector, fund, ag, ag2, cl)
 
 
+def material_files(tag: str = "", keys=("m1", "m2")) -> dict:
+    """One tiny PDF per checklist item (content differs per item and per ``tag``)."""
+    return {k: [(f"{k}.pdf", material_pdf(f"{tag} {k}"))] for k in keys}
+
+
+def multipart_application(payload: dict, files: dict | None = None) -> dict:
+    """The API's multipart body: ``data`` (the JSON) and ``materials.<key>`` files."""
+    files = material_files(str(payload.get("original_contract_no", ""))) if files is None else files
+    body = {"data": json.dumps(payload)}
+    for key, given in files.items():
+        body[f"materials.{key}"] = [SimpleUploadedFile(name, content) for name, content in given]
+    return body
+
+
+def page_files(tag: str = "page") -> dict:
+    """The apply page's file inputs (fresh objects: a posted file is read once)."""
+    return {f"materials.{k}": [SimpleUploadedFile(n, c) for n, c in given] for k, given in material_files(tag).items()}
+
+
+def api_apply(client, payload: dict, files: dict | None = None):
+    return client.post_form("/bridge/applications", multipart_application(payload, files))
+
+
 def app_input(bw: BW, **over) -> ApplicationInput:
     data = dict(
         bank_id=bw.bank_org.pk,
@@ -143,6 +174,7 @@ def app_input(bw: BW, **over) -> ApplicationInput:
         materials={"m1": "申请书原件", "m2": "营业执照副本"},
     )
     data.update(over)
+    data.setdefault("files", material_files(data["original_contract_no"]))
     return ApplicationInput(**data)
 
 

@@ -8,6 +8,7 @@ import io
 import pytest
 from openpyxl import load_workbook
 
+from liuzhuan.bridge.demo import material_pdf
 from liuzhuan.bridge.models.application import Application
 from liuzhuan.core.dates import today_china
 
@@ -15,6 +16,10 @@ from ..browser import browser_page, login, logout, shot  # noqa: F401 - fixture 
 from ..conftest import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def pdf_file(name: str, text: str) -> dict:
+    return {"name": name, "mimeType": "application/pdf", "buffer": material_pdf(text)}
 
 
 def open_app(page, base, pk):
@@ -45,13 +50,41 @@ def test_loan_from_application_to_repayment(bw, browser_page):  # noqa: F811
     page.fill("input[name=planned_days]", "10")
     page.fill("input[name=planned_draw_date]", today)
     page.check("input[name=purpose_confirmed]")
-    for field in page.locator("input[name^='evidence.'], input[name^='materials.']").all():
+    for field in page.locator("input[name^='evidence.'], input[name^='materials.'][name$='.note']").all():
         field.fill("已提交原件，经核对一致")
+    # 第九条: a file per checklist item; first without the licence — the page names the missing item
+    page.set_input_files("input[name='materials.m1']", files=[pdf_file("apply.pdf", "application form")])
+    page.click("button:has-text('提交申请')")
+    page.wait_for_selector("text=请上传申请资料“营业执照”的文件")
+    assert Application.objects.count() == 0
+    page.set_input_files("input[name='materials.m1']", files=[pdf_file("apply.pdf", "application form")])
+    page.set_input_files("input[name='materials.m2']", files=[pdf_file("licence-old.pdf", "old licence")])
     shot(page, "bridge-1-sme-apply")
     page.click("button:has-text('提交申请')")
     page.wait_for_selector("text=申请已提交")
     app = Application.objects.get()
-    assert app.status == "submitted"
+    assert app.status == "submitted" and app.materials.count() == 2
+    logout(page)
+
+    # 1b. the first reviewer opens the licence, returns the application for correction (退回补正)
+    login(page, base, "xc_maker", PASSWORD)
+    open_app(page, base, app.pk)
+    with page.expect_download() as dl:
+        page.click("a:has-text('licence-old.pdf')")
+    assert dl.value.suggested_filename == "licence-old.pdf"
+    page.fill("input[name=return-reason]", "营业执照已过期，请上传最新版")
+    page.click("button:has-text('退回补正')")
+    page.wait_for_selector("text=已退回企业补正")
+    logout(page)
+    login(page, base, "jia_sme", PASSWORD)
+    open_app(page, base, app.pk)
+    page.wait_for_selector("#return-reason:has-text('营业执照已过期')")
+    page.set_input_files("input[name='materials.m2']", files=[pdf_file("licence-new.pdf", "new licence")])
+    page.fill("input[name=note]", "已换新版执照")
+    page.click("button:has-text('补正并重新提交')")
+    page.wait_for_selector("text=已补正并重新提交")
+    app.refresh_from_db()
+    assert app.status == "submitted" and app.materials.filter(replaced_at__isnull=True, original_name="licence-new.pdf").exists()
     logout(page)
 
     # 2. manager staff ticks every item and prepares (maker)

@@ -17,7 +17,7 @@ from liuzhuan.members.identity import make_uscc
 from liuzhuan.members.models import Organisation, Position
 
 from ..conftest import make_org, make_user
-from .conftest import YUAN, approved, confirmed, disbursed, prepared
+from .conftest import YUAN, api_apply, approved, confirmed, disbursed, page_files, prepared
 
 DAY = dt.timedelta(days=1)
 
@@ -69,7 +69,7 @@ def apply_form(bw, today, **over):
         "original_due_fen": "1,000,000", "original_due_date": today.isoformat(), "classification": "normal", "loan_account": "A-1",
         "renewal_approval_fen": "1,000,000", "renewal_approval_no": "批", "renewal_approval_date": today.isoformat(),
         "amount_fen": "1,000,000", "planned_days": "10", "planned_draw_date": today.isoformat(), "purpose_confirmed": "on",
-        **{f"evidence.{k}": "有" for k, _ in ELIGIBILITY_ITEMS}, "materials.m1": "有", "materials.m2": "有",
+        **{f"evidence.{k}": "有" for k, _ in ELIGIBILITY_ITEMS}, **page_files(),
     } | over
 
 
@@ -134,9 +134,9 @@ def test_days_pages(bw, today):
 
 def test_maturity_api(bw, api, today):
     sme = api(bw.sme)
-    r = sme.post("/bridge/applications", apply_json(bw, today, original_due_date=(today + 300 * DAY).isoformat()))
+    r = api_apply(sme, apply_json(bw, today, original_due_date=(today + 300 * DAY).isoformat()))
     assert r.status_code == 400 and r.json()["code"] == "outside_draw_window" and r.json()["field"] == "planned_draw_date"
-    r = sme.post("/bridge/applications", apply_json(bw, today, original_due_date=(today - 90 * DAY).isoformat()))
+    r = api_apply(sme, apply_json(bw, today, original_due_date=(today - 90 * DAY).isoformat()))
     assert r.status_code == 400 and r.json()["code"] == "original_overdue" and r.json()["field"] == "original_due_date"
     app = approved(bw, on=today)
     r = api(bw.banker).post(f"/bridge/applications/{app.pk}/bank-confirm",
@@ -229,7 +229,7 @@ def outsider(today):
 
 
 def test_locality_api(bw, api, today):
-    r = api(outsider(today)).post("/bridge/applications", apply_json(bw, today))
+    r = api_apply(api(outsider(today)), apply_json(bw, today))
     assert r.status_code == 400 and r.json()["code"] == "not_local" and "340881" in r.json()["message"]
     r = api(bw.manager).post("/bridge/fund/region", {"region_code": "3408"})
     assert r.status_code == 403

@@ -10,7 +10,7 @@ from liuzhuan.bridge.application.rules import ELIGIBILITY_ITEMS
 from liuzhuan.bridge.reports.actions import generate_report
 from liuzhuan.core.dates import today_china
 
-from .conftest import disbursed, submitted
+from .conftest import disbursed, page_files, submitted
 
 
 def client(user):
@@ -59,16 +59,16 @@ def test_apply_page_error_in_chinese_under_the_field(bw):
         "original_due_fen": "1,000,000", "original_due_date": today.isoformat(), "classification": "normal", "loan_account": "A-1",
         "renewal_approval_fen": "1,000,000", "renewal_approval_no": "批", "renewal_approval_date": today.isoformat(),
         "amount_fen": "1,000,000", "planned_days": "10", "planned_draw_date": today.isoformat(), "purpose_confirmed": "on",
-        **{f"evidence.{k}": "有" for k, _ in ELIGIBILITY_ITEMS}, "materials.m1": "有", "materials.m2": "有",
+        **{f"evidence.{k}": "有" for k, _ in ELIGIBILITY_ITEMS},
     }
-    r = c.post("/bridge/apply/", data)
+    r = c.post("/bridge/apply/", data | page_files())
     assert r.status_code == 200 and "不含银行承兑汇票" in r.content.decode()
     # every broken rule at once, each under its own field (issue 18)
-    r = c.post("/bridge/apply/", data | {"classification": "doubtful", "planned_days": "12"})
+    r = c.post("/bridge/apply/", data | {"classification": "doubtful", "planned_days": "12"} | page_files())
     html = r.content.decode()
     assert "不含银行承兑汇票" in html and "须为正常类" in html and "超过 10 天上限" in html
     assert html.count('class="error"') >= 3
-    r = c.post("/bridge/apply/", data | {"original_loan_type": "working_capital"}, follow=True)
+    r = c.post("/bridge/apply/", data | {"original_loan_type": "working_capital"} | page_files(), follow=True)
     assert "申请已提交" in r.content.decode()
 
 

@@ -33,6 +33,24 @@ def _user(name: str) -> User:
     return User.objects.get(username=name)
 
 
+def material_pdf(text: str) -> bytes:
+    """A tiny one-page PDF saying ``text`` (ASCII), built in code: the demo's application materials."""
+    stream = f"BT /F1 14 Tf 72 720 Td ({text}) Tj ET".encode("ascii")
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>",
+               b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
+               b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
+    out, offsets = bytearray(b"%PDF-1.4\n"), []
+    for i, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % i + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)
+
+
 def _input(bank: Organisation, n: int, amount_yuan: int, draw: dt.date, days: int = 10, **over) -> application.ApplicationInput:
     data = dict(
         bank_id=bank.pk, sme_size=["small", "micro", "medium"][n % 3], original_contract_no=f"LD{draw:%Y%m}{n:04d}",
@@ -43,6 +61,8 @@ def _input(bank: Organisation, n: int, amount_yuan: int, draw: dt.date, days: in
         planned_draw_date=draw, purpose_confirmed=True,
         evidence={k: "营业执照、纳税证明、征信报告及银行续贷批复已核验" for k, _ in ELIGIBILITY_ITEMS},
         materials={f"m{i}": "已提交原件及复印件" for i in range(1, len(DEFAULT_MATERIALS) + 1)},
+        files={f"m{i}": [(f"material-{n:02d}-m{i}.pdf", material_pdf(f"Bridge application {n:02d} material m{i}"))]
+               for i in range(1, len(DEFAULT_MATERIALS) + 1)},
     )
     data.update(over)
     return application.ApplicationInput(**data)

@@ -18,6 +18,7 @@ urlpatterns = [
     path("applications/<int:app_id>/",
          application.application_page(application.PAGE, loan.PAGE, recovery.PAGE),
          name="application"),
+    path("applications/<int:app_id>/files/<int:file_id>", application.material_file, name="material_file"),
     path("apply/", application.apply, name="apply"),
     path("ledger/", reports.ledger, name="ledger"),
     path("banks/", banks.banks, name="banks"),

@@ -80,6 +80,8 @@ ACTION_LABELS = {
     "bridge.application.submit": "提交过桥资金申请", "bridge.application.check": "审核申请要件",
     "bridge.application.prepare": "过桥资金初审", "bridge.application.approve": "过桥资金复核通过",
     "bridge.application.reject": "退回过桥资金申请", "bridge.application.withdraw": "撤回过桥资金申请",
+    "bridge.application.materials": "上传过桥资金申请资料", "bridge.application.return": "退回补正过桥资金申请",
+    "bridge.application.resubmit": "补正后重新提交过桥资金申请",
     "bridge.application.bank_confirm": "银行确认续贷", "bridge.application.bank_decline": "银行不予确认续贷",
     "bridge.loan.disburse": "过桥资金放款", "bridge.loan.repay": "过桥资金还款", "bridge.loan.renewal": "登记续贷发放",
     "bridge.loan.overdue": "过桥资金逾期", "bridge.loan.penalty_accrue": "计提违约金", "bridge.fraud.declare": "认定骗取过桥资金",

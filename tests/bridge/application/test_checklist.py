@@ -7,7 +7,7 @@ from liuzhuan.bridge.application import actions
 from liuzhuan.bridge.models.application import ChecklistVersion
 from liuzhuan.core.errors import DomainError, PermissionDenied
 
-from ..conftest import submitted
+from ..conftest import material_files, submitted
 
 
 def test_new_version_used_only_once_filed(bw):
@@ -15,7 +15,8 @@ def test_new_version_used_only_once_filed(bw):
     assert v2.version == 2 and not v2.is_filed
     assert submitted(bw).checklist.version == 1
     actions.file_checklist(bw.manager, v2.pk)
-    app = submitted(bw, original_contract_no="C-2", materials={"m1": "a", "m2": "b", "m3": "c"})
+    app = submitted(bw, original_contract_no="C-2", materials={"m1": "a", "m2": "b", "m3": "c"},
+                    files=material_files("C-2", ("m1", "m2", "m3")))
     assert app.checklist.version == 2 and app.checks.filter(kind="material").count() == 3
     actions.acknowledge_checklist(bw.bureau, v2.pk)
     assert ChecklistVersion.objects.get(pk=v2.pk).acknowledged_by == bw.bureau
@@ -23,7 +24,7 @@ def test_new_version_used_only_once_filed(bw):
 
 def test_missing_material_named_in_error(bw):
     with pytest.raises(DomainError) as exc:
-        submitted(bw, materials={"m1": "申请书"})
+        submitted(bw, files=material_files("x", ("m1",)))
     assert exc.value.field == "materials.m2" and "营业执照" in exc.value.message
 
 

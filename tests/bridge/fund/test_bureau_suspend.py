@@ -8,7 +8,7 @@ from liuzhuan.bridge.loan.actions import disburse
 from liuzhuan.bridge.models.fund import FundStatusChange
 from liuzhuan.core.errors import DomainError, PermissionDenied
 
-from ..conftest import confirmed, prepared
+from ..conftest import api_apply, confirmed, prepared
 
 
 def test_bureau_halts_business(bw):
@@ -57,7 +57,7 @@ def test_suspended_fund_refuses_new_applications_with_a_banner(bw, api):
     with pytest.raises(DomainError) as exc:
         submit_application(bw.sme, app_input(bw, original_contract_no="C-new"), on=TODAY)
     assert exc.value.code == "fund_suspended" and "不受理新的申请" in exc.value.message and "专项检查" in exc.value.message
-    r = api(bw.sme).post("/bridge/applications", payload(bw, original_contract_no="C-api"))
+    r = api_apply(api(bw.sme), payload(bw, original_contract_no="C-api"))
     assert r.status_code == 400 and r.json()["code"] == "fund_suspended"
     assert Application.objects.count() == 1
     c = Client()

@@ -54,6 +54,7 @@ from ..models.fund import Fund, FundStatus
 from ..models.recovery import FraudFinding
 from ..rates.common import rate_str
 from ..rates.fees import amount_reasons, check_days
+from .materials import RawFile, check_material_files, store_materials
 from .queries import active_ban, latest_filed_checklist, quote_for
 from .rules import ELIGIBILITY_ITEMS, ELIGIBILITY_SHORT, compact_account, draw_window_refusal, overdue_refusal
 
@@ -179,16 +180,23 @@ class ApplicationInput:
     purpose_confirmed: bool
     #: eligibility item key -> evidence (证明材料/说明)
     evidence: dict[str, str] = field(default_factory=dict)
-    #: materials checklist key -> reference (材料名称/编号)
+    #: materials checklist key -> note (材料名称/编号, optional)
     materials: dict[str, str] = field(default_factory=dict)
+    #: materials checklist key -> files (name, content read with ``read_limited``); every item needs one
+    files: dict[str, list[RawFile]] = field(default_factory=dict)
+
+
+def require_applicant(actor) -> None:
+    """Who may apply at all (the API asks before it reads the uploaded files)."""
+    require_role(actor, Role.MEMBER)
+    if not can_apply(actor):
+        raise PermissionDenied("续贷过桥资金仅受理中小企业（会员企业）的申请", code="not_sme")
 
 
 def submit_application(actor, data: ApplicationInput, *, on: dt.date | None = None) -> Application:
     """An SME applies (第八条 conditions, 第十条 use rules). Refused at once when a rule is broken."""
     today = inputs.today(on)
-    require_role(actor, Role.MEMBER)
-    if not can_apply(actor):
-        raise PermissionDenied("续贷过桥资金仅受理中小企业（会员企业）的申请", code="not_sme")
+    require_applicant(actor)
     fund = require_fund()
     if fund.status != FundStatus.OPEN:  # 第二十二条: no new business while suspended (read again under lock below)
         raise suspended_refusal(fund)
@@ -261,14 +269,16 @@ def _check_application(data: ApplicationInput, today: dt.date) -> tuple:
     checklist = latest_filed_checklist()
     evidence = {k: r.check(inputs.text, data.evidence.get(k, ""), f"evidence.{k}", f"申请条件“{ELIGIBILITY_SHORT[k]}”的证明材料",
                            max_length=500) for k, _ in ELIGIBILITY_ITEMS}
-    materials = {item["key"]: r.check(inputs.text, data.materials.get(item["key"], ""), f"materials.{item['key']}",
-                                      f"申请资料“{item['label']}”", max_length=500) for item in checklist.items}
+    materials = {item["key"]: r.check(inputs.text, data.materials.get(item["key"], ""), f"materials.{item['key']}.note",
+                                      f"申请资料“{item['label']}”的说明", max_length=500, required=False) or ""
+                 for item in checklist.items}
+    files = check_material_files(r, checklist.items, data.files)
     r.raise_any()
-    return bank, ag, contract_no, due, account, approval, approval_no, amount, checklist, evidence, materials
+    return bank, ag, contract_no, due, account, approval, approval_no, amount, checklist, evidence, materials, files
 
 
 def _create_application(actor, data, today, bank, ag, contract_no, due, account, approval, approval_no, amount, checklist,
-                        evidence, materials) -> Application:
+                        evidence, materials, files) -> Application:
     with transaction.atomic():
         fund = lock_fund()  # fund row first (lock order); a suspension committed meanwhile wins
         if fund.status != FundStatus.OPEN:
@@ -294,6 +304,7 @@ def _create_application(actor, data, today, bank, ag, contract_no, due, account,
         audit.record(actor, "bridge.application.submit", app, summary={"after": {
             "bank": bank.name, "amount_fen": amount, "planned_days": data.planned_days, "contract": contract_no,
             "checklist_version": checklist.version}})
+        store_materials(actor, app, files)
         notify_manager(fund, f"新的续贷过桥资金申请 {app.number}",
                        f"{actor.organisation.name}申请 {format_yuan(amount)}，{data.planned_days} 天，贷款银行 {bank.name}。", obj=app)
         return app

@@ -7,20 +7,25 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.http import HttpRequest
-from ninja import Field, Schema
+from django.http import FileResponse, HttpRequest
+from django.urls import reverse
+from ninja import Field, Form, Schema
+from ninja.errors import ValidationError
 from ninja.responses import Status
+from pydantic import ValidationError as PydanticError
 
 from liuzhuan.core.api_pages import paged, rows
 from liuzhuan.core.api_types import Date, Days, Fen, Flag, Id, IdIn
 from liuzhuan.core.money import format_yuan
+from liuzhuan.core.uploads import read_limited
 from liuzhuan.members.api_auth import acting_user
 
 from ..fund.api import BridgeReasonIn, NoteIn, StageRouter
 from ..fund.queries import sees_all
 from ..models.application import Application, ChecklistVersion
 from ..rates.common import rate_str
-from . import actions
+from . import actions, correction
+from .materials import MATERIAL_MAX_BYTES, current_files, get_material_file
 from .queries import get_visible_application, visible_applications
 
 router = StageRouter()
@@ -60,6 +65,15 @@ class BridgeApplicationIn(Schema):
     materials: dict[str, str] = {}
 
 
+class MaterialFileOut(Schema):
+    id: int
+    name: str
+    content_type: str
+    size: int
+    sha256: str
+    url: str = Field(..., description="下载地址（仅申请企业、管理机构及贷款银行可下载）")
+
+
 class CheckOut(Schema):
     id: int
     kind: str
@@ -68,6 +82,7 @@ class CheckOut(Schema):
     evidence: str
     passed: bool | None
     review_note: str
+    files: list[MaterialFileOut] = Field(..., description="支持该申请资料项的文件（第九条）")
 
 
 class RepaymentOut(Schema):
@@ -164,7 +179,22 @@ class BankConfirmIn(Schema):
     note: str = ""
 
 
+def file_out(f) -> dict:
+    return {"id": f.pk, "name": f.original_name, "content_type": f.content_type, "size": f.size, "sha256": f.sha256,
+            "url": reverse("bridge:material_file", args=[f.application_id, f.pk])}
+
+
+def material_uploads(request) -> dict[str, list]:
+    """The multipart files named ``materials.<item key>``, each read with the size limit first."""
+    out: dict[str, list] = {}
+    for name in request.FILES:
+        if name.startswith("materials."):
+            out[name.split(".", 1)[1]] = [(f.name, read_limited(f, MATERIAL_MAX_BYTES, name)) for f in request.FILES.getlist(name)]
+    return out
+
+
 def application_out(app: Application) -> dict:
+    files = current_files(app)
     return {
         "id": app.pk, "number": app.number, "status": app.status, "status_label": app.get_status_display(),
         "applicant_id": app.applicant_id, "applicant": app.applicant.name, "bank_id": app.bank_id, "bank": app.bank.name,
@@ -190,7 +220,7 @@ def application_out(app: Application) -> dict:
         "renewal_loan_type": app.renewal_loan_type, "closed_on": app.closed_on,
         "checks": [
             {"id": c.pk, "kind": c.kind, "key": c.key, "label": c.label, "evidence": c.evidence, "passed": c.passed,
-             "review_note": c.review_note} for c in app.checks.all()
+             "review_note": c.review_note, "files": [file_out(f) for f in files.get(c.pk, [])]} for c in app.checks.all()
         ],
         "repayments": [
             {"id": r.pk, "paid_on": r.paid_on, "payer": r.payer, "principal_fen": r.principal_fen, "fee_fen": r.fee_fen,
@@ -248,15 +278,36 @@ def checklist_ack(request: HttpRequest, checklist_id: Id):
 @paged(500)
 def applications(request: HttpRequest, status: str | None = None):
     qs = visible_applications(acting_user(request)).select_related("prepared_by", "approved_by").prefetch_related(
-        "checks", "repayments")
+        "checks", "repayments", "materials")
     if status:
         qs = qs.filter(status=status)
     return rows(qs, application_out)
 
 
-@router.post("/applications", response={201: BridgeApplicationOut}, summary="企业申请续贷过桥资金")
-def application_submit(request: HttpRequest, payload: BridgeApplicationIn):
-    app = actions.submit_application(acting_user(request, write=True), actions.ApplicationInput(**payload.dict()))
+#: the multipart body of a submission as OpenAPI shows it: ``data`` is the JSON of ``BridgeApplicationIn``
+SUBMIT_BODY = {"requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
+    "type": "object", "required": ["data"],
+    "properties": {"data": {"type": "string", "contentMediaType": "application/json",
+                            "contentSchema": BridgeApplicationIn.model_json_schema(),
+                            "description": "申请内容（JSON，字段见 contentSchema）"}},
+    "patternProperties": {r"^materials\.m[0-9]+$": {
+        "type": "array", "items": {"type": "string", "format": "binary"},
+        "description": "资料清单该项的文件（PDF/PNG/JPEG，每项至少 1 个，单个不超过 10 MB）"}},
+}}}}}
+
+
+@router.post("/applications", response={201: BridgeApplicationOut}, openapi_extra=SUBMIT_BODY,
+             summary="企业申请续贷过桥资金（multipart：data 为申请 JSON，"
+             "每项申请资料以 materials.<资料项 key> 上传 PDF/PNG/JPEG 文件，可多个，单个不超过 10 MB）")
+def application_submit(request: HttpRequest, data: Form[str] = ""):
+    user = acting_user(request, write=True)
+    actions.require_applicant(user)  # who asks, before the body is parsed or any file read
+    try:
+        payload = BridgeApplicationIn.model_validate_json(data)
+    except PydanticError as exc:
+        raise ValidationError([{"type": e["type"], "loc": ("form", "data", *e["loc"]), "msg": e["msg"]}
+                               for e in exc.errors(include_url=False, include_context=False)]) from exc
+    app = actions.submit_application(user, actions.ApplicationInput(**payload.dict(), files=material_uploads(request)))
     return Status(201, reload_application(app.pk))
 
 
@@ -289,6 +340,26 @@ def application_prepare(request: HttpRequest, app_id: Id, payload: BridgePrepare
 @router.post("/applications/{app_id}/approve", response=BridgeApplicationOut, summary="负责人复核（须与经办人不同）")
 def application_approve(request: HttpRequest, app_id: Id, payload: NoteIn):
     return write_application(request, app_id, lambda u: actions.approve(u, app_id, note=payload.note))
+
+
+@router.post("/applications/{app_id}/return", response=BridgeApplicationOut, summary="经办退回补正（须写明需补正的内容）")
+def application_return(request: HttpRequest, app_id: Id, payload: BridgeReasonIn):
+    return write_application(request, app_id, lambda u: correction.return_for_correction(u, app_id, reason=payload.reason))
+
+
+@router.post("/applications/{app_id}/resubmit", response=BridgeApplicationOut,
+             summary="企业补正后重新提交（multipart：materials.<资料项 key> 文件替换该项原文件；add=true 则追加）")
+def application_resubmit(request: HttpRequest, app_id: Id, note: Form[str] = "", add: Form[bool] = False):
+    return write_application(request, app_id, lambda u: correction.resubmit_application(
+        u, app_id, files=material_uploads(request), note=note, add=add))
+
+
+@router.get("/applications/{app_id}/files/{file_id}", summary="下载申请资料文件（申请企业、管理机构、贷款银行）")
+def application_file(request: HttpRequest, app_id: Id, file_id: Id):
+    f = get_material_file(acting_user(request), app_id, file_id)
+    resp = FileResponse(f.file.open("rb"), as_attachment=True, filename=f.original_name, content_type=f.content_type)
+    resp["X-Content-Type-Options"] = "nosniff"
+    return resp
 
 
 @router.post("/applications/{app_id}/reject", response=BridgeApplicationOut, summary="管理机构不予通过")

@@ -47,15 +47,63 @@ class ApplyForm(forms.Form):
                 label=f"申请条件：{label}", max_length=500, required=False,
                 widget=forms.TextInput(attrs={"placeholder": "证明材料名称、编号或说明"}))
         for item in (checklist.items if checklist else []):
-            self.fields[f"materials.{item['key']}"] = forms.CharField(
-                label=f"申请资料：{item['label']}", max_length=500, required=False,
+            self.fields[f"materials.{item['key']}"] = MultipleFileField(
+                label=f"申请资料：{item['label']}", required=False, widget=MultipleFileInput(attrs={"accept": ".pdf,.png,.jpg,.jpeg"}),
+                help_text="必须上传，PDF/PNG/JPEG，可多个文件，单个不超过 10 MB")
+            self.fields[f"materials.{item['key']}.note"] = forms.CharField(
+                label="说明（可选）", max_length=500, required=False,
                 widget=forms.TextInput(attrs={"placeholder": "材料名称/份数/编号"}))
 
     def evidence(self) -> dict[str, str]:
         return {k.split(".", 1)[1]: v or "" for k, v in self.cleaned_data.items() if k.startswith("evidence.")}
 
     def materials(self) -> dict[str, str]:
-        return {k.split(".", 1)[1]: v or "" for k, v in self.cleaned_data.items() if k.startswith("materials.")}
+        return {k.split(".")[1]: v or "" for k, v in self.cleaned_data.items() if k.startswith("materials.") and k.endswith(".note")}
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    """Several files for one materials item; the view reads them with ``material_files``."""
+
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """A file field taking several files (Django's documented pattern); the content is read and
+    checked by the action, not here."""
+
+    def clean(self, data, initial=None):
+        if isinstance(data, (list, tuple)):
+            return [super(MultipleFileField, self).clean(d, initial) for d in data]
+        return super().clean(data, initial)
+
+
+def material_files(request, checklist=None, keys=None) -> dict[str, list]:
+    """Item key → [(name, content)] from the multipart post, each read with the size limit first
+    (``read_limited``: an oversize file is refused before it is read)."""
+    from liuzhuan.core.uploads import read_limited
+
+    from .materials import MATERIAL_MAX_BYTES
+
+    out = {}
+    for key in (keys if keys is not None else [item["key"] for item in (checklist.items if checklist else [])]):
+        name = f"materials.{key}"
+        out[key] = [(f.name, read_limited(f, MATERIAL_MAX_BYTES, name)) for f in request.FILES.getlist(name)]
+    return out
+
+
+class ResubmitForm(forms.Form):
+    """The applicant's correction: files per materials item (replacing that item's files unless
+    ``add``), and a note."""
+
+    add = forms.BooleanField(label="保留原文件，仅追加上传", required=False)
+    note = forms.CharField(label="补正说明", max_length=500, required=False)
+
+    def __init__(self, *args, items=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        for c in items:
+            self.fields[f"materials.{c.key}"] = MultipleFileField(
+                label=f"申请资料：{c.label}", required=False, widget=MultipleFileInput(attrs={"accept": ".pdf,.png,.jpg,.jpeg"}),
+                help_text="上传后替换该项原文件（勾选“保留原文件”则追加）；不需补正的项目留空")
 
 
 class ChecksForm(forms.Form):

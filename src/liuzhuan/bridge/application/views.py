@@ -5,6 +5,7 @@ render. Pages 404 for anyone who may not see them; the actions still check every
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -12,7 +13,7 @@ from dataclasses import dataclass
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import render
 
 from liuzhuan.core.dates import today_china
@@ -26,8 +27,21 @@ from liuzhuan.core.views import post_id
 from ..fund.forms import NoteForm, ReasonForm
 from ..fund.views import Who, ok, oversight, posted, who_is
 from ..models.application import PIPELINE_STATUSES, Application, AppStatus, CheckKind, ChecklistVersion
-from . import actions, forms, queries
+from . import actions, correction, forms, queries
+from .materials import current_files, get_material_file
 from .rules import DEFAULT_MATERIALS
+
+
+@login_required
+def material_file(request, app_id: int, file_id: int):
+    """One material file, for the applicant, the manager's reviewers and the lending bank; 404 otherwise."""
+    try:
+        f = get_material_file(request.user, app_id, file_id)
+    except DomainError as exc:
+        raise Http404(exc.message) from exc
+    resp = FileResponse(f.file.open("rb"), as_attachment=True, filename=f.original_name, content_type=f.content_type)
+    resp["X-Content-Type-Options"] = "nosniff"
+    return resp
 
 
 @login_required
@@ -50,7 +64,7 @@ def apply(request):
         raise Http404("页面不存在")
     today = today_china()
     checklist = queries.latest_filed_checklist()
-    form = forms.ApplyForm(request.POST or None, checklist=checklist, today=today)
+    form = forms.ApplyForm(request.POST or None, request.FILES or None, checklist=checklist, today=today)
     ban = queries.active_ban(request.user.organisation_id, today)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
@@ -63,7 +77,8 @@ def apply(request):
             planned_draw_date=d["planned_draw_date"], purpose_confirmed=d["purpose_confirmed"],
             evidence=form.evidence(), materials=form.materials(),
         )
-        app = run_action(form, lambda: actions.submit_application(request.user, data))
+        app = run_action(form, lambda: actions.submit_application(
+            request.user, dataclasses.replace(data, files=forms.material_files(request, checklist))))
         if app:
             return ok(request, f"申请已提交：{app.number}，请等待过桥资金管理机构审核。", "bridge:application", app.pk)
     return render(request, "bridge/apply.html", {"who": who, "form": form, "checklist": checklist, "ban": ban})
@@ -97,6 +112,7 @@ def _forms(app: Application, who: Who, today: dt.date) -> dict:
     if who.manager_org:
         if s == AppStatus.SUBMITTED:
             f["prepare"] = forms.PrepareForm(prefix="prepare", initial={"mode": "self"})
+            f["return"] = ReasonForm(prefix="return")
         if s in PIPELINE_STATUSES:
             f["reject"] = ReasonForm(prefix="reject")
         if s == AppStatus.PREPARED and who.head and app.prepared_by_id != who.user.pk:
@@ -124,6 +140,7 @@ def _context(app: Application, today: dt.date) -> dict:
 PAGE = PageSection(forms=_forms, context=_context, actions={
     "prepare": (forms.PrepareForm, lambda u, a, d: actions.prepare(u, a.pk, mode=d["mode"], note=d["note"]), "已初审，等待负责人复核。"),
     "approve": (NoteForm, lambda u, a, d: actions.approve(u, a.pk, note=d["note"]), "已复核通过，等待贷款银行确认。"),
+    "return": (ReasonForm, lambda u, a, d: correction.return_for_correction(u, a.pk, reason=d["reason"]), "已退回企业补正。"),
     "reject": (ReasonForm, lambda u, a, d: actions.reject_application(u, a.pk, reason=d["reason"]), "已退回申请。"),
     "withdraw": (NoteForm, lambda u, a, d: actions.withdraw_application(u, a.pk, d["note"]), "申请已撤回。"),
     "bank_confirm": (forms.BankConfirmForm, lambda u, a, d: actions.bank_confirm(
@@ -153,12 +170,27 @@ def application_page(*sections: PageSection):
         for section in sections:  # unbound forms for the actions this user may take on this application now
             detail_forms.update(section.forms(app, who, today))
         checks = list(app.checks.select_related("reviewed_by"))  # once, for the forms and both lists
-        checks_form = None
+        files = current_files(app)
+        for c in checks:
+            c.current_files = files.get(c.pk, [])
+        checks_form = resubmit_form = None
         if who.manager_org and app.status == AppStatus.SUBMITTED:
             checks_form = forms.ChecksForm(checks=checks)
+        material_checks = [c for c in checks if c.kind == CheckKind.MATERIAL]
+        if who.org_id == app.applicant_id and app.status == AppStatus.RETURNED:
+            resubmit_form = forms.ResubmitForm(prefix=None, items=material_checks)
         if request.method == "POST":
             kind = request.POST.get("form", "")
-            if kind == "checks" and checks_form:
+            if kind == "resubmit" and resubmit_form:
+                resubmit_form = forms.ResubmitForm(request.POST, request.FILES, items=material_checks)
+                if resubmit_form.is_valid():
+                    d = resubmit_form.cleaned_data
+                    done = run_action(resubmit_form, lambda: correction.resubmit_application(
+                        request.user, app.pk, files=forms.material_files(request, keys=[c.key for c in material_checks]),
+                        note=d["note"], add=d["add"]))
+                    if done is not None:
+                        return ok(request, "已补正并重新提交，请等待管理机构审核。", "bridge:application", app.pk)
+            elif kind == "checks" and checks_form:
                 checks_form = forms.ChecksForm(request.POST, checks=checks)
                 if checks_form.is_valid():
                     done = run_action(checks_form, lambda: actions.review_checks(request.user, app.pk, checks_form.results()))
@@ -184,7 +216,8 @@ def application_page(*sections: PageSection):
             "who": who, "app": app, "forms": detail_forms, "checks_form": checks_form,
             "eligibility": [c for c in checks if c.kind == CheckKind.ELIGIBILITY],
             "materials": [c for c in checks if c.kind == CheckKind.MATERIAL],
-            "events": events, "today": today,
+            "events": events, "today": today, "resubmit_form": resubmit_form,
+            "open_files": who.org_id in (app.applicant_id, app.bank_id) or who.manager_org,
         }
         for section in sections:
             context.update(section.context(app, today))

@@ -83,6 +83,7 @@ class Mode(models.TextChoices):
 
 class AppStatus(models.TextChoices):
     SUBMITTED = "submitted", "待初审"
+    RETURNED = "returned", "退回补正"
     PREPARED = "prepared", "待复核"
     APPROVED = "approved", "待银行确认"
     CONFIRMED = "confirmed", "待放款"
@@ -99,7 +100,7 @@ LIVE_LOAN_STATUSES = (AppStatus.DISBURSED, AppStatus.OVERDUE, AppStatus.RECOVERY
 #: principal at risk (第二十二条): overdue or under recovery
 AT_RISK_STATUSES = (AppStatus.OVERDUE, AppStatus.RECOVERY)
 #: applications still in the pipeline before money leaves
-PIPELINE_STATUSES = (AppStatus.SUBMITTED, AppStatus.PREPARED, AppStatus.APPROVED, AppStatus.CONFIRMED)
+PIPELINE_STATUSES = (AppStatus.SUBMITTED, AppStatus.RETURNED, AppStatus.PREPARED, AppStatus.APPROVED, AppStatus.CONFIRMED)
 DISBURSED_STATUSES = (*LIVE_LOAN_STATUSES, AppStatus.REPAID)
 
 
@@ -141,6 +142,11 @@ class Application(models.Model):
     approved_at = models.DateTimeField(null=True, blank=True)
     approve_note = models.CharField("复核意见", max_length=500, blank=True)
     closed_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    # the last return for correction (退回补正): what the first reviewer asked the applicant to fix
+    returned_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    returned_at = models.DateTimeField("退回补正时间", null=True, blank=True)
+    return_reason = models.CharField("补正要求", max_length=500, blank=True)
+    resubmitted_at = models.DateTimeField("补正后重新提交时间", null=True, blank=True)
     closed_reason = models.CharField("未通过/撤回原因", max_length=500, blank=True)
     # bank confirmation
     bank_confirmed_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
@@ -194,10 +200,13 @@ class Application(models.Model):
             models.CheckConstraint(condition=Q(status__in=AppStatus.values), name="bridge_app_status_valid"),
             models.UniqueConstraint(
                 fields=["applicant", "original_contract_no"],
-                condition=Q(status__in=["submitted", "prepared", "approved", "confirmed", "disbursed", "overdue", "recovery"]),
+                condition=Q(status__in=["submitted", "returned", "prepared", "approved", "confirmed", "disbursed", "overdue", "recovery"]),
                 name="bridge_app_one_open_per_contract",
             ),
             models.CheckConstraint(condition=Q(amount_fen__gt=0), name="bridge_app_amount_pos"),
+            # a returned application says what to fix
+            models.CheckConstraint(condition=~Q(status="returned") | (~Q(return_reason="") & Q(returned_at__isnull=False)),
+                                   name="bridge_app_returned_has_reason"),
             models.CheckConstraint(condition=Q(original_due_fen__gt=0), name="bridge_app_due_pos"),
             models.CheckConstraint(condition=Q(renewal_approval_fen__gt=0), name="bridge_app_approval_pos"),
             models.CheckConstraint(condition=Q(amount_fen__lte=F("original_due_fen")), name="bridge_app_amount_le_due"),
@@ -316,3 +325,41 @@ class ApplicationCheck(models.Model):
 
     def __str__(self) -> str:
         return f"{self.application_id}:{self.kind}:{self.key}"
+
+
+#: checklist item keys are ``m1`` … ``m30`` (``create_checklist``); a file's item key must be one
+MATERIAL_KEY_REGEX = r"^m([1-9]|[12][0-9]|30)$"
+
+
+class ApplicationMaterial(models.Model):
+    """One uploaded file backing one item of the filed materials checklist (第九条): PDF/PNG/JPEG by
+    content, SHA-256 kept. An item may have several files (a licence and an ID card are two scans
+    of one item; a statement runs over several pages), so there is no one-per-item constraint; the
+    same content twice on one application is refused. A file replaced during correction (退回补正)
+    is kept, marked ``replaced_at``, so the review history stays readable."""
+
+    application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="materials")
+    check_item = models.ForeignKey(ApplicationCheck, on_delete=models.PROTECT, related_name="files", verbose_name="审核要点")
+    item_key = models.CharField("资料项", max_length=4)
+    file = models.FileField(upload_to="bridge/%Y/%m/")
+    original_name = models.CharField("文件名", max_length=200)
+    content_type = models.CharField(max_length=60)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+", db_index=False)
+    uploaded_at = models.DateTimeField(default=timezone.now)
+    replaced_at = models.DateTimeField("补正时被替换", null=True, blank=True)
+
+    class Meta:
+        ordering = ["item_key", "id"]
+        verbose_name = "过桥资金申请资料文件"
+        constraints = [
+            models.UniqueConstraint(fields=["application", "sha256"], name="bridge_material_unique_content"),
+            models.CheckConstraint(condition=Q(item_key__regex=MATERIAL_KEY_REGEX), name="bridge_material_key_valid"),
+            models.CheckConstraint(condition=Q(size__gt=0), name="bridge_material_not_empty"),
+            models.CheckConstraint(condition=Q(content_type__in=["application/pdf", "image/png", "image/jpeg"]),
+                                   name="bridge_material_type_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return self.original_name
