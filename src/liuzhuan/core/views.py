@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, JsonResponse
 from django.template import loader
 from django.views.decorators.csrf import requires_csrf_token
@@ -21,6 +22,13 @@ def require_page_role(request, *roles) -> None:
     org = getattr(request.user, "organisation", None)
     if org is None or not org.has_any_role(roles):
         raise Http404("页面不存在")
+
+
+def paged(request, qs, param: str = "page", per_page: int = 50):
+    """One page of ``qs`` (newest first unless it is ordered), its page number read from ``param``
+    so a page holding several lists keeps each one's position; a bad number is the first page.
+    Render with ``{% include "_pager.html" with page=… param=… %}``."""
+    return Paginator(qs if qs.ordered else qs.order_by("-pk"), per_page).get_page(request.GET.get(param))
 
 
 def post_id(request, name: str) -> int:

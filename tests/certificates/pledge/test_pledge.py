@@ -458,3 +458,24 @@ def test_a_pledgee_that_is_the_debtor_must_sell_to_another_member(world):
     p = pledging.enforce_pledge(debtor, p.pk, default_date=TODAY, reason="违约", agreement_ref="BM", buyer_org_id=world.carol_org.pk)
     assert p.status == "enforced" and p.enforcement.new_piece.holder == world.carol_org
     assert verified()
+
+
+def test_pledge_lists_page_each_on_its_own(world, issued, client, monkeypatch):
+    """A bank's book runs to thousands of pledges: the list pages (here 1 per page) and each list
+    keeps its own page parameter; a member sees only its own pledges on any page."""
+    from liuzhuan.certificates.pledge import views
+
+    _, piece = issued
+    first = pledge(world, piece, 100_000_00)
+    second = pledge(world, piece.children.get(status="live"), 100_000_00)
+    monkeypatch.setattr(views, "PLEDGES_PER_PAGE", 1)
+    client.force_login(world.banker)
+    page1 = client.get("/certificates/lifecycle/pledges/").content.decode()
+    assert "第 1 / 2 页（共 2 条）" in page1 and "tpage=2" in page1
+    assert second.number in page1 and first.number not in page1  # newest first
+    page2 = client.get("/certificates/lifecycle/pledges/", {"tpage": "2"}).content.decode()
+    assert first.number in page2 and second.number not in page2
+    assert client.get("/certificates/lifecycle/pledges/", {"tpage": "x"}).status_code == 200  # a bad page number is page 1
+    client.force_login(world.outsider)  # wrong organisation: none of these pledges on any page
+    other = client.get("/certificates/lifecycle/pledges/", {"gpage": "2", "tpage": "2"}).content.decode()
+    assert first.number not in other and second.number not in other

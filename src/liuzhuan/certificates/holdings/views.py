@@ -13,7 +13,7 @@ from liuzhuan.core.dates import today_china
 from liuzhuan.core.forms import run_action
 from liuzhuan.core.money import format_yuan
 from liuzhuan.core.roles import Role
-from liuzhuan.core.views import require_page_role
+from liuzhuan.core.views import paged, require_page_role
 from liuzhuan.members.queries import sees_all
 
 from ..circulation import actions as circulation
@@ -48,10 +48,11 @@ def dashboard_section(request):
 def dashboard(request):
     require_page_role(request, Role.MEMBER)
     org = request.user.organisation
+    # a supplier may hold thousands of pieces: both long lists page (50 a page), the totals are aggregates
     return render(request, "certificates/dashboard.html", {
-        "pieces": queries.held_pieces(org.pk), "totals": queries.holdings_total(org.pk),
+        "pieces": paged(request, queries.held_pieces(org.pk)), "totals": queries.holdings_total(org.pk),
         "offers_in": offers_in(org.pk), "offers_out": offers_out(org.pk),
-        "debts": queries.as_debtor(org.pk),
+        "debts": paged(request, queries.as_debtor(org.pk), "dpage"),
         "applications": visible_applications(request.user).exclude(status__in=["issued", "withdrawn", "rejected"])[:50],
     })
 

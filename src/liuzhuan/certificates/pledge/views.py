@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 from liuzhuan.core.dates import today_china
 from liuzhuan.core.money import format_yuan
 from liuzhuan.core.roles import Role
+from liuzhuan.core.views import paged
 from liuzhuan.members.queries import sees_all
 
 from ..ledger.forms import ReasonForm
@@ -18,16 +19,19 @@ from . import actions, queries
 from . import forms as f
 from .models import PledgedTransferStatus
 
+PLEDGES_PER_PAGE = 50
+
 
 @login_required
 def pledges(request):
     user = request.user
     org = user.organisation
     ctx = {"is_bank": org.has_role(Role.BANK), "oversight": sees_all(user)}
+    # a bank's book runs to thousands of pledges: each list pages on its own
     if ctx["oversight"]:
-        ctx["all_pledges"] = queries.visible_pledges(user)[:500]
-    ctx["given"] = queries.visible_pledges(user).filter(pledgor=org)
-    ctx["taken"] = queries.pledges_to(org.pk)
+        ctx["all_pledges"] = paged(request, queries.visible_pledges(user), "apage", PLEDGES_PER_PAGE)
+    ctx["given"] = paged(request, queries.visible_pledges(user).filter(pledgor=org), "gpage", PLEDGES_PER_PAGE)
+    ctx["taken"] = paged(request, queries.pledges_to(org.pk), "tpage", PLEDGES_PER_PAGE)
     ctx["totals"] = queries.pledge_book_totals(org.pk)
     ctx["incoming"] = queries.visible_pledged_transfers_in(org.pk)
     return render(request, "certificates/pledge/pledges.html", ctx)

@@ -45,9 +45,10 @@ def per_10k(rate, places=4):
 
 
 @register.simple_tag(takes_context=True)
-def page_url(context, number) -> str:
+def page_url(context, number, param: str = "") -> str:
     """``?…&page=N`` keeping every other query parameter of this request (filters, date ranges,
-    organisation), so page 2 lists the same rows as page 1 was filtered to."""
+    organisation), so page 2 lists the same rows as page 1 was filtered to. ``param`` names the
+    page parameter when a page holds several paged lists (each keeps its own position)."""
     query = context["request"].GET.copy()
-    query["page"] = number
+    query[param or "page"] = number
     return "?" + query.urlencode()
