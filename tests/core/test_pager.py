@@ -74,7 +74,7 @@ def test_member_dashboard_pages_held_pieces_and_keeps_the_totals(world, client, 
     monkeypatch.setattr(views.paged, "__defaults__", ("page", 1))
     client.force_login(world.alice)
     first = client.get("/certificates/").content.decode()
-    assert len(held) == 2 and f"合计（全部 2 段）" in first and held[0].number in first and "page=2" in first
+    assert len(held) == 2 and "合计（全部 2 段）" in first and held[0].number in first and "page=2" in first
     assert held[1].number not in first
     assert held[1].number in client.get("/certificates/", {"page": "2"}).content.decode()
     carol_piece = Piece.objects.get(holder=world.carol_org)
