@@ -43,3 +43,29 @@ def test_prefilled_dates_submit_as_they_are(world, browser_page, settings, tmp_p
     shot(page, "pledge-registered-with-default-date")
     p.refresh_from_db()
     assert p.registration_date == today
+
+
+def test_organisation_picker_suggests_as_the_clerk_types(world, browser_page, settings, tmp_path, monkeypatch):  # noqa: F811
+    """With a large register the transferee is typed: the suggestions come from /members/lookup/
+    (a script from the site itself, under the Content-Security-Policy) and the code picked is sent."""
+    from liuzhuan.certificates.ledger.models import Transfer
+    from liuzhuan.members.forms import OrganisationPicker
+
+    monkeypatch.setattr(OrganisationPicker, "SELECT_LIMIT", 2)
+    settings.MEDIA_ROOT = tmp_path
+    _, piece = issue(world)
+    page, base = browser_page
+    login(page, base, "alice", PASSWORD)
+    page.goto(f"{base}/certificates/pieces/{piece.pk}/")
+    box = page.locator("input[name=to_org]")
+    box.press_sequentially("戊公", delay=50)
+    option = page.locator("#id_to_org-options option")
+    option.first.wait_for(state="attached")
+    assert option.count() == 1 and option.first.get_attribute("value") == world.carol_org.legal_id
+    box.fill(option.first.get_attribute("value"))  # what choosing the suggestion puts in the box
+    page.fill("input[name=amount]", "1,000.00")
+    page.fill("input[name=agreement_ref]", "ZR-PICK-1")
+    shot(page, "organisation-picker-typed")
+    page.click("button:text-is('发起转让')")
+    page.wait_for_selector("text=已向 戊公司 发出转让")
+    assert Transfer.objects.get().to_org_id == world.carol_org.pk

@@ -1,9 +1,75 @@
 from django import forms
+from django.forms.utils import flatatt
+from django.urls import reverse
+from django.utils.html import format_html
 
-from liuzhuan.core.roles import DEPARTMENT_CHOICES, ROLE_CHOICES
+from liuzhuan.core.roles import DEPARTMENT_CHOICES, ROLE_CHOICES, Role
 
 from .classification import INDUSTRIES, OWNERSHIPS, SIZES
-from .models import OrgType, Position, ReviewDecision, ReviewMethod
+from .models import Organisation, OrgType, Position, ReviewDecision, ReviewMethod
+
+
+class OrganisationPicker(forms.Select):
+    """The organisation a clerk picks: a ``<select>`` while the field offers at most ``SELECT_LIMIT``
+    organisations; past that (a city's register holds thousands of members, and a page of 5,000
+    options took seconds to render and to scroll) a text box for the 统一社会信用代码 or the exact
+    name, with suggestions fetched as the clerk types (``org-lookup.js`` from ``members:org_lookup``).
+    Without JavaScript the box still takes a code or a name."""
+
+    SELECT_LIMIT = 200
+
+    def __init__(self, attrs=None, lookup_role: str = Role.MEMBER):
+        super().__init__(attrs)
+        self.lookup_role = lookup_role
+
+    def is_text_box(self) -> bool:
+        qs = getattr(self.choices, "queryset", None)
+        return qs is not None and qs.count() > self.SELECT_LIMIT
+
+    def render(self, name, value, attrs=None, renderer=None):
+        if not self.is_text_box():
+            return super().render(name, value, attrs, renderer)
+        text = "" if value in (None, "") else str(value)
+        if text.isdigit() and len(text) < 15:  # a primary key (an initial value): show its code
+            org = self.choices.queryset.filter(pk=int(text)).values("legal_id", "name", "org_type").first()
+            text = "" if org is None else org["name"] if org["org_type"] == OrgType.PERSON else org["legal_id"]
+        final = self.build_attrs(self.attrs, attrs)
+        list_id = f"{final.get('id') or name}-options"
+        final.update({"type": "text", "name": name, "value": text, "list": list_id, "autocomplete": "off",
+                      "placeholder": "输入统一社会信用代码或名称", "data-org-lookup": reverse("members:org_lookup"),
+                      "data-role": self.lookup_role})
+        return format_html('<input{}><datalist id="{}"></datalist>', flatatt(final), list_id)
+
+
+class OrganisationField(forms.ModelChoiceField):
+    """A ``ModelChoiceField`` over organisations that also takes, from the text box of
+    ``OrganisationPicker``, a legal ID (any letter case) or a name exactly one of them has.
+    Whatever was typed, only the field's queryset is searched."""
+
+    widget = OrganisationPicker
+
+    def __init__(self, *args, lookup_role: str = Role.MEMBER, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.widget.lookup_role = lookup_role
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        if isinstance(value, Organisation):
+            return super().to_python(value)
+        text = str(value).strip()
+        if text.isdigit() and len(text) < 15:  # a <select>'s primary key
+            return super().to_python(text)
+        found = self.queryset.filter(legal_id=text.upper()).first()
+        if found is not None:
+            return found
+        named = list(self.queryset.filter(name=text)[:2])
+        if len(named) == 1:
+            return named[0]
+        raise forms.ValidationError(
+            f"“{text}”" + ("有重名，请改填统一社会信用代码" if named else "不在可选范围内，请填写正确的统一社会信用代码或全称"),
+            code="invalid_choice")
+
 
 _DOC_HELP = "PDF、PNG 或 JPEG，不超过 5 MB"
 

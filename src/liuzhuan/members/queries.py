@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from liuzhuan.core.errors import NotFound
 from liuzhuan.core.roles import OVERSIGHT_ROLES, Role
 
-from .models import LoginFailure, Notification, Organisation, User
+from .models import LoginFailure, Notification, Organisation, OrgStatus, OrgType, User
 
 
 def sees_all(user: User) -> bool:
@@ -56,3 +56,21 @@ def active_counterparties(exclude_org_id: int | None = None) -> QuerySet[Organis
     return qs
 
 
+
+
+#: roles a picker may suggest from (members:org_lookup ``role``)
+LOOKUP_ROLES = (Role.MEMBER, Role.BANK, Role.OPERATOR)
+
+
+def lookup_organisations(text: str, role: str = Role.MEMBER, limit: int = 20) -> list[dict]:
+    """Active organisations of ``role`` whose name contains ``text`` or whose legal ID starts with it,
+    for a picker's suggestions: ``value`` is what the picker submits (the 统一社会信用代码; a natural
+    person's ID number is never offered, so a person is suggested by name)."""
+    text = text.strip()
+    if len(text) < 2 or role not in LOOKUP_ROLES:
+        return []
+    by_code = Q(legal_id__startswith=text.upper()) & ~Q(org_type=OrgType.PERSON)
+    qs = (Organisation.objects.filter(status=OrgStatus.ACTIVE, roles__role=role).filter(Q(name__icontains=text) | by_code)
+          .distinct().order_by("name").values("name", "legal_id", "org_type")[:limit])
+    return [{"value": o["name"] if o["org_type"] == OrgType.PERSON else o["legal_id"],
+             "label": f"{o['name']}（自然人）" if o["org_type"] == OrgType.PERSON else o["name"]} for o in qs]

@@ -8,6 +8,7 @@ urlpatterns = [
     path("review/", views.review_queue, name="review_queue"),
     path("review/<int:org_id>/", views.review_submit, name="review_submit"),
     path("orgs/", views.org_list, name="org_list"),
+    path("lookup/", views.org_lookup, name="org_lookup"),
     path("orgs/new/", views.org_new, name="org_new"),
     path("orgs/<int:org_id>/", views.org_detail, name="org_detail"),
     path("orgs/<int:org_id>/documents/<int:doc_id>/", views.document, name="document"),

@@ -11,7 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -180,6 +180,19 @@ def review_submit(request, org_id: int):
     for err in form.errors.values():
         messages.error(request, "；".join(err))
     return redirect("members:review_queue")
+
+
+@login_required
+def org_lookup(request):
+    """Suggestions for an organisation picker (members.forms.OrganisationPicker): up to 20 active
+    organisations of the asked role by name or code. Any signed-in user of an organisation may ask
+    (the same names its forms offer); a natural person's ID number is never returned."""
+    if request.user.organisation_id is None:
+        raise Http404("页面不存在")
+    role = request.GET.get("role") or Role.MEMBER
+    if role not in queries.LOOKUP_ROLES:
+        return JsonResponse({"error": "role 不正确", "results": []}, status=400)
+    return JsonResponse({"results": queries.lookup_organisations(request.GET.get("q") or "", role)})
 
 
 @login_required

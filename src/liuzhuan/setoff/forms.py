@@ -5,11 +5,12 @@ from __future__ import annotations
 from django import forms
 
 from liuzhuan.core.forms import DateInput, YuanField
+from liuzhuan.members.forms import OrganisationField
 from liuzhuan.members.models import Organisation
 from liuzhuan.members.queries import active_counterparties
 
 
-class CounterpartyChoice(forms.ModelChoiceField):
+class CounterpartyChoice(OrganisationField):
     def label_from_instance(self, obj: Organisation) -> str:
         return f"{obj.name}（{obj.legal_id}）"
 

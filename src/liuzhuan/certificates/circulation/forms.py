@@ -9,6 +9,7 @@ from stdnum.cn import ric, uscc
 
 from liuzhuan.core.forms import YuanField
 from liuzhuan.core.money import MoneyError, parse_yuan
+from liuzhuan.members.forms import OrganisationField
 from liuzhuan.members.models import Organisation
 from liuzhuan.members.queries import active_counterparties
 
@@ -16,7 +17,7 @@ from ..fees.forms import FeeTermForm
 
 
 class TransferForm(FeeTermForm):
-    to_org = forms.ModelChoiceField(label="受让方", queryset=Organisation.objects.none(), empty_label="请选择")
+    to_org = OrganisationField(label="受让方", queryset=Organisation.objects.none(), empty_label="请选择")
     amount = YuanField(label="转让金额（元）")
     agreement_ref = forms.CharField(label="转让协议编号", max_length=100)
     field_order = ["to_org", "amount", "agreement_ref", "fee_payer", "fee_share_pct"]

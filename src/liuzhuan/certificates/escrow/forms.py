@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 
 from liuzhuan.core.roles import Role
+from liuzhuan.members.forms import OrganisationField
 from liuzhuan.members.models import Organisation, OrgStatus
 
 from ..ledger.forms import DateInput
@@ -12,7 +13,7 @@ from .models import EscrowScope
 
 
 class AgreementForm(forms.Form):
-    bank = forms.ModelChoiceField(label="合作银行", queryset=Organisation.objects.none())
+    bank = OrganisationField(label="合作银行", queryset=Organisation.objects.none(), lookup_role=Role.BANK)
     account_name = forms.CharField(label="账户名称", max_length=200)
     account_no = forms.CharField(label="监管账号", max_length=40)
     scopes = forms.MultipleChoiceField(label="监管范围", choices=EscrowScope.choices, widget=forms.CheckboxSelectMultiple)

@@ -6,6 +6,7 @@ from django import forms
 
 from liuzhuan.core.forms import YuanField
 from liuzhuan.core.roles import Role
+from liuzhuan.members.forms import OrganisationField
 from liuzhuan.members.models import Organisation, OrgStatus
 from liuzhuan.members.queries import active_counterparties
 
@@ -16,7 +17,7 @@ from .rules import GUARANTEE_MAX_CHARS, REVIEW_CHECKS
 
 class ApplicationForm(forms.Form):
     role = forms.ChoiceField(label="本机构身份", choices=[("creditor", "债权人"), ("debtor", "债务人")])
-    counterparty = forms.ModelChoiceField(label="对方机构", queryset=Organisation.objects.none(), empty_label="请选择")
+    counterparty = OrganisationField(label="对方机构", queryset=Organisation.objects.none(), empty_label="请选择")
     contract_no = forms.CharField(label="基础合同编号", max_length=60)
     contract_title = forms.CharField(label="基础合同名称", max_length=200)
     contract_date = forms.DateField(label="合同签订日期", widget=DateInput)
@@ -59,9 +60,9 @@ class DecideForm(forms.Form):
 class LegacyForm(forms.Form):
     """存量业务: a certificate issued before the plan, recorded by the operator."""
 
-    creditor = forms.ModelChoiceField(label="债权人", queryset=Organisation.objects.none())
-    debtor = forms.ModelChoiceField(label="债务人", queryset=Organisation.objects.none())
-    holder = forms.ModelChoiceField(label="现持有人（默认债权人）", queryset=Organisation.objects.none(), required=False)
+    creditor = OrganisationField(label="债权人", queryset=Organisation.objects.none())
+    debtor = OrganisationField(label="债务人", queryset=Organisation.objects.none())
+    holder = OrganisationField(label="现持有人（默认债权人）", queryset=Organisation.objects.none(), required=False)
     original_no = forms.CharField(label="原凭证（合同）编号", max_length=60)
     original_issue_date = forms.DateField(label="原开具日期（须早于方案发布之日）", widget=DateInput)
     contract_no = forms.CharField(label="基础合同编号", max_length=60)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 
 from liuzhuan.core.forms import YuanField
+from liuzhuan.members.forms import OrganisationField
 from liuzhuan.members.models import Organisation
 from liuzhuan.members.queries import active_counterparties
 
@@ -13,7 +14,7 @@ from ..ledger.forms import DateInput, ExtensionConditionsField, ScopeField
 
 
 class ReceivablePurchaseForm(forms.Form):
-    seller = forms.ModelChoiceField(label="出让债权的中小微企业", queryset=Organisation.objects.none(), empty_label="请选择")
+    seller = OrganisationField(label="出让债权的中小微企业", queryset=Organisation.objects.none(), empty_label="请选择")
     original_debtor_name = forms.CharField(label="原债务人", max_length=200)
     description = forms.CharField(label="原债权说明", max_length=300, required=False)
     receivable = YuanField(label="应收账款金额（元）")

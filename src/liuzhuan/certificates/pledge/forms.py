@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 
 from liuzhuan.core.forms import YuanField
+from liuzhuan.members.forms import OrganisationField
 from liuzhuan.members.models import Organisation
 from liuzhuan.members.queries import active_counterparties
 
@@ -13,7 +14,7 @@ from ..ledger.forms import DateInput
 
 
 class PledgeForm(FeeTermForm):
-    pledgee = forms.ModelChoiceField(label="质权人（会员，含合作银行）", queryset=Organisation.objects.none(), empty_label="请选择")
+    pledgee = OrganisationField(label="质权人（会员，含合作银行）", queryset=Organisation.objects.none(), empty_label="请选择")
     amount = YuanField(label="质押金额（元）")
     contract_ref = forms.CharField(label="质押合同编号", max_length=100)
     secured = YuanField(label="担保主债权金额（元）")
@@ -35,7 +36,7 @@ class EnforceForm(forms.Form):
     default_date = forms.DateField(label="违约日", widget=DateInput)
     reason = forms.CharField(label="违约情况说明", max_length=300)
     agreement_ref = forms.CharField(label="折价或变卖协议编号", max_length=100)
-    buyer = forms.ModelChoiceField(label="受让人（变卖时选择；不选则由本行折价受让）", queryset=Organisation.objects.none(), required=False)
+    buyer = OrganisationField(label="受让人（变卖时选择；不选则由本行折价受让）", queryset=Organisation.objects.none(), required=False)
 
     def __init__(self, *args, org=None, debtor_id=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -44,7 +45,7 @@ class EnforceForm(forms.Form):
 
 
 class PledgedTransferForm(forms.Form):
-    to_org = forms.ModelChoiceField(label="受让方", queryset=Organisation.objects.none(), empty_label="请选择")
+    to_org = OrganisationField(label="受让方", queryset=Organisation.objects.none(), empty_label="请选择")
     agreement_ref = forms.CharField(label="转让协议编号", max_length=100)
 
     def __init__(self, *args, org=None, debtor_id=None, **kwargs):

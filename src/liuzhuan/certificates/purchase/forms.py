@@ -8,6 +8,7 @@ from django import forms
 
 from liuzhuan.core.forms import YuanField
 from liuzhuan.core.roles import Role
+from liuzhuan.members.forms import OrganisationField
 from liuzhuan.members.models import Organisation
 
 from ..ledger.forms import DateInput
@@ -15,7 +16,7 @@ from .models import PriceKind
 
 
 class ProviderForm(forms.Form):
-    org = forms.ModelChoiceField(label="服务提供方", queryset=Organisation.objects.none(), empty_label="请选择")
+    org = OrganisationField(label="服务提供方", queryset=Organisation.objects.none(), empty_label="请选择")
     capacity = YuanField(label="认可的收购承诺额度（元；0 为暂停）", allow_zero=True)
     note = forms.CharField(label="说明", max_length=300, required=False)
 
@@ -27,7 +28,7 @@ class ProviderForm(forms.Form):
 
 
 class CommitmentForm(forms.Form):
-    provider = forms.ModelChoiceField(label="收购服务提供方（经认可）", queryset=Organisation.objects.none(), empty_label="请选择")
+    provider = OrganisationField(label="收购服务提供方（经认可）", queryset=Organisation.objects.none(), empty_label="请选择")
     price_kind = forms.ChoiceField(label="价格方式", choices=PriceKind.choices)
     price_percent = forms.DecimalField(label="收购价格（债权金额的 %）", max_digits=5, decimal_places=2, required=False)
     fixed_price = YuanField(label="固定收购价（全额，元）", required=False)
