@@ -6,16 +6,15 @@ for the last two). Not yours is not found."""
 
 from __future__ import annotations
 
-import datetime as dt
 from collections import defaultdict
 
 from django.db.models import Count, Q, QuerySet, Sum
-from django.db.models.functions import TruncMonth
 
 from liuzhuan.certificates.ledger.models import CertificateStatus, Piece, PieceStatus
 from liuzhuan.core.dates import today_china
 from liuzhuan.core.errors import NotFound
 from liuzhuan.core.models import AuditEvent
+from liuzhuan.core.months import MonthOf, monthly, months_back, since
 from liuzhuan.core.roles import Role
 from liuzhuan.members.models import User
 from liuzhuan.members.queries import sees_all
@@ -73,15 +72,6 @@ def checklist(tx: HousingTransaction) -> list[dict]:
     return rows
 
 
-def months_back(today: dt.date, n: int = 12) -> list[dt.date]:
-    first = today.replace(day=1)
-    out = []
-    for _ in range(n):
-        out.append(first)
-        first = (first - dt.timedelta(days=1)).replace(day=1)
-    return out[::-1]
-
-
 def dashboard(user: User) -> dict:
     """Units by type and status, the pool's value, what left it by certificate offset and by cash
     (by month, last twelve months)."""
@@ -94,14 +84,10 @@ def dashboard(user: User) -> dict:
     done = visible_transactions(user).filter(status=TxStatus.COMPLETED)
     absorbed = {k: done.filter(kind=k).aggregate(n=Count("pk"), t=Sum("price_fen")) for k in (TxKind.CERTIFICATE_OFFSET, TxKind.CASH_SALE)}
     months = months_back(today_china())
-    series = {TxKind.CERTIFICATE_OFFSET: [0] * 12, TxKind.CASH_SALE: [0] * 12, TxKind.HANDOVER: [0] * 12}
-    index = {m: i for i, m in enumerate(months)}
-    rows = (done.filter(completed_at__date__gte=months[0], kind__in=list(series)).annotate(month=TruncMonth("completed_at"))
-            .values("month", "kind").annotate(t=Sum("price_fen")).order_by())
-    for r in rows:
-        month = r["month"].date() if isinstance(r["month"], dt.datetime) else r["month"]
-        if month in index:
-            series[r["kind"]][index[month]] = r["t"] or 0
+    kinds = (TxKind.CERTIFICATE_OFFSET, TxKind.CASH_SALE, TxKind.HANDOVER)
+    rows = list(done.filter(completed_at__gte=since(months[0]), kind__in=kinds).annotate(month=MonthOf("completed_at"))
+                .values("month", "kind").annotate(t=Sum("price_fen")).order_by())
+    series = {k: monthly([r for r in rows if r["kind"] == k], months, "t") for k in kinds}
     credit = done.filter(kind=TxKind.CERTIFICATE_OFFSET).aggregate(t=Sum("shares__amount_fen"))["t"] or 0
     return {
         "grid": grid, "statuses": UnitStatus.labels, "pool_value_fen": value, "units": units.count(),

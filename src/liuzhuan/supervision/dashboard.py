@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db.models import Count, Q, Sum
-from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from liuzhuan.bridge.fund import queries as fund_queries
@@ -27,6 +26,7 @@ from liuzhuan.certificates.offset.models import (
     OffsetStatus,
 )
 from liuzhuan.core.errors import DomainError
+from liuzhuan.core.months import MonthOf, month_end, monthly, months_back, since
 from liuzhuan.core.roles import Role
 from liuzhuan.members.classification import INDUSTRIES, SIZES, UNKNOWN
 from liuzhuan.members.models import Organisation, OrgStatus, User
@@ -37,30 +37,6 @@ from .filters import LOAN_GROUPS, PIECE_GROUPS, CertificateFilter, LoanFilter, P
 
 #: kept for callers of the first dashboard: the piece figures (key, label, statuses)
 PIECE_FIGURES = PIECE_GROUPS
-
-
-def months_back(today: dt.date, n: int = 12) -> list[dt.date]:
-    """First days of the last ``n`` months, oldest first, ending with ``today``'s month."""
-    y, m = today.year, today.month
-    out = []
-    for _ in range(n):
-        out.append(dt.date(y, m, 1))
-        y, m = (y, m - 1) if m > 1 else (y - 1, 12)
-    return out[::-1]
-
-
-def month_end(first: dt.date) -> dt.date:
-    nxt = dt.date(first.year + first.month // 12, first.month % 12 + 1, 1)
-    return nxt - dt.timedelta(days=1)
-
-
-def _series(rows, months: list[dt.date], key: str) -> list[int]:
-    by = {}
-    for r in rows:
-        month = r["month"]
-        month = month.date() if isinstance(month, dt.datetime) else month
-        by[month.replace(day=1)] = r[key] or 0
-    return [by.get(m, 0) for m in months]
 
 
 def _quarters(months: list[dt.date], series: dict[str, list[int]]) -> dict:
@@ -166,18 +142,19 @@ def members_section(today: dt.date) -> dict:
 def trends_section(today: dt.date) -> dict:
     months = months_back(today)
     start = months[0]
-    issuance = (Certificate.objects.filter(issue_date__gte=start).annotate(month=TruncMonth("issue_date"))
-                .values("month").order_by("month").annotate(fen=Sum("face_fen")))
-    transfers = (Transfer.objects.filter(status=OfferStatus.ACCEPTED, decided_at__date__gte=start)
-                 .annotate(month=TruncMonth("decided_at")).values("month").order_by("month")
-                 .annotate(fen=Sum("amount_fen"), n=Count("pk")))
-    disbursed = (fund_queries.disbursed_between(start, today).annotate(month=TruncMonth("disbursed_on"))
-                 .values("month").order_by("month").annotate(fen=Sum("amount_fen")))
+    # grouped by MonthOf, not TruncMonth: on SQLite the latter is a Python call per row (core/months.py)
+    issuance = list(Certificate.objects.filter(issue_date__gte=start).annotate(month=MonthOf("issue_date"))
+                    .values("month").order_by("month").annotate(fen=Sum("face_fen")))
+    transfers = list(Transfer.objects.filter(status=OfferStatus.ACCEPTED, decided_at__gte=since(start))
+                     .annotate(month=MonthOf("decided_at")).values("month").order_by("month")
+                     .annotate(fen=Sum("amount_fen"), n=Count("pk")))
+    disbursed = list(fund_queries.disbursed_between(start, today).annotate(month=MonthOf("disbursed_on"))
+                     .values("month").order_by("month").annotate(fen=Sum("amount_fen")))
     series = {
-        "issuance_fen": _series(issuance, months, "fen"),
-        "transfer_fen": _series(transfers, months, "fen"),
-        "transfer_count": _series(transfers, months, "n"),
-        "bridge_fen": _series(disbursed, months, "fen"),
+        "issuance_fen": monthly(issuance, months, "fen"),
+        "transfer_fen": monthly(transfers, months, "fen"),
+        "transfer_count": monthly(transfers, months, "n"),
+        "bridge_fen": monthly(disbursed, months, "fen"),
     }
     return {"trends": {"months": [m.strftime("%Y-%m") for m in months],
                        "month_bounds": [[m.isoformat(), month_end(m).isoformat()] for m in months],
