@@ -16,10 +16,13 @@ import contextlib
 import json
 import os
 import pickle
+import signal
 import sys
+import threading
 import time
 import unicodedata
-from functools import partial
+
+import numpy as np
 
 from liuzhuan.core.money import MoneyError, format_yuan, parse_fen, parse_yuan
 
@@ -35,7 +38,7 @@ from .solver import (
     prepare,
 )
 from .solver import warm_up as warm_walk
-from .writing import OutputFiles, write_loops, write_setoffs
+from .writing import OutputFiles, write_loops, write_setoff_rows, write_setoffs
 from .writing import warm_up as warm_writing
 
 #: From this many obligations on, ``solve`` uses a second process for the loops (see --jobs).
@@ -194,14 +197,17 @@ def _report(result: NettingResult, summary: dict, args) -> str:
     return "\n".join(lines)
 
 
-def _circulation_in_child(problem: Problem, meanwhile) -> tuple:
+def _solve_in_child(ledger, options: NettingOptions, meanwhile) -> tuple[Problem, tuple]:
     """Use the second core during the min-cost flow.
 
-    ``SimpleMinCostFlow`` holds the GIL for its whole solve (about half of a 1M run), so it runs
-    in a forked child while this process does ``meanwhile()``: everything that does not depend
-    on the flow (loading the compiled code, sorting the obligations for allocation, the byte
-    tables of the output files). The child pickles ``("flow", (flow, cleared_without, seconds))``
-    or ``("error", text)`` onto a pipe and exits.
+    ``SimpleMinCostFlow`` holds the GIL for its whole solve (about half of a 1M run), so a forked
+    child runs ``prepare`` and the flow while this process runs the same (deterministic)
+    ``prepare`` itself and then ``meanwhile(problem)``: everything that does not depend on the
+    flow (loading the compiled code, sorting the obligations for allocation, the byte tables of
+    the output files). The child pickles ``("flow", (flow, cleared_without, seconds))`` or
+    ``("error", text)`` onto a pipe and exits. Forking before ``prepare`` takes aggregation and
+    components off the critical path; a bad option fails in this process's ``prepare`` (the
+    child is then killed), so errors read the same as with ``--jobs 1``.
     """
     rfd, wfd = os.pipe()
     sys.stdout.flush()
@@ -212,7 +218,7 @@ def _circulation_in_child(problem: Problem, meanwhile) -> tuple:
         w = os.fdopen(wfd, "wb")
         try:
             os.close(rfd)
-            solved = problem.circulation()
+            solved = prepare(ledger, options).circulation()
             pickle.dump(("flow", solved), w, protocol=pickle.HIGHEST_PROTOCOL)
         except BaseException as exc:
             status = 1
@@ -224,15 +230,21 @@ def _circulation_in_child(problem: Problem, meanwhile) -> tuple:
             os._exit(status)
     os.close(wfd)
     r = os.fdopen(rfd, "rb")
+    received = False
     try:
-        meanwhile()
+        problem = prepare(ledger, options)
+        meanwhile(problem)
         kind, payload = _receive(r)
+        received = True
     finally:
         r.close()
+        if not received:  # failed here first (bad option ...): the child's answer is not wanted
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGKILL)
         os.waitpid(pid, 0)
     if kind != "flow":
         raise NettingError(payload)
-    return payload
+    return problem, payload
 
 
 def _receive(r) -> tuple[str, object]:
@@ -242,10 +254,48 @@ def _receive(r) -> tuple[str, object]:
         return "error", "子进程意外退出"
 
 
-def _meanwhile(problem: Problem, args) -> None:
+def _meanwhile(problem: Problem) -> None:
     problem.prepare_allocation()
     warm_writing(problem.ledger)
     warm_walk()
+
+
+class _SetoffWriter:
+    """Writes the set-off file in a thread as soon as the allocation is known
+    (``Problem.finish(on_allocated=...)``), while the compiled walk and the loop table are built:
+    the formatters and the file writes release the GIL."""
+
+    def __init__(self, files: OutputFiles, path: str, ledger, fen: bool):
+        self.files, self.path, self.ledger, self.fen = files, path, ledger, fen
+        self.thread: threading.Thread | None = None
+        self.error: BaseException | None = None
+
+    def start(self, cleared) -> None:
+        ledger = self.ledger
+        paid = np.zeros(len(ledger), dtype=np.int64)  # no liquidity: nothing is paid in cash
+
+        def run() -> None:
+            try:
+                with self.files.open(self.path) as fh:
+                    write_setoff_rows(fh, ledger, cleared, paid, ledger.amount - cleared, fen=self.fen)
+            except BaseException as exc:  # re-raised by join() in the main thread
+                self.error = exc
+
+        self.thread = threading.Thread(target=run, name="setoffs", daemon=True)
+        self.thread.start()
+
+    def join(self) -> bool:
+        """Wait for the file; False if it was never started. Raises what the thread raised."""
+        if self.thread is None:
+            return False
+        self.thread.join()
+        if self.error is not None:
+            raise self.error
+        return True
+
+    def abandon(self) -> None:
+        with contextlib.suppress(BaseException):
+            self.join()
 
 
 def _fail(message: str, code: int) -> int:
@@ -270,6 +320,7 @@ def _main(argv: list[str] | None) -> int:
         return _fail(f"{exc}（用法见 liuzhuan netting solve --help）", 2)
     except SystemExit as exc:  # --help
         return int(exc.code or 0)
+    files = OutputFiles()
     try:
         ledger = read_obligations(args.file, fen=args.fen)
         t_read = time.perf_counter()
@@ -278,12 +329,19 @@ def _main(argv: list[str] | None) -> int:
         # process writes the per-obligation file. Only when the decomposition does not change the
         # set-offs (no --min-loop, no liquidity) and there is something to overlap.
         jobs = args.jobs if args.jobs is not None else (2 if len(ledger) >= PARALLEL_FROM else 1)
-        problem = prepare(ledger, options)
         if jobs > 1 and hasattr(os, "fork"):
-            solved = _circulation_in_child(problem, partial(_meanwhile, problem, args))
+            problem, solved = _solve_in_child(ledger, options, _meanwhile)
         else:
+            problem = prepare(ledger, options)
             solved = problem.circulation()
-        result = problem.finish(solved)
+        setoffs = _SetoffWriter(files, args.out, ledger, args.fen) if args.out else None
+        try:
+            result = problem.finish(solved, on_allocated=setoffs.start if setoffs else None)
+        except BaseException:
+            if setoffs is not None:
+                setoffs.abandon()
+            files.discard()
+            raise
     except InputError as exc:
         return _fail(str(exc) if exc.line == 0 else f"{exc.path or args.file} {exc}", 2)
     except (_UsageError, OptionsError) as exc:
@@ -293,10 +351,9 @@ def _main(argv: list[str] | None) -> int:
     except NettingError as exc:  # pragma: no cover - solver failure
         return _fail(f"计算失败：{exc}", 1)
 
-    files = OutputFiles()
     try:
         counts = result.loops.counts()
-        if args.out:
+        if args.out and not (setoffs is not None and setoffs.join()):
             with files.open(args.out) as fh:
                 write_setoffs(fh, result, fen=args.fen)
         if args.loops:

@@ -20,7 +20,7 @@ from numpy.dtypes import StringDType
 
 from .solver import NO_DUE, LoopTable, NettingResult, sorted_unique
 
-__all__ = ["OutputFiles", "loop_rows", "open_csv", "warm_up", "write_loops", "write_setoffs"]
+__all__ = ["OutputFiles", "loop_rows", "open_csv", "warm_up", "write_loops", "write_setoff_rows", "write_setoffs"]
 
 _NEEDS_QUOTES = re.compile(r'[,"\r\n]')
 
@@ -118,9 +118,14 @@ def _header_bytes(names: list[str]) -> bytes:
 def write_setoffs(fh, result: NettingResult, *, fen: bool = False) -> None:
     """One row per obligation in input order: id, debtor, creditor, amount, due, setoff, paid,
     remaining. ``fh`` is a binary file (see :func:`open_csv`)."""
+    write_setoff_rows(fh, result.ledger, result.setoff, result.paid, result.remaining, fen=fen)
+
+
+def write_setoff_rows(fh, ledger, setoff: np.ndarray, paid: np.ndarray, remaining: np.ndarray, *, fen: bool) -> None:
+    """:func:`write_setoffs` from the per-obligation arrays (the CLI starts it as soon as the
+    allocation is known, before the loops)."""
     from .rowbytes import setoff_rows
 
-    ledger = result.ledger
     unit = "fen" if fen else "yuan"
     fh.write(_header_bytes(
         ["id", "debtor", "creditor", f"amount_{unit}", "due", f"setoff_{unit}", f"paid_{unit}", f"remaining_{unit}"]
@@ -133,7 +138,6 @@ def write_setoffs(fh, result: NettingResult, *, fen: bool = False) -> None:
     names, name_off = tables["names"]
     due_code, due_bytes, due_off = tables["dues"]
     row_max = id_width + 2 * _widest(name_off) + _widest(due_off) + 4 * _MONEY_MAX + 8
-    setoff, paid, remaining = result.setoff, result.paid, result.remaining
     _write_chunks(fh, range(n), row_max, lambda out, a, b: setoff_rows(
         out, a, b, id_int, id_bytes, id_off, names, name_off, ledger.debtor, ledger.creditor,
         ledger.amount, due_code, due_bytes, due_off, setoff, paid, remaining, fen,

@@ -102,6 +102,11 @@ def warm_up() -> None:
     """Load the compiled cycle walk now (from Numba's cache, compiling it if there is none): a
     long-lived worker calls this when it starts, so its first run does not pay the ~0.5 s."""
     _decompose(2, np.array([0, 1]), np.array([1, 0]), np.array([1, 1]))
+    from .walk import rotate_legs
+
+    two = np.array([0, 1], dtype=np.int64)
+    rotate_legs(np.array([2], dtype=np.int64), two, np.zeros(2, dtype=np.int8), two, two,
+                _ARC_REAL, _ARC_CASH_OUT, KIND_BILATERAL, KIND_MULTILATERAL, KIND_CHAIN)
 
 
 # --------------------------------------------------------------------------------------------
@@ -150,10 +155,15 @@ class Problem:
         with gc_paused():
             self._order_all = _allocation_order_all(self.ledger, self.obl_pair, self.n_pairs)
 
-    def finish(self, solved: tuple[np.ndarray, int | None, float]) -> NettingResult:
-        """Allocation, loops and the result, from :meth:`circulation`'s answer."""
+    def finish(self, solved: tuple[np.ndarray, int | None, float], on_allocated=None) -> NettingResult:
+        """Allocation, loops and the result, from :meth:`circulation`'s answer.
+
+        ``on_allocated(cleared)`` is called as soon as the per-obligation set-offs are known,
+        before the cycle walk, when they do not depend on the loops (no ``min_loop``, no
+        ``min_parties`` above 2, no liquidity; nothing is then paid in cash): the CLI starts
+        writing the set-off file in a thread there while the compiled walk runs here."""
         with gc_paused():
-            return _finish(self, *solved)
+            return _finish(self, *solved, on_allocated=on_allocated)
 
 
 def _prepare(obligations: Ledger | Iterable[Obligation], options: NettingOptions | None) -> Problem:
@@ -230,13 +240,22 @@ def _circulation(problem: Problem) -> tuple[np.ndarray, int | None, float]:
     return flow, cleared_without, time.perf_counter() - t0
 
 
-def _finish(problem: Problem, flow: np.ndarray, cleared_without: int | None, t_mcf: float) -> NettingResult:
+def _finish(
+    problem: Problem, flow: np.ndarray, cleared_without: int | None, t_mcf: float, on_allocated=None
+) -> NettingResult:
     ledger, opts, stats, net = problem.ledger, problem.opts, problem.stats, problem.net
-    obl_pair, n_pairs, t_start = problem.obl_pair, problem.n_pairs, problem.t_start
+    obl_pair, t_start = problem.obl_pair, problem.t_start
     n_obl = len(ledger)
     stats["t_mcf"] = t_mcf
     flow = flow.copy()
     # 4. Decompose into loops/chains (always when some must be dropped), allocate, map.
+    t_alloc = 0.0
+    early = None  # allocation ahead of the walk: it does not depend on the loops
+    if on_allocated is not None and not (opts.min_loop > 0 or opts.min_parties > 2 or net.has_liquidity):
+        t0 = time.perf_counter()
+        early = _allocation(problem, flow)
+        on_allocated(early[1])
+        t_alloc = time.perf_counter() - t0
     t0 = time.perf_counter()
     pos_arcs = np.flatnonzero(flow > 0)
     need_cycles = opts.loops or opts.min_loop > 0 or opts.min_parties > 2 or net.has_liquidity
@@ -259,15 +278,7 @@ def _finish(problem: Problem, flow: np.ndarray, cleared_without: int | None, t_m
         keep_arc = np.repeat(keep, cyc_len)
         cyc_len, cyc_arc, cyc_amt = cyc_len[keep], cyc_arc[keep_arc], cyc_amt[keep]
         flow = _int_bincount(cyc_arc, np.repeat(cyc_amt, cyc_len), net.tail.size)
-    pair_set = np.zeros(n_pairs, dtype=np.int64)
-    real_arcs = np.flatnonzero(net.arc_pair >= 0)
-    pair_set[net.arc_pair[real_arcs]] = flow[real_arcs]
-
-    if problem._order_all is not None:  # sorted ahead (Problem.prepare_allocation): keep pairs with set-off
-        order_alloc = problem._order_all[pair_set[obl_pair[problem._order_all]] > 0]
-    else:
-        order_alloc = _allocation_order(ledger, obl_pair, pair_set)
-    cleared = _allocate(ledger, obl_pair, pair_set, order_alloc)
+    order_alloc, cleared = early if early is not None else _allocation(problem, flow)
     liquidity_used: dict[str, int] = {}
     liquidity_received: dict[str, int] = {}
     if net.has_liquidity:
@@ -284,7 +295,7 @@ def _finish(problem: Problem, flow: np.ndarray, cleared_without: int | None, t_m
             paid = table.per_obligation(n_obl, "chain")
         if opts.loops:
             loops = table
-    stats["t_allocate"] = time.perf_counter() - t0
+    stats["t_allocate"] = time.perf_counter() - t0 + t_alloc
     stats["t_total"] = time.perf_counter() - t_start
     deferred = None if need_cycles or not pos_arcs.size else partial(
         _deferred_loops, ledger, net, flow, obl_pair, order_alloc, cleared, loops)
@@ -300,6 +311,19 @@ def _finish(problem: Problem, flow: np.ndarray, cleared_without: int | None, t_m
         options=opts,
         stats=stats,
     )
+
+
+def _allocation(problem: Problem, flow: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(allocation order, set-off per obligation) for the circulation ``flow``."""
+    net, obl_pair = problem.net, problem.obl_pair
+    pair_set = np.zeros(problem.n_pairs, dtype=np.int64)
+    real_arcs = np.flatnonzero(net.arc_pair >= 0)
+    pair_set[net.arc_pair[real_arcs]] = flow[real_arcs]
+    if problem._order_all is not None:  # sorted ahead (Problem.prepare_allocation): keep pairs with set-off
+        order_alloc = problem._order_all[pair_set[obl_pair[problem._order_all]] > 0]
+    else:
+        order_alloc = _allocation_order(problem.ledger, obl_pair, pair_set)
+    return order_alloc, _allocate(problem.ledger, obl_pair, pair_set, order_alloc)
 
 
 def _deferred_loops(ledger, net, flow, obl_pair, order_alloc, cleared, empty: LoopTable) -> LoopTable:
@@ -517,34 +541,15 @@ def _allocate(ledger: Ledger, obl_pair: np.ndarray, pair_set: np.ndarray, order:
 
 
 def _rotate_and_legs(net: _Network, cyc_len, cyc_arc, cyc_amt):
-    """Rotate each cycle to a canonical start and keep only real arcs (legs)."""
-    k = cyc_len.size
-    cyc_id = np.repeat(np.arange(k, dtype=np.int64), cyc_len)
-    starts = np.r_[0, np.cumsum(cyc_len)[:-1]]
-    pos = np.arange(cyc_arc.size, dtype=np.int64) - starts[cyc_id]
-    kind = net.arc_kind[cyc_arc]
-    big = np.iinfo(np.int64).max
-    # Loops start at the leg whose debtor sorts first; chains start after the cash-out arc.
-    rot_key = np.where(kind == _ARC_REAL, net.node_party[net.tail[cyc_arc]], big)
-    rot_key = np.where(kind == _ARC_CASH_OUT, -1, rot_key)
-    # First position of each cycle's minimum key (cycles are contiguous runs).
-    cyc_min = np.minimum.reduceat(rot_key, starts)
-    at_min = np.flatnonzero(rot_key == cyc_min[cyc_id])
-    first = at_min[np.r_[True, cyc_id[at_min][1:] != cyc_id[at_min][:-1]]]
-    rot = pos[first]
-    new_pos = (pos - rot[cyc_id]) % cyc_len[cyc_id]
-    rotated = np.empty_like(cyc_arc)
-    rotated[starts[cyc_id] + new_pos] = cyc_arc
-    is_chain = np.zeros(k, dtype=bool)
-    if net.has_liquidity:
-        is_chain = np.maximum.reduceat((kind == _ARC_CASH_OUT).astype(np.int8), starts).astype(bool)
-    real = net.arc_kind[rotated] == _ARC_REAL
-    legs_arc = rotated[real]
-    n_legs = np.add.reduceat(real.astype(np.int64), starts) if k else np.zeros(0, dtype=np.int64)
-    kinds = np.where(is_chain, KIND_CHAIN, np.where(n_legs == 2, KIND_BILATERAL, KIND_MULTILATERAL)).astype(
-        np.int8
+    """Rotate each cycle to a canonical start and keep only real arcs (legs): loops start at the
+    leg whose debtor sorts first, chains after the cash-out arc (compiled, ``walk.rotate_legs``)."""
+    from .walk import rotate_legs  # compiled, loaded with the walk
+
+    return rotate_legs(
+        cyc_len, cyc_arc, net.arc_kind.astype(np.int8, copy=False), net.tail.astype(np.int64, copy=False),
+        net.node_party,
+        _ARC_REAL, _ARC_CASH_OUT, KIND_BILATERAL, KIND_MULTILATERAL, KIND_CHAIN,
     )
-    return legs_arc, n_legs, kinds
 
 
 def _map_parts(obl_pair, order_alloc, cleared, leg_pair, leg_amount, n_pairs):

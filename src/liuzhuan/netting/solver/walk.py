@@ -141,3 +141,54 @@ def merge_breakpoints(leg_end, obl_end):  # pragma: no cover - compiled
         if obl_end[j] == bp:
             j += 1
     return leg[:k].copy(), obl[:k].copy(), amt[:k].copy()
+
+
+@njit(cache=True, nogil=True)
+def rotate_legs(cyc_len, cyc_arc, arc_kind, arc_tail, node_party, real, cash_out, bilateral, multilateral, chain):  # pragma: no cover - compiled
+    """The loop table's legs in one pass: each cycle rotated to start at the real arc whose
+    debtor sorts first (a chain: after its cash-out arc; the first such position), then only its
+    real arcs kept. Returns (leg arcs, legs per cycle, kind per cycle)."""
+    k = cyc_len.size
+    legs = np.empty(cyc_arc.size, dtype=np.int64)
+    n_legs = np.empty(k, dtype=np.int64)
+    kinds = np.empty(k, dtype=np.int8)
+    big = np.iinfo(np.int64).max
+    s = 0
+    out = 0
+    for c in range(k):
+        length = cyc_len[c]
+        best = big
+        rot = 0
+        is_chain = False
+        for p in range(length):
+            a = cyc_arc[s + p]
+            kd = arc_kind[a]
+            if kd == real:
+                key = np.int64(node_party[arc_tail[a]])
+            elif kd == cash_out:
+                key = np.int64(-1)
+                is_chain = True
+            else:
+                key = big
+            if p == 0 or key < best:
+                best = key
+                rot = p
+        count = 0
+        for t in range(length):
+            q = rot + t
+            if q >= length:
+                q -= length
+            a = cyc_arc[s + q]
+            if arc_kind[a] == real:
+                legs[out] = a
+                out += 1
+                count += 1
+        n_legs[c] = count
+        if is_chain:
+            kinds[c] = chain
+        elif count == 2:
+            kinds[c] = bilateral
+        else:
+            kinds[c] = multilateral
+        s += length
+    return legs[:out].copy(), n_legs, kinds
