@@ -344,3 +344,18 @@ def test_min_parties_option(tmp_path, capsys):
     assert run_json(capsys, f, "--min-parties", "3")["cleared_fen"] == 150_00
     code, _out, err = run(capsys, "solve", f, "--min-parties", "1")
     assert code == 2 and len(err.strip().splitlines()) == 1 and "最少参与方" in err
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_errors_with_either_number_of_processes(tmp_path, capsys, jobs):
+    # --jobs 2 forks before the aggregation: a bad option fails in the parent, which ends the child.
+    code, out, err = run(capsys, "solve", FIXTURES / "blog.csv", "--exclude", "Zed", "--jobs", jobs)
+    assert code == 2 and out == "" and len(err.strip().splitlines()) == 1 and "没有参与方“Zed”" in err
+    # The set-off file is written by a thread during the walk: its failure is reported the same way
+    # and the loop file is not left behind.
+    loops = tmp_path / "l.csv"
+    code, out, err = run(
+        capsys, "solve", FIXTURES / "blog.csv", "--out", tmp_path / "no" / "o.csv", "--loops", loops, "--jobs", jobs
+    )
+    assert code == 2 and out == "" and len(err.strip().splitlines()) == 1 and "无法写出" in err
+    assert list(tmp_path.iterdir()) == []
