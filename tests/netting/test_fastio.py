@@ -288,15 +288,34 @@ def test_allocation_sorted_ahead_on_parallel_numeric_ids_and_not_on_mixed_ones()
 
 @PROPERTY
 @given(data=st.data())
-def test_merged_breakpoints_equal_the_searchsorted_cut(data):
-    from liuzhuan.netting.solver.walk import merge_breakpoints
+def test_cut_legs_equals_the_searchsorted_cut_per_pair(data):
+    from liuzhuan.netting.solver.walk import cut_legs
 
-    total = data.draw(st.integers(1, 200))
-    cuts = [[*sorted(data.draw(st.sets(st.integers(1, total - 1), max_size=20)) if total > 1 else []), total]
-            for _ in range(2)]
-    leg_end, obl_end = (np.asarray(c, dtype=np.int64) for c in cuts)
-    bps = np.unique(np.concatenate([leg_end, obl_end]))  # the former cut: union of breakpoints
-    leg, obl, amt = merge_breakpoints(leg_end, obl_end)
-    assert leg.tolist() == np.searchsorted(leg_end, bps, side="left").tolist()
-    assert obl.tolist() == np.searchsorted(obl_end, bps, side="left").tolist()
-    assert amt.tolist() == np.diff(bps, prepend=0).tolist()
+    def partition(total: int) -> list[int]:
+        ends = [*sorted(data.draw(st.sets(st.integers(1, total - 1), max_size=6)) if total > 1 else []), total]
+        return np.diff(ends, prepend=0).tolist()
+
+    n_pairs = data.draw(st.integers(1, 5))
+    totals = [data.draw(st.integers(1, 60)) for _ in range(n_pairs)]
+    obl_amount = [partition(t) for t in totals]
+    legs = [(p, a) for p in range(n_pairs) for a in partition(totals[p])]
+    legs = data.draw(st.permutations(legs))  # loop order interleaves the pairs; each pair's own order is kept
+    leg_pair = np.asarray([p for p, _ in legs], dtype=np.int64)
+    leg_amount = np.asarray([a for _, a in legs], dtype=np.int64)
+    pair_ptr = np.cumsum([0, *map(len, obl_amount)]).astype(np.int64)
+    obl = np.arange(int(pair_ptr[-1]), dtype=np.int64)[::-1].copy()  # any obligation numbers
+    amounts = np.asarray([a for per in obl_amount for a in per], dtype=np.int64)
+    part_ptr, part_obl, part_amt = cut_legs(leg_pair, leg_amount, pair_ptr, obl, amounts)
+    for p in range(n_pairs):  # the former cut: the union of both sets of breakpoints, pair by pair
+        mine = np.flatnonzero(leg_pair == p)
+        leg_end = np.cumsum(leg_amount[mine])
+        obl_end = np.cumsum(obl_amount[p])
+        bps = np.unique(np.concatenate([leg_end, obl_end]))
+        at_leg = np.searchsorted(leg_end, bps)
+        at_obl = np.searchsorted(obl_end, bps)
+        got = [(int(i), int(part_obl[k]), int(part_amt[k])) for i in mine for k in range(part_ptr[i], part_ptr[i + 1])]
+        want = [(int(mine[a]), int(obl[pair_ptr[p] + b]), int(x))
+                for a, b, x in zip(at_leg, at_obl, np.diff(bps, prepend=0), strict=True)]
+        assert got == want
+    # legs that need more than their pair's obligations hold: reported, not cut
+    assert cut_legs(leg_pair, leg_amount + 1, pair_ptr, obl, amounts)[0].size == 0

@@ -107,6 +107,7 @@ def warm_up() -> None:
     two = np.array([0, 1], dtype=np.int64)
     rotate_legs(np.array([2], dtype=np.int64), two, np.zeros(2, dtype=np.int8), two, two,
                 _ARC_REAL, _ARC_CASH_OUT, KIND_BILATERAL, KIND_MULTILATERAL, KIND_CHAIN)
+    _map_parts(two, two, np.ones(2, dtype=np.int64), two, np.ones(2, dtype=np.int64), 2)
 
 
 # --------------------------------------------------------------------------------------------
@@ -555,47 +556,22 @@ def _rotate_and_legs(net: _Network, cyc_len, cyc_arc, cyc_amt):
 def _map_parts(obl_pair, order_alloc, cleared, leg_pair, leg_amount, n_pairs):
     """Cut each leg into obligation parts.
 
-    A leg on a pair with a single allocated obligation is one part. For pairs with several, the
-    legs (in loop order) and the allocated obligations (in allocation order) partition the same
-    amount; laying those pairs end to end on one line, the union of both sets of breakpoints
-    gives the parts, and each leg's parts are consecutive on that line.
+    The legs of a pair (in loop order) and its allocated obligations (in allocation order)
+    partition the same amount; each leg takes the obligations front to back from a cursor per
+    pair — the union of both sets of breakpoints, one compiled pass (``walk.cut_legs``).
     """
-    n_legs = leg_pair.size
-    obl = order_alloc[cleared[order_alloc] > 0]
-    per_pair = np.bincount(obl_pair[obl], minlength=n_pairs)
-    only = np.full(n_pairs, -1, dtype=np.int64)
-    single = per_pair[obl_pair[obl]] == 1
-    only[obl_pair[obl[single]]] = obl[single]
-    parts_per_leg = np.ones(n_legs, dtype=np.int64)
-    multi_legs = np.flatnonzero(per_pair[leg_pair] > 1)
-    if multi_legs.size:
-        m_sorted = multi_legs[np.argsort(leg_pair[multi_legs], kind="stable")]
-        leg_end = np.cumsum(leg_amount[m_sorted])
-        m_obl = obl[~single]
-        obl_end = np.cumsum(cleared[m_obl])
-        if obl_end.size == 0 or leg_end[-1] != obl_end[-1]:
-            raise NettingError("环路与抵销金额不一致")
-        from .walk import merge_breakpoints  # compiled, loaded with the walk
+    from .walk import cut_legs  # compiled, loaded with the walk
 
-        leg_at, obl_at, m_amt = merge_breakpoints(leg_end, obl_end)
-        m_leg = m_sorted[leg_at]
-        m_part_obl = m_obl[obl_at]
-        parts_per_leg[multi_legs] = np.bincount(m_leg, minlength=n_legs)[multi_legs]
-    part_ptr = np.zeros(n_legs + 1, dtype=np.int64)
-    np.cumsum(parts_per_leg, out=part_ptr[1:])
-    part_obl = np.empty(int(part_ptr[-1]), dtype=np.int64)
-    part_amt = np.empty(int(part_ptr[-1]), dtype=np.int64)
-    one = np.flatnonzero(parts_per_leg == 1)
-    one = one[per_pair[leg_pair[one]] == 1]
-    part_obl[part_ptr[one]] = only[leg_pair[one]]
-    part_amt[part_ptr[one]] = leg_amount[one]
-    if multi_legs.size:
-        run_start = np.flatnonzero(np.r_[True, m_leg[1:] != m_leg[:-1]])
-        run_len = np.diff(np.r_[run_start, m_leg.size])
-        offset = np.arange(m_leg.size, dtype=np.int64) - np.repeat(run_start, run_len)
-        at = part_ptr[m_leg] + offset
-        part_obl[at] = m_part_obl
-        part_amt[at] = m_amt
+    obl = order_alloc[cleared[order_alloc] > 0]  # sorted by pair (then due, id)
+    pair_ptr = np.zeros(n_pairs + 1, dtype=np.int64)
+    np.cumsum(np.bincount(obl_pair[obl], minlength=n_pairs), out=pair_ptr[1:])
+    obl_amount = cleared[obl]
+    part_ptr, part_obl, part_amt = cut_legs(
+        leg_pair.astype(np.int64, copy=False), leg_amount.astype(np.int64, copy=False), pair_ptr,
+        obl.astype(np.int64, copy=False), obl_amount,
+    )
+    if part_ptr.size == 0 or int(leg_amount.sum()) != int(obl_amount.sum()):
+        raise NettingError("环路与抵销金额不一致")
     return part_ptr, part_obl, part_amt
 
 
@@ -612,7 +588,7 @@ def _build_loops(ledger, net, obl_pair, order_alloc, cleared, cyc_len, cyc_arc, 
         leg_ptr=np.r_[0, np.cumsum(n_legs)].astype(np.int64),
         leg_debtor=net.node_party[net.tail[legs_arc]],
         leg_creditor=net.node_party[net.head[legs_arc]],
-        part_ptr=part_ptr.astype(np.int64),
-        part_obligation=part_obl.astype(np.int64),
-        part_amount=part_amt.astype(np.int64),
+        part_ptr=part_ptr,
+        part_obligation=part_obl,
+        part_amount=part_amt,
     )

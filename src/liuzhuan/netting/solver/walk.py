@@ -117,33 +117,6 @@ def walk(starts, indptr, arc_of, arc_by_head, heads_by_head, tail, head, fl, n):
 
 
 @njit(cache=True, nogil=True)
-def merge_breakpoints(leg_end, obl_end):  # pragma: no cover - compiled
-    """Parts of two partitions of one line, given their strictly increasing cumulative ends
-    (both ending at the same total): for every part, the index of its leg, of its obligation, and
-    its length — what ``searchsorted`` of the union of breakpoints into each gives, in one pass."""
-    n = leg_end.size + obl_end.size
-    leg = np.empty(n, dtype=np.int64)
-    obl = np.empty(n, dtype=np.int64)
-    amt = np.empty(n, dtype=np.int64)
-    i = 0
-    j = 0
-    k = 0
-    prev = 0
-    while i < leg_end.size and j < obl_end.size:
-        bp = min(leg_end[i], obl_end[j])
-        leg[k] = i
-        obl[k] = j
-        amt[k] = bp - prev
-        k += 1
-        prev = bp
-        if leg_end[i] == bp:
-            i += 1
-        if obl_end[j] == bp:
-            j += 1
-    return leg[:k].copy(), obl[:k].copy(), amt[:k].copy()
-
-
-@njit(cache=True, nogil=True)
 def rotate_legs(cyc_len, cyc_arc, arc_kind, arc_tail, node_party, real, cash_out, bilateral, multilateral, chain):  # pragma: no cover - compiled
     """The loop table's legs in one pass: each cycle rotated to start at the real arc whose
     debtor sorts first (a chain: after its cash-out arc; the first such position), then only its
@@ -192,3 +165,42 @@ def rotate_legs(cyc_len, cyc_arc, arc_kind, arc_tail, node_party, real, cash_out
             kinds[c] = multilateral
         s += length
     return legs[:out].copy(), n_legs, kinds
+
+
+@njit(cache=True, nogil=True)
+def cut_legs(leg_pair, leg_amount, pair_ptr, obl, obl_amount):  # pragma: no cover - compiled
+    """Cut every leg into obligation parts, legs in loop order: each pair's legs take its
+    allocated obligations (``obl[pair_ptr[p]:pair_ptr[p + 1]]``, in allocation order, with
+    ``obl_amount`` set off each) front to back, a cursor per pair. The same parts as laying the
+    pairs' legs and obligations end to end and cutting at the union of both sets of breakpoints.
+    Returns (part_ptr, part obligation, part amount), or an empty part_ptr when a pair's legs
+    need more than its obligations hold (inconsistent input)."""
+    n_legs = leg_pair.size
+    n_pairs = pair_ptr.size - 1
+    cur = pair_ptr[:n_pairs].copy()
+    left = np.zeros(n_pairs, dtype=np.int64)  # rest of the cursor's obligation; 0: not started
+    cap = n_legs + obl.size  # every part ends a leg or an obligation
+    part_ptr = np.empty(n_legs + 1, dtype=np.int64)
+    part_obl = np.empty(cap, dtype=np.int64)
+    part_amt = np.empty(cap, dtype=np.int64)
+    k = 0
+    for i in range(n_legs):
+        part_ptr[i] = k
+        p = leg_pair[i]
+        need = leg_amount[i]
+        while need > 0:
+            j = cur[p]
+            if j >= pair_ptr[p + 1]:
+                return np.zeros(0, dtype=np.int64), part_obl[:0].copy(), part_amt[:0].copy()
+            if left[p] == 0:
+                left[p] = obl_amount[j]
+            take = min(need, left[p])
+            part_obl[k] = obl[j]
+            part_amt[k] = take
+            k += 1
+            need -= take
+            left[p] -= take
+            if left[p] == 0:
+                cur[p] = j + 1
+    part_ptr[n_legs] = k
+    return part_ptr, part_obl[:k].copy(), part_amt[:k].copy()
