@@ -359,3 +359,18 @@ def test_errors_with_either_number_of_processes(tmp_path, capsys, jobs):
     )
     assert code == 2 and out == "" and len(err.strip().splitlines()) == 1 and "无法写出" in err
     assert list(tmp_path.iterdir()) == []
+
+
+def test_two_processes_when_the_exact_reader_reads(tmp_path, capsys):
+    # --jobs 2 forks the flow while the fast reader reads ids and due dates; a file that then
+    # needs the exact reader withdraws that child (no process is left behind) and reports as usual.
+    import os
+
+    dup = write(tmp_path / "dup.csv", "id,debtor,creditor,amount\n1,A,B,10\n2,B,A,10\n1,B,C,5\n")
+    code, out, err = run(capsys, "solve", dup, "--jobs", "2")
+    assert code == 2 and out == "" and len(err.strip().splitlines()) == 1 and "第 4 行" in err, err
+    with pytest.raises(ChildProcessError):
+        os.waitpid(-1, os.WNOHANG)
+    quoted = write(tmp_path / "q.csv", 'debtor,creditor,amount\n"A, Ltd",B,10\nB,"A, Ltd",7.5\n')
+    assert run_json(capsys, quoted, "--jobs", "2")["cleared_fen"] == 1500
+    assert run_json(capsys, quoted, "--jobs", "1")["cleared_fen"] == 1500

@@ -21,13 +21,16 @@ import sys
 import threading
 import time
 import unicodedata
+from functools import partial
 
 import numpy as np
+from numpy.dtypes import StringDType
 
 from liuzhuan.core.money import MoneyError, format_yuan, parse_fen, parse_yuan
 
 from .reading import InputError, os_reason, read_obligations, read_party_amounts
 from .solver import (
+    Ledger,
     LedgerError,
     NettingError,
     NettingOptions,
@@ -197,18 +200,10 @@ def _report(result: NettingResult, summary: dict, args) -> str:
     return "\n".join(lines)
 
 
-def _solve_in_child(ledger, options: NettingOptions, meanwhile) -> tuple[Problem, tuple]:
-    """Use the second core during the min-cost flow.
-
-    ``SimpleMinCostFlow`` holds the GIL for its whole solve (about half of a 1M run), so a forked
-    child runs ``prepare`` and the flow while this process runs the same (deterministic)
-    ``prepare`` itself and then ``meanwhile(problem)``: everything that does not depend on the
-    flow (loading the compiled code, sorting the obligations for allocation, the byte tables of
-    the output files). The child pickles ``("flow", (flow, cleared_without, seconds))`` or
-    ``("error", text)`` onto a pipe and exits. Forking before ``prepare`` takes aggregation and
-    components off the critical path; a bad option fails in this process's ``prepare`` (the
-    child is then killed), so errors read the same as with ``--jobs 1``.
-    """
+def _fork_flow(solve) -> tuple[int, object]:
+    """Fork a child that runs ``solve()`` (``prepare`` + ``circulation``) and pickles
+    ``("flow", (flow, cleared_without, seconds))`` or ``("error", text)`` onto a pipe.
+    Returns (pid, the pipe's read end) for :func:`_collect_flow`."""
     rfd, wfd = os.pipe()
     sys.stdout.flush()
     sys.stderr.flush()
@@ -218,7 +213,7 @@ def _solve_in_child(ledger, options: NettingOptions, meanwhile) -> tuple[Problem
         w = os.fdopen(wfd, "wb")
         try:
             os.close(rfd)
-            solved = prepare(ledger, options).circulation()
+            solved = solve()
             pickle.dump(("flow", solved), w, protocol=pickle.HIGHEST_PROTOCOL)
         except BaseException as exc:
             status = 1
@@ -229,22 +224,53 @@ def _solve_in_child(ledger, options: NettingOptions, meanwhile) -> tuple[Problem
                 w.close()
             os._exit(status)
     os.close(wfd)
-    r = os.fdopen(rfd, "rb")
-    received = False
+    return pid, os.fdopen(rfd, "rb")
+
+
+def _end_child(child: tuple[int, object]) -> None:
+    """Kill and reap a child whose answer is not wanted (this process failed first)."""
+    pid, r = child
+    r.close()
+    with contextlib.suppress(OSError):
+        os.kill(pid, signal.SIGKILL)
+    os.waitpid(pid, 0)
+
+
+def _collect_flow(child: tuple[int, object], ledger, options: NettingOptions, meanwhile) -> tuple[Problem, tuple]:
+    """Use the second core during the min-cost flow.
+
+    ``SimpleMinCostFlow`` holds the GIL for its whole solve (about half of a 1M run), so a forked
+    child (:func:`_fork_flow`) runs ``prepare`` and the flow while this process runs the same
+    (deterministic) ``prepare`` itself and then ``meanwhile(problem)``: everything that does not
+    depend on the flow (loading the compiled code, sorting the obligations for allocation, the
+    byte tables of the output files). A bad option fails in this process's ``prepare`` (the
+    child is then killed), so errors read the same as with ``--jobs 1``.
+    """
+    pid, r = child
     try:
         problem = prepare(ledger, options)
         meanwhile(problem)
         kind, payload = _receive(r)
-        received = True
-    finally:
-        r.close()
-        if not received:  # failed here first (bad option ...): the child's answer is not wanted
-            with contextlib.suppress(OSError):
-                os.kill(pid, signal.SIGKILL)
-        os.waitpid(pid, 0)
+    except BaseException:
+        _end_child(child)
+        raise
+    r.close()
+    os.waitpid(pid, 0)
     if kind != "flow":
         raise NettingError(payload)
     return problem, payload
+
+
+def _solve_ledger(ledger, options: NettingOptions) -> tuple:
+    return prepare(ledger, options).circulation()
+
+
+def _early_solve(names, debtor_codes, creditor_codes, amounts, options: NettingOptions) -> tuple:
+    """The child's flow from the reader's first columns (:func:`read_obligations` ``on_parsed``):
+    ``prepare`` reads neither ids nor due dates, so the ledger it gets has blank ids."""
+    ids = np.empty(len(debtor_codes), dtype=StringDType())
+    ledger = Ledger.from_codes(ids, names, debtor_codes, creditor_codes, amounts, None, checked=True)
+    return prepare(ledger, options).circulation()
 
 
 def _receive(r) -> tuple[str, object]:
@@ -321,16 +347,40 @@ def _main(argv: list[str] | None) -> int:
     except SystemExit as exc:  # --help
         return int(exc.code or 0)
     files = OutputFiles()
+    child = None  # (pid, pipe) of the forked min-cost flow, until collected
+
+    def on_parsed(names, debtor_codes, creditor_codes, amounts) -> None:
+        # Two processes (--jobs 2, by default from PARALLEL_FROM obligations): the child starts
+        # the flow as soon as the reader has parties, debtors, creditors and amounts; this
+        # process meanwhile reads ids and due dates, then prepares what does not need the flow.
+        nonlocal child
+        if names is None:  # the file needs the exact reader after all
+            if child is not None:
+                _end_child(child)
+                child = None
+            return
+        jobs = args.jobs if args.jobs is not None else (2 if len(debtor_codes) >= PARALLEL_FROM else 1)
+        if jobs > 1 and hasattr(os, "fork") and early_options is not None:
+            child = _fork_flow(partial(_early_solve, names, debtor_codes, creditor_codes, amounts, early_options))
+
     try:
-        ledger = read_obligations(args.file, fen=args.fen)
-        t_read = time.perf_counter()
-        options = _options(args)
-        # Two processes: the loop decomposition (and loop file) in a forked child while this
-        # process writes the per-obligation file. Only when the decomposition does not change the
-        # set-offs (no --min-loop, no liquidity) and there is something to overlap.
+        early_options = _options(args)
+    except Exception:  # reported below, after the input file's own problems
+        early_options = None
+    try:
+        try:
+            ledger = read_obligations(args.file, fen=args.fen, on_parsed=on_parsed)
+            t_read = time.perf_counter()
+            options = _options(args)
+        except BaseException:
+            if child is not None:
+                _end_child(child)
+            raise
         jobs = args.jobs if args.jobs is not None else (2 if len(ledger) >= PARALLEL_FROM else 1)
-        if jobs > 1 and hasattr(os, "fork"):
-            problem, solved = _solve_in_child(ledger, options, _meanwhile)
+        if child is None and jobs > 1 and hasattr(os, "fork"):  # read by the exact reader
+            child = _fork_flow(partial(_solve_ledger, ledger, options))
+        if child is not None:
+            problem, solved = _collect_flow(child, ledger, options, _meanwhile)
         else:
             problem = prepare(ledger, options)
             solved = problem.circulation()

@@ -140,7 +140,7 @@ def _iso_dates(fields: _Fields, start, length) -> tuple[np.ndarray, np.ndarray] 
     return codes, first
 
 
-def _read_csv_bytes(data: bytes, fen: bool) -> Ledger | None:
+def _read_csv_bytes(data: bytes, fen: bool, on_parsed=None) -> Ledger | None:
     """The common case: a plain, well-formed CSV without quotes read column-wise on its bytes.
 
     Returns None whenever anything is unusual (quotes, blank or short rows, stray CRs, odd
@@ -238,6 +238,8 @@ def _read_csv_bytes(data: bytes, fen: bool) -> Ledger | None:
     dcodes, ccodes = codes[:n], codes[n:]
     if (dcodes == ccodes).any():
         return None
+    if on_parsed is not None:  # the ledger's flow network is known; ids and due dates come next
+        on_parsed(list(index), dcodes, ccodes, amounts)
 
     dues = None
     if "due" in cols:

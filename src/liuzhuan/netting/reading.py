@@ -112,8 +112,15 @@ def _load(path: str | os.PathLike) -> tuple[list[list[str]], Sequence[int]]:
     return _load_csv(p)
 
 
-def read_obligations(path: str | os.PathLike, *, fen: bool = False) -> Ledger:
-    """Read a CSV (UTF-8, BOM tolerated) or XLSX obligation list into a validated ledger."""
+def read_obligations(path: str | os.PathLike, *, fen: bool = False, on_parsed=None) -> Ledger:
+    """Read a CSV (UTF-8, BOM tolerated) or XLSX obligation list into a validated ledger.
+
+    ``on_parsed(names, debtor_codes, creditor_codes, amounts)`` is called when the fast CSV reader
+    has those (``Ledger.from_codes`` of them gives the returned ledger's parties, debtors,
+    creditors and amounts) and is about to read ids and due dates; the CLI starts the min-cost
+    flow there. Should the file then turn out to need the exact reader, ``on_parsed(None, None,
+    None, None)`` withdraws it first.
+    """
     try:
         with gc_paused():
             if Path(path).suffix.lower() not in (".xlsx", ".xlsm"):
@@ -122,10 +129,18 @@ def read_obligations(path: str | os.PathLike, *, fen: bool = False) -> Ledger:
                 except OSError:
                     data = None  # the exact reader names the problem
                 if data is not None:
-                    ledger = _read_csv_bytes(data, fen)
+                    called: list[bool] = []
+
+                    def parsed(*arrays) -> None:
+                        called.append(True)
+                        on_parsed(*arrays)
+
+                    ledger = _read_csv_bytes(data, fen, parsed if on_parsed is not None else None)
                     del data
                     if ledger is not None:
                         return ledger
+                    if called:
+                        on_parsed(None, None, None, None)
             rows, lines = _load(path)
             return _read_rows(rows, lines, fen=fen)
     except InputError as exc:
