@@ -205,9 +205,11 @@ def _read_csv_bytes(data: bytes, fen: bool, on_parsed=None) -> Ledger | None:
         except UnicodeDecodeError:
             return None
 
+    table = [starts, lengths]
+
     def col(role: str) -> tuple[np.ndarray, np.ndarray]:
         i = cols[role]
-        return starts[:, i], lengths[:, i]
+        return table[0][:, i], table[1][:, i]
 
     amounts = _amounts_from_bytes(fields, *col("amount"), fen)
     if amounts is None or amounts.min() <= 0 or amounts.max() > DEFAULT_CEILING_FEN:
@@ -238,12 +240,19 @@ def _read_csv_bytes(data: bytes, fen: bool, on_parsed=None) -> Ledger | None:
     dcodes, ccodes = codes[:n], codes[n:]
     if (dcodes == ccodes).any():
         return None
+    # Only the id and due columns are read from here on: drop the field table (≈ 200 MB at 1M
+    # rows) before a forked child (on_parsed) would keep it alive for its whole solve.
+    later = {role: (col(role)[0].copy(), col(role)[1].copy()) for role in ("due", "id") if role in cols}
+    table.clear()
+    del starts, ends, lengths, line_start, line_end, nls, all_starts, all_lengths, ds, dl, cs, cl, raw_codes
+    if k:
+        del commas
     if on_parsed is not None:  # the ledger's flow network is known; ids and due dates come next
         on_parsed(list(index), dcodes, ccodes, amounts)
 
     dues = None
     if "due" in cols:
-        us, ul = col("due")
+        us, ul = later["due"]
         f = _iso_dates(fields, us, ul) or fields.factorize(us, ul)
         if f is None:
             return None
@@ -259,7 +268,7 @@ def _read_csv_bytes(data: bytes, fen: bool, on_parsed=None) -> Ledger | None:
         dues = np.asarray(ordinals, dtype=np.int64)[due_codes]
 
     if "id" in cols:
-        ids = _ids_from_bytes(fields, *col("id"))
+        ids = _ids_from_bytes(fields, *later["id"])
         if ids is None:
             return None
     else:
