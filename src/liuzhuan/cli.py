@@ -18,11 +18,24 @@ PURE_GROUPS = {
 }
 
 
+#: groups whose process may end without the interpreter's teardown (see :func:`main`)
+QUICK_EXIT = frozenset({"netting"})
+
+
 def main(argv: list[str] | None = None) -> int:
+    as_script = argv is None
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv and argv[0] in PURE_GROUPS:
         module = importlib.import_module(PURE_GROUPS[argv[0]])
-        return int(module.main(argv[1:]) or 0)
+        code = int(module.main(argv[1:]) or 0)
+        if as_script and argv[0] in QUICK_EXIT:  # pragma: no cover - ends the process
+            # A 1M-obligation run leaves ~650 MB of arrays and 100k strings: freeing them one by
+            # one at exit took ≈ 0.13 s. Its files are closed and renamed, its threads and child
+            # process done; only the console script gets here (callers passing argv return).
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(code)
+        return code
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "liuzhuan.settings")
     from django.core.management import execute_from_command_line
 
