@@ -52,7 +52,7 @@ def strongly_connected_components(n: int, tail: np.ndarray, head: np.ndarray) ->
 def _reach(n: int, tail: np.ndarray, head: np.ndarray, src: int, max_levels: int = 256) -> np.ndarray | None:
     """Nodes reachable from ``src`` by level-synchronous BFS; None when the graph is too deep
     for vectorised sweeps to pay (a long ring would cost one numpy round per node)."""
-    order = np.argsort(tail, kind="stable")
+    order = np.argsort(tail)  # the reachable set does not depend on the order of a node's arcs
     heads = head[order]
     indptr = np.searchsorted(tail[order], np.arange(n + 1, dtype=np.int64))
     seen = np.zeros(n, dtype=bool)
