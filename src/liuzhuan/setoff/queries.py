@@ -41,7 +41,10 @@ from .models import (
 
 def obligations(user: User, *, side: str = "", status: str = "") -> QuerySet[Obligation]:
     """``side``: "receivable" (I am creditor), "payable" (I am debtor), "awaiting" (I must answer)."""
-    qs = Obligation.objects.select_related("creditor", "debtor")
+    # the parties are fetched for the rows shown (prefetch), not joined: joined, SQLite's planner
+    # without statistics drove the whole-register page from the organisations through the debtor
+    # index and sorted 100k rows (0.35 s) instead of reading the newest 50 by id (0.5 ms)
+    qs = Obligation.objects.prefetch_related("creditor", "debtor")
     if not sees_all(user):
         org_id = user.organisation_id
         qs = qs.filter(Q(creditor_id=org_id) | Q(debtor_id=org_id))
