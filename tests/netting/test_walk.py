@@ -12,7 +12,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from liuzhuan.netting.solver.engine import _decompose
+from liuzhuan.netting.solver.loops import decompose as _decompose
 
 
 def _reference_decompose(

@@ -24,11 +24,12 @@ dropped, so net positions stay unchanged) and declared liquidity: a source node 
 party may pay cash into debt chains (Fleischman & Dini 2021). See ``docs/design/netting.md``.
 
 Modules: ``ledger`` (validated columnar input), ``results`` (options, loops, result),
-``components`` (strongly connected components), ``engine`` (circulation, allocation, loops).
+``components`` (strongly connected components), ``engine`` (circulation, allocation), ``loops``
+(cycle decomposition and the loop table; the compiled parts in ``walk``).
 """
 
 from .components import strongly_connected_components
-from .engine import Problem, prepare, solve, warm_up
+from .engine import Problem, prepare, solve
 from .ledger import (
     NO_DUE,
     Ledger,
@@ -39,6 +40,7 @@ from .ledger import (
     gc_paused,
     sorted_unique,
 )
+from .loops import warm_up
 from .results import Leg, Loop, LoopTable, NettingOptions, NettingResult
 
 __all__ = [

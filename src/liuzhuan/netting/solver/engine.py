@@ -13,9 +13,6 @@ from ortools.graph.python import min_cost_flow
 from .components import strongly_connected_components
 from .ledger import (
     INT64_MAX,
-    KIND_BILATERAL,
-    KIND_CHAIN,
-    KIND_MULTILATERAL,
     Ledger,
     NettingError,
     Obligation,
@@ -24,6 +21,11 @@ from .ledger import (
     gc_paused,
     sorted_unique,
 )
+from .loops import ARC_CASH_IN as _ARC_CASH_IN
+from .loops import ARC_CASH_OUT as _ARC_CASH_OUT
+from .loops import ARC_REAL as _ARC_REAL
+from .loops import ARC_SPLIT as _ARC_SPLIT
+from .loops import build_loops, cycles
 from .results import LoopTable, NettingOptions, NettingResult, _empty_loops
 
 # --------------------------------------------------------------------------------------------
@@ -61,63 +63,6 @@ def _max_weight_circulation(
     if balance.any():
         raise NettingError("求解结果不守恒")
     return flow
-
-
-# --------------------------------------------------------------------------------------------
-# Cycle decomposition
-# --------------------------------------------------------------------------------------------
-
-
-def _decompose(
-    n: int, tail: np.ndarray, head: np.ndarray, flow: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Decompose a positive circulation on arcs with distinct (tail, head) into simple cycles.
-
-    Returns (cycle lengths, concatenated arc indices, cycle amounts). Deterministic.
-
-    A walk follows positive arcs; before every step it checks whether the current node has an arc
-    back to a node already on the walk and, if so, closes the shortest such cycle and cancels its
-    bottleneck. The walk is kept up to the first arc the cancellation emptied, so little is walked
-    twice. Out-arcs are tried towards low-degree heads first, which keeps cycles short on
-    hub-dominated networks (measured in the design note). The walk itself is compiled (``walk.py``).
-    """
-    m = tail.size
-    if m == 0:
-        z = np.zeros(0, dtype=np.int64)
-        return z, z, z
-    tail = tail.astype(np.int64)
-    head = head.astype(np.int64)
-    deg = np.bincount(tail, minlength=n) + np.bincount(head, minlength=n)
-    top = int(deg.max())
-    if ((n - 1) * (top + 1) + top) * n + n - 1 < 2**63:  # (tail, deg[head], head) as one int64 key
-        # (tail, head) are distinct, so each key is too and any sort gives lexsort's order; one
-        # key sorts ≈ 10× faster than lexsort's passes (0.2 → 0.02 s at 1M), and the arcs usually
-        # come sorted by (tail, head) already (real arcs are numbered by pair).
-        order = np.argsort((tail * (top + 1) + deg[head]) * n + head, kind="stable")
-        pair_key = tail * n + head
-        by_head = (np.arange(m, dtype=np.int64) if bool((pair_key[1:] > pair_key[:-1]).all())
-                   else np.argsort(pair_key, kind="stable"))
-    else:
-        order = np.lexsort((head, deg[head], tail))
-        by_head = np.lexsort((head, tail))
-    indptr = np.searchsorted(tail[order], np.arange(n + 1, dtype=np.int64)).astype(np.int64)
-    starts = np.flatnonzero(np.diff(indptr) > 0).astype(np.int64)
-    from .walk import walk  # Numba loads on first use, not at import (the CLI loads it during the solve)
-
-    return walk(starts, indptr, order.astype(np.int64), by_head.astype(np.int64), head[by_head], tail, head,
-                flow.astype(np.int64, copy=True), n)
-
-
-def warm_up() -> None:
-    """Load the compiled cycle walk now (from Numba's cache, compiling it if there is none): a
-    long-lived worker calls this when it starts, so its first run does not pay the ~0.5 s."""
-    _decompose(2, np.array([0, 1]), np.array([1, 0]), np.array([1, 1]))
-    from .walk import rotate_legs
-
-    two = np.array([0, 1], dtype=np.int64)
-    rotate_legs(np.array([2], dtype=np.int64), two, np.zeros(2, dtype=np.int8), two, two,
-                _ARC_REAL, _ARC_CASH_OUT, KIND_BILATERAL, KIND_MULTILATERAL, KIND_CHAIN)
-    _map_parts(two, two, np.ones(2, dtype=np.int64), two, np.ones(2, dtype=np.int64), 2)
 
 
 # --------------------------------------------------------------------------------------------
@@ -273,7 +218,7 @@ def _finish(
     pos_arcs = np.flatnonzero(flow > 0)
     need_cycles = opts.loops or opts.min_loop > 0 or opts.min_parties > 2 or net.has_liquidity
     if need_cycles and pos_arcs.size:
-        cyc_len, cyc_arc, cyc_amt = _cycles(net, flow)
+        cyc_len, cyc_arc, cyc_amt = cycles(net, flow)
     else:
         cyc_len = cyc_arc = cyc_amt = np.zeros(0, dtype=np.int64)
     stats["t_decompose"] = time.perf_counter() - t0
@@ -303,7 +248,7 @@ def _finish(
     loops = _empty_loops(ledger.parties)
     paid = np.zeros(n_obl, dtype=np.int64)
     if cyc_len.size and (opts.loops or net.has_liquidity):
-        table = _build_loops(ledger, net, obl_pair, order_alloc, cleared, cyc_len, cyc_arc, cyc_amt)
+        table = build_loops(ledger, net, obl_pair, order_alloc, cleared, cyc_len, cyc_arc, cyc_amt)
         if net.has_liquidity:
             paid = table.per_obligation(n_obl, "chain")
         if opts.loops:
@@ -342,24 +287,10 @@ def _allocation(problem: Problem, flow: np.ndarray) -> tuple[np.ndarray, np.ndar
 def _deferred_loops(ledger, net, flow, obl_pair, order_alloc, cleared, empty: LoopTable) -> LoopTable:
     """The loop table of a run that deferred its decomposition (``NettingResult.build_loops``)."""
     with gc_paused():
-        cyc_len, cyc_arc, cyc_amt = _cycles(net, flow)
+        cyc_len, cyc_arc, cyc_amt = cycles(net, flow)
         if cyc_len.size == 0:
             return empty
-        return _build_loops(ledger, net, obl_pair, order_alloc, cleared, cyc_len, cyc_arc, cyc_amt)
-
-
-def _cycles(net: _Network, flow: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Cycle decomposition of a circulation on the network: (lengths, arcs, amounts)."""
-    pos_arcs = np.flatnonzero(flow > 0)
-    if pos_arcs.size == 0:
-        z = np.zeros(0, dtype=np.int64)
-        return z, z, z
-    lengths, cyc_arcs, amounts = _decompose(net.n, net.tail[pos_arcs], net.head[pos_arcs], flow[pos_arcs])
-    return (
-        np.asarray(lengths, dtype=np.int64),
-        pos_arcs[np.asarray(cyc_arcs, dtype=np.int64)],
-        np.asarray(amounts, dtype=np.int64),
-    )
+        return build_loops(ledger, net, obl_pair, order_alloc, cleared, cyc_len, cyc_arc, cyc_amt)
 
 
 def _check_options(ledger: Ledger, opts: NettingOptions) -> tuple[np.ndarray, dict[int, int], dict[int, int]]:
@@ -393,7 +324,6 @@ def _check_options(ledger: Ledger, opts: NettingOptions) -> tuple[np.ndarray, di
     )
 
 
-_ARC_REAL, _ARC_SPLIT, _ARC_CASH_OUT, _ARC_CASH_IN = 0, 1, 2, 3
 
 
 class _Network:
@@ -551,56 +481,3 @@ def _allocate(ledger: Ledger, obl_pair: np.ndarray, pair_set: np.ndarray, order:
     before = cum - amt - base  # amount of the same pair allocated ahead of this obligation
     cleared[order] = np.clip(pair_set[pairs] - before, 0, amt)
     return cleared
-
-
-def _rotate_and_legs(net: _Network, cyc_len, cyc_arc, cyc_amt):
-    """Rotate each cycle to a canonical start and keep only real arcs (legs): loops start at the
-    leg whose debtor sorts first, chains after the cash-out arc (compiled, ``walk.rotate_legs``)."""
-    from .walk import rotate_legs  # compiled, loaded with the walk
-
-    return rotate_legs(
-        cyc_len, cyc_arc, net.arc_kind.astype(np.int8, copy=False), net.tail.astype(np.int64, copy=False),
-        net.node_party,
-        _ARC_REAL, _ARC_CASH_OUT, KIND_BILATERAL, KIND_MULTILATERAL, KIND_CHAIN,
-    )
-
-
-def _map_parts(obl_pair, order_alloc, cleared, leg_pair, leg_amount, n_pairs):
-    """Cut each leg into obligation parts.
-
-    The legs of a pair (in loop order) and its allocated obligations (in allocation order)
-    partition the same amount; each leg takes the obligations front to back from a cursor per
-    pair — the union of both sets of breakpoints, one compiled pass (``walk.cut_legs``).
-    """
-    from .walk import cut_legs  # compiled, loaded with the walk
-
-    obl = order_alloc[cleared[order_alloc] > 0]  # sorted by pair (then due, id)
-    pair_ptr = np.zeros(n_pairs + 1, dtype=np.int64)
-    np.cumsum(np.bincount(obl_pair[obl], minlength=n_pairs), out=pair_ptr[1:])
-    obl_amount = cleared[obl]
-    part_ptr, part_obl, part_amt = cut_legs(
-        leg_pair.astype(np.int64, copy=False), leg_amount.astype(np.int64, copy=False), pair_ptr,
-        obl.astype(np.int64, copy=False), obl_amount,
-    )
-    if part_ptr.size == 0 or int(leg_amount.sum()) != int(obl_amount.sum()):
-        raise NettingError("环路与抵销金额不一致")
-    return part_ptr, part_obl, part_amt
-
-
-def _build_loops(ledger, net, obl_pair, order_alloc, cleared, cyc_len, cyc_arc, cyc_amt) -> LoopTable:
-    legs_arc, n_legs, kinds = _rotate_and_legs(net, cyc_len, cyc_arc, cyc_amt)
-    leg_pair = net.arc_pair[legs_arc]
-    leg_amount = np.repeat(cyc_amt, n_legs)
-    n_pairs = int(net.arc_pair.max()) + 1 if net.arc_pair.size else 0
-    part_ptr, part_obl, part_amt = _map_parts(obl_pair, order_alloc, cleared, leg_pair, leg_amount, n_pairs)
-    return LoopTable(
-        parties=ledger.parties,
-        amount=cyc_amt,
-        kind=kinds,
-        leg_ptr=np.r_[0, np.cumsum(n_legs)].astype(np.int64),
-        leg_debtor=net.node_party[net.tail[legs_arc]],
-        leg_creditor=net.node_party[net.head[legs_arc]],
-        part_ptr=part_ptr,
-        part_obligation=part_obl,
-        part_amount=part_amt,
-    )

@@ -6,12 +6,16 @@ resumes from the first arc that emptied. In Python it cost about 13 µs per loop
 1M-obligation run, more than the min-cost flow itself (docs/design/netting.md §7). This is the
 same algorithm, step for step (it returns the same cycles in the same order), on flat arrays:
 
-* out-arcs of a node are tried in the prepared order (towards low-degree heads first) from a
-  per-node pointer that only moves forward over emptied arcs;
+* arcs live at their *position* in the prepared order (by tail, then towards low-degree heads
+  first): flow, head and tail are arrays by position, so a node's out-arcs are contiguous and a
+  scan over them reads memory in order; cycles are reported by arc index (``arc_of``);
+* out-arcs of a node are tried from a per-node pointer that only moves forward over emptied arcs;
 * "does ``u`` have a live arc back to the walk, and to which walk node last?" is answered by
-  whichever is shorter: scanning ``u``'s remaining out-arcs, or looking each walk node up among
-  ``u``'s arcs sorted by head (binary search) — the Python version's set intersection did the same
-  by iterating the smaller set.
+  whichever is shorter: scanning ``u``'s remaining out-arcs, or looking each walk node up, latest
+  first, in a hash table of (tail, head) → position (:func:`arc_table`) — the Python version's set
+  intersection did the same by iterating the smaller set. (The look-up was a binary search among
+  ``u``'s arcs sorted by head; on 1M obligations the table and the positions took the walk from
+  0.8 to 0.45 s.)
 
 ``cache=True`` keeps the compiled code in ``__pycache__`` beside this file, so only the first
 process after an install pays the compilation (about two seconds).
@@ -22,10 +26,38 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+# Fibonacci hashing: (key · 2⁶⁴/φ) >> 40, masked to the table; 2⁶⁴/φ = 0x9E3779B97F4A7C15 as a
+# signed 64-bit integer, so the product wraps in int64.
+_GOLDEN = -0x61C8864680B583EB
+
 
 @njit(cache=True, nogil=True)
-def walk(starts, indptr, arc_of, arc_by_head, heads_by_head, tail, head, fl, n):  # pragma: no cover - compiled
+def arc_table(tail_s, head_s, n):  # pragma: no cover - compiled
+    """Open-addressing hash table (tail · n + head → position) of the arcs, at most half full:
+    (keys, positions); an empty slot holds key −1."""
+    size = 16
+    while size < 2 * tail_s.size:
+        size *= 2
+    keys = np.full(size, -1, dtype=np.int64)
+    vals = np.empty(size, dtype=tail_s.dtype)
+    mask = size - 1
+    for q in range(tail_s.size):
+        key = np.int64(tail_s[q]) * n + head_s[q]
+        slot = ((key * _GOLDEN) >> 40) & mask
+        while keys[slot] != -1:
+            slot = (slot + 1) & mask
+        keys[slot] = key
+        vals[slot] = q
+    return keys, vals
+
+
+@njit(cache=True, nogil=True)
+def walk(starts, indptr, head_s, tail_s, fl, arc_of, keys, vals, n):  # pragma: no cover - compiled
+    """(cycle lengths, concatenated arcs, amounts). ``head_s``, ``tail_s`` and ``fl`` (the flow,
+    used up in place) are by position; ``indptr`` delimits each node's out-arcs; ``keys``/``vals``
+    are :func:`arc_table`; ``arc_of`` maps positions back to arc indices."""
     m = fl.size
+    mask = keys.size - 1
     lengths = np.empty(m, dtype=np.int64)  # every cycle empties at least one arc: at most m cycles
     amounts = np.empty(m, dtype=np.int64)
     arcs = np.empty(max(2 * m, 16), dtype=np.int64)
@@ -44,48 +76,54 @@ def walk(starts, indptr, arc_of, arc_by_head, heads_by_head, tail, head, fl, n):
         onpath[start] = 0
         u = start
         while True:
-            # the walk node latest on the path that u has a live arc to, and that arc
+            # the walk node latest on the path that u has a live arc to, and that arc's position
             k = -1
-            karc = -1
-            lo, hi = indptr[u], indptr[u + 1]
+            kq = -1
+            hi = indptr[u + 1]
             if hi - ptr[u] <= 4 * plen:
                 for q in range(ptr[u], hi):
-                    a = arc_of[q]
-                    if fl[a] > 0:
-                        w = onpath[head[a]]
+                    if fl[q] > 0:
+                        w = onpath[head_s[q]]
                         if w > k:
                             k = w
-                            karc = a
+                            kq = q
             else:
+                base = np.int64(u) * n
                 for i in range(plen - 1, -1, -1):
-                    q = lo + np.searchsorted(heads_by_head[lo:hi], path[i])
-                    if q < hi and heads_by_head[q] == path[i]:
-                        a = arc_by_head[q]
-                        if fl[a] > 0:
-                            k = i
-                            karc = a
+                    key = base + path[i]
+                    slot = ((key * _GOLDEN) >> 40) & mask
+                    while keys[slot] != -1:
+                        if keys[slot] == key:
+                            q = vals[slot]
+                            if fl[q] > 0:
+                                k = i
+                                kq = q
                             break
+                        slot = (slot + 1) & mask
+                    if k >= 0:
+                        break
             if k >= 0:
                 clen = plen - k  # parcs[k:plen-1] and the closing arc
                 if n_arcs + clen > arcs.size:
                     grown = np.empty(max(2 * arcs.size, n_arcs + clen), dtype=np.int64)
                     grown[:n_arcs] = arcs[:n_arcs]
                     arcs = grown
-                amt = fl[karc]
+                amt = fl[kq]
                 for j in range(k, plen - 1):
                     arcs[n_arcs + j - k] = parcs[j]
                     if fl[parcs[j]] < amt:
                         amt = fl[parcs[j]]
-                arcs[n_arcs + clen - 1] = karc
+                arcs[n_arcs + clen - 1] = kq
                 first_zero = -1
                 for j in range(clen):
-                    a = arcs[n_arcs + j]
-                    x = fl[a] - amt
-                    fl[a] = x
+                    q = arcs[n_arcs + j]
+                    x = fl[q] - amt
+                    fl[q] = x
                     if x == 0:
-                        alive[tail[a]] -= 1
+                        alive[tail_s[q]] -= 1
                         if first_zero < 0:
                             first_zero = j
+                    arcs[n_arcs + j] = arc_of[q]
                 lengths[n_cyc] = clen
                 amounts[n_cyc] = amt
                 n_cyc += 1
@@ -99,14 +137,12 @@ def walk(starts, indptr, arc_of, arc_by_head, heads_by_head, tail, head, fl, n):
                 if alive[u] == 0:  # only the start can run dry: every other walk node has inflow
                     break
                 continue
-            p = ptr[u]
-            a = arc_of[p]
-            while fl[a] == 0:
-                p += 1
-                a = arc_of[p]
-            ptr[u] = p
-            parcs[plen - 1] = a
-            v = head[a]
+            q = ptr[u]
+            while fl[q] == 0:
+                q += 1
+            ptr[u] = q
+            parcs[plen - 1] = q
+            v = head_s[q]
             onpath[v] = plen
             path[plen] = v
             plen += 1
