@@ -20,7 +20,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from liuzhuan.netting import reading, writing
+from liuzhuan.netting import fastcsv, reading, writing
 from liuzhuan.netting.reading import InputError, read_obligations
 from liuzhuan.netting.solver import NO_DUE, Ledger, NettingOptions, Obligation, prepare, solve
 
@@ -156,6 +156,34 @@ def test_clean_files_take_the_fast_path(tmp_path):
 )
 def test_unusual_files_go_to_the_exact_reader(data):
     assert reading._read_csv_bytes(data, False) is None
+
+
+def test_a_long_name_with_short_names_at_the_end_of_the_file(tmp_path):
+    # names are compared as 8-byte words: the short fields' later words lie past the file's end
+    # (this crashed with an IndexError before the reads were clamped)
+    path = tmp_path / "names.csv"
+    path.write_text("debtor,creditor,amount\n北京某某科技有限公司某某分公司,B,1\nB,C,1\nC,A,1\n", encoding="utf-8")
+    fast = reading._read_csv_bytes(path.read_bytes(), False)
+    assert fast is not None and _same_ledger(fast, _exact(path))
+    assert fast.parties == ["A", "B", "C", "北京某某科技有限公司某某分公司"]
+
+
+_LONG = "x" * (fastcsv._CSV_FIELD_LIMIT + 1)
+
+
+@pytest.mark.parametrize("column", range(5))
+def test_a_field_over_the_csv_limit_in_any_column_goes_to_the_exact_reader(tmp_path, column):
+    # note (first), debtor, creditor, amount, memo (last): read and unread columns alike
+    row = ["n", "A", "B", "1", "m"]
+    row[column] = ("A" if column == 1 else "B" if column == 2 else "") + _LONG[1 if column in (1, 2) else 0:]
+    path = tmp_path / "long.csv"
+    path.write_text("note,debtor,creditor,amount,memo\n" + ",".join(row) + "\nB,A,C,2,m\n", encoding="utf-8")
+    assert reading._read_csv_bytes(path.read_bytes(), False) is None
+    assert _outcome(read_obligations, path) == _outcome(_exact, path)
+    # one byte shorter is within the limit: the fast path reads it, as the exact reader does
+    path.write_text(path.read_text(encoding="utf-8").replace("x" * 1000, "x" * 999, 1), encoding="utf-8")
+    fast = reading._read_csv_bytes(path.read_bytes(), False)
+    assert fast is not None and _same_ledger(fast, _exact(path)) if column != 3 else fast is None
 
 
 def test_ids_equal_as_numbers_stay_distinct(tmp_path):

@@ -329,14 +329,17 @@ def _fail(message: str, code: int) -> int:
     return code
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, *, quick_exit: bool = False) -> int:
+    """Run the command. ``quick_exit`` (the console script): a successful run ends the process
+    with ``os._exit`` once its output is flushed, before its arrays are freed — returning from a
+    1M-obligation run frees ~650 MB of arrays and 100k strings one by one (≈ 0.2–0.3 s)."""
     # A short-lived process building millions of acyclic containers: the cyclic collector only
     # rescans the heap (and, after the fork, would copy every page the parent still shares).
     with gc_paused():
-        return _main(argv)
+        return _main(argv, quick_exit)
 
 
-def _main(argv: list[str] | None) -> int:
+def _main(argv: list[str] | None, quick_exit: bool = False) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = _build_parser()
     t0 = time.perf_counter()
@@ -433,6 +436,10 @@ def _main(argv: list[str] | None) -> int:
         print(json.dumps(summary, ensure_ascii=False))
     else:
         print(_report(result, summary, args))
+    if quick_exit:  # pragma: no cover - ends the process (files are closed and renamed, threads done)
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(0)
     return 0
 
 

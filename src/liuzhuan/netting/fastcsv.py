@@ -33,8 +33,12 @@ class _Fields:
     def word_columns(self, start: np.ndarray, length: np.ndarray, n_words: int) -> list[np.ndarray]:
         """The field bytes as ``n_words`` uint64 columns, zero past each field's end."""
         out = []
+        last = self.words.size - 1
         for w in range(n_words):
-            v = self.words[start + 8 * w]
+            at = start + 8 * w
+            if w:  # a shorter field's later words lie past its end, maybe past the file: masked anyway
+                np.minimum(at, last, out=at)
+            v = self.words[at]
             v &= _WORD_MASKS[np.clip(length - 8 * w, 0, 8)]
             out.append(v)
         return out
@@ -190,26 +194,27 @@ def _read_csv_bytes(data: bytes, fen: bool, on_parsed=None) -> Ledger | None:
         commas = commas.reshape(n, k)
         if (commas[:, 0] < line_start).any() or (commas[:, -1] >= line_end).any():
             return None
-        starts = np.concatenate([line_start[:, None], commas + 1], axis=1)
-        ends = np.concatenate([commas, line_end[:, None]], axis=1)
-    else:
-        if (buf[head_end:] == 44).any():
-            return None
-        starts, ends = line_start[:, None], line_end[:, None]
-    lengths = ends - starts
-    if lengths.max() > _CSV_FIELD_LIMIT:
+    elif (buf[head_end:] == 44).any():
         return None
+    table = [line_start, commas if k else None, line_end]
+
+    def field(i: int) -> tuple[np.ndarray, np.ndarray]:
+        """Start and length of every field of column ``i`` (computed for the columns read only)."""
+        start = table[0] if i == 0 else table[1][:, i - 1] + 1
+        end = table[2] if i == k else table[1][:, i]
+        return start, end - start
+
+    def col(role: str) -> tuple[np.ndarray, np.ndarray]:
+        return field(cols[role])
+
+    if int((line_end - line_start).max()) > _CSV_FIELD_LIMIT:  # then some field might be too
+        if any(int(field(i)[1].max()) > _CSV_FIELD_LIMIT for i in range(k + 1)):
+            return None
     if len(header) > len(cols):
         try:  # columns we do not read must still be valid UTF-8, as for the exact reader
             data.decode("utf-8")
         except UnicodeDecodeError:
             return None
-
-    table = [starts, lengths]
-
-    def col(role: str) -> tuple[np.ndarray, np.ndarray]:
-        i = cols[role]
-        return table[0][:, i], table[1][:, i]
 
     amounts = _amounts_from_bytes(fields, *col("amount"), fen)
     if amounts is None or amounts.min() <= 0 or amounts.max() > DEFAULT_CEILING_FEN:
@@ -226,16 +231,20 @@ def _read_csv_bytes(data: bytes, fen: bool, on_parsed=None) -> Ledger | None:
     raw_codes, first = both
     all_starts = np.concatenate([ds, cs])
     all_lengths = np.concatenate([dl, cl])
-    index: dict[str, int] = {}
-    remap = np.empty(first.size, dtype=np.int64)
+    # Decode the distinct names in one go: their bytes joined by newlines (which no field holds).
+    first_start = all_starts[first].tolist()
+    first_end = (all_starts[first] + all_lengths[first]).tolist()
     try:
-        for g, i in enumerate(first.tolist()):
-            name = fields.text(int(all_starts[i]), int(all_starts[i] + all_lengths[i])).strip()
-            if not name:
-                return None
-            remap[g] = index.setdefault(name, len(index))
+        texts = b"\n".join([data[a:b] for a, b in zip(first_start, first_end, strict=True)]).decode("utf-8")
     except UnicodeDecodeError:
         return None
+    index: dict[str, int] = {}
+    remap = np.empty(first.size, dtype=np.int64)
+    for g, text in enumerate(texts.split("\n")):
+        name = text.strip()
+        if not name:
+            return None
+        remap[g] = index.setdefault(name, len(index))
     codes = remap[raw_codes]
     dcodes, ccodes = codes[:n], codes[n:]
     if (dcodes == ccodes).any():
@@ -244,7 +253,7 @@ def _read_csv_bytes(data: bytes, fen: bool, on_parsed=None) -> Ledger | None:
     # rows) before a forked child (on_parsed) would keep it alive for its whole solve.
     later = {role: (col(role)[0].copy(), col(role)[1].copy()) for role in ("due", "id") if role in cols}
     table.clear()
-    del starts, ends, lengths, line_start, line_end, nls, all_starts, all_lengths, ds, dl, cs, cl, raw_codes
+    del line_start, line_end, nls, all_starts, all_lengths, ds, dl, cs, cl, raw_codes
     if k:
         del commas
     if on_parsed is not None:  # the ledger's flow network is known; ids and due dates come next
