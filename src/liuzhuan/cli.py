@@ -26,6 +26,11 @@ def main(argv: list[str] | None = None) -> int:
     as_script = argv is None
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv and argv[0] in PURE_GROUPS:
+        if argv[0] == "netting":
+            # NumPy asks the kernel for transparent huge pages on large arrays; where the kernel
+            # then compacts memory on the fault (Debian's default "defrag: madvise"), a 1M run
+            # spent 0.3–0.6 s more in the kernel, unevenly. Read when NumPy is first imported.
+            os.environ.setdefault("NUMPY_MADVISE_HUGEPAGE", "0")
         module = importlib.import_module(PURE_GROUPS[argv[0]])
         quick = as_script and argv[0] in QUICK_EXIT
         code = int((module.main(argv[1:], quick_exit=True) if quick else module.main(argv[1:])) or 0)

@@ -57,8 +57,23 @@ class _Fields:
         for v in words:
             h = (h ^ v) * np.uint64(0x9E3779B97F4A7C15)
             h ^= h >> np.uint64(29)
+        bits = max(1, (h.size - 1).bit_length())
+        if bits <= 24:
+            # Sort values, not indices: the hash's top 64 − bits bits with the field's index below
+            # them, one SIMD sort (≈ 0.02 s for 2M values against 0.13 s for an argsort).
+            # Truncated hashes that collide only fail the check below; the full hash decides then.
+            low = np.uint64((1 << bits) - 1)
+            packed = np.sort((h & ~low) | np.arange(h.size, dtype=np.uint64))
+            grouped = self._groups(words, length, packed & ~low, (packed & low).astype(np.int64))
+            if grouped is not None:
+                return grouped
         order = np.argsort(h)
-        hs = h[order]
+        return self._groups(words, length, h[order], order)
+
+    @staticmethod
+    def _groups(words, length, hs, order) -> tuple[np.ndarray, np.ndarray] | None:
+        """Codes from sorted hashes ``hs`` of the fields ``order``; None unless every field of a
+        group equals the group's first byte for byte."""
         new = np.empty(hs.size, dtype=bool)
         new[0] = True
         np.not_equal(hs[1:], hs[:-1], out=new[1:])
