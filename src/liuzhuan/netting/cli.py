@@ -269,7 +269,7 @@ def _early_solve(names, debtor_codes, creditor_codes, amounts, options: NettingO
     """The child's flow from the reader's first columns (:func:`read_obligations` ``on_parsed``):
     ``prepare`` reads neither ids nor due dates, so the ledger it gets has blank ids."""
     ids = np.empty(len(debtor_codes), dtype=StringDType())
-    ledger = Ledger.from_codes(ids, names, debtor_codes, creditor_codes, amounts, None, checked=True)
+    ledger = Ledger.from_codes(ids, names, debtor_codes, creditor_codes, amounts, None, checked=True, compact=False)
     return prepare(ledger, options).circulation()
 
 

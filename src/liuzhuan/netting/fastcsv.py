@@ -297,7 +297,7 @@ def _read_csv_bytes(data: bytes, fen: bool, on_parsed=None) -> Ledger | None:
             return None
     else:
         ids = np.arange(2, n + 2, dtype=np.int64).astype(StringDType())
-    return Ledger.from_codes(ids, list(index), dcodes, ccodes, amounts, dues, checked=True)
+    return Ledger.from_codes(ids, list(index), dcodes, ccodes, amounts, dues, checked=True, compact=False)
 
 
 def _ids_from_bytes(fields: _Fields, start, length) -> np.ndarray | None:

@@ -8,6 +8,9 @@ import numpy as np
 
 from .ledger import _FWBW_MIN_ARCS, sorted_unique
 
+#: Rounds of trimming (nodes without an arc in or out) before Tarjan's algorithm.
+_TRIM_ROUNDS = 8
+
 # --------------------------------------------------------------------------------------------
 # Strongly connected components
 # --------------------------------------------------------------------------------------------
@@ -38,10 +41,29 @@ def strongly_connected_components(n: int, tail: np.ndarray, head: np.ndarray) ->
                 labels[giant] = next_label
                 next_label += 1
                 rest = ~giant
-    keep = rest[tail] & rest[head]
-    t, h = tail[keep], head[keep]
-    order = np.argsort(t, kind="stable")
-    t, h = t[order], h[order]
+    # Trim: a node without an arc in or without an arc out (among the nodes left) lies on no
+    # cycle and is a component of its own; on a heavy-tailed network that is most of what the
+    # giant left (payers only, payees only), and Tarjan's Python loop gets the small rest.
+    t, h = tail, head
+    for _ in range(_TRIM_ROUNDS):
+        live = rest[t] & rest[h]
+        t, h = t[live], h[live]
+        linked = np.zeros(n, dtype=bool)
+        linked[t] = True
+        has_in = np.zeros(n, dtype=bool)
+        has_in[h] = True
+        linked &= has_in
+        lone = np.flatnonzero(rest & ~linked)
+        if lone.size == 0:
+            break
+        labels[lone] = next_label + np.arange(lone.size, dtype=np.int64)
+        next_label += lone.size
+        rest[lone] = False
+    live = rest[t] & rest[h]
+    t, h = t[live], h[live]
+    if t.size > 1 and not bool((t[1:] >= t[:-1]).all()):
+        order = np.argsort(t, kind="stable")
+        t, h = t[order], h[order]
     indptr = np.searchsorted(t, np.arange(n + 1, dtype=np.int64)).tolist()
     comp, _ = _tarjan(n, indptr, h.tolist(), np.flatnonzero(rest).tolist())
     comp_arr = np.asarray(comp, dtype=np.int64)
@@ -52,9 +74,12 @@ def strongly_connected_components(n: int, tail: np.ndarray, head: np.ndarray) ->
 def _reach(n: int, tail: np.ndarray, head: np.ndarray, src: int, max_levels: int = 256) -> np.ndarray | None:
     """Nodes reachable from ``src`` by level-synchronous BFS; None when the graph is too deep
     for vectorised sweeps to pay (a long ring would cost one numpy round per node)."""
-    order = np.argsort(tail)  # the reachable set does not depend on the order of a node's arcs
-    heads = head[order]
-    indptr = np.searchsorted(tail[order], np.arange(n + 1, dtype=np.int64))
+    if tail.size > 1 and bool((tail[1:] >= tail[:-1]).all()):  # arcs numbered by pair: sorted by tail
+        tails, heads = tail, head
+    else:  # the reachable set does not depend on the order of a node's arcs: any sort will do
+        order = np.argsort(tail)
+        tails, heads = tail[order], head[order]
+    indptr = np.searchsorted(tails, np.arange(n + 1, dtype=np.int64))
     seen = np.zeros(n, dtype=bool)
     seen[src] = True
     frontier = np.array([src], dtype=np.int64)

@@ -19,7 +19,6 @@ from .ledger import (
     OptionsError,
     _int_bincount,
     gc_paused,
-    sorted_unique,
 )
 from .loops import ARC_CASH_IN as _ARC_CASH_IN
 from .loops import ARC_CASH_OUT as _ARC_CASH_OUT
@@ -172,7 +171,9 @@ def _prepare(obligations: Ledger | Iterable[Obligation], options: NettingOptions
     stats["components"] = 0
     stats["largest_component"] = 0
     if inside.any():
-        per_component = np.bincount(labels[sorted_unique(np.r_[net.tail[inside], net.head[inside]])])
+        touched = np.zeros(net.n, dtype=bool)  # nodes on an arc inside a component
+        touched[net.tail[inside]] = True
+        per_component = np.bincount(labels[touched])
         stats["components"] = int(np.count_nonzero(per_component))
         stats["largest_component"] = int(per_component.max())
     stats["arcs_in_components"] = int(np.count_nonzero(inside))

@@ -167,17 +167,20 @@ class Ledger:
         due_ordinals: Sequence[int] | None = None,
         *,
         checked: bool = False,
+        compact: bool = True,
     ) -> Ledger:
         """Build from names coded in any order (e.g. first seen while reading a file).
 
         Validates: positive integer amounts, debtor ≠ creditor, unique ids and a total that fits
         a signed 64-bit number of fen. Raises :class:`LedgerError` naming the first bad row.
         ``checked=True`` is for callers (the file reader) that already validated amounts and ids.
+        ``compact=False`` keeps the given name strings instead of fresh copies (see ``_build``):
+        for names that are already compact, such as the fast reader's, decoded in one piece.
         """
         n = len(ids)
         if checked:
             return cls._build(
-                ids, names, debtor_codes, creditor_codes, np.asarray(amounts, dtype=np.int64), due_ordinals
+                ids, names, debtor_codes, creditor_codes, np.asarray(amounts, dtype=np.int64), due_ordinals, compact
             )
         for i, a in enumerate(amounts):
             if isinstance(a, bool) or not isinstance(a, (int, np.integer)):  # exact money only
@@ -211,7 +214,9 @@ class Ledger:
         )
 
     @classmethod
-    def _build(cls, ids, names, debtor_codes, creditor_codes, amount: np.ndarray, due_ordinals) -> Ledger:
+    def _build(
+        cls, ids, names, debtor_codes, creditor_codes, amount: np.ndarray, due_ordinals, compact: bool = True
+    ) -> Ledger:
         n = len(ids)
         dc = np.asarray(debtor_codes, dtype=np.int64).reshape(n)
         cc = np.asarray(creditor_codes, dtype=np.int64).reshape(n)
@@ -223,7 +228,9 @@ class Ledger:
         rank[np.asarray(order, dtype=np.int64)] = np.arange(len(names), dtype=np.int64)
         # Fresh copies (via a compact numpy array): a million parsed CSV fields are about to be
         # freed, and survivors scattered among them would keep all that memory mapped.
-        parties = np.array([names[i] for i in order], dtype=StringDType()).tolist()
+        parties = [names[i] for i in order]
+        if compact:
+            parties = np.array(parties, dtype=StringDType()).tolist()
         if not isinstance(ids, np.ndarray) or ids.dtype != StringDType():
             ids = np.array(list(ids), dtype=StringDType())
         if len(set(parties)) != len(parties):
