@@ -168,6 +168,23 @@ def test_a_long_name_with_short_names_at_the_end_of_the_file(tmp_path):
     assert fast.parties == ["A", "B", "C", "北京某某科技有限公司某某分公司"]
 
 
+def test_names_group_by_the_full_hash_when_truncated_hashes_collide(tmp_path, monkeypatch):
+    # Names are grouped by one sort of (top hash bits, index); should two names share those bits
+    # the byte check fails and the full 64-bit hash groups them instead (same ledger either way).
+    path = tmp_path / "names.csv"
+    path.write_text("debtor,creditor,amount\n甲,乙,1\n乙,丙,2\n丙,甲,3\n丁,甲,4\n", encoding="utf-8")
+    groups = fastcsv._Fields._groups
+    calls = []
+
+    def first_fails(words, length, hs, order):
+        calls.append(hs.dtype)
+        return None if len(calls) == 1 else groups(words, length, hs, order)
+
+    monkeypatch.setattr(fastcsv._Fields, "_groups", staticmethod(first_fails))
+    fast = reading._read_csv_bytes(path.read_bytes(), False)
+    assert len(calls) == 2 and fast is not None and _same_ledger(fast, _exact(path))
+
+
 _LONG = "x" * (fastcsv._CSV_FIELD_LIMIT + 1)
 
 
