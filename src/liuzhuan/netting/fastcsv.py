@@ -92,20 +92,43 @@ class _Fields:
         return self.data[start:end].decode("utf-8")  # UnicodeDecodeError: the caller falls back
 
 
+_ZEROS = np.uint64(0x3030303030303030)  # "00000000"
+_HIGH_NIBBLES = np.uint64(0xF0F0F0F0F0F0F0F0)
+# the low n bytes of "00000000": left padding for a field of 8 - n digits
+_PAD = np.array([int(_ZEROS) & ((1 << (8 * k)) - 1) for k in range(9)], dtype=np.uint64)[::-1].copy()
+
+
+def _eight_digits(fields: _Fields, at: np.ndarray, n: np.ndarray) -> np.ndarray | None:
+    """The ``n`` (0..8) ASCII digits at ``at`` as numbers, eight at a time in one 64-bit word
+    (SWAR, as simdjson parses eight digits); None if any of them is not a digit."""
+    word = fields.words[at] & _WORD_MASKS[n]
+    x = (word << ((8 - n) * 8).astype(np.uint64)) | _PAD[n]  # right-aligned, zeros in front
+    if not (((x & _HIGH_NIBBLES) == _ZEROS).all()
+            and (((x + np.uint64(0x0606060606060606)) & _HIGH_NIBBLES) == _ZEROS).all()):
+        return None
+    v = ((x & np.uint64(0x0F0F0F0F0F0F0F0F)) * np.uint64(2561)) >> np.uint64(8)
+    v = ((v & np.uint64(0x00FF00FF00FF00FF)) * np.uint64(6553601)) >> np.uint64(16)
+    return ((v & np.uint64(0x0000FFFF0000FFFF)) * np.uint64(42949672960001)) >> np.uint64(32)
+
+
 def _unsigned_ints(fields: _Fields, start, length, max_digits: int) -> np.ndarray | None:
-    """ASCII digit fields (1..max_digits digits) as int64, or None."""
+    """ASCII digit fields (1..max_digits ≤ 18 digits) as int64, or None."""
     if length.size == 0:
         return np.zeros(0, dtype=np.int64)
     if length.min() < 1 or length.max() > max_digits:
         return None
-    value = np.zeros(length.size, dtype=np.int64)
-    for j in range(int(length.max())):
-        d = fields.buf[start + j] - np.uint8(48)  # wraps below '0', so one test covers both ends
-        live = length > j
-        if (d[live] > 9).any():
+    value = np.zeros(length.size, dtype=np.uint64)
+    rest = length.astype(np.int64)  # digits not read yet, in front of those read
+    scale = 1
+    for _ in range((int(length.max()) + 7) // 8):  # the last eight digits first
+        n = np.minimum(rest, 8)
+        rest = rest - n
+        part = _eight_digits(fields, start + rest, n)
+        if part is None:
             return None
-        value = np.where(live, value * 10 + d, value)
-    return value
+        value += part * np.uint64(scale)
+        scale *= 10**8
+    return value.astype(np.int64)
 
 
 def _amounts_from_bytes(fields: _Fields, start, length, fen: bool) -> np.ndarray | None:
