@@ -195,9 +195,8 @@ def _read_csv_bytes(data: bytes, fen: bool, on_parsed=None) -> Ledger | None:
     if b'"' in data or b"\x00" in data:
         return None
     n_lf = data.count(b"\n")
-    n_cr = data.count(b"\r")
-    crlf = n_cr > 0
-    if crlf and not (n_cr == n_lf == data.count(b"\r\n")):
+    crlf = b"\r" in data
+    if crlf and not (data.count(b"\r") == n_lf == data.count(b"\r\n")):
         return None
     if not data.endswith(b"\n"):
         data += b"\r\n" if crlf else b"\n"
@@ -276,13 +275,11 @@ def _read_csv_bytes(data: bytes, fen: bool, on_parsed=None) -> Ledger | None:
         texts = b"\n".join([data[a:b] for a, b in zip(first_start, first_end, strict=True)]).decode("utf-8")
     except UnicodeDecodeError:
         return None
-    index: dict[str, int] = {}
-    remap = np.empty(first.size, dtype=np.int64)
-    for g, text in enumerate(texts.split("\n")):
-        name = text.strip()
-        if not name:
-            return None
-        remap[g] = index.setdefault(name, len(index))
+    stripped = [text.strip() for text in texts.split("\n")]
+    if not all(stripped):
+        return None
+    index = {name: i for i, name in enumerate(dict.fromkeys(stripped))}  # equal once stripped: one code
+    remap = np.array([index[name] for name in stripped], dtype=np.int64)
     codes = remap[raw_codes]
     dcodes, ccodes = codes[:n], codes[n:]
     if (dcodes == ccodes).any():
