@@ -5,6 +5,8 @@ step; cancel / refuse restore stock and credit; every refusal leaves everything 
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from liuzhuan.certificates.circulation import actions as circulation
@@ -161,10 +163,11 @@ def test_merchant_refuses_with_a_reason(world, market, cert_piece, mode):
     assert verified()
 
 
-def test_payment_closed_in_certificates_then_order_is_cancelled(world, market, cert_piece):
+def test_payment_lapsed_in_certificates_then_order_is_cancelled(world, market, cert_piece):
     _cert, piece = cert_piece
     order = buy(world.alice, market.profile, piece, (market.flour, 1))
-    circulation.cancel_offer(world.alice, order.transfer_id)  # withdrawn on the certificate pages
+    # nobody can withdraw it outside the order (see below), but the daily job lapses it when due
+    assert circulation.lapse_expired_offers(order.transfer.deadline + dt.timedelta(days=1)) == 1
     with pytest.raises(DomainError) as exc:
         merchants.settle_order(market.shop, order.pk)
     assert exc.value.code == "payment_closed"
@@ -343,3 +346,46 @@ def test_counter_settle_refuses_an_ordinary_consumption_offset(world, market, ce
     with pytest.raises(DomainError) as exc:
         counter.settle_counter_offset(world.bob, off.pk, settlement_ref="JS-1", slip_name="a.pdf", slip=pdf("x"))
     assert exc.value.code == "not_counter_offset" and state() == before
+
+
+def test_a_transfer_paying_an_order_is_decided_only_through_the_order(world, market, cert_piece, api, client):
+    # The offer behind a transfer-mode order belongs to the order: were the merchant to accept it
+    # in its inbox, the buyer could still cancel the order (stock back, the credit gone); were
+    # the buyer to withdraw it, the order would stay open with nothing reserved. The actions, the
+    # API and the dashboard all send both sides to the order, and nothing changes.
+    _cert, piece = cert_piece
+    order = buy(world.alice, market.profile, piece, (market.flour, 1))
+    t = order.transfer
+    assert t.managed_by == f"特约商户订单 {order.number}"
+    before = snapshot()
+    for attempt in (lambda: circulation.accept_offer(market.shop, t.pk),
+                    lambda: circulation.accept_offers(market.shop, [t.pk]),
+                    lambda: circulation.decline_offer(market.shop, t.pk, "不要"),
+                    lambda: circulation.cancel_offer(world.alice, t.pk)):
+        with pytest.raises(DomainError) as exc:
+            attempt()
+        assert exc.value.code == "managed_offer" and order.number in exc.value.message
+    for who, path, body in ((market.shop, f"/offers/{t.pk}/accept", None), (market.shop, "/offers/accept", {"transfer_ids": [t.pk]}),
+                            (market.shop, f"/offers/{t.pk}/decline", {"reason": "x"}), (world.alice, f"/offers/{t.pk}/cancel", None)):
+        r = api(who).post(f"/certificates{path}", body)
+        assert r.status_code == 409 and r.json()["code"] == "managed_offer", (path, r.json())
+    assert api(market.shop).get("/certificates/offers").json()[0]["managed_by"] == t.managed_by
+    client.force_login(market.shop)
+    page = client.get("/certificates/").content.decode()
+    assert f"{t.managed_by}：在订单中结算或拒绝" in page and f'value="{t.pk}" form="accept-selected"' not in page
+    r = client.post(f"/certificates/offers/{t.pk}/accept/", follow=True)
+    assert "请在该业务中办理" in r.content.decode()
+    assert snapshot() == before and verified()
+    # the wrong organisation learns nothing more than before: the offer is not its own
+    with pytest.raises(DomainError) as exc:
+        circulation.accept_offer(world.carol, t.pk, managed=True)
+    assert exc.value.code == "not_found"
+    # through the order both ways still work: the buyer cancels, and a new order is settled
+    merchants.cancel_order(world.alice, order.pk)
+    t.refresh_from_db()
+    assert t.status == "cancelled" and live(world.alice_org) == 10_000_00
+    piece = Piece.objects.filter(holder=world.alice_org, status="live").order_by("-amount_fen").first()
+    order = buy(world.alice, market.profile, piece, (market.flour, 1))
+    merchants.settle_order(market.shop, order.pk)
+    order.transfer.refresh_from_db()
+    assert order.transfer.status == "accepted" and live(market.shop_org) == order.total_fen and verified()

@@ -240,7 +240,8 @@ def place_order(actor: User, merchant_id: int, lines, *, mode: str, piece_id: in
         transfer = off = None
         with _paying():
             if mode == PayMode.TRANSFER:
-                transfer = circulation.offer_transfer(actor, piece_id, profile.organisation_id, total, number)
+                transfer = circulation.offer_transfer(actor, piece_id, profile.organisation_id, total, number,
+                                                      managed_by=f"特约商户订单 {number}")
             else:
                 off = counter.open_counter_offset(actor, piece_id, profile.organisation_id, total, reference=number,
                                                   consumption_scope=f"特约商户“{profile.shop_name}”：{names}")
@@ -290,7 +291,7 @@ def settle_order(actor: User, order_id: int) -> Settlement:
         if order.mode == PayMode.TRANSFER:
             if order.transfer.status != OfferStatus.OFFERED:
                 raise Conflict("payment_closed", f"订单 {order.number} 的凭证转让已{order.transfer.get_status_display()}，请撤销订单")
-            registration = circulation.accept_offer(actor, order.transfer_id).registration_no
+            registration = circulation.accept_offer(actor, order.transfer_id, managed=True).registration_no
         else:
             if order.offset.status not in CLOSABLE_OFFSET_STATUSES:
                 raise Conflict("payment_closed", f"订单 {order.number} 的消费抵付已{order.offset.get_status_display()}，请撤销订单")
@@ -333,9 +334,9 @@ def cancel_order(actor: User, order_id: int, reason: str = "") -> Order:
         if order.mode == PayMode.TRANSFER:
             if order.transfer.status == OfferStatus.OFFERED:  # closed already (lapsed): nothing is reserved
                 if side == "buyer":
-                    circulation.cancel_offer(actor, order.transfer_id)
+                    circulation.cancel_offer(actor, order.transfer_id, managed=True)
                 else:
-                    circulation.decline_offer(actor, order.transfer_id, reason)
+                    circulation.decline_offer(actor, order.transfer_id, reason, managed=True)
         elif order.offset.status in CLOSABLE_OFFSET_STATUSES:
             offsetting.close_offset(actor, order.offset_id, reason or "买方撤销订单", managed=True)
         order.status = OrderStatus.CANCELLED if side == "buyer" else OrderStatus.REFUSED

@@ -55,6 +55,7 @@ class OfferItem:
     agreement_ref: str
     fee_payer: str | None = None  # the transfer contract's fee term; blank: the schedule's default
     fee_share_pct: Decimal | str | None = None
+    managed_by: str = ""  # the business that alone decides the offer (see _lock_offers)
 
 
 @contextmanager
@@ -77,9 +78,12 @@ def _check_batch_size(n: int, field: str, empty_message: str) -> None:
         raise DomainError("batch_too_large", f"一次最多办理 {MAX_BATCH} 笔，本次 {n} 笔，请分批提交", field=field)
 
 
-def offer_transfer(actor: User, piece_id: int, to_org_id: int, amount_fen: int, agreement_ref: str) -> Transfer:
-    """转让: offer a piece whole or in part; the offered amount is reserved until the transferee decides."""
-    return offer_transfers(actor, [OfferItem(piece_id, to_org_id, amount_fen, agreement_ref)])[0]
+def offer_transfer(actor: User, piece_id: int, to_org_id: int, amount_fen: int, agreement_ref: str,
+                   managed_by: str = "") -> Transfer:
+    """转让: offer a piece whole or in part; the offered amount is reserved until the transferee decides.
+    ``managed_by`` names another package's business paying with this offer (a merchant's order):
+    only that business may then accept, decline or withdraw it."""
+    return offer_transfers(actor, [OfferItem(piece_id, to_org_id, amount_fen, agreement_ref, managed_by=managed_by)])[0]
 
 
 def offer_transfers(actor: User, items: list[OfferItem]) -> list[Transfer]:
@@ -178,7 +182,7 @@ def offer_transfers(actor: User, items: list[OfferItem]) -> list[Transfer]:
         offers = [
             build(Transfer, piece=offered[n], from_org=org, to_org_id=item.to_org_id, amount_fen=item.amount_fen,
                   agreement_ref=refs[n], offered_by=actor, offered_at=now, deadline=deadline, fee_payer=terms[n][0],
-                  fee_share_pct=terms[n][1])
+                  fee_share_pct=terms[n][1], managed_by=item.managed_by[:60])
             for n, item in enumerate(items)
         ]
         insert_objects(offers)
@@ -216,8 +220,11 @@ def _grouped(offers: list[Transfer], attr: str) -> list[list[Transfer]]:
     return list(groups.values())
 
 
-def _lock_offers(transfer_ids: list[int], org: Organisation, side: str, batch: bool = False) -> tuple[dict[int, Certificate], list[Transfer]]:
-    """Lock the offers' certificates (pk order), then the offers with their pieces; all must be open."""
+def _lock_offers(transfer_ids: list[int], org: Organisation, side: str, batch: bool = False,
+                 managed: bool = False) -> tuple[dict[int, Certificate], list[Transfer]]:
+    """Lock the offers' certificates (pk order), then the offers with their pieces; all must be
+    open, and an offer another business manages (``managed_by``) is decided only by that business
+    (``managed=True``): a merchant's order, say, could otherwise be paid without being settled."""
     column = "to_org_id" if side == "to" else "from_org_id"
     ids = keys(transfer_ids)
     cert_of = {pk: cert_id for pk, cert_id, party in fetch(  # by primary key, the party compared here (as for pieces)
@@ -239,11 +246,14 @@ def _lock_offers(transfer_ids: list[int], org: Organisation, side: str, batch: b
         if offer.status != OfferStatus.OFFERED:
             with _item(n, batch, "transfer_ids"):
                 raise Conflict("offer_closed", f"该转让当前状态为“{offer.get_status_display()}”，不能再处理")
+        if offer.managed_by and not managed:
+            with _item(n, batch, "transfer_ids"):
+                raise Conflict("managed_offer", f"该转让属于{offer.managed_by}，请在该业务中办理（结算或撤销）")
     return certs, offers
 
 
-def _lock_offer(transfer_id: int, org: Organisation, side: str) -> tuple[Certificate, Transfer, Piece]:
-    certs, (offer,) = _lock_offers([transfer_id], org, side)
+def _lock_offer(transfer_id: int, org: Organisation, side: str, managed: bool = False) -> tuple[Certificate, Transfer, Piece]:
+    certs, (offer,) = _lock_offers([transfer_id], org, side, managed=managed)
     return certs[offer.piece.certificate_id], offer, offer.piece
 
 
@@ -255,12 +265,13 @@ def _transfer_ids(transfer_ids) -> list[int]:
     return ids
 
 
-def accept_offer(actor: User, transfer_id: int) -> Transfer:
-    """受让方签收: a new piece for the transferee; registration number; debtor notified; fee recorded."""
-    return accept_offers(actor, [transfer_id])[0]
+def accept_offer(actor: User, transfer_id: int, managed: bool = False) -> Transfer:
+    """受让方签收: a new piece for the transferee; registration number; debtor notified; fee recorded.
+    ``managed``: the caller is the business the offer belongs to (``Transfer.managed_by``)."""
+    return accept_offers(actor, [transfer_id], managed=managed)[0]
 
 
-def accept_offers(actor: User, transfer_ids: list[int]) -> list[Transfer]:
+def accept_offers(actor: User, transfer_ids: list[int], managed: bool = False) -> list[Transfer]:
     """批量签收: accept several offers in one atomic step; each still gets its own registration
     number, fee, debtor notice and audit event. All or nothing; an error names the offer."""
     org = member_actor(actor)
@@ -268,7 +279,7 @@ def accept_offers(actor: User, transfer_ids: list[int]) -> list[Transfer]:
     batch = len(ids) > 1
     today = today_china()
     with transaction.atomic():
-        certs, offers = _lock_offers(ids, org, "to", batch)
+        certs, offers = _lock_offers(ids, org, "to", batch, managed=managed)
         transferors = standing_errors("办理转让", [Party(o.from_org_id, "转让方") for o in offers])  # may be suspended since the offer
         for n, offer in enumerate(offers):
             with _item(n, batch, "transfer_ids"):
@@ -329,10 +340,10 @@ def accept_offers(actor: User, transfer_ids: list[int]) -> list[Transfer]:
         return offers
 
 
-def decline_offer(actor: User, transfer_id: int, reason: str = "") -> Transfer:
+def decline_offer(actor: User, transfer_id: int, reason: str = "", managed: bool = False) -> Transfer:
     org = member_actor(actor)
     with transaction.atomic():
-        _cert, offer, piece = _lock_offer(transfer_id, org, "to")
+        _cert, offer, piece = _lock_offer(transfer_id, org, "to", managed)
         unfreeze(piece, PieceStatus.OFFERED)  # the reserved amount goes back to the transferor
         offer.status = OfferStatus.DECLINED
         offer.decided_by = actor
@@ -344,10 +355,10 @@ def decline_offer(actor: User, transfer_id: int, reason: str = "") -> Transfer:
         return offer
 
 
-def cancel_offer(actor: User, transfer_id: int) -> Transfer:
+def cancel_offer(actor: User, transfer_id: int, managed: bool = False) -> Transfer:
     org = member_actor(actor)
     with transaction.atomic():
-        _cert, offer, piece = _lock_offer(transfer_id, org, "from")
+        _cert, offer, piece = _lock_offer(transfer_id, org, "from", managed)
         unfreeze(piece, PieceStatus.OFFERED)  # the reserved amount goes back to the transferor
         offer.status = OfferStatus.CANCELLED
         offer.decided_by = actor

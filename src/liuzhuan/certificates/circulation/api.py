@@ -50,13 +50,14 @@ class TransferOut(FeeTermOut):
     registration_no: str | None
     new_piece: str | None
     fee_fen: int
+    managed_by: str = Field("", description="所属业务（如“特约商户订单 DD…”）：非空时只能在该业务中结算或撤销")
 
     @staticmethod
     def of(t: Transfer) -> TransferOut:
         return TransferOut(id=t.pk, piece=t.piece.number, from_org_id=t.from_org_id, to_org_id=t.to_org_id, amount_fen=t.amount_fen,
                            agreement_ref=t.agreement_ref, status=t.status, deadline=t.deadline, registration_no=t.registration_no,
                            new_piece=t.new_piece.number if t.new_piece_id else None, fee_fen=t.fee_fen,
-                           **FeeTermOut.fields(t))
+                           managed_by=t.managed_by, **FeeTermOut.fields(t))
 
 
 class DeclineIn(Schema):

@@ -190,6 +190,9 @@ class Transfer(FeeTermFields):
     registration_no = models.CharField("流转变更登记编号", max_length=20, unique=True, null=True, blank=True)
     new_piece = models.OneToOneField(Piece, null=True, blank=True, on_delete=models.PROTECT, related_name="received_by")
     fee_fen = models.BigIntegerField(default=0)
+    # another package's business that this offer pays for (a merchant's order): only that business
+    # accepts, declines or withdraws it, so the two cannot disagree about where the credit went
+    managed_by = models.CharField("所属业务", max_length=60, blank=True, default="", db_default="")
 
     class Meta:
         ordering = ["-id"]
