@@ -389,3 +389,20 @@ def test_a_transfer_paying_an_order_is_decided_only_through_the_order(world, mar
     merchants.settle_order(market.shop, order.pk)
     order.transfer.refresh_from_db()
     assert order.transfer.status == "accepted" and live(market.shop_org) == order.total_fen and verified()
+
+
+def test_migration_gives_older_orders_offers_to_their_orders(world, market, cert_piece):
+    import importlib
+
+    from django.apps import apps
+
+    from liuzhuan.certificates.ledger.models import Transfer
+
+    _cert, piece = cert_piece
+    order = buy(world.alice, market.profile, piece, (market.flour, 1))
+    Transfer.objects.filter(pk=order.transfer_id).update(managed_by="")  # as placed before the field
+    rest = Piece.objects.filter(holder=world.alice_org, status="live").order_by("-amount_fen").first()
+    plain = circulation.offer_transfer(world.alice, rest.pk, world.carol_org.pk, 100_00, "ZR-9")
+    importlib.import_module("liuzhuan.merchants.migrations.0002_order_transfers_managed").forwards(apps, None)
+    assert Transfer.objects.get(pk=order.transfer_id).managed_by == f"特约商户订单 {order.number}"
+    assert Transfer.objects.get(pk=plain.pk).managed_by == ""
