@@ -374,7 +374,7 @@ def _main(argv: list[str] | None, quick_exit: bool = False) -> int:
         try:
             ledger = read_obligations(args.file, fen=args.fen, on_parsed=on_parsed)
             t_read = time.perf_counter()
-            options = _options(args)
+            options = early_options if early_options is not None else _options(args)  # raises its error now
         except BaseException:
             if child is not None:
                 _end_child(child)

@@ -20,11 +20,7 @@ from .ledger import (
     _int_bincount,
     gc_paused,
 )
-from .loops import ARC_CASH_IN as _ARC_CASH_IN
-from .loops import ARC_CASH_OUT as _ARC_CASH_OUT
-from .loops import ARC_REAL as _ARC_REAL
-from .loops import ARC_SPLIT as _ARC_SPLIT
-from .loops import build_loops, cycles
+from .loops import ARC_CASH_IN, ARC_CASH_OUT, ARC_REAL, ARC_SPLIT, build_loops, cycles
 from .results import LoopTable, NettingOptions, NettingResult, _empty_loops
 
 # --------------------------------------------------------------------------------------------
@@ -190,12 +186,12 @@ def _circulation(problem: Problem) -> tuple[np.ndarray, int | None, float]:
     cleared_without = None
     if net.has_liquidity:
         # Same network without the cash arcs (arcs that lose their cycle simply carry nothing).
-        sub = idx[net.arc_kind[idx] <= _ARC_SPLIT]
-        sub_cost = np.where(net.arc_kind[sub] == _ARC_REAL, -1, 0).astype(np.int64)
+        sub = idx[net.arc_kind[idx] <= ARC_SPLIT]
+        sub_cost = np.where(net.arc_kind[sub] == ARC_REAL, -1, 0).astype(np.int64)
         base = _max_weight_circulation(net.n, net.tail[sub], net.head[sub], net.cap[sub], sub_cost)
-        cleared_without = int(base[net.arc_kind[sub] == _ARC_REAL].sum())
+        cleared_without = int(base[net.arc_kind[sub] == ARC_REAL].sum())
     elif opts.liquidity:  # declared, but nothing usable (zero, or only excluded parties)
-        cleared_without = int(flow[net.arc_kind == _ARC_REAL].sum())
+        cleared_without = int(flow[net.arc_kind == ARC_REAL].sum())
     return flow, cleared_without, time.perf_counter() - t0
 
 
@@ -230,8 +226,8 @@ def _finish(
         if opts.min_parties > 2:  # pure loops (no cash arc) need that many parties: one real arc each
             starts = np.concatenate(([0], np.cumsum(cyc_len)[:-1]))
             kinds = net.arc_kind[cyc_arc]
-            parties = np.add.reduceat((kinds == _ARC_REAL).astype(np.int64), starts)
-            cash = np.add.reduceat((kinds >= _ARC_CASH_OUT).astype(np.int64), starts)
+            parties = np.add.reduceat((kinds == ARC_REAL).astype(np.int64), starts)
+            cash = np.add.reduceat((kinds >= ARC_CASH_OUT).astype(np.int64), starts)
             keep &= (cash > 0) | (parties >= opts.min_parties)
         stats["dropped_loops"] = int(np.count_nonzero(~keep))
         keep_arc = np.repeat(keep, cyc_len)
@@ -241,9 +237,9 @@ def _finish(
     liquidity_used: dict[str, int] = {}
     liquidity_received: dict[str, int] = {}
     if net.has_liquidity:
-        for a in np.flatnonzero((net.arc_kind == _ARC_CASH_OUT) & (flow > 0)).tolist():
+        for a in np.flatnonzero((net.arc_kind == ARC_CASH_OUT) & (flow > 0)).tolist():
             liquidity_used[ledger.parties[int(net.arc_party[a])]] = int(flow[a])
-        for a in np.flatnonzero((net.arc_kind == _ARC_CASH_IN) & (flow > 0)).tolist():
+        for a in np.flatnonzero((net.arc_kind == ARC_CASH_IN) & (flow > 0)).tolist():
             liquidity_received[ledger.parties[int(net.arc_party[a])]] = int(flow[a])
 
     loops = _empty_loops(ledger.parties)
@@ -352,7 +348,7 @@ class _Network:
         tails = [out_node[pair_debtor]]
         heads = [pair_creditor.astype(np.int64)]
         caps_l = [pair_cap]
-        kinds = [np.full(n_pairs, _ARC_REAL, dtype=np.int8)]
+        kinds = [np.full(n_pairs, ARC_REAL, dtype=np.int8)]
         parties = [pair_debtor.astype(np.int64)]
         if capped:
             cp = np.asarray(capped, dtype=np.int64)
@@ -364,7 +360,7 @@ class _Network:
             tails.append(cp)
             heads.append(out_node[cp])
             caps_l.append(cv)
-            kinds.append(np.full(cp.size, _ARC_SPLIT, dtype=np.int8))
+            kinds.append(np.full(cp.size, ARC_SPLIT, dtype=np.int8))
             parties.append(cp)
         if liquidity:
             lp = np.asarray(sorted(liquidity), dtype=np.int64)
@@ -376,13 +372,13 @@ class _Network:
             tails.append(np.full(lp.size, source, dtype=np.int64))
             heads.append(out_node[lp])
             caps_l.append(lv)
-            kinds.append(np.full(lp.size, _ARC_CASH_OUT, dtype=np.int8))
+            kinds.append(np.full(lp.size, ARC_CASH_OUT, dtype=np.int8))
             parties.append(lp)
             rp = np.flatnonzero(recv_total > 0)
             tails.append(rp)
             heads.append(np.full(rp.size, source, dtype=np.int64))
             caps_l.append(recv_total[rp])
-            kinds.append(np.full(rp.size, _ARC_CASH_IN, dtype=np.int8))
+            kinds.append(np.full(rp.size, ARC_CASH_IN, dtype=np.int8))
             parties.append(rp)
         self.tail = np.concatenate(tails)
         self.head = np.concatenate(heads)
@@ -396,8 +392,8 @@ class _Network:
         # cycle changes cleared debt by an integer ΔC and cash by ΔL ∈ {−1, 0, 1} per unit, so
         # −2·ΔC + ΔL < 0 exactly when the change is lexicographically better.
         cost = np.zeros(self.tail.size, dtype=np.int64)
-        cost[self.arc_kind == _ARC_REAL] = -2 if liquidity else -1
-        cost[self.arc_kind == _ARC_CASH_OUT] = 1
+        cost[self.arc_kind == ARC_REAL] = -2 if liquidity else -1
+        cost[self.arc_kind == ARC_CASH_OUT] = 1
         self.cost = cost
         self.source = source if liquidity else -1
         # party owning each node (the source maps to -1)
